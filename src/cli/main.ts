@@ -1,0 +1,33 @@
+/**
+ * The `simclr` command line: one sub-command per module under src/cli/, dispatched by name.
+ * Each sub-command module exports `run(argv)` returning the process exit code.
+ */
+
+/** A sub-command: parses its own arguments, returns an exit code. */
+export interface Command {
+  /** One line shown by `simclr --help`. */
+  summary: string;
+  /** Runs the command with the arguments after its name. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** Registry of sub-commands, loaded lazily so `simclr data` does not load TensorFlow. */
+const commands: Record<string, () => Promise<Command>> = {};
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    const lines = await Promise.all(
+      Object.entries(commands).map(async ([n, load]) => `  ${n.padEnd(10)} ${(await load()).summary}`),
+    );
+    console.log(`usage: simclr <command> [options]\n\ncommands:\n${lines.join("\n")}`);
+    return name ? 0 : 1;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`simclr: unknown command '${name}'; expected one of: ${Object.keys(commands).join(", ")}`);
+    return 2;
+  }
+  return (await load()).run(rest);
+}
