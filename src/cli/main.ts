@@ -12,7 +12,13 @@ export interface Command {
 }
 
 /** Registry of sub-commands, loaded lazily so `simclr data` does not load TensorFlow. */
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  // require, not import(): bin/simclr.cjs registers only tsx's CommonJS hook, so import() of a .ts fails there
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  data: async () => (require("./data") as typeof import("./data")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  augment: async () => (require("./augment") as typeof import("./augment")).command,
+};
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -37,4 +37,10 @@ export interface Dataset {
   unlabeled?: ImageSplit;
   /** Where it came from: an absolute path or URL plus the cache file used. */
   source: string;
+  /** Source format: an image folder, or an official binary release. */
+  format?: "folder" | "cifar10-binary" | "stl10-binary";
+  /** True when the splits were read from the decoded cache. */
+  fromCache?: boolean;
+  /** Images skipped as unreadable (only with lenient loading). */
+  skipped?: number;
 }

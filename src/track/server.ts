@@ -169,7 +169,15 @@ export async function startMlflowServer(options: Partial<MlflowServerOptions> = 
     cwd: storeDir,
     detached: true, // own process group, so stop() reaches the workers too
     stdio: ["ignore", out, out],
-    env: { ...process.env, MLFLOW_TRACKING_URI: "", PYTHONUNBUFFERED: "1" },
+    env: {
+      ...process.env,
+      MLFLOW_TRACKING_URI: "",
+      PYTHONUNBUFFERED: "1",
+      // MLflow 3 starts a job runner and seven huey consumer processes for server-side jobs
+      // (GenAI evaluation); the workbench uses none, and on a 2-core machine they cost memory and
+      // start-up time.
+      MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false",
+    },
   });
   fs.closeSync(out);
   const pid = child.pid ?? -1;

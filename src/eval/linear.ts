@@ -1,0 +1,160 @@
+/**
+ * Linear evaluation (SimCLR section 2.3, appendix B.5): a multinomial logistic regression trained on
+ * frozen, cached features and scored by top-1 on held-out images. Features are standardised with
+ * the training mean and deviation; the classifier is trained with mini-batch Adam and a cosine
+ * learning-rate decay (the paper trains with Nesterov for 90 epochs on augmented images; training
+ * on cached features without augmentation is the common fast variant, e.g. logistic regression in
+ * sthalles/SimCLR).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { createRng, permutation } from "../util/random";
+import { maxLabel, type FeatureSet } from "./features";
+
+/** Options of linearEval. */
+export interface LinearEvalOptions {
+  /** Passes over the training features. */
+  epochs: number;
+  /** Mini-batch size. */
+  batchSize: number;
+  /** Peak Adam learning rate (cosine-decayed to 0). */
+  learningRate: number;
+  /** L2 penalty on the weights (not the bias). */
+  weightDecay: number;
+  /** Number of classes; 0 infers max label + 1. */
+  classes: number;
+  /** Seed of the shuffles. */
+  seed: number;
+}
+
+/** Defaults of linearEval. */
+export const LINEAR_EVAL_DEFAULTS: Readonly<LinearEvalOptions> = Object.freeze({
+  epochs: 100,
+  batchSize: 1024,
+  learningRate: 1e-3,
+  weightDecay: 1e-4,
+  classes: 0,
+  seed: 0,
+});
+
+/** Result of linearEval. */
+export interface LinearEvalResult {
+  /** Top-1 accuracy on the test features, in [0, 1]. */
+  testAccuracy: number;
+  /** Top-1 accuracy on the training features. */
+  trainAccuracy: number;
+  /** Final mean training cross-entropy. */
+  trainLoss: number;
+  /** Seconds spent training and scoring the classifier. */
+  seconds: number;
+}
+
+/** Mean and standard deviation per feature column. */
+function columnStats(f: FeatureSet): { mean: Float32Array; std: Float32Array } {
+  const mean = new Float64Array(f.dim);
+  const sq = new Float64Array(f.dim);
+  for (let i = 0; i < f.n; i++) {
+    const o = i * f.dim;
+    for (let j = 0; j < f.dim; j++) {
+      const v = f.data[o + j];
+      mean[j] += v;
+      sq[j] += v * v;
+    }
+  }
+  const m = new Float32Array(f.dim);
+  const s = new Float32Array(f.dim);
+  for (let j = 0; j < f.dim; j++) {
+    m[j] = mean[j] / f.n;
+    s[j] = Math.sqrt(Math.max(sq[j] / f.n - m[j] * m[j], 0)) + 1e-6;
+  }
+  return { mean: m, std: s };
+}
+
+/** Top-1 accuracy of logits [N, C] against labels. */
+function accuracyOf(logits: tf.Tensor2D, labels: Int16Array): number {
+  const t = logits.argMax(1);
+  const pred = t.dataSync();
+  t.dispose();
+  let ok = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) ok++;
+  return labels.length ? ok / labels.length : 0;
+}
+
+/**
+ * Trains a linear classifier on `train` features and scores it on `test`. Images with label < 0
+ * are ignored. Does not leak tensors.
+ */
+export function linearEval(
+  train: FeatureSet,
+  test: FeatureSet,
+  options: Partial<LinearEvalOptions> = {},
+): LinearEvalResult {
+  const o = { ...LINEAR_EVAL_DEFAULTS, ...options };
+  const t0 = performance.now();
+  const classes = o.classes || maxLabel(train, test) + 1;
+  const { mean, std } = columnStats(train);
+  const d = train.dim;
+  const rng = createRng(o.seed);
+  const keep = (f: FeatureSet): number[] => {
+    const idx: number[] = [];
+    for (let i = 0; i < f.n; i++) if (f.labels[i] >= 0) idx.push(i);
+    return idx;
+  };
+  const trainIdx = keep(train);
+  const testIdx = keep(test);
+  const toTensor = (f: FeatureSet, idx: number[]): tf.Tensor2D =>
+    tf.tidy(() => {
+      const x = tf.tensor2d(f.data, [f.n, d]).gather(idx);
+      return x.sub(tf.tensor1d(mean)).div(tf.tensor1d(std)) as tf.Tensor2D;
+    });
+  const xTrain = toTensor(train, trainIdx); // [Ntr, D]
+  const xTest = toTensor(test, testIdx); // [Nte, D]
+  const yTrainLabels = Int16Array.from(trainIdx, (i) => train.labels[i]);
+  const yTestLabels = Int16Array.from(testIdx, (i) => test.labels[i]);
+  const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(yTrainLabels), "int32"), classes).toFloat()); // [Ntr, C]
+
+  const w = tf.tidy(() => tf.variable(tf.zeros([d, classes]), true)); // [D, C]
+  const b = tf.tidy(() => tf.variable(tf.zeros([classes]), true)); // [C]
+  const n = trainIdx.length;
+  const bs = Math.min(o.batchSize, n);
+  const stepsPerEpoch = Math.ceil(n / bs);
+  const total = Math.max(1, o.epochs * stepsPerEpoch);
+  const optimizer = tf.train.adam(o.learningRate);
+  let lastLoss = NaN;
+  let step = 0;
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    const perm = permutation(n, rng);
+    for (let s = 0; s < n; s += bs) {
+      const lr = 0.5 * o.learningRate * (1 + Math.cos((Math.PI * step) / total));
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const idx = tf.tensor1d(perm.subarray(s, Math.min(n, s + bs)), "int32");
+      const loss = optimizer.minimize(
+        () => {
+          const xb = xTrain.gather(idx); // [B, D]
+          const yb = yTrain.gather(idx); // [B, C]
+          const logits = xb.matMul(w).add(b); // [B, C]
+          const ce = tf.losses.softmaxCrossEntropy(yb, logits);
+          return ce.add(w.square().sum().mul(0.5 * o.weightDecay)) as tf.Scalar;
+        },
+        step === total - 1 || s + bs >= n,
+        [w, b],
+      );
+      idx.dispose();
+      if (loss) {
+        lastLoss = loss.dataSync()[0];
+        loss.dispose();
+      }
+      step++;
+    }
+  }
+  const trainLogits = tf.tidy(() => xTrain.matMul(w).add(b) as tf.Tensor2D);
+  const testLogits = tf.tidy(() => xTest.matMul(w).add(b) as tf.Tensor2D);
+  const result: LinearEvalResult = {
+    trainAccuracy: accuracyOf(trainLogits, yTrainLabels),
+    testAccuracy: accuracyOf(testLogits, yTestLabels),
+    trainLoss: lastLoss,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  tf.dispose([trainLogits, testLogits, xTrain, xTest, yTrain, w, b]);
+  optimizer.dispose();
+  return result;
+}

@@ -1,0 +1,65 @@
+/**
+ * Tracking context handed to a standalone cell process (`simclr pretrain --config FILE`) through
+ * environment variables, so a sweep (or a cluster scheduler later) can place the cell's run under
+ * its parent run: MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_PARENT_RUN_ID, SIMCLR_CONFIG_HASH,
+ * SIMCLR_STUDY, SIMCLR_RUN_NAME (and SIMCLR_PRESET).
+ */
+
+/** Where a run belongs. All fields optional: absent ones fall back to the caller's defaults. */
+export interface TrackingContext {
+  /** MLflow server, http(s)://host:port */
+  trackingUri?: string;
+  /** Experiment name */
+  experiment?: string;
+  /** The sweep's parent run (tag mlflow.parentRunId) */
+  parentRunId?: string;
+  /** sha256 of the resolved config (tag simclr.config_hash; sweeps match finished cells by it) */
+  configHash?: string;
+  /** Study name (tag simclr.study) */
+  study?: string;
+  /** Run name (mlflow.runName) */
+  runName?: string;
+  /** Preset name (tag simclr.preset) */
+  preset?: string;
+}
+
+/** Environment variable for each context field. */
+export const TRACKING_ENV: Readonly<Record<keyof TrackingContext, string>> = Object.freeze({
+  trackingUri: "MLFLOW_TRACKING_URI",
+  experiment: "SIMCLR_EXPERIMENT",
+  parentRunId: "SIMCLR_PARENT_RUN_ID",
+  configHash: "SIMCLR_CONFIG_HASH",
+  study: "SIMCLR_STUDY",
+  runName: "SIMCLR_RUN_NAME",
+  preset: "SIMCLR_PRESET",
+});
+
+/** Reads the tracking context from environment variables (empty values count as absent). */
+export function trackingContextFromEnv(env: NodeJS.ProcessEnv = process.env): TrackingContext {
+  const ctx: TrackingContext = {};
+  for (const [field, name] of Object.entries(TRACKING_ENV) as [keyof TrackingContext, string][]) {
+    const v = env[name];
+    if (v !== undefined && v.trim() !== "") ctx[field] = v.trim();
+  }
+  return ctx;
+}
+
+/** The environment variables that carry `ctx` to a child process. */
+export function trackingContextToEnv(ctx: TrackingContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, name] of Object.entries(TRACKING_ENV) as [keyof TrackingContext, string][]) {
+    const v = ctx[field];
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+/** The run tags a context implies (mlflow.parentRunId, simclr.config_hash, simclr.study, simclr.preset). */
+export function trackingContextTags(ctx: TrackingContext): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (ctx.parentRunId) tags["mlflow.parentRunId"] = ctx.parentRunId;
+  if (ctx.configHash) tags["simclr.config_hash"] = ctx.configHash;
+  if (ctx.study) tags["simclr.study"] = ctx.study;
+  if (ctx.preset) tags["simclr.preset"] = ctx.preset;
+  return tags;
+}

@@ -1,0 +1,147 @@
+/**
+ * The workbench's JupyterLab server: started from the project's .venv, bound to 127.0.0.1, with the
+ * project-local tslab kernel (`simclr-tslab`) and MLFLOW_TRACKING_URI passed to every kernel.
+ * Used by `npm start` and by the browser test.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT, freePort, nextFreePort, portInUse } from "../track/server";
+
+/** Options for {@link startJupyterLab}. */
+export interface JupyterOptions {
+  /** Port; 0 picks a free one; a taken port moves to the next free one unless `strictPort`. */
+  port: number;
+  strictPort: boolean;
+  /** Folder JupyterLab serves (its file browser root). */
+  rootDir: string;
+  /** Tracking URI handed to kernels through the environment. */
+  trackingUri?: string;
+  /** Extra environment for the server and its kernels. */
+  env: Record<string, string>;
+  /** Seconds to wait until the server answers. */
+  startTimeoutS: number;
+  /** Server log file; default <project>/.simclr/jupyter.log. */
+  logFile: string;
+  /** Extra command-line arguments for jupyter-lab (e.g. --LabApp.expose_app_in_browser=True in tests). */
+  extraArgs: string[];
+}
+
+/** Defaults for {@link JupyterOptions}. */
+export const JUPYTER_DEFAULTS: Readonly<JupyterOptions> = Object.freeze({
+  port: 8888,
+  strictPort: false,
+  rootDir: PROJECT_ROOT,
+  env: {},
+  startTimeoutS: 120,
+  logFile: path.join(PROJECT_ROOT, ".simclr", "jupyter.log"),
+  extraArgs: [],
+});
+
+/** A running JupyterLab server. */
+export interface JupyterServer {
+  /** Base URL without token, e.g. http://127.0.0.1:8888 */
+  url: string;
+  port: number;
+  token: string;
+  pid: number;
+  /** URL that opens JupyterLab at notebooks/ with the token. */
+  labUrl: string;
+  stop(): Promise<void>;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts JupyterLab from .venv and waits until its REST API answers. */
+export async function startJupyterLab(options: Partial<JupyterOptions> = {}): Promise<JupyterServer> {
+  const o: JupyterOptions = { ...JUPYTER_DEFAULTS, ...options };
+  const bin = path.join(PROJECT_ROOT, ".venv", "bin", "jupyter-lab");
+  if (!fs.existsSync(bin)) throw new Error(`JupyterLab is not installed in .venv; fix: npm run setup`);
+  let port = o.port === 0 ? await freePort() : o.port;
+  if (await portInUse(port)) {
+    if (o.strictPort) throw new Error(`port ${port} on 127.0.0.1 is already in use; choose another with --port`);
+    port = await nextFreePort(port + 1);
+  }
+  const token = randomBytes(16).toString("hex");
+  fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
+  const out = fs.openSync(o.logFile, "a");
+  const relNotebooks = path.relative(o.rootDir, path.join(PROJECT_ROOT, "notebooks")) || ".";
+  const child = spawn(
+    bin,
+    [
+      "--no-browser",
+      "--ip=127.0.0.1",
+      `--port=${port}`,
+      "--port-retries=0",
+      `--ServerApp.root_dir=${o.rootDir}`,
+      `--IdentityProvider.token=${token}`,
+      `--LabApp.default_url=/lab/tree/${relNotebooks}`,
+      "--ServerApp.disable_check_xsrf=False",
+      "--LabApp.news_url=",
+      "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+      // Jupyter refuses to run as root without this; containers and CI machines often are root.
+      ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
+      ...o.extraArgs,
+    ],
+    {
+      cwd: o.rootDir,
+      detached: true,
+      stdio: ["ignore", out, out],
+      env: {
+        ...process.env,
+        ...o.env,
+        ...(o.trackingUri ? { MLFLOW_TRACKING_URI: o.trackingUri } : {}),
+        // Only the project's kernels and settings: never the user's global Jupyter data dir.
+        JUPYTER_PATH: path.join(PROJECT_ROOT, ".venv", "share", "jupyter"),
+        JUPYTER_PREFER_ENV_PATH: "1",
+        SIMCLR_ROOT: PROJECT_ROOT,
+      },
+    },
+  );
+  fs.closeSync(out);
+  const pid = child.pid ?? -1;
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (!pidAlive(pid)) return;
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      /* gone */
+    }
+    const deadline = Date.now() + 10_000;
+    while (pidAlive(pid) && child.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (pidAlive(pid) && child.exitCode === null) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  const deadline = Date.now() + o.startTimeoutS * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const r = await fetch(`${url}/api/status?token=${token}`, { signal: AbortSignal.timeout(1500) });
+      if (r.ok) {
+        return { url, port, token, pid, labUrl: `${url}/lab/tree/${relNotebooks}?token=${token}`, stop };
+      }
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await stop();
+  const tail = fs.readFileSync(o.logFile, "utf8").trim().split("\n").slice(-3).join(" | ");
+  throw new Error(`JupyterLab did not start on ${url} (log: ${o.logFile}: ${tail}); fix: rm -rf .venv && npm run setup`);
+}
