@@ -3,13 +3,19 @@
 //
 // tfjs-node's own install script downloads libtensorflow 2.9.1 and a prebuilt addon from
 // storage.googleapis.com, which offline machines and many clusters cannot reach. Instead:
-//   1. pip downloads the `tensorflow-cpu` wheel from PyPI (no dependencies, into .simclr/wheels);
+//   1. pip downloads the TensorFlow wheel from PyPI (no dependencies, into .simclr/wheels):
+//      `tensorflow-cpu` (cpu flavor) or `tensorflow` (gpu flavor, built with CUDA);
 //   2. the two shared libraries that carry the C API (libtensorflow_cc.so.2, libtensorflow_framework.so.2)
 //      and the C headers are extracted into .simclr/tensorflow/<version>-<flavor>/;
-//   3. tfjs-node's own binding.gyp is built with node-gyp against them (its deps/ point there);
-//   4. the addon is loaded once as a smoke test.
-// Every step is skipped when its result is already in place. The GPU flavor (tensorflow wheel with
-// CUDA 12 libraries) is selected with SIMCLR_TF_FLAVOR=gpu or when nvidia-smi sees a GPU.
+//      gpu flavor: the NVIDIA CUDA/cuDNN wheels that the wheel's `and-cuda` extra names (CUDA 12.5+,
+//      cuDNN 9) are downloaded too and their lib/*.so* extracted beside libtensorflow, where its
+//      RUNPATH ($ORIGIN) finds them; only the NVIDIA driver must come from the system;
+//   3. the addon's own binding.gyp (@tensorflow/tfjs-node, or @tensorflow/tfjs-node-gpu for the gpu
+//      flavor, installed with --no-save if missing) is built with node-gyp against them;
+//   4. the addon is loaded once as a smoke test (gpu flavor: and reports whether TensorFlow sees a GPU).
+// Every step is skipped when its result is already in place; a lock makes concurrent runs (several
+// `npm test` at once) wait for one another instead of extracting over each other. The flavor is
+// SIMCLR_TF_FLAVOR=cpu|gpu, default gpu when nvidia-smi sees a GPU, else cpu.
 //
 // Usage: node scripts/setup-tensorflow.mjs [--quiet] [--force]
 
@@ -20,6 +26,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TF_VERSION = "2.21.0";
+const TFJS_VERSION = "4.22.0";
 const VENV_PY = path.join(ROOT, ".venv", "bin", "python");
 const argv = new Set(process.argv.slice(2));
 const quiet = argv.has("--quiet");
@@ -29,6 +36,7 @@ function log(msg) {
   if (!quiet) console.log(`[tensorflow] ${msg}`);
 }
 function fail(diagnosis, fix) {
+  releaseLock();
   console.error(`[tensorflow] error: ${diagnosis}`);
   if (fix) console.error(`[tensorflow] fix: ${fix}`);
   process.exit(1);
@@ -45,64 +53,154 @@ function gpuVisible() {
 
 const flavor = process.env.SIMCLR_TF_FLAVOR ?? (gpuVisible() ? "gpu" : "cpu");
 if (flavor !== "cpu" && flavor !== "gpu") fail(`SIMCLR_TF_FLAVOR=${flavor} is not one of cpu, gpu`);
-const pkgName = flavor === "gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
-const wheelName = flavor === "gpu" ? "tensorflow" : "tensorflow-cpu";
+const gpu = flavor === "gpu";
+const pkgName = gpu ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
+const wheelName = gpu ? "tensorflow" : "tensorflow-cpu";
 const pkgDir = path.join(ROOT, "node_modules", ...pkgName.split("/"));
 const libDir = path.join(ROOT, ".simclr", "tensorflow", `${TF_VERSION}-${flavor}`);
+const wheels = path.join(ROOT, ".simclr", "wheels");
 const stamp = path.join(ROOT, ".simclr", "stamps", `tensorflow-${flavor}`);
 const addon = path.join(pkgDir, "lib", "napi-v8", "tfjs_binding.node");
-const stampValue = `${TF_VERSION} ${process.version} ${pkgDir}`;
+const stampValue = () => `${TF_VERSION} ${process.version} ${pkgDir} ${fs.existsSync(addon) ? fs.statSync(addon).size : 0}`;
+const done = () => !force && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === stampValue() && fs.existsSync(addon);
 
-if (!fs.existsSync(pkgDir)) {
-  fail(`${pkgName} is not installed`, `npm install ${pkgName}@4.22.0 --ignore-scripts`);
+// Lock: one setup at a time per checkout (mkdir is atomic); a dead holder's lock is taken over.
+const lockDir = path.join(ROOT, ".simclr", "locks", `tensorflow-${flavor}`);
+let haveLock = false;
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+function acquireLock() {
+  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
+  const deadline = Date.now() + 30 * 60_000;
+  let told = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(path.join(lockDir, "pid"), String(process.pid));
+      haveLock = true;
+      return;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(path.join(lockDir, "pid"), "utf8"));
+    } catch {
+      holder = 0; // being written: wait
+    }
+    if (holder && !alive(holder)) {
+      fs.rmSync(lockDir, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) fail(`another setup (pid ${holder}) has held ${lockDir} for 30 minutes`, `rm -rf ${lockDir}`);
+    if (!told) log(`waiting for another TensorFlow setup (pid ${holder}) to finish`);
+    told = true;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  }
+}
+function releaseLock() {
+  if (haveLock) fs.rmSync(lockDir, { recursive: true, force: true });
+  haveLock = false;
 }
 
-function smokeTest() {
-  const code = `const tf=require(${JSON.stringify(pkgName)});const x=tf.tensor([1,2,3]);if(tf.getBackend()!=="tensorflow"||x.sum().dataSync()[0]!==6)process.exit(3)`;
-  return run(process.execPath, ["-e", code], { stdio: "pipe", env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" } });
-}
-
-if (!force && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === stampValue && fs.existsSync(addon)) {
+if (done()) process.exit(0);
+acquireLock();
+if (done()) {
+  releaseLock(); // another process finished it while we waited
   process.exit(0);
 }
 
+// 0. The Node package (the gpu one is not a dependency: installed here, outside package.json).
+if (!fs.existsSync(pkgDir)) {
+  if (!gpu) fail(`${pkgName} is not installed`, `npm install --ignore-scripts ${pkgName}@${TFJS_VERSION}`);
+  log(`installing ${pkgName}@${TFJS_VERSION} (no install scripts; not saved to package.json)`);
+  const r = run("npm", ["install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund", `${pkgName}@${TFJS_VERSION}`]);
+  if (r.status !== 0 || !fs.existsSync(pkgDir)) fail(`npm could not install ${pkgName}`, `npm install --no-save --ignore-scripts ${pkgName}@${TFJS_VERSION}`);
+}
+
+const pip = (args) => {
+  if (!fs.existsSync(VENV_PY)) fail(".venv is missing", "npm run setup");
+  return run(VENV_PY, ["-m", "pip", "download", "--disable-pip-version-check", "--no-deps", "--only-binary=:all:", "-q", "-d", wheels, ...args]);
+};
+const py = fs.existsSync(VENV_PY) ? VENV_PY : "python3";
+
 // 1-2. Libraries and headers from the wheel.
-const haveLibs = ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"].every((f) =>
-  fs.existsSync(path.join(libDir, "lib", f)),
-) && fs.existsSync(path.join(libDir, "include", "tensorflow", "c", "c_api.h"));
+const haveLibs =
+  ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"].every((f) => fs.existsSync(path.join(libDir, "lib", f))) &&
+  fs.existsSync(path.join(libDir, "include", "tensorflow", "c", "c_api.h")) &&
+  (!gpu || fs.existsSync(path.join(libDir, "lib", "cuda-libs.txt")));
 if (!haveLibs || force) {
-  const wheels = path.join(ROOT, ".simclr", "wheels");
   fs.mkdirSync(wheels, { recursive: true });
-  const find = () => fs.readdirSync(wheels).find((f) => f.startsWith(`${wheelName.replace("-", "_")}-${TF_VERSION}-`) && f.endsWith(".whl"));
+  const find = () =>
+    fs.readdirSync(wheels).find((f) => f.startsWith(`${wheelName.replace("-", "_")}-${TF_VERSION}-`) && f.endsWith(".whl"));
   if (!find()) {
-    if (!fs.existsSync(VENV_PY)) fail(".venv is missing", "npm run setup");
-    log(`downloading the ${wheelName}==${TF_VERSION} wheel from PyPI (about 270 MB, cached by pip)`);
-    const r = run(VENV_PY, ["-m", "pip", "download", "--disable-pip-version-check", "--no-deps", "-q", "-d", wheels, `${wheelName}==${TF_VERSION}`]);
+    log(`downloading the ${wheelName}==${TF_VERSION} wheel from PyPI (${gpu ? "about 600" : "about 270"} MB)`);
+    const r = pip([`${wheelName}==${TF_VERSION}`]);
     if (r.status !== 0 || !find()) fail(`pip could not download ${wheelName}==${TF_VERSION}`, "check that PyPI is reachable, then npm run setup -- --force");
   }
   const wheel = path.join(wheels, find());
-  log(`extracting the C API libraries and headers from ${path.basename(wheel)}`);
-  const tmp = `${libDir}.tmp`;
+  const cudaWheels = [];
+  if (gpu) {
+    // The CUDA/cuDNN wheels the TensorFlow wheel itself asks for (its `and-cuda` extra).
+    const meta = run(py, ["-c", `
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    name = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+    for line in z.read(name).decode().splitlines():
+        if line.startswith("Requires-Dist:") and 'extra == "and-cuda"' in line:
+            print(line.split(":", 1)[1].split(";")[0].strip())
+`, wheel], { stdio: "pipe" });
+    const specs = meta.stdout.split("\n").map((s) => s.trim()).filter(Boolean);
+    if (meta.status !== 0 || specs.length === 0) fail(`could not read the CUDA requirements from ${path.basename(wheel)}`, `rm ${wheel} && npm run setup -- --force`);
+    log(`downloading the CUDA and cuDNN wheels TensorFlow ${TF_VERSION} asks for (${specs.join(", ")}; several GB)`);
+    const before = new Set(fs.readdirSync(wheels));
+    const r = pip(specs);
+    if (r.status !== 0) fail("pip could not download the NVIDIA CUDA/cuDNN wheels", "check that PyPI is reachable, then SIMCLR_TF_FLAVOR=gpu npm run setup -- --force");
+    const names = specs.map((s) => s.split(/[<>=!~ ]/)[0].replace(/-/g, "_").toLowerCase());
+    for (const f of fs.readdirSync(wheels)) {
+      if (f.endsWith(".whl") && (names.some((n) => f.toLowerCase().startsWith(`${n}-`)) || !before.has(f))) cudaWheels.push(path.join(wheels, f));
+    }
+  }
+  log(`extracting the C API libraries and headers from ${path.basename(wheel)}${gpu ? " and the CUDA libraries" : ""}`);
+  const tmp = `${libDir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  const py = fs.existsSync(VENV_PY) ? VENV_PY : "python3";
   const extract = `
 import sys, zipfile, os, shutil
-whl, out = sys.argv[1], sys.argv[2]
+whl, out, cuda = sys.argv[1], sys.argv[2], sys.argv[3:]
+def copy(z, n, dst):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    with z.open(n) as src, open(dst, "wb") as f:
+        shutil.copyfileobj(src, f, 1 << 20)
 with zipfile.ZipFile(whl) as z:
     for n in z.namelist():
         if n in ("tensorflow/libtensorflow_cc.so.2", "tensorflow/libtensorflow_framework.so.2"):
-            dst = os.path.join(out, "lib", os.path.basename(n))
+            copy(z, n, os.path.join(out, "lib", os.path.basename(n)))
         elif n.startswith("tensorflow/include/") and not n.endswith("/"):
-            dst = os.path.join(out, "include", n[len("tensorflow/include/"):])
-        else:
-            continue
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        with z.open(n) as src, open(dst, "wb") as f:
-            shutil.copyfileobj(src, f, 1 << 20)
+            copy(z, n, os.path.join(out, "include", n[len("tensorflow/include/"):]))
+got = []
+for w in cuda:
+    with zipfile.ZipFile(w) as z:
+        for n in z.namelist():
+            parts = n.split("/")
+            if parts[0] == "nvidia" and "lib" in parts[:-1] and ".so" in parts[-1]:
+                copy(z, n, os.path.join(out, "lib", parts[-1]))
+                got.append(parts[-1])
+if cuda:
+    with open(os.path.join(out, "lib", "cuda-libs.txt"), "w") as f:
+        f.write("\\n".join(sorted(got)) + "\\n")
 `;
-  const r = run(py, ["-c", extract, wheel, tmp]);
-  if (r.status !== 0) fail(`could not extract ${wheel}`, `rm -rf ${wheels} && npm run setup -- --force`);
+  const r = run(py, ["-c", extract, wheel, tmp, ...cudaWheels]);
+  if (r.status !== 0 || !fs.existsSync(path.join(tmp, "lib", "libtensorflow_cc.so.2"))) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fail(`could not extract ${wheel}`, `rm -rf ${wheels} && npm run setup -- --force`);
+  }
   fs.rmSync(libDir, { recursive: true, force: true });
   fs.renameSync(tmp, libDir);
 }
@@ -115,7 +213,7 @@ for (const [link, target] of [
   if (!fs.existsSync(p)) fs.symlinkSync(target, p);
 }
 
-// 3. Build tfjs-node's addon against them.
+// 3. Build the addon against them.
 const deps = path.join(pkgDir, "deps");
 fs.rmSync(deps, { recursive: true, force: true });
 fs.mkdirSync(deps, { recursive: true });
@@ -139,8 +237,18 @@ if (b.status !== 0 || !fs.existsSync(addon)) {
 }
 
 // 4. Smoke test.
-const s = smokeTest();
-if (s.status !== 0) fail(`the built addon does not load: ${s.stderr.trim().split("\n").slice(-3).join(" | ")}`, "npm run setup -- --force");
+const code = `const tf=require(${JSON.stringify(pkgName)});const x=tf.tensor([1,2,3]);
+if(tf.getBackend()!=="tensorflow"||x.sum().dataSync()[0]!==6)process.exit(3);
+console.log("GPU="+Boolean(tf.backend().isUsingGpuDevice));`;
+const s = run(process.execPath, ["-e", code], { stdio: "pipe", env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" } });
+if (s.status !== 0) {
+  const why = s.stderr.split("\n").find((l) => /Error|error:|cannot open/.test(l)) ?? s.stderr.trim().split("\n").pop();
+  fail(`the built addon does not load: ${String(why).trim()}`, "npm run setup -- --force");
+}
+if (gpu && !s.stdout.includes("GPU=true")) {
+  console.warn(`[tensorflow] warning: ${pkgName} loads but TensorFlow sees no GPU (no NVIDIA driver, or a CUDA library did not load; run with TF_CPP_MIN_LOG_LEVEL=0 to see which)`);
+}
 fs.mkdirSync(path.dirname(stamp), { recursive: true });
-fs.writeFileSync(stamp, stampValue);
+fs.writeFileSync(stamp, stampValue());
+releaseLock();
 log(`native TensorFlow ${TF_VERSION} (${flavor}) ready for ${pkgName}`);

@@ -41,7 +41,8 @@ async function main(): Promise<number> {
     console.log("starting MLflow ...");
     mlflow = await ensureLocalMlflow({ port: mlflowPort });
     trackingUri = mlflow.url;
-    if (!mlflow.started) console.log("(reusing the project's MLflow server that is already running)");
+    if (!mlflow.started)
+      console.log("(reusing the project's MLflow server that is already running)");
   }
 
   console.log("starting JupyterLab ...");
@@ -56,7 +57,9 @@ async function main(): Promise<number> {
   console.log(`  MLflow:     ${trackingUri}`);
   console.log(`  JupyterLab: ${lab.labUrl}`);
   console.log("");
-  console.log("Open notebooks/00-quickstart.ipynb with the 'TypeScript (simclr-workbook)' kernel. Ctrl-C stops both.");
+  console.log(
+    "Open notebooks/00-quickstart.ipynb with the 'TypeScript (simclr-workbook)' kernel. Ctrl-C stops both.",
+  );
 
   await new Promise<void>((resolve) => {
     let stopping = false;

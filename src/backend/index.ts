@@ -71,6 +71,8 @@ class BackendUnavailable extends Error {}
 
 const load = createRequire(__filename);
 let current: BackendInfo | undefined;
+/** tfjs-node-gpu loaded but saw no GPU: its `tensorflow` backend still serves as the CPU one. */
+let gpuPackageLoaded = false;
 const loaded = new Map<BackendName, BackendInfo>();
 
 /**
@@ -131,6 +133,16 @@ interface NativeModule {
 async function loadNative(name: "tensorflow" | "tensorflow-gpu", threads: number): Promise<BackendInfo> {
   const gpu = name === "tensorflow-gpu";
   const pkg = gpu ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
+  if (!gpu && gpuPackageLoaded) {
+    // tfjs-node-gpu already registered the tensorflow backend (running on the CPU): use it.
+    await tf.setBackend("tensorflow");
+    return {
+      backend: name,
+      version: `tfjs ${tf.version_core}, tfjs-node-gpu (no GPU seen), TensorFlow ${nativeTensorflowVersion()}`,
+      threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || threads,
+      device: cpuDevice(Number(process.env.TF_NUM_INTRAOP_THREADS) || threads),
+    };
+  }
   const other = loaded.get(gpu ? "tensorflow" : "tensorflow-gpu");
   if (other) throw new BackendUnavailable(`${other.backend} is already loaded in this process; restart to use ${name}`);
   let device = "";
@@ -151,6 +163,12 @@ async function loadNative(name: "tensorflow" | "tensorflow-gpu", threads: number
   }
   if (!(await tf.setBackend("tensorflow"))) {
     throw new BackendUnavailable(`${pkg} loaded but the tensorflow backend did not initialise; fix: ${FIX[name]}`);
+  }
+  if (gpu && !(tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice) {
+    gpuPackageLoaded = true;
+    throw new BackendUnavailable(
+      `${pkg} loaded but TensorFlow sees no GPU (driver too old for CUDA 12, or a CUDA/cuDNN library did not load: rerun with TF_CPP_MIN_LOG_LEVEL=0 to see which); fix: ${FIX[name]}`,
+    );
   }
   const tfVersion = nativeTensorflowVersion();
   return {
@@ -200,7 +218,13 @@ async function loadWasm(threads: number): Promise<BackendInfo> {
 }
 
 async function loadCpu(): Promise<BackendInfo> {
-  if (!(await tf.setBackend("cpu"))) throw new BackendUnavailable(`the cpu backend did not initialise; fix: ${FIX.cpu}`);
+  // tfjs-backend-cpu prints a banner recommending tfjs-node unless PROD/IS_TEST; the choice is
+  // reported by initBackend's own warning instead.
+  const prod = tf.env().getBool("PROD");
+  tf.env().set("PROD", true);
+  const ok = await tf.setBackend("cpu");
+  tf.env().set("PROD", prod);
+  if (!ok) throw new BackendUnavailable(`the cpu backend did not initialise; fix: ${FIX.cpu}`);
   return { backend: "cpu", version: `tfjs ${tf.version_core} (pure JavaScript)`, threads: 1, device: cpuDevice(1) };
 }
 

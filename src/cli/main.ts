@@ -18,6 +18,14 @@ const commands: Record<string, () => Promise<Command>> = {
   data: async () => (require("./data") as typeof import("./data")).command,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   augment: async () => (require("./augment") as typeof import("./augment")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  mlflow: async () => (require("./mlflow") as typeof import("./mlflow")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sweep: async () => (require("./sweep") as typeof import("./sweep")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  bench: async () => (require("./bench") as typeof import("./bench")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  pretrain: async () => (require("./pretrain") as typeof import("./pretrain")).command,
 };
 
 /** Runs the command line; returns the exit code. */

@@ -11,11 +11,15 @@ export type PresetName = "tiny" | "small" | "paper";
 /** The presets, as overrides of DEFAULT_CONFIG (the paper's CIFAR-10 defaults). */
 export const PRESETS: Readonly<Record<PresetName, PretrainConfigOverrides>> = Object.freeze({
   tiny: {
-    data: { trainLimit: 1024, testLimit: 500, resolution: 16 },
+    // Measured (results/tiny.md): tau 0.2 and crops of >= 25% area learn a usable signal in
+    // 80 steps on 16x16 images, where the paper's 0.5 / 8% barely leave the random-init level.
+    data: { trainLimit: 1024, testLimit: 1000, resolution: 16 },
     encoder: { arch: "convnet", stem: "cifar", widthMultiplier: 0.5 },
     head: { kind: "nonlinear", layers: 2, hiddenDim: 0, outDim: 64 },
+    loss: { temperature: 0.2 },
+    augment: { cropMinArea: 0.25 },
     optimizer: { kind: "adam", learningRate: 3e-3, weightDecay: 1e-6, warmupEpochs: 0.5 },
-    train: { batchSize: 128, epochs: 4 },
+    train: { batchSize: 128, epochs: 10 },
     eval: { linearEpochs: 50, linearBatchSize: 256, knnK: 50, randomInit: true },
   },
   small: {

@@ -2,69 +2,32 @@
  * The run configuration of one SimCLR pre-training run: every choice the paper studies, as a plain
  * serialisable object (what MLflow logs as params and what a sweep varies). Defaults follow the
  * paper's CIFAR-10 setting (SimCLR section 3 and appendix B.9) except where a field says otherwise.
+ * Model, loss and optimiser sections are the modules' own option objects and defaults.
  */
+import { ENCODER_DEFAULTS, type EncoderOptions } from "../models/encoder";
+import { HEAD_DEFAULTS, type HeadOptions } from "../models/head";
+import { LOSS_DEFAULTS, type ContrastiveLossOptions } from "../loss/contrastive";
+import { OPTIMIZER_DEFAULTS, type OptimizerOptions } from "../optim/optimizer";
+import type { LrScaling } from "../optim/schedule";
 
-/** Encoder choice (SimCLR section 2.1, appendix B.9). */
-export interface EncoderConfig {
-  /** Backbone; the paper uses ResNet-50, "convnet" is a small fast network for CPU studies. */
-  arch: "convnet" | "resnet18" | "resnet34" | "resnet50";
-  /** First layers; appendix B.9: CIFAR stem = 3x3 stride-1 conv, no max-pool. */
-  stem: "cifar" | "imagenet";
-  /** Width multiplier (Figure 7). */
-  widthMultiplier: number;
-}
-
-/** Projection head g (SimCLR section 4.2, Figure 8). */
-export interface HeadConfig {
-  /** none = identity, linear, or nonlinear MLP (the default, section 2.1). */
-  kind: "none" | "linear" | "nonlinear";
-  /** Number of linear layers of the MLP; 2 in the paper. */
-  layers: number;
-  /** Hidden width; 0 means the encoder's feature width (section 2.1). */
-  hiddenDim: number;
-  /** Output width of z; 128 in section 2.1. */
-  outDim: number;
-  /** BN after each linear layer, as in the official code. */
-  batchNorm: boolean;
-}
-
-/** Contrastive loss (SimCLR Table 2 and Table 4). */
-export interface LossConfig {
-  /** NT-Xent (default), NT-Logistic or margin triplet. */
-  kind: "ntxent" | "ntlogistic" | "margin";
-  /** Temperature tau; appendix B.9 uses 0.5 on CIFAR-10. */
-  temperature: number;
-  /** Cosine similarity (l2-normalised z), Table 5. */
-  l2Normalize: boolean;
-  /** Semi-hard negative mining for NT-Logistic and margin (Table 4). */
-  semiHard: boolean;
-  /** Margin of the triplet loss. */
-  margin: number;
-}
-
-/** Optimiser and learning-rate schedule (SimCLR section 2.2, appendix B.9). */
-export interface OptimizerConfig {
-  /** LARS in the paper; sgd, nesterov and adam for comparison. */
-  kind: "lars" | "sgd" | "nesterov" | "adam";
+/** Optimiser (module options) plus the learning-rate rule and schedule (SimCLR section 2.2, B.1). */
+export interface OptimizerConfig extends OptimizerOptions {
   /** Peak learning rate; null derives it from the batch size: base x B/256 or base x sqrt(B). */
   learningRate: number | null;
   /** Base of the scaling rule; null = the paper's 0.3 (linear) or 0.075 (sqrt), section B.1. */
   baseLearningRate: number | null;
   /** Section B.1: linear 0.3 x B/256 or square-root 0.075 x sqrt(B). */
-  lrScaling: "linear" | "sqrt";
-  /** Weight decay 1e-6 (section 2.2). */
-  weightDecay: number;
-  /** Momentum 0.9. */
-  momentum: number;
-  /** LARS trust coefficient eta = 0.001. */
-  trustCoefficient: number;
-  /** Linear warm-up length in epochs (10 of 100 in section 2.2); fraction of an epoch allowed. */
+  lrScaling: LrScaling;
+  /** Linear warm-up length in epochs (10 of 100 in section 2.2); fractions allowed. */
   warmupEpochs: number;
 }
 
 /** The two augmented views (SimCLR section 3, appendix A; B.9 for CIFAR-10). */
 export interface AugmentConfig {
-  /** Ordered operations of each view; the paper's default is crop+flip, color, (blur). */
+  /**
+   * Ordered operations of each view (names of src/augment/compose.ts); appendix A: crop (+flip),
+   * color distortion (jitter p = 0.8, then grayscale p = 0.2), blur on ImageNet only.
+   */
   ops: string[];
   /** Color distortion strength s; appendix B.9 uses 0.5 on CIFAR-10. */
   colorStrength: number;
@@ -72,6 +35,11 @@ export interface AugmentConfig {
   blur: boolean;
   /** Smallest crop area fraction; appendix A: 0.08. */
   cropMinArea: number;
+  /**
+   * Figure 5: both views get crop (+resize), only view 2 gets the studied `ops` in order. False:
+   * both views get `ops` (the default symmetric pipeline).
+   */
+  asymmetric: boolean;
 }
 
 /** Training data (appendix B.9: CIFAR-10 at 32 x 32). */
@@ -130,18 +98,22 @@ export interface EvalConfig {
   knnTemperature: number;
   /** Also evaluate the same encoder with random weights through the same protocol. */
   randomInit: boolean;
+  /** Table 3: predict the transformation applied from h and from g(h). */
+  transformProbe: boolean;
 }
 
 /** One run's complete configuration. */
 export interface PretrainConfig {
+  /** "simclr" pre-training, or "supervised": the same encoder and augmentations trained with labels (Table 1). */
+  mode: "simclr" | "supervised";
   /** Seed of every random source in the run (init, shuffles, augmentations). */
   seed: number;
   /** Preset it was resolved from, for the record. */
   preset: string;
   data: DataConfig;
-  encoder: EncoderConfig;
-  head: HeadConfig;
-  loss: LossConfig;
+  encoder: EncoderOptions;
+  head: HeadOptions;
+  loss: ContrastiveLossOptions;
   optimizer: OptimizerConfig;
   augment: AugmentConfig;
   train: TrainConfig;
@@ -157,6 +129,7 @@ export type PretrainConfigOverrides = {
 
 /** The paper's CIFAR-10 defaults (appendix B.9) for every field. */
 export const DEFAULT_CONFIG: Readonly<PretrainConfig> = Object.freeze({
+  mode: "simclr",
   seed: 0,
   preset: "default",
   data: Object.freeze({
@@ -167,30 +140,22 @@ export const DEFAULT_CONFIG: Readonly<PretrainConfig> = Object.freeze({
     resolution: 32,
     prefetch: 1,
   }),
-  encoder: Object.freeze({ arch: "resnet50", stem: "cifar", widthMultiplier: 1 }),
-  head: Object.freeze({ kind: "nonlinear", layers: 2, hiddenDim: 0, outDim: 128, batchNorm: true }),
-  loss: Object.freeze({
-    kind: "ntxent",
-    temperature: 0.5,
-    l2Normalize: true,
-    semiHard: false,
-    margin: 1,
-  }),
+  encoder: Object.freeze({ ...ENCODER_DEFAULTS }),
+  head: Object.freeze({ ...HEAD_DEFAULTS }),
+  loss: Object.freeze({ ...LOSS_DEFAULTS }),
   optimizer: Object.freeze({
-    kind: "lars",
+    ...OPTIMIZER_DEFAULTS,
     learningRate: null,
     baseLearningRate: null,
     lrScaling: "linear",
-    weightDecay: 1e-6,
-    momentum: 0.9,
-    trustCoefficient: 0.001,
     warmupEpochs: 10,
   }),
   augment: Object.freeze({
-    ops: Object.freeze(["crop", "flip", "color", "grayscale"]) as unknown as string[],
+    ops: Object.freeze(["crop", "flip", "color"]) as unknown as string[],
     colorStrength: 0.5,
     blur: false,
     cropMinArea: 0.08,
+    asymmetric: false,
   }),
   train: Object.freeze({
     batchSize: 512,
@@ -212,5 +177,6 @@ export const DEFAULT_CONFIG: Readonly<PretrainConfig> = Object.freeze({
     knnK: 200,
     knnTemperature: 0.1,
     randomInit: true,
+    transformProbe: false,
   }),
 }) as Readonly<PretrainConfig>;

@@ -3,9 +3,9 @@
  * validates it: every unknown field, wrong type or out-of-range value is reported by its dotted path.
  */
 import * as fs from "node:fs";
-import { createHash } from "node:crypto";
 import { DEFAULT_CONFIG, type PretrainConfig, type PretrainConfigOverrides } from "./pretrain-config";
 import { PRESETS, type PresetName } from "./presets";
+import { AUGMENT_NAMES } from "../augment/compose";
 
 /** A config that failed validation; `field` is the dotted path of the first bad field. */
 export class ConfigError extends Error {
@@ -20,6 +20,7 @@ export class ConfigError extends Error {
 
 /** Allowed values of the enumerated fields, by dotted path. */
 const ENUMS: Record<string, readonly (string | null)[]> = {
+  mode: ["simclr", "supervised"],
   "encoder.arch": ["convnet", "resnet18", "resnet34", "resnet50"],
   "encoder.stem": ["cifar", "imagenet"],
   "head.kind": ["none", "linear", "nonlinear"],
@@ -63,6 +64,9 @@ const NON_NEGATIVE = [
   "optimizer.weightDecay",
   "optimizer.momentum",
   "optimizer.trustCoefficient",
+  "optimizer.beta1",
+  "optimizer.beta2",
+  "optimizer.epsilon",
   "optimizer.warmupEpochs",
   "augment.colorStrength",
   "train.knnEveryEpochs",
@@ -118,6 +122,13 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
       } else if (want === "array") {
         if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
           throw new ConfigError(`${source}: '${path}' must be an array of strings, got ${describe(v)}`, path);
+        }
+        const bad = path === "augment.ops" ? v.find((x) => !(AUGMENT_NAMES as readonly string[]).includes(x)) : undefined;
+        if (bad !== undefined) {
+          throw new ConfigError(
+            `${source}: '${path}' has unknown operation ${describe(bad)}; expected names from ${AUGMENT_NAMES.join(", ")}`,
+            path,
+          );
         }
       } else if (typeOf(v) !== want) {
         throw new ConfigError(`${source}: '${path}' must be a ${want}, got ${describe(v)}`, path);
@@ -184,11 +195,17 @@ export function resolveConfig(
   return cfg;
 }
 
+/** A config file's content: its base preset and its validated overrides. */
+export interface ConfigFile {
+  preset?: PresetName | "default";
+  overrides: PretrainConfigOverrides;
+}
+
 /**
- * Reads a JSON config file: either a full or partial config (fields as in PretrainConfig, optional
- * "preset" naming the base preset). Returns the resolved config. Errors name the file and field.
+ * Reads and validates a JSON config file: a full or partial config (fields as in PretrainConfig),
+ * optionally naming its base "preset". Errors name the file and the bad field.
  */
-export function loadConfigFile(file: string, ...overrides: PretrainConfigOverrides[]): PretrainConfig {
+export function readConfigFile(file: string): ConfigFile {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -209,29 +226,13 @@ export function loadConfigFile(file: string, ...overrides: PretrainConfigOverrid
       "preset",
     );
   }
-  return resolveConfig((preset ?? "default") as PresetName, rest, ...overrides);
+  return { preset: preset as PresetName | "default" | undefined, overrides: rest };
 }
 
-/** Canonical JSON (sorted keys) of a value, for hashing. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v !== null && typeof v === "object") {
-    const keys = Object.keys(v).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/**
- * A short stable hash of a config (sha256 of its canonical JSON, 12 hex chars), ignoring fields that
- * do not change results (preset label, checkpoint folder).
- */
-export function configHash(cfg: PretrainConfig): string {
-  const c = structuredClone(cfg) as unknown as Record<string, Record<string, unknown>>;
-  delete (c as Record<string, unknown>).preset;
-  c.train.checkpointDir = null;
-  c.train.checkpointEverySteps = 0;
-  return createHash("sha256").update(canonical(c)).digest("hex").slice(0, 12);
+/** Reads a JSON config file and resolves it (its preset, its fields, then `overrides`). */
+export function loadConfigFile(file: string, ...overrides: PretrainConfigOverrides[]): PretrainConfig {
+  const f = readConfigFile(file);
+  return resolveConfig(f.preset ?? "default", f.overrides, ...overrides);
 }
 
 /** Flattens a config to dotted keys for MLflow params (arrays joined with ","). */

@@ -43,6 +43,14 @@ export interface ContrastiveLossOutput {
   labels: tf.Tensor1D;
 }
 
+/**
+ * log sigma(x) = -softplus(-x). (tf.logSigmoid's gradient reads its input through a closure,
+ * which is gone once the loss's tidy scope ends and the backward pass runs.)
+ */
+function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.softplus(tf.neg(x)));
+}
+
 /** -1e9 on the diagonal: logits of an anchor with itself never win a softmax or argmax. */
 function maskSelf(scaled: tf.Tensor2D, pairs: ContrastivePairs): tf.Tensor2D {
   return tf.sub(scaled, tf.mul(pairs.selfMask, 1e9));
@@ -66,10 +74,10 @@ function meanOverNegatives(values: tf.Tensor2D, pairs: ContrastivePairs): tf.Ten
  * semi-hard mining it uses the one mined negative.
  */
 function ntLogistic(pairs: ContrastivePairs, tau: number, semiHard: boolean): tf.Scalar {
-  const posTerm = tf.neg(tf.logSigmoid(tf.div(pairs.positive, tau)));
+  const posTerm = tf.neg(logSigmoid(tf.div(pairs.positive, tau)));
   const negTerm = semiHard
-    ? tf.neg(tf.logSigmoid(tf.div(tf.neg(semiHardNegative(pairs)), tau)))
-    : meanOverNegatives(tf.neg(tf.logSigmoid(tf.div(tf.neg(pairs.sim), tau))) as tf.Tensor2D, pairs);
+    ? tf.neg(logSigmoid(tf.div(tf.neg(semiHardNegative(pairs)), tau)))
+    : meanOverNegatives(tf.neg(logSigmoid(tf.div(tf.neg(pairs.sim), tau))) as tf.Tensor2D, pairs);
   return tf.mean(tf.add(posTerm, negTerm));
 }
 
@@ -100,7 +108,10 @@ export function contrastiveLoss(
     if (o.kind === "ntxent") loss = ntXent(pairs, o.temperature);
     else if (o.kind === "ntlogistic") loss = ntLogistic(pairs, o.temperature, o.semiHard);
     else if (o.kind === "margin") loss = marginTriplet(pairs, o.margin, o.semiHard);
-    else throw new Error(`unknown loss kind "${String(o.kind)}"; expected ntxent, ntlogistic or margin`);
+    else
+      throw new Error(
+        `unknown loss kind "${String(o.kind)}"; expected ntxent, ntlogistic or margin`,
+      );
     const scale = o.kind === "margin" ? 1 : 1 / o.temperature;
     const logits = maskSelf(tf.mul(pairs.sim, scale), pairs);
     return { loss, logits, labels: pairs.labels };

@@ -28,10 +28,16 @@ export function l2NormalizeRows(z: tf.Tensor2D): tf.Tensor2D {
  * Builds the similarity matrix and masks. z1, z2: [N, D]; row i of z1 and row i of z2 are a
  * positive pair. Needs N >= 2 (otherwise there is no negative).
  */
-export function contrastivePairs(z1: tf.Tensor2D, z2: tf.Tensor2D, l2Normalize: boolean): ContrastivePairs {
+export function contrastivePairs(
+  z1: tf.Tensor2D,
+  z2: tf.Tensor2D,
+  l2Normalize: boolean,
+): ContrastivePairs {
   const [n, d] = z1.shape;
   if (z2.shape[0] !== n || z2.shape[1] !== d) {
-    throw new Error(`contrastive loss: z1 ${JSON.stringify(z1.shape)} and z2 ${JSON.stringify(z2.shape)} differ`);
+    throw new Error(
+      `contrastive loss: z1 ${JSON.stringify(z1.shape)} and z2 ${JSON.stringify(z2.shape)} differ`,
+    );
   }
   if (n < 2) throw new Error(`contrastive loss needs at least 2 images per batch, got ${n}`);
   return tf.tidy(() => {
@@ -63,13 +69,16 @@ export function contrastivePairs(z1: tf.Tensor2D, z2: tf.Tensor2D, l2Normalize: 
  */
 export function semiHardNegative(pairs: ContrastivePairs): tf.Tensor1D {
   return tf.tidy(() => {
-    const { sim, positive, negativeMask } = pairs;
+    const { sim, negativeMask, labels } = pairs;
     const big = 1e9;
-    const below = tf.mul(negativeMask, tf.cast(tf.less(sim, tf.expandDims(positive, 1)), "float32"));
+    // the choice is made on a detached copy (tfjs has no stop-gradient; comparisons have no gradient)
+    const s = tf.tensor2d(sim.dataSync() as Float32Array, sim.shape);
+    const positive = tf.sum(tf.mul(s, tf.oneHot(labels, s.shape[1]).toFloat()), 1);
+    const below = tf.mul(negativeMask, tf.cast(tf.less(s, tf.expandDims(positive, 1)), "float32"));
     const hasBelow = tf.greater(tf.max(below, 1), 0); // [2N] bool
     // candidates below the positive: the largest sim; otherwise: the smallest sim among negatives
-    const semi = tf.argMax(tf.add(sim, tf.mul(tf.sub(below, 1), big)), 1);
-    const easiest = tf.argMin(tf.sub(sim, tf.mul(tf.sub(negativeMask, 1), big)), 1);
+    const semi = tf.argMax(tf.add(s, tf.mul(tf.sub(below, 1), big)), 1);
+    const easiest = tf.argMin(tf.sub(s, tf.mul(tf.sub(negativeMask, 1), big)), 1);
     const chosen = tf.where(hasBelow, semi, easiest) as tf.Tensor1D;
     const oneHot = tf.oneHot(chosen, sim.shape[1]).toFloat();
     return tf.sum(tf.mul(sim, oneHot), 1) as tf.Tensor1D;

@@ -63,7 +63,12 @@ interface NativeBinding {
 }
 interface NativeBackend {
   binding: NativeBinding;
-  executeMultipleOutputs(name: string, attrs: NativeAttr[], inputs: tf.Tensor[], n: number): tf.Tensor[];
+  executeMultipleOutputs(
+    name: string,
+    attrs: NativeAttr[],
+    inputs: tf.Tensor[],
+    n: number,
+  ): tf.Tensor[];
 }
 
 /** The tfjs-node backend object when the active backend runs native TensorFlow, else null. */
@@ -178,10 +183,7 @@ export function batchNorm(
             // dbeta = sum dz; dgamma = sum dz*xhat; dx = gamma*invStd*(dz - dbeta/n - xhat*dgamma/n)
             const dbeta = tf.sum(dz, [0, 1, 2]);
             const dgamma = tf.sum(tf.mul(dz, xhat), [0, 1, 2]);
-            const centred = tf.sub(
-              tf.sub(dz, tf.div(dbeta, n)),
-              tf.mul(xhat, tf.div(dgamma, n)),
-            );
+            const centred = tf.sub(tf.sub(dz, tf.div(dbeta, n)), tf.mul(xhat, tf.div(dgamma, n)));
             grads = [tf.mul(centred, tf.mul(gs, invStd)), dgamma, dbeta];
           }
           if (hasRes) grads.push(dz);
@@ -189,7 +191,9 @@ export function batchNorm(
         },
       };
     });
-    const inputs: tf.Tensor[] = hasRes ? [x, gamma, beta, call.residual as tf.Tensor4D] : [x, gamma, beta];
+    const inputs: tf.Tensor[] = hasRes
+      ? [x, gamma, beta, call.residual as tf.Tensor4D]
+      : [x, gamma, beta];
     return fn(...inputs) as tf.Tensor4D;
   });
 }

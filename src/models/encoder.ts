@@ -79,9 +79,16 @@ export function createEncoder(opts: Partial<EncoderOptions>, seed: number): Enco
   const store = new ParamStore("encoder", seed);
   let body: ResNetBody;
   if (options.arch === "convnet") body = buildConvNet(store, options.stem, options.widthMultiplier);
-  else if (options.arch === "resnet18" || options.arch === "resnet34" || options.arch === "resnet50")
+  else if (
+    options.arch === "resnet18" ||
+    options.arch === "resnet34" ||
+    options.arch === "resnet50"
+  )
     body = buildResNet(store, options.arch, options.stem, options.widthMultiplier);
-  else throw new Error(`unknown encoder arch "${String(options.arch)}"; expected convnet, resnet18, resnet34 or resnet50`);
+  else
+    throw new Error(
+      `unknown encoder arch "${String(options.arch)}"; expected convnet, resnet18, resnet34 or resnet50`,
+    );
   if (options.stem !== "cifar" && options.stem !== "imagenet") {
     throw new Error(`unknown encoder stem "${String(options.stem)}"; expected cifar or imagenet`);
   }

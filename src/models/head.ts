@@ -37,7 +37,10 @@ export const HEAD_DEFAULTS: Readonly<HeadOptions> = Object.freeze({
 });
 
 /** A projection head g: h [N, inDim] -> z [N, outDim]. */
-export interface Head extends Pick<Encoder, "params" | "trainableVariables" | "variables" | "paramCount" | "dispose"> {
+export interface Head extends Pick<
+  Encoder,
+  "params" | "trainableVariables" | "variables" | "paramCount" | "dispose"
+> {
   readonly options: Readonly<HeadOptions>;
   /** Width of z (= inDim for "none"). */
   readonly outDim: number;
@@ -70,7 +73,9 @@ export function createHead(inDim: number, opts: Partial<HeadOptions>, seed: numb
   const hidden = options.hiddenDim > 0 ? options.hiddenDim : inDim;
   const nLayers = options.kind === "none" ? 0 : options.kind === "linear" ? 1 : options.layers;
   if (!["none", "linear", "nonlinear"].includes(options.kind)) {
-    throw new Error(`unknown head kind "${String(options.kind)}"; expected none, linear or nonlinear`);
+    throw new Error(
+      `unknown head kind "${String(options.kind)}"; expected none, linear or nonlinear`,
+    );
   }
   if (options.kind === "nonlinear" && !(options.layers >= 1)) {
     throw new Error(`nonlinear head needs layers >= 1, got ${options.layers}`);
@@ -99,7 +104,7 @@ export function createHead(inDim: number, opts: Partial<HeadOptions>, seed: numb
         b: l.kernel as tf.Tensor2D,
         bias: l.bias ?? undefined,
         activation: l.relu ? "relu" : "linear",
-      });
+      }) as tf.Tensor2D;
     });
   const applyAll = (h: tf.Tensor2D, training: boolean): tf.Tensor2D[] => {
     const out: tf.Tensor2D[] = [tf.clone(h)];

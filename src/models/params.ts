@@ -61,7 +61,12 @@ export class ParamStore {
    */
   conv(name: string, kh: number, kw: number, cin: number, cout: number): tf.Variable {
     const std = Math.sqrt(2 / (kh * kw * cout));
-    return this.add(`${name}/kernel`, "kernel", [kh, kw, cin, cout], this.normal(kh * kw * cin * cout, std));
+    return this.add(
+      `${name}/kernel`,
+      "kernel",
+      [kh, kw, cin, cout],
+      this.normal(kh * kw * cin * cout, std),
+    );
   }
 
   /** A dense kernel [cin, cout], normal with the given std (simclr tf2 LinearLayer uses 0.01). */
@@ -88,7 +93,12 @@ export class ParamStore {
         : null,
       beta: center ? this.add(`${name}/beta`, "beta", [c], new Float32Array(c)) : null,
       movingMean: this.add(`${name}/movingMean`, "movingMean", [c], new Float32Array(c)),
-      movingVariance: this.add(`${name}/movingVariance`, "movingVariance", [c], new Float32Array(c).fill(1)),
+      movingVariance: this.add(
+        `${name}/movingVariance`,
+        "movingVariance",
+        [c],
+        new Float32Array(c).fill(1),
+      ),
     };
   }
 }

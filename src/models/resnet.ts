@@ -40,7 +40,9 @@ export function buildResNet(
   const expansion = bottleneck ? 4 : 1;
   const w = (c: number): number => Math.max(1, Math.round(c * widthMultiplier));
   const stemConv =
-    stem === "cifar" ? convBn(store, "stem", 3, 3, w(64), 1) : convBn(store, "stem", 7, 3, w(64), 2);
+    stem === "cifar"
+      ? convBn(store, "stem", 3, 3, w(64), 1)
+      : convBn(store, "stem", 7, 3, w(64), 2);
   const stages: Block[][] = [];
   let cin = w(64);
   blocks.forEach((n, s) => {
@@ -61,7 +63,9 @@ export function buildResNet(
             convBn(store, `${name}/2`, 3, width, cout, 1, { zeroInitGamma: true }),
           ];
       const shortcut =
-        stride !== 1 || cin !== cout ? convBn(store, `${name}/shortcut`, 1, cin, cout, stride) : null;
+        stride !== 1 || cin !== cout
+          ? convBn(store, `${name}/shortcut`, 1, cin, cout, stride)
+          : null;
       stage.push({ convs, shortcut });
       cin = cout;
     }
@@ -78,7 +82,10 @@ export function buildResNet(
           let z = y;
           const last = block.convs.length - 1;
           block.convs.forEach((c, i) => {
-            z = i === last ? applyConvBn(c, z, training, true, identity) : applyConvBn(c, z, training, true);
+            z =
+              i === last
+                ? applyConvBn(c, z, training, true, identity)
+                : applyConvBn(c, z, training, true);
           });
           y = z;
         }

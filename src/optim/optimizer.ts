@@ -76,11 +76,16 @@ interface Slotted {
  * Creates an optimiser over the trainable entries of params (non-trainable ones are ignored).
  * @param opts missing fields from {@link OPTIMIZER_DEFAULTS}.
  */
-export function createOptimizer(opts: Partial<OptimizerOptions>, params: readonly NamedVariable[]): Optimizer {
+export function createOptimizer(
+  opts: Partial<OptimizerOptions>,
+  params: readonly NamedVariable[],
+): Optimizer {
   const o: OptimizerOptions = { ...OPTIMIZER_DEFAULTS, ...opts };
   const slotNames = o.kind === "adam" ? ["m", "v"] : ["momentum"];
   if (!["lars", "sgd", "nesterov", "adam"].includes(o.kind)) {
-    throw new Error(`unknown optimizer kind "${String(o.kind)}"; expected lars, sgd, nesterov or adam`);
+    throw new Error(
+      `unknown optimizer kind "${String(o.kind)}"; expected lars, sgd, nesterov or adam`,
+    );
   }
   const entries: Slotted[] = params
     .filter((p) => p.trainable)
@@ -91,7 +96,12 @@ export function createOptimizer(opts: Partial<OptimizerOptions>, params: readonl
     }));
   const byVarName = new Map(entries.map((e) => [e.p.variable.name, e]));
   const slots: NamedVariable[] = entries.flatMap((e) =>
-    e.slots.map((v, i) => ({ name: `${e.p.name}/${slotNames[i]}`, role: e.p.role, variable: v, trainable: false })),
+    e.slots.map((v, i) => ({
+      name: `${e.p.name}/${slotNames[i]}`,
+      role: e.p.role,
+      variable: v,
+      trainable: false,
+    })),
   );
   let step = 0;
 
@@ -117,7 +127,11 @@ export function createOptimizer(opts: Partial<OptimizerOptions>, params: readonl
         const gNorm = tf.norm(grad);
         const ratio = tf.where(
           tf.greater(wNorm, 0),
-          tf.where(tf.greater(gNorm, 0), tf.div(tf.mul(wNorm, o.trustCoefficient), gNorm), tf.scalar(1)),
+          tf.where(
+            tf.greater(gNorm, 0),
+            tf.div(tf.mul(wNorm, o.trustCoefficient), gNorm),
+            tf.scalar(1),
+          ),
           tf.scalar(1),
         );
         scaledLr = tf.mul(ratio, lr) as tf.Scalar;
@@ -161,7 +175,9 @@ export function createOptimizer(opts: Partial<OptimizerOptions>, params: readonl
         const a = state[sl.name];
         if (!a) throw new Error(`optimizer state has no entry "${sl.name}"`);
         if (a.length !== sl.variable.size) {
-          throw new Error(`optimizer state "${sl.name}" has ${a.length} values, expected ${sl.variable.size}`);
+          throw new Error(
+            `optimizer state "${sl.name}" has ${a.length} values, expected ${sl.variable.size}`,
+          );
         }
         tf.tidy(() => sl.variable.assign(tf.tensor(a, sl.variable.shape, "float32")));
       }

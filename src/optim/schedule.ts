@@ -32,7 +32,12 @@ export function baseLearningRate(batchSize: number, scaling: LrScaling, base?: n
  * then peak x (1 + cos(pi x t / T)) / 2 with t = step - warmupSteps, T = totalSteps - warmupSteps
  * (t clipped to T). As in the official code, step 0 has rate 0 when there is a warm-up.
  */
-export function learningRateAt(step: number, totalSteps: number, warmupSteps: number, peak: number): number {
+export function learningRateAt(
+  step: number,
+  totalSteps: number,
+  warmupSteps: number,
+  peak: number,
+): number {
   if (warmupSteps > 0 && step < warmupSteps) return (peak * step) / warmupSteps;
   const decaySteps = totalSteps - warmupSteps;
   if (decaySteps <= 0) return peak;

@@ -226,6 +226,8 @@ class MlflowRunLogger implements TrackedRun {
     if (this.timer) clearInterval(this.timer);
     if (this.journal.complete) this.journal.remove();
     else {
+      this.journal.state.ownerPid = undefined; // released: `simclr mlflow sync` may replay it now
+      this.journal.saveState();
       console.warn(
         `simclr: ${this.pending()} tracking entries of run ${this.runId ?? this.journalId} are waiting in ` +
           `${this.journal.file}; replay them with: simclr mlflow sync`,

@@ -90,7 +90,9 @@ export async function nextFreePort(start: number): Promise<number> {
 /** True when GET <url>/health answers OK within `timeoutMs`. */
 export async function mlflowHealthy(url: string, timeoutMs = 2000): Promise<boolean> {
   try {
-    const r = await fetch(`${url.replace(/\/$/, "")}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const r = await fetch(`${url.replace(/\/$/, "")}/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     return r.ok;
   } catch {
     return false;
@@ -134,16 +136,22 @@ function stopper(child: ChildProcess | null, pid: number): () => Promise<void> {
  * Starts `mlflow server` from .venv on 127.0.0.1 and waits until /health answers.
  * Throws an Error with a one-line diagnosis and the fixing command when it cannot start.
  */
-export async function startMlflowServer(options: Partial<MlflowServerOptions> = {}): Promise<MlflowServer> {
+export async function startMlflowServer(
+  options: Partial<MlflowServerOptions> = {},
+): Promise<MlflowServer> {
   const o: MlflowServerOptions = { ...MLFLOW_SERVER_DEFAULTS, ...options };
   const bin = mlflowBinary();
   if (!fs.existsSync(bin)) {
-    throw new Error(`MLflow is not installed in ${path.dirname(path.dirname(bin))}; fix: npm run setup`);
+    throw new Error(
+      `MLflow is not installed in ${path.dirname(path.dirname(bin))}; fix: npm run setup`,
+    );
   }
   let port = o.port === 0 ? await freePort() : o.port;
   if (await portInUse(port)) {
     if (o.strictPort) {
-      throw new Error(`port ${port} on 127.0.0.1 is already in use; choose another with --mlflow-port or stop what uses it`);
+      throw new Error(
+        `port ${port} on 127.0.0.1 is already in use; choose another with --mlflow-port or stop what uses it`,
+      );
     }
     port = await nextFreePort(port + 1);
   }
@@ -193,7 +201,9 @@ export async function startMlflowServer(options: Partial<MlflowServerOptions> = 
     await new Promise((r) => setTimeout(r, 300));
   }
   await stop();
-  const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n").slice(-3).join(" | ") : "";
+  const tail = fs.existsSync(logFile)
+    ? fs.readFileSync(logFile, "utf8").trim().split("\n").slice(-3).join(" | ")
+    : "";
   throw new Error(
     `MLflow server did not start on ${url} within ${o.startTimeoutS}s (log: ${logFile}${tail ? `: ${tail}` : ""}); ` +
       "fix: rm -rf .venv && npm run setup, or look at the log",
@@ -215,21 +225,37 @@ function recordPath(storeDir: string): string {
  * The project's local server: reuses a running one recorded in <storeDir>/server.json, else starts
  * one (detached when `detached`, so a notebook kernel can come and go) and records it.
  */
-export async function ensureLocalMlflow(options: Partial<MlflowServerOptions> = {}): Promise<MlflowServer> {
+export async function ensureLocalMlflow(
+  options: Partial<MlflowServerOptions> = {},
+): Promise<MlflowServer> {
   const o: MlflowServerOptions = { ...MLFLOW_SERVER_DEFAULTS, ...options };
   const rec = recordPath(path.resolve(o.storeDir));
   if (fs.existsSync(rec)) {
     try {
       const r = JSON.parse(fs.readFileSync(rec, "utf8")) as ServerRecord;
       if (pidAlive(r.pid) && (await mlflowHealthy(r.url))) {
-        return { url: r.url, port: Number(new URL(r.url).port), pid: r.pid, storeDir: r.storeDir, started: false, stop: async () => {} };
+        return {
+          url: r.url,
+          port: Number(new URL(r.url).port),
+          pid: r.pid,
+          storeDir: r.storeDir,
+          started: false,
+          stop: async () => {},
+        };
       }
     } catch {
       /* stale or unreadable record: start a new server */
     }
   }
   const server = await startMlflowServer(o);
-  fs.writeFileSync(rec, JSON.stringify({ url: server.url, pid: server.pid, storeDir: server.storeDir } satisfies ServerRecord));
+  fs.writeFileSync(
+    rec,
+    JSON.stringify({
+      url: server.url,
+      pid: server.pid,
+      storeDir: server.storeDir,
+    } satisfies ServerRecord),
+  );
   const stop = server.stop;
   return {
     ...server,

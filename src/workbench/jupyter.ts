@@ -61,13 +61,17 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Starts JupyterLab from .venv and waits until its REST API answers. */
-export async function startJupyterLab(options: Partial<JupyterOptions> = {}): Promise<JupyterServer> {
+export async function startJupyterLab(
+  options: Partial<JupyterOptions> = {},
+): Promise<JupyterServer> {
   const o: JupyterOptions = { ...JUPYTER_DEFAULTS, ...options };
   const bin = path.join(PROJECT_ROOT, ".venv", "bin", "jupyter-lab");
-  if (!fs.existsSync(bin)) throw new Error(`JupyterLab is not installed in .venv; fix: npm run setup`);
+  if (!fs.existsSync(bin))
+    throw new Error(`JupyterLab is not installed in .venv; fix: npm run setup`);
   let port = o.port === 0 ? await freePort() : o.port;
   if (await portInUse(port)) {
-    if (o.strictPort) throw new Error(`port ${port} on 127.0.0.1 is already in use; choose another with --port`);
+    if (o.strictPort)
+      throw new Error(`port ${port} on 127.0.0.1 is already in use; choose another with --port`);
     port = await nextFreePort(port + 1);
   }
   const token = randomBytes(16).toString("hex");
@@ -132,9 +136,18 @@ export async function startJupyterLab(options: Partial<JupyterOptions> = {}): Pr
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
-      const r = await fetch(`${url}/api/status?token=${token}`, { signal: AbortSignal.timeout(1500) });
+      const r = await fetch(`${url}/api/status?token=${token}`, {
+        signal: AbortSignal.timeout(1500),
+      });
       if (r.ok) {
-        return { url, port, token, pid, labUrl: `${url}/lab/tree/${relNotebooks}?token=${token}`, stop };
+        return {
+          url,
+          port,
+          token,
+          pid,
+          labUrl: `${url}/lab/tree/${relNotebooks}?token=${token}`,
+          stop,
+        };
       }
     } catch {
       /* not up yet */
@@ -143,5 +156,7 @@ export async function startJupyterLab(options: Partial<JupyterOptions> = {}): Pr
   }
   await stop();
   const tail = fs.readFileSync(o.logFile, "utf8").trim().split("\n").slice(-3).join(" | ");
-  throw new Error(`JupyterLab did not start on ${url} (log: ${o.logFile}: ${tail}); fix: rm -rf .venv && npm run setup`);
+  throw new Error(
+    `JupyterLab did not start on ${url} (log: ${o.logFile}: ${tail}); fix: rm -rf .venv && npm run setup`,
+  );
 }

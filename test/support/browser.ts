@@ -13,7 +13,8 @@ export const CHROMIUM = process.env.SIMCLR_CHROMIUM ?? "/usr/bin/chromium";
 /** Makes sure Chromium is installed; returns a reason string when it cannot be. */
 export function ensureChromium(): string | undefined {
   if (fs.existsSync(CHROMIUM)) return undefined;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing; install it with: sudo apt-get install chromium`;
+  if (process.getuid?.() !== 0)
+    return `${CHROMIUM} is missing; install it with: sudo apt-get install chromium`;
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
   const r = spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env });

@@ -35,7 +35,11 @@ export function useMlflowServer(): MlflowFixture {
       server,
       restart: async () => {
         await fixture.server.stop();
-        fixture.server = await startMlflowServer({ storeDir, port: fixture.server.port, strictPort: true });
+        fixture.server = await startMlflowServer({
+          storeDir,
+          port: fixture.server.port,
+          strictPort: true,
+        });
       },
     });
   });

@@ -1,0 +1,409 @@
+/**
+ * Training-step benchmark (issue 3): one SimCLR step (two views of B images through the encoder in
+ * one pass with global batch norm, the non-linear head, NT-Xent at tau 0.5, one LARS step; SimCLR
+ * Algorithm 1) per (model, backend), the same step in PyTorch (bench/torch_step.py) in the same
+ * run, the machine's sgemm peak, and the share of the step spent outside the model.
+ *
+ * Achieved GFLOP/s counts a training step as 3x the forward FLOPs of encoder + head (forward, and
+ * the input and weight gradients of every layer), the usual convention; views/s = 2B / step time.
+ * Step time is the median of the timed steps after one warm-up step.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { availableBackends, availableCores, useBackend, type BackendInfo, type BackendName } from "../src/backend";
+import { createEncoder, type EncoderArch } from "../src/models/encoder";
+import { createHead } from "../src/models/head";
+import { contrastiveLoss, contrastiveMetrics } from "../src/loss/contrastive";
+import { createOptimizer } from "../src/optim/optimizer";
+import { createRng } from "../src/util/random";
+import { buildTwoViewBatch, symmetric } from "../src/augment/views";
+
+/** Models the benchmark runs. */
+export type BenchModel = Extract<EncoderArch, "convnet" | "resnet18">;
+
+/** Options of {@link runBench}. */
+export interface BenchOptions {
+  /** Models to run; ConvNet only with --quick. */
+  models: BenchModel[];
+  /** Backends to run (those that load); default all that load except where skipped by budget. */
+  backends: BackendName[];
+  /** Images per step (views = 2x); issue 3 fixes 256. */
+  batch: number;
+  /** Image side. */
+  size: number;
+  /** Threads for every backend and for PyTorch. */
+  threads: number;
+  /** Timed seconds to aim for per (model, backend) after the warm-up step. */
+  secondsPerRow: number;
+  /** Run PyTorch too (creates .simclr/bench-venv on first use). */
+  torch: boolean;
+  /** Progress lines to stderr. */
+  verbose: boolean;
+}
+
+/** Defaults of {@link BenchOptions}. */
+export const BENCH_DEFAULTS: Readonly<Omit<BenchOptions, "threads">> = Object.freeze({
+  models: ["convnet", "resnet18"] as BenchModel[],
+  backends: ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as BackendName[],
+  /** issue 3: batch 256 images = 512 views */
+  batch: 256,
+  /** CIFAR-10 resolution */
+  size: 32,
+  secondsPerRow: 20,
+  torch: true,
+  verbose: true,
+});
+
+/** One (model, backend) row of the result. */
+export interface BenchRow {
+  model: BenchModel;
+  backend: BackendName | "torch";
+  views_per_s: number | null;
+  gflops: number | null;
+  torch_views_per_s: number | null;
+  ratio_vs_torch: number | null;
+  step_s?: number;
+  steps?: number;
+  /** Images per step actually used (smaller for slow backends, see note). */
+  batch?: number;
+  note?: string;
+}
+
+/** Per-step time outside the model, on the first backend run (fractions of the full step). */
+export interface Overhead {
+  backend: BackendName;
+  model: BenchModel;
+  step_s: number;
+  model_s: number;
+  /** Loss (NT-Xent + metrics) and the optimizer: (step - model fwd/bwd) / step. */
+  loss_optimizer_fraction: number;
+  /** Uploading the two views and concatenating them, per step / step. */
+  batch_upload_fraction: number;
+  /** Two-view augmentation of B images on the main thread (normally overlapped in a worker) / step. */
+  augment_fraction: number | null;
+  /** upload + loss/optimizer (augmentation runs in the view worker, one step ahead). */
+  total_fraction: number;
+}
+
+/** The whole benchmark result (`npm run bench -- --json`). */
+export interface BenchResult {
+  sgemm_gflops: number;
+  torch_sgemm_gflops: number | null;
+  threads: number;
+  backends: BackendInfo[];
+  unavailable: { backend: BackendName; reason: string }[];
+  rows: BenchRow[];
+  overhead: Overhead | null;
+  torch_version: string | null;
+  notes: string[];
+  seconds: number;
+}
+
+const ROOT = path.resolve(__dirname, "..");
+const VENV = path.join(ROOT, ".simclr", "bench-venv");
+const VENV_PY = path.join(VENV, "bin", "python");
+/** PyPI's default torch pulls its CUDA libraries (several GB; only into the benchmark venv). */
+const TORCH_SPEC = "torch==2.15.0";
+
+function log(opts: Pick<BenchOptions, "verbose">, msg: string): void {
+  if (opts.verbose) process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/** Float32 matrix-product throughput of the active backend, GFLOP/s (best of several). */
+export function sgemmGflops(n = 1024, reps = 6): number {
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  let best = Infinity;
+  for (let r = 0; r < reps + 1; r++) {
+    const t = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    const dt = performance.now() - t;
+    c.dispose();
+    if (r > 0) best = Math.min(best, dt);
+  }
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / (best / 1000) / 1e9;
+}
+
+/** A ready-to-run SimCLR step on the active backend, with its parts exposed for the overhead split. */
+function buildStep(model: BenchModel, batch: number, size: number) {
+  const encoder = createEncoder({ arch: model, stem: "cifar", widthMultiplier: 1 }, 1);
+  const head = createHead(encoder.featureDim, {}, 2);
+  const params = [...encoder.params, ...head.params];
+  const optimizer = createOptimizer({ kind: "lars" }, params);
+  const trainable = params.filter((p) => p.trainable).map((p) => p.variable);
+  const rng = createRng(3);
+  const view = () => {
+    const a = new Float32Array(batch * size * size * 3);
+    for (let i = 0; i < a.length; i++) a[i] = rng.next();
+    return a;
+  };
+  const views = [view(), view()];
+  const flops = 3 * 2 * batch * (encoder.forwardFlops(size, size) + head.forwardFlops());
+  const upload = (): tf.Tensor4D =>
+    tf.tidy(() => tf.concat(views.map((v) => tf.tensor4d(v, [batch, size, size, 3])), 0)); // [2B, H, W, 3]
+  /** The full step: upload, forward, NT-Xent (+ metrics), backward, LARS; returns the loss. */
+  const full = (): number => {
+    const x = upload();
+    const { value, grads } = tf.variableGrads(() => {
+      const z = head.apply(encoder.apply(x, true), true); // [2B, 128]
+      const [z1, z2] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+      const out = contrastiveLoss(z1, z2, { temperature: 0.5 });
+      contrastiveMetrics(out);
+      return out.loss;
+    }, trainable);
+    const loss = value.dataSync()[0];
+    optimizer.applyGradients(grads, 0.3);
+    tf.dispose([x, value, grads]);
+    return loss;
+  };
+  /** The model alone: forward and backward of encoder + head with a trivial loss. */
+  const modelOnly = (x: tf.Tensor4D): number => {
+    const { value, grads } = tf.variableGrads(() => tf.mean(head.apply(encoder.apply(x, true), true)) as tf.Scalar, trainable);
+    const v = value.dataSync()[0];
+    tf.dispose([value, grads]);
+    return v;
+  };
+  const dispose = () => {
+    encoder.dispose();
+    head.dispose();
+    optimizer.dispose();
+  };
+  return { full, modelOnly, upload, flops, dispose };
+}
+
+/** Runs fn once to warm up, then until `seconds` have passed (at least once, at most maxSteps). */
+function timeSteps(fn: () => unknown, seconds: number, maxSteps = 20): { step_s: number; steps: number } {
+  fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < maxSteps && (times.length === 0 || performance.now() - start < seconds * 1000)) {
+    const t = performance.now();
+    fn();
+    times.push((performance.now() - t) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return { step_s: times[Math.floor(times.length / 2)], steps: times.length };
+}
+
+/** Creates the PyTorch benchmark venv on first use; returns its python or an explanation. */
+export function ensureTorchVenv(opts: Pick<BenchOptions, "verbose">): { python?: string; why?: string } {
+  const probe = () => spawnSync(VENV_PY, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
+  if (fs.existsSync(VENV_PY) && probe().status === 0) return { python: VENV_PY };
+  log(opts, `creating the PyTorch benchmark environment ${path.relative(ROOT, VENV)} (${TORCH_SPEC} from PyPI, several GB with its CUDA libraries; once)`);
+  if (!fs.existsSync(VENV_PY)) {
+    const r = spawnSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
+    if (r.status !== 0) return { why: "python3 -m venv failed (apt-get install python3-venv)" };
+  }
+  const r = spawnSync(VENV_PY, ["-m", "pip", "install", "--disable-pip-version-check", "-q", TORCH_SPEC, "numpy"], {
+    stdio: opts.verbose ? "inherit" : "pipe",
+  });
+  if (r.status !== 0) return { why: `pip could not install ${TORCH_SPEC} into ${VENV} (PyPI reachable?)` };
+  const p = probe();
+  if (p.status !== 0) return { why: `import torch failed in ${VENV}: ${String(p.stderr).trim().split("\n").pop()}` };
+  return { python: VENV_PY };
+}
+
+interface TorchRun {
+  views_per_s: number;
+  step_s: number;
+  steps: number;
+  torch: string;
+}
+
+function runTorch(python: string, model: BenchModel, o: BenchOptions): TorchRun | string {
+  const args = [
+    path.join(ROOT, "bench", "torch_step.py"), "--model", model, "--batch", String(o.batch), "--size", String(o.size),
+    "--threads", String(o.threads), "--steps", "20", "--max-seconds", String(o.secondsPerRow),
+  ];
+  const r = spawnSync(python, args, { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: String(o.threads) } });
+  if (r.status !== 0) return `torch_step.py failed: ${String(r.stderr).trim().split("\n").slice(-2).join(" | ")}`;
+  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as TorchRun;
+}
+
+function torchSgemm(python: string, threads: number): number | null {
+  const code = `import torch,time\ntorch.set_num_threads(${threads})\na=torch.randn(1024,1024);b=torch.randn(1024,1024);a@b\nbest=1e9\nfor _ in range(6):\n t=time.perf_counter();a@b;best=min(best,time.perf_counter()-t)\nprint(2*1024**3/best/1e9)`;
+  const r = spawnSync(python, ["-c", code], { encoding: "utf8" });
+  return r.status === 0 ? Number(r.stdout.trim()) : null;
+}
+
+/**
+ * Expected seconds of one training step of `model` on `backend` at this batch, from measured
+ * GFLOP/s classes (issue 3: wasm ~10, cpu ~1.3); used to shrink or skip slow rows.
+ */
+function slowBackendPlan(backend: BackendName, flops: number, o: BenchOptions): { batch: number; note?: string } | null {
+  const rate = backend === "cpu" ? 1.3e9 : backend === "wasm" ? 8e9 : Infinity;
+  const est = flops / rate;
+  if (est <= o.secondsPerRow) return { batch: o.batch };
+  // Throughput in views/s is close to batch-independent at these sizes; shrink to fit ~1 step.
+  const batch = Math.max(8, 2 ** Math.floor(Math.log2((o.batch * o.secondsPerRow) / est)));
+  if (backend === "cpu" && batch < 32) return null;
+  return { batch, note: `batch ${batch} images (not ${o.batch}): ${backend} would take ~${Math.round(est)} s per step` };
+}
+
+/** Runs the benchmark. */
+export async function runBench(partial: Partial<BenchOptions> = {}): Promise<BenchResult> {
+  const t0 = performance.now();
+  const o: BenchOptions = { ...BENCH_DEFAULTS, threads: availableCores(), ...partial };
+  const notes: string[] = [];
+  const { available, unavailable } = await availableBackends({ threads: o.threads });
+  const backends = available.filter((b) => o.backends.includes(b.backend));
+  for (const u of unavailable) if (o.backends.includes(u.backend)) notes.push(`${u.backend} skipped: ${u.reason}`);
+  const native = backends.find((b) => b.backend === "tensorflow-gpu" || b.backend === "tensorflow") ?? backends[0];
+  await useBackend(native.backend, { threads: o.threads });
+  const sgemm = sgemmGflops();
+  log(o, `sgemm on ${native.backend}: ${sgemm.toFixed(0)} GFLOP/s`);
+
+  let python: string | undefined;
+  let torchSg: number | null = null;
+  let torchVersion: string | null = null;
+  if (o.torch) {
+    const v = ensureTorchVenv(o);
+    python = v.python;
+    if (!python) notes.push(`PyTorch skipped: ${v.why}`);
+    else torchSg = torchSgemm(python, o.threads);
+  }
+
+  const rows: BenchRow[] = [];
+  let overhead: Overhead | null = null;
+  for (const model of o.models) {
+    let torchRow: TorchRun | null = null;
+    if (python) {
+      log(o, `${model} on torch`);
+      const r = runTorch(python, model, o);
+      if (typeof r === "string") notes.push(`${model} torch: ${r}`);
+      else {
+        torchRow = r;
+        torchVersion = r.torch;
+      }
+    }
+    for (const b of backends) {
+      await useBackend(b.backend, { threads: o.threads });
+      const probe = buildStep(model, 1, o.size);
+      const flopsFull = (probe.flops / 1) * o.batch;
+      probe.dispose();
+      const plan = slowBackendPlan(b.backend, flopsFull, o);
+      if (!plan) {
+        rows.push({ model, backend: b.backend, views_per_s: null, gflops: null, torch_views_per_s: torchRow?.views_per_s ?? null, ratio_vs_torch: null, note: `skipped: ${b.backend} would take over ${Math.round(flopsFull / 1.3e9)} s per step` });
+        continue;
+      }
+      log(o, `${model} on ${b.backend} (batch ${plan.batch})`);
+      const step = buildStep(model, plan.batch, o.size);
+      const slow = plan.batch !== o.batch;
+      const { step_s, steps } = timeSteps(step.full, slow ? 0 : o.secondsPerRow);
+      const views = (2 * plan.batch) / step_s;
+      rows.push({
+        model,
+        backend: b.backend,
+        views_per_s: views,
+        gflops: step.flops / step_s / 1e9,
+        torch_views_per_s: torchRow?.views_per_s ?? null,
+        ratio_vs_torch: torchRow ? views / torchRow.views_per_s : null,
+        step_s,
+        steps,
+        batch: plan.batch,
+        ...(plan.note ? { note: plan.note } : {}),
+      });
+      if (!overhead && b === native && model === o.models[o.models.length - 1]) {
+        overhead = measureOverhead(step, step_s, b.backend, model, plan.batch, o);
+      }
+      step.dispose();
+    }
+    if (torchRow) {
+      rows.push({ model, backend: "torch", views_per_s: torchRow.views_per_s, gflops: null, torch_views_per_s: torchRow.views_per_s, ratio_vs_torch: 1, step_s: torchRow.step_s, steps: torchRow.steps, batch: o.batch });
+    }
+  }
+  // Fill in GFLOP/s of the torch rows from the same FLOP count.
+  for (const r of rows) {
+    if (r.backend !== "torch" || r.step_s == null) continue;
+    const ref = rows.find((x) => x.model === r.model && x.gflops != null && x.step_s != null && x.batch === o.batch);
+    if (ref?.gflops && ref.step_s) r.gflops = (ref.gflops * ref.step_s) / r.step_s;
+  }
+  await useBackend(native.backend, { threads: o.threads });
+  return {
+    sgemm_gflops: sgemm,
+    torch_sgemm_gflops: torchSg,
+    threads: o.threads,
+    backends,
+    unavailable,
+    rows,
+    overhead,
+    torch_version: torchVersion,
+    notes,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+function measureOverhead(
+  step: ReturnType<typeof buildStep>,
+  stepS: number,
+  backend: BackendName,
+  model: BenchModel,
+  batch: number,
+  o: BenchOptions,
+): Overhead {
+  const x = step.upload();
+  const modelS = timeSteps(() => step.modelOnly(x), Math.min(10, o.secondsPerRow), 5).step_s;
+  x.dispose();
+  const uploadS = timeSteps(() => {
+    const t = step.upload();
+    t.dataSync();
+    t.dispose();
+  }, 1, 10).step_s;
+  let augmentS: number | null = null;
+  try {
+    const split = {
+      n: batch,
+      height: o.size,
+      width: o.size,
+      pixels: Uint8Array.from({ length: batch * o.size * o.size * 3 }, (_, i) => (i * 2654435761) % 256),
+      labels: new Int16Array(batch),
+    };
+    const job = { indices: Int32Array.from({ length: batch }, (_, i) => i), seed: 1, step: 0, epoch: 0 };
+    augmentS = timeSteps(() => buildTwoViewBatch(split, symmetric(), job), 2, 3).step_s;
+  } catch {
+    augmentS = null;
+  }
+  const lossOpt = Math.max(0, stepS - modelS);
+  return {
+    backend,
+    model,
+    step_s: stepS,
+    model_s: modelS,
+    loss_optimizer_fraction: lossOpt / stepS,
+    batch_upload_fraction: uploadS / stepS,
+    augment_fraction: augmentS == null ? null : augmentS / stepS,
+    total_fraction: (lossOpt + uploadS) / stepS,
+  };
+}
+
+const fmt = (v: number | null | undefined, d = 1): string => (v == null ? "-" : v.toFixed(d));
+
+/** The result as a plain-text table with notes. */
+export function formatBench(r: BenchResult): string {
+  const lines: string[] = [];
+  lines.push(`sgemm: ${fmt(r.sgemm_gflops, 0)} GFLOP/s (tfjs ${r.backends[0]?.backend ?? "?"}), torch ${fmt(r.torch_sgemm_gflops, 0)} GFLOP/s; ${r.threads} threads`);
+  for (const b of r.backends) lines.push(`  ${b.backend}: ${b.version}; ${b.device}`);
+  lines.push("");
+  lines.push(`${"model".padEnd(9)} ${"backend".padEnd(15)} ${"views/s".padStart(8)} ${"GFLOP/s".padStart(8)} ${"torch v/s".padStart(9)} ${"vs torch".padStart(8)}  steps  note`);
+  for (const row of r.rows) {
+    lines.push(
+      `${row.model.padEnd(9)} ${row.backend.padEnd(15)} ${fmt(row.views_per_s).padStart(8)} ${fmt(row.gflops).padStart(8)} ${fmt(row.torch_views_per_s).padStart(9)} ${fmt(row.ratio_vs_torch, 2).padStart(8)}  ${String(row.steps ?? "-").padStart(5)}  ${row.note ?? ""}`,
+    );
+  }
+  if (r.overhead) {
+    const h = r.overhead;
+    lines.push("");
+    lines.push(
+      `overhead outside the model (${h.model} on ${h.backend}, step ${fmt(h.step_s, 2)} s, model fwd+bwd ${fmt(h.model_s, 2)} s): ` +
+        `loss+optimizer ${fmt(100 * h.loss_optimizer_fraction)}%, view upload ${fmt(100 * h.batch_upload_fraction)}%, total ${fmt(100 * h.total_fraction)}%` +
+        (h.augment_fraction == null ? "" : `; two-view augmentation ${fmt(100 * h.augment_fraction)}% of a step if not overlapped (it runs in the view worker)`),
+    );
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  lines.push(`(${fmt(r.seconds, 0)} s)`);
+  return lines.join("\n");
+}

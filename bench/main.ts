@@ -1,0 +1,80 @@
+/**
+ * `npm run bench` / `simclr bench`: SimCLR training-step throughput per (model, backend) against
+ * PyTorch in the same run, plus sgemm peak and the step's overhead outside the model (issue 3).
+ *
+ *   npm run bench                 ConvNet and ResNet-18 (CIFAR stem), batch 256 (512 views), all backends
+ *   npm run bench -- --quick      ConvNet only
+ *   npm run bench -- --json       one JSON object {sgemm_gflops, rows: [{model, backend, views_per_s, gflops,
+ *                                 torch_views_per_s, ratio_vs_torch}], ...} on stdout
+ *   options: --backends tensorflow,wasm  --models convnet  --batch 256  --threads N  --seconds 20  --no-torch
+ */
+import { parseArgs } from "node:util";
+import { BACKEND_NAMES, type BackendName } from "../src/backend";
+import { formatBench, runBench, type BenchModel } from "./harness";
+
+const MODELS: readonly BenchModel[] = ["convnet", "resnet18"];
+
+function list<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const i of items) {
+    if (!(allowed as readonly string[]).includes(i)) throw new Error(`${flag}: "${i}" is not one of ${allowed.join(", ")}`);
+  }
+  return items as T[];
+}
+
+function positive(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n > 0)) throw new Error(`${flag}: expected a positive number, got "${value}"`);
+  return n;
+}
+
+/** Runs the benchmark command line; returns the exit code. */
+export async function benchMain(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: "boolean", default: false },
+        quick: { type: "boolean", default: false },
+        "no-torch": { type: "boolean", default: false },
+        backends: { type: "string" },
+        models: { type: "string" },
+        batch: { type: "string" },
+        threads: { type: "string" },
+        seconds: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (e) {
+    console.error(`simclr bench: ${(e as Error).message}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log("usage: simclr bench [--quick] [--json] [--backends a,b] [--models convnet,resnet18] [--batch 256] [--threads N] [--seconds 20] [--no-torch]");
+    return 0;
+  }
+  try {
+    const models = list(values.models, MODELS, "--models") ?? (values.quick ? ["convnet" as const] : undefined);
+    const result = await runBench({
+      ...(models ? { models } : {}),
+      ...(values.backends ? { backends: list<BackendName>(values.backends, BACKEND_NAMES, "--backends") } : {}),
+      ...(values.batch ? { batch: positive(values.batch, "--batch") } : {}),
+      ...(values.threads ? { threads: positive(values.threads, "--threads") } : {}),
+      ...(values.seconds ? { secondsPerRow: positive(values.seconds, "--seconds") } : {}),
+      torch: !values["no-torch"],
+      verbose: true,
+    });
+    console.log(values.json ? JSON.stringify(result, null, 2) : formatBench(result));
+    return 0;
+  } catch (e) {
+    console.error(`simclr bench: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  benchMain(process.argv.slice(2)).then((code) => process.exit(code));
+}

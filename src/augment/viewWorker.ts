@@ -1,0 +1,37 @@
+/**
+ * Worker-thread body of the view stream (views.ts): receives a batch's bytes and seed, returns the
+ * two augmented views (transferred, not copied).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { TwoViewSpec } from "./views";
+import { toImageBatch } from "../data/batch";
+import { createRng } from "../util/random";
+import { compose } from "./compose";
+
+interface Init {
+  kind: string;
+  spec: TwoViewSpec;
+  height: number;
+  width: number;
+}
+
+if (parentPort && workerData && (workerData as Init).kind === "simclr-views") {
+  const init = workerData as Init;
+  const port = parentPort;
+  const aug1 = compose(init.spec.view1);
+  const aug2 = compose(init.spec.view2);
+  port.on("message", (m: { step: number; seed: number; n: number; pixels: Uint8Array }) => {
+    try {
+      const split = { n: m.n, height: init.height, width: init.width, pixels: m.pixels, labels: new Int16Array(m.n) };
+      const idx = new Int32Array(m.n);
+      for (let i = 0; i < m.n; i++) idx[i] = i;
+      const batch = toImageBatch(split, idx);
+      const rng = createRng(m.seed);
+      const v1 = aug1(batch, rng).data;
+      const v2 = aug2(batch, rng).data;
+      port.postMessage({ step: m.step, view1: v1, view2: v2 }, [v1.buffer, v2.buffer] as ArrayBuffer[]);
+    } catch (e) {
+      port.postMessage({ step: m.step, error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+}

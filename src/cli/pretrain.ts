@@ -1,0 +1,236 @@
+/**
+ * `simclr pretrain`: one SimCLR pre-training run with evaluation, every config field settable as
+ * a flag (`--loss.temperature 0.2` or a short alias such as `--temperature 0.2`), from a named
+ * preset (`--preset tiny|small|paper`) and/or a JSON config file (`--config FILE.json`); later
+ * sources win: preset < file < flags. `--json` prints the result as one JSON line (the last line
+ * of stdout), which is how a sweep runs each cell. Tracking context comes from the environment
+ * (MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_PARENT_RUN_ID, SIMCLR_CONFIG_HASH, SIMCLR_STUDY,
+ * SIMCLR_RUN_NAME).
+ */
+import { parseArgs } from "node:util";
+import type { Command } from "./main";
+import { DEFAULT_CONFIG, type PretrainConfig, type PretrainConfigOverrides } from "../config/pretrain-config";
+import { PRESETS, type PresetName } from "../config/presets";
+import { ConfigError, flattenConfig, readConfigFile, resolveConfig } from "../config/resolve";
+import { configHash } from "../track/hash";
+import type { RunLogger } from "../track/types";
+import { nullLogger } from "../track/types";
+
+/** Short flags for the most used fields. */
+export const PRETRAIN_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  seed: "seed",
+  mode: "mode",
+  epochs: "train.epochs",
+  "batch-size": "train.batchSize",
+  "max-steps": "train.maxSteps",
+  "checkpoint-dir": "train.checkpointDir",
+  "checkpoint-every": "train.checkpointEverySteps",
+  "knn-every": "train.knnEveryEpochs",
+  lr: "optimizer.learningRate",
+  optimizer: "optimizer.kind",
+  "weight-decay": "optimizer.weightDecay",
+  "warmup-epochs": "optimizer.warmupEpochs",
+  temperature: "loss.temperature",
+  loss: "loss.kind",
+  arch: "encoder.arch",
+  width: "encoder.widthMultiplier",
+  head: "head.kind",
+  dataset: "data.dataset",
+  "data-dir": "data.dataDir",
+  resolution: "data.resolution",
+  "train-limit": "data.trainLimit",
+  "test-limit": "data.testLimit",
+  ops: "augment.ops",
+  "color-strength": "augment.colorStrength",
+  blur: "augment.blur",
+  representation: "eval.representation",
+});
+
+const NULLABLE_FIELDS = new Set(["data.dataDir", "train.checkpointDir", "optimizer.learningRate", "optimizer.baseLearningRate"]);
+
+/** Parses one flag value by the type of the field's default; throws ConfigError naming the flag. */
+export function parseFlagValue(path: string, raw: string, flag = `--${path}`): unknown {
+  const def = flattenDefaults()[path];
+  if (NULLABLE_FIELDS.has(path) && raw === "null") return null;
+  const kind = Array.isArray(def) ? "array" : def === null ? (path.includes("Dir") ? "string" : "number") : typeof def;
+  if (kind === "number") {
+    const v = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(v)) throw new ConfigError(`${flag}: expected a number, got '${raw}'`, path);
+    return v;
+  }
+  if (kind === "boolean") {
+    if (["true", "1", "yes"].includes(raw)) return true;
+    if (["false", "0", "no"].includes(raw)) return false;
+    throw new ConfigError(`${flag}: expected true or false, got '${raw}'`, path);
+  }
+  if (kind === "array") return raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  return raw;
+}
+
+let defaultsFlat: Record<string, unknown> | null = null;
+function flattenDefaults(): Record<string, unknown> {
+  if (defaultsFlat) return defaultsFlat;
+  const out: Record<string, unknown> = {};
+  const walk = (o: Record<string, unknown>, prefix: string): void => {
+    for (const [k, v] of Object.entries(o)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      if (v !== null && typeof v === "object" && !Array.isArray(v)) walk(v as Record<string, unknown>, p);
+      else out[p] = v;
+    }
+  };
+  walk(DEFAULT_CONFIG as unknown as Record<string, unknown>, "");
+  delete out.preset;
+  defaultsFlat = out;
+  return out;
+}
+
+/** Sets a dotted path in a nested overrides object. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let o = target;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof o[p] !== "object" || o[p] === null) o[p] = {};
+    o = o[p] as Record<string, unknown>;
+  }
+  o[parts[parts.length - 1]] = value;
+}
+
+/** What the command line asks for. */
+export interface PretrainInvocation {
+  config: PretrainConfig;
+  json: boolean;
+  progress: boolean | null;
+  track: boolean | null;
+  help: boolean;
+}
+
+const USAGE = `usage: simclr pretrain [--preset tiny|small|paper] [--config FILE.json] [--json] [flags]
+
+Runs SimCLR pre-training, then linear evaluation, kNN and the random-init baseline.
+Sources, later wins: paper defaults < --preset < --config file < flags.
+Every config field is a flag by its dotted name, e.g. --loss.temperature 0.2 --train.batchSize 256
+  --augment.ops crop,flip,color --optimizer.kind lars --eval.representation gh
+Short flags: ${Object.entries(PRETRAIN_ALIASES)
+  .map(([a, p]) => `--${a} (${p})`)
+  .join(", ")}
+Other: --json (one JSON line on stdout), --progress / --no-progress, --track / --no-track
+  (default: track when MLFLOW_TRACKING_URI or SIMCLR_EXPERIMENT is set), --help.`;
+
+/** Parses the command line into a resolved config; throws ConfigError on bad input. */
+export function parsePretrainArgs(argv: string[]): PretrainInvocation {
+  const fields = Object.keys(flattenDefaults());
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    preset: { type: "string" },
+    config: { type: "string" },
+    json: { type: "boolean" },
+    progress: { type: "boolean" },
+    "no-progress": { type: "boolean" },
+    track: { type: "boolean" },
+    "no-track": { type: "boolean" },
+    help: { type: "boolean" },
+  };
+  for (const f of fields) options[f] = { type: "string" };
+  for (const a of Object.keys(PRETRAIN_ALIASES)) options[a] = { type: "string" };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
+  } catch (e) {
+    throw new ConfigError(`simclr pretrain: ${(e as Error).message}\n${USAGE}`);
+  }
+  const flags: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(values)) {
+    if (typeof raw !== "string" || name === "preset" || name === "config") continue;
+    const path = PRETRAIN_ALIASES[name] ?? name;
+    setPath(flags, path, parseFlagValue(path, raw, `--${name}`));
+  }
+  const presetFlag = values.preset as string | undefined;
+  if (presetFlag !== undefined && presetFlag !== "default" && !(presetFlag in PRESETS)) {
+    throw new ConfigError(`--preset: unknown preset '${presetFlag}'; expected one of ${Object.keys(PRESETS).join(", ")}`, "preset");
+  }
+  let preset = (presetFlag ?? "default") as PresetName | "default";
+  const layers: PretrainConfigOverrides[] = [];
+  if (typeof values.config === "string") {
+    const f = readConfigFile(values.config);
+    if (presetFlag === undefined && f.preset) preset = f.preset;
+    layers.push(f.overrides);
+  }
+  layers.push(flags as PretrainConfigOverrides);
+  const config = resolveConfig(preset, ...layers);
+  const tri = (on: string, off: string): boolean | null => (values[on] ? true : values[off] ? false : null);
+  return {
+    config,
+    json: values.json === true,
+    progress: tri("progress", "no-progress"),
+    track: tri("track", "no-track"),
+    help: values.help === true,
+  };
+}
+
+/** Opens a tracked run when asked or when the environment names a tracking context. */
+async function openLogger(config: PretrainConfig, track: boolean | null): Promise<RunLogger> {
+  const env = process.env;
+  const wanted = track ?? Boolean(env.MLFLOW_TRACKING_URI || env.SIMCLR_EXPERIMENT || env.SIMCLR_PARENT_RUN_ID);
+  if (!wanted) return nullLogger;
+  // require, not import(): bin/simclr.cjs registers only tsx's CommonJS hook
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startRun, killRunOnSignal } = require("../track/logger") as typeof import("../track/logger");
+  const hash = configHash(config);
+  const logger = await startRun({
+    runName: env.SIMCLR_RUN_NAME || `${config.preset}-${config.mode}-${hash.slice(0, 12)}`,
+    tags: { "simclr.preset": config.preset, "simclr.config_hash": env.SIMCLR_CONFIG_HASH || hash },
+  });
+  killRunOnSignal(logger);
+  return logger;
+}
+
+/** The `--json` object of a result. */
+export function resultJson(r: import("../train/pretrain").PretrainResult): Record<string, unknown> {
+  const { backend, ...rest } = r;
+  return { run_id: r.run_id ?? null, backend: backend.backend, backend_info: backend, ...rest };
+}
+
+export const command: Command = {
+  summary: "pre-train with SimCLR and evaluate (linear, kNN, random-init baseline)",
+  async run(argv) {
+    let inv: PretrainInvocation;
+    try {
+      inv = parsePretrainArgs(argv);
+    } catch (e) {
+      console.error(e instanceof Error ? e.message : String(e));
+      return 2;
+    }
+    if (inv.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    // Loaded lazily: TensorFlow is only loaded when a run starts.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { pretrain } = require("../train/pretrain") as typeof import("../train/pretrain");
+    const logger = await openLogger(inv.config, inv.track);
+    try {
+      const progress = inv.progress === false ? false : inv.progress ? { mode: "terminal" as const } : {};
+      const r = await pretrain(inv.config, { logger, progress, configHash: process.env.SIMCLR_CONFIG_HASH || undefined });
+      if (inv.json) {
+        console.log(JSON.stringify(resultJson(r)));
+      } else {
+        const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
+        console.log(
+          [
+            `run ${r.run_id ?? "(not tracked)"}  backend ${r.backend.backend}  preset ${r.config.preset}  config ${r.config_hash}`,
+            `trained ${r.steps} steps in ${r.train_s.toFixed(1)} s (${r.views_per_s.toFixed(0)} views/s), final loss ${r.final_loss.toFixed(3)}`,
+            `linear eval ${pct(r.linear_acc)}  kNN ${pct(r.knn_acc)}  | random init: linear ${pct(r.random_init_linear_acc)}  kNN ${pct(r.random_init_knn_acc)}` +
+              (r.supervised_acc !== undefined ? `  | supervised ${pct(r.supervised_acc)}` : ""),
+            `evaluation ${r.eval_s.toFixed(1)} s`,
+          ].join("\n"),
+        );
+      }
+      return 0;
+    } catch (e) {
+      console.error(`simclr pretrain: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
+    }
+  },
+};

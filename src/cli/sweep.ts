@@ -1,0 +1,115 @@
+/**
+ * `simclr sweep <study> --preset tiny|small|paper [--seeds N] [--json]`: runs a registered study
+ * (or a study .json file) as a resumable sweep tracked in MLflow, one `simclr pretrain` per cell.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { Command } from "./main";
+import { createLocalExecutor } from "../sweep/executor";
+import { getStudy, listStudies } from "../sweep/registry";
+import { mergeResolver, type ConfigResolver, type Study } from "../sweep/study";
+import { runSweep, type SweepOptions } from "../sweep/sweep";
+
+const PRESETS = ["tiny", "small", "paper"];
+
+const USAGE = `usage: simclr sweep <study | study.json> --preset tiny|small|paper [options]
+  --seeds N            seeds per cell (default: the study's)
+  --experiment NAME    MLflow experiment (default: the study's name)
+  --retries N          extra attempts for a failed cell (default 1)
+  --cell-command CMD   run CMD --config FILE --json per cell instead of simclr pretrain
+                       (space-separated, no quoting; the config is then {preset, ...overrides})
+  --json               print the summary as JSON on stdout
+  --quiet              no progress bar
+  --list               list the registered studies`;
+
+function loadStudy(arg: string): Study {
+  if (/\.(json|ts|js|cjs)$/.test(arg)) {
+    const file = path.resolve(arg);
+    if (!fs.existsSync(file)) throw new Error(`study file ${file} does not exist`);
+    if (file.endsWith(".json")) {
+      try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as Study;
+      } catch (err) {
+        throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+      }
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(file) as { study?: Study; default?: Study };
+    const s = mod.study ?? mod.default;
+    if (!s) throw new Error(`${file} exports no 'study'`);
+    return s;
+  }
+  return getStudy(arg);
+}
+
+export const command: Command = {
+  summary: "run a study (grid x seeds) as a resumable sweep of pretrain runs tracked in MLflow",
+  async run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        preset: { type: "string" },
+        seeds: { type: "string" },
+        experiment: { type: "string" },
+        retries: { type: "string", default: "1" },
+        "cell-command": { type: "string" },
+        json: { type: "boolean", default: false },
+        quiet: { type: "boolean", default: false },
+        list: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (values.list) {
+      for (const s of listStudies()) console.log(`${s.name.padEnd(24)} ${s.description.split("\n")[0]}`);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      console.error(`simclr sweep: expected one study name or file\n${USAGE}`);
+      return 2;
+    }
+    if (!values.preset || !PRESETS.includes(values.preset)) {
+      console.error(`simclr sweep: --preset must be one of ${PRESETS.join(", ")}, got ${JSON.stringify(values.preset ?? null)}`);
+      return 2;
+    }
+    const study = loadStudy(positionals[0]);
+    const opts: Partial<SweepOptions> & { preset: string } = {
+      preset: values.preset,
+      handleSignals: true,
+      progressBar: !values.quiet,
+    };
+    if (values.seeds !== undefined) {
+      const n = Number(values.seeds);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--seeds must be an integer >= 1, got '${values.seeds}'`);
+      opts.seeds = n;
+    }
+    const retries = Number(values.retries);
+    if (!Number.isInteger(retries) || retries < 0) throw new Error(`--retries must be an integer >= 0, got '${values.retries}'`);
+    opts.retries = retries;
+    if (values.experiment) opts.experiment = values.experiment;
+    if (values["cell-command"]) {
+      const cmd = values["cell-command"].trim().split(/\s+/);
+      opts.executor = createLocalExecutor({ command: cmd, cwd: process.cwd() });
+      opts.resolveConfig = mergeResolver;
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      opts.resolveConfig = (require("../sweep/run-study") as { projectConfigResolver: ConfigResolver }).projectConfigResolver;
+      opts.executor = createLocalExecutor({ echoStderr: false });
+    }
+    const r = await runSweep(study, opts);
+    if (values.json) console.log(JSON.stringify(r));
+    else {
+      console.error(
+        `simclr sweep: ${r.study} (${r.preset}) in experiment '${r.experiment}', parent run ${r.parentRunId}: ` +
+          `${r.finished} run, ${r.skipped} skipped, ${r.failed} failed${r.interrupted ? ", INTERRUPTED" : ""} in ${r.seconds.toFixed(1)} s`,
+      );
+      for (const c of r.cells.filter((x) => x.status === "FAILED")) console.error(`  FAILED ${c.label} seed ${c.seed} (run ${c.runId}): ${(c.error ?? "").split("\n").slice(-3).join(" | ")}`);
+    }
+    return r.interrupted ? 130 : r.failed > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * The augmentation studies of SimCLR section 3: Figure 5 (which compositions of two
+ * transformations make the contrastive task useful, asymmetric setup) and Table 1 (color
+ * distortion strength, SimCLR against supervised training with the same augmentations).
+ */
+import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
+import type { Study, StudyCell } from "../sweep/study";
+import { SMALL_STUDY_BUDGET } from "./budget";
+
+/** The seven transformations of Figure 5, in the paper's order. */
+export const FIGURE5_OPS: readonly string[] = FIGURE5.transformations;
+
+/** The transformations the `tiny` preset's grid uses (a 3 x 3 corner of Figure 5, for CI). */
+export const FIGURE5_TINY_OPS: readonly string[] = ["crop", "color", "rotate"];
+
+/**
+ * Figure 5's cells: row transformation then column transformation, applied to one branch after
+ * the random crop both branches get; the diagonal is a single transformation.
+ */
+export function figure5Cells(ops: readonly string[]): StudyCell[] {
+  const cells: StudyCell[] = [];
+  for (const row of ops) {
+    for (const col of ops) {
+      const studied = row === col ? [row] : [row, col];
+      cells.push({ label: row === col ? row : `${row}+${col}`, overrides: { "augment.asymmetric": true, "augment.ops": studied } });
+    }
+  }
+  return cells;
+}
+
+/** Figure 5: the 7 x 7 composition grid (asymmetric setup, linear evaluation on h). */
+export const augmentationGridStudy: Study = {
+  name: "augmentation-grid",
+  description:
+    "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop on both (asymmetric setup).",
+  base: {},
+  presetOverrides: { small: { ...SMALL_STUDY_BUDGET, "train.epochs": 6 } },
+  cells: figure5Cells(FIGURE5_OPS),
+  presetCells: { tiny: figure5Cells(FIGURE5_TINY_OPS) },
+  seeds: 1,
+  presetSeeds: { tiny: 1 },
+  metrics: ["linear_acc", "knn_acc"],
+  claims: [
+    {
+      claim: "composing crop and color distortion beats crop alone (Figure 5)",
+      metric: "linear_acc",
+      better: "crop+color",
+      worse: "crop",
+      source: "Figure 5",
+    },
+    {
+      claim: "composing crop and color distortion beats color distortion alone (Figure 5)",
+      metric: "linear_acc",
+      better: "crop+color",
+      worse: "color",
+      source: "Figure 5",
+    },
+  ],
+  plot: { kind: "heatmap", metric: "linear_acc", title: "linear eval top-1" },
+};
+
+/** Color strengths of Table 1's columns that have one (AutoAugment is not reproduced). */
+const TABLE1_STRENGTHS = [0.125, 0.25, 0.5, 1];
+
+function table1Cells(strengths: readonly number[], withBlur: boolean): StudyCell[] {
+  const cells: StudyCell[] = [];
+  for (const mode of ["simclr", "supervised"]) {
+    for (const s of strengths) {
+      cells.push({ label: `${mode} s=${s}`, overrides: { mode, "augment.colorStrength": s, "augment.blur": false } });
+    }
+    if (withBlur) cells.push({ label: `${mode} s=1+blur`, overrides: { mode, "augment.colorStrength": 1, "augment.blur": true } });
+  }
+  return cells;
+}
+
+/** Table 1: color distortion strength 1/8 .. 1 (and 1 with blur), SimCLR against supervised. */
+export const colorStrengthStudy: Study = {
+  name: "color-strength",
+  description:
+    "Table 1: top-1 of SimCLR (linear evaluation) and of supervised training with the same encoder, under color distortion strength 1/8 to 1 and 1 with blur.",
+  base: {},
+  presetOverrides: { small: { ...SMALL_STUDY_BUDGET } },
+  cells: table1Cells(TABLE1_STRENGTHS, true),
+  presetCells: { tiny: table1Cells([0.125, 1], false) },
+  seeds: 3,
+  presetSeeds: { tiny: 1 },
+  metrics: ["linear_acc"],
+  claims: [
+    {
+      claim: "SimCLR gains from strong color distortion: s = 1 beats s = 1/8 (Table 1)",
+      metric: "linear_acc",
+      better: "simclr s=1",
+      worse: "simclr s=0.125",
+      source: "Table 1",
+    },
+  ],
+  plot: { kind: "bars", metric: "linear_acc", x: "augment.colorStrength", group: "mode", title: "top-1" },
+  paper: {
+    metric: "linear_acc",
+    values: Object.fromEntries(
+      TABLE1_STRENGTHS.flatMap((s, i) => [
+        [`simclr s=${s}`, TABLE1_COLOR_STRENGTH.simclr[i]],
+        [`supervised s=${s}`, TABLE1_COLOR_STRENGTH.supervised[i]],
+      ]).concat([
+        ["simclr s=1+blur", TABLE1_COLOR_STRENGTH.simclr[4]],
+        ["supervised s=1+blur", TABLE1_COLOR_STRENGTH.supervised[4]],
+      ]),
+    ),
+    source: "SimCLR Table 1 (ImageNet, ResNet-50)",
+  },
+};

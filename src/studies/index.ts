@@ -1,0 +1,20 @@
+/**
+ * The paper's studies as sweeps (registered by name in src/sweep/registry.ts on first use):
+ * augmentation-grid (Figure 5), color-strength (Table 1), projection-head (Figure 8, Table 3),
+ * losses (Table 4), temperature (Table 5), batch-size (Figure 9, Table B.1).
+ */
+import type { Study } from "../sweep/study";
+import { augmentationGridStudy, colorStrengthStudy } from "./augmentations";
+import { batchSizeStudy } from "./batch-size";
+import { lossStudy, temperatureStudy } from "./loss-temperature";
+import { projectionHeadStudy } from "./projection-head";
+
+/** Every built-in study, in the notebooks' order. */
+export const studies: Study[] = [
+  augmentationGridStudy,
+  colorStrengthStudy,
+  projectionHeadStudy,
+  lossStudy,
+  temperatureStudy,
+  batchSizeStudy,
+];

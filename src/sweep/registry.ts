@@ -1,0 +1,45 @@
+/**
+ * The studies registry: `registerStudy` adds a study, `getStudy` finds one by name. The paper's
+ * studies live in src/studies/ (its index exports `studies: Study[]`); they are registered the
+ * first time the registry is asked for a name it does not know, not as an import side effect.
+ */
+import path from "node:path";
+import fs from "node:fs";
+import { validateStudy, type Study } from "./study";
+
+const registry = new Map<string, Study>();
+let builtinsLoaded = false;
+
+/** Adds (or replaces) a study. Validates it; throws naming the field. */
+export function registerStudy(study: Study): Study {
+  validateStudy(study);
+  registry.set(study.name, study);
+  return study;
+}
+
+function loadBuiltins(): void {
+  if (builtinsLoaded) return;
+  builtinsLoaded = true;
+  const dir = path.join(__dirname, "..", "studies");
+  if (!fs.existsSync(path.join(dir, "index.ts")) && !fs.existsSync(path.join(dir, "index.js"))) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(dir) as { studies?: Study[] };
+  for (const s of mod.studies ?? []) if (!registry.has(s.name)) registerStudy(s);
+}
+
+/** The study named `name`; throws listing the known names when there is none. */
+export function getStudy(name: string): Study {
+  if (!registry.has(name)) loadBuiltins();
+  const s = registry.get(name);
+  if (!s) {
+    const known = listStudies().map((x) => x.name);
+    throw new Error(`unknown study '${name}'; known studies: ${known.length ? known.join(", ") : "(none registered)"}`);
+  }
+  return s;
+}
+
+/** All registered studies (the built-in ones from src/studies/ included). */
+export function listStudies(): Study[] {
+  loadBuiltins();
+  return [...registry.values()];
+}

@@ -1,0 +1,56 @@
+/**
+ * `runStudy`: the one call a notebook makes to run a study as a resumable sweep with the project's
+ * config resolver (src/config), returning the per-cell results as an arquero table as well.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import * as aq from "arquero";
+import { resolveConfig } from "../config/resolve";
+import type { PresetName } from "../config/presets";
+import type { PretrainConfigOverrides } from "../config/pretrain-config";
+import { getStudy } from "./registry";
+import type { ConfigResolver, Study } from "./study";
+import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
+
+/** The project's config resolver (preset + nested overrides, validated) in the sweep's shape. */
+export const projectConfigResolver: ConfigResolver = (preset, ...overrides) =>
+  resolveConfig(preset as PresetName, ...(overrides as PretrainConfigOverrides[])) as unknown as Record<string, unknown>;
+
+/** A sweep's results plus a table with one row per cell x seed. */
+export interface StudyResults extends SweepResult {
+  /** Columns: label, seed, status, run_id, attempts, seconds, the overrides' fields, then each metric. */
+  table: aq.ColumnTable;
+}
+
+/** Rows of {@link StudyResults.table}. */
+export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.ColumnTable {
+  const overrideKeys = [...new Set(cells.flatMap((c) => Object.keys(c.overrides)))];
+  const metricKeys = metrics ?? [...new Set(cells.flatMap((c) => Object.keys(c.metrics)))].sort();
+  const cols: Record<string, unknown[]> = { label: [], seed: [], status: [], run_id: [], attempts: [], seconds: [] };
+  for (const k of overrideKeys) cols[k] = [];
+  for (const m of metricKeys) cols[m] = [];
+  for (const c of cells) {
+    cols.label.push(c.label);
+    cols.seed.push(c.seed);
+    cols.status.push(c.status);
+    cols.run_id.push(c.runId);
+    cols.attempts.push(c.attempts);
+    cols.seconds.push(c.seconds);
+    for (const k of overrideKeys) cols[k].push(c.overrides[k]);
+    for (const m of metricKeys) cols[m].push(c.metrics[m]);
+  }
+  return aq.table(cols);
+}
+
+/**
+ * Runs a study (a registered name, a Study, or a .json file) as a sweep with the project's config
+ * resolver and the local executor unless others are given. Progress goes to `onProgress`.
+ */
+export async function runStudy(study: string | Study, options: Partial<SweepOptions> & { preset: string }): Promise<StudyResults> {
+  let s: Study;
+  if (typeof study !== "string") s = study;
+  else if (study.endsWith(".json") && fs.existsSync(study)) s = JSON.parse(fs.readFileSync(path.resolve(study), "utf8")) as Study;
+  else s = getStudy(study);
+  const result = await runSweep(s, { resolveConfig: projectConfigResolver, ...options });
+  return { ...result, table: cellsToTable(result.cells, s.metrics) };
+}

@@ -1,0 +1,229 @@
+/**
+ * A study: a named grid over config fields plus seeds, the unit the paper's ablations are made of
+ * (e.g. Figure 8 varies the projection head, Figure 5 pairs of augmentations). A study also
+ * declares the comparisons the paper makes (claims) so a report can say whether a run agrees.
+ */
+import { configHash } from "../track/hash";
+
+/** A cell's config overrides; keys may be dotted paths into the config ("head.kind"). */
+export type Overrides = Record<string, unknown>;
+
+/** An explicit cell (Figure 5 pairs are listed, not a product). */
+export interface StudyCell {
+  /** Short label shown in plots and tables; default "key=value, ...". */
+  label?: string;
+  /** Config overrides of this cell. */
+  overrides: Overrides;
+}
+
+/**
+ * Picks cells: a cell label, or overrides that the cell's overrides must contain (dotted keys, values
+ * compared as JSON).
+ */
+export type CellSelector = string | Overrides;
+
+/** One comparison the paper makes: `better` should beat `worse` on `metric`. */
+export interface Claim {
+  /** The paper's statement, e.g. "a non-linear head beats a linear one (Figure 8)". */
+  claim: string;
+  /** Metric compared (higher is better unless `lowerIsBetter`). */
+  metric: string;
+  better: CellSelector;
+  worse: CellSelector;
+  /** Where the paper says it. */
+  source?: string;
+  /** For metrics like loss. */
+  lowerIsBetter?: boolean;
+}
+
+/** How the report plots the study by default. */
+export interface StudyPlot {
+  /** bars: one bar per cell (grouped by `group`); heatmap: `x` by `y` grid (Figure 5); line: metric over `x`. */
+  kind: "bars" | "heatmap" | "line";
+  /** Metric plotted; default the study's first metric. */
+  metric?: string;
+  /** Override key on the x axis (bars: categories; heatmap: columns; line: x values). */
+  x?: string;
+  /** heatmap rows. */
+  y?: string;
+  /** bars: series. */
+  group?: string;
+  /** Axis title for the metric. */
+  title?: string;
+}
+
+/** A named grid over config fields plus seeds. */
+export interface Study {
+  /** Registry name, e.g. "projection-head" (letters, digits, - _ .). */
+  name: string;
+  description: string;
+  /** Overrides applied to every cell (on top of the preset). */
+  base: Overrides;
+  /** Per-preset overrides on top of `base` (e.g. fewer epochs for `small`). */
+  presetOverrides?: Record<string, Overrides>;
+  /** Cartesian grid: field -> values. Used when `cells` is absent. */
+  grid?: Record<string, unknown[]>;
+  /** Explicit cells (used instead of `grid`). */
+  cells?: (StudyCell | Overrides)[];
+  /** Per-preset explicit cells, used instead of `cells`/`grid` for that preset (a smaller grid for `tiny`). */
+  presetCells?: Record<string, (StudyCell | Overrides)[]>;
+  /** Per-preset grid, used instead of `grid`/`cells` for that preset. */
+  presetGrid?: Record<string, Record<string, unknown[]>>;
+  /** Seeds per cell (seed values 0..seeds-1), unless the sweep overrides it. */
+  seeds: number;
+  /** Per-preset seeds per cell (e.g. 1 for `tiny`), used instead of `seeds` for that preset. */
+  presetSeeds?: Record<string, number>;
+  /** Metrics the study reports (keys of the cell's JSON result / MLflow metrics), e.g. ["linear_acc"]. */
+  metrics: string[];
+  /** Comparisons the paper makes, evaluated by reports. */
+  claims?: Claim[];
+  /** Default plot. */
+  plot?: StudyPlot;
+  /** Paper numbers to overlay: cell label -> value (same unit as the metric). */
+  paper?: { metric: string; values: Record<string, number>; source: string };
+}
+
+/** A cell with its seed, resolved config and hash: one child run. */
+export interface CellPlan {
+  /** Cell index in the study (before seeds). */
+  cellIndex: number;
+  label: string;
+  /** The cell's own overrides (not base/preset). */
+  overrides: Overrides;
+  seed: number;
+  /** The resolved config written for the cell command. */
+  config: Record<string, unknown>;
+  /** sha256 of the canonical resolved config (tag simclr.config_hash). */
+  configHash: string;
+  /** mlflow.runName, e.g. "projection-head/head.kind=linear/seed1". */
+  runName: string;
+}
+
+/** Resolves a preset plus nested overrides (in order) into the full config. */
+export type ConfigResolver = (preset: string, ...overrides: Record<string, unknown>[]) => Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/** `{"head.kind": "linear"}` -> `{head: {kind: "linear"}}` (nested objects merged). */
+export function expandDotted(overrides: Overrides): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(overrides)) {
+    const parts = k.split(".");
+    let cur = out;
+    for (const p of parts.slice(0, -1)) {
+      if (!isPlainObject(cur[p])) cur[p] = {};
+      cur = cur[p] as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1];
+    cur[last] = isPlainObject(v) && isPlainObject(cur[last]) ? deepMerge(cur[last] as Record<string, unknown>, v) : v;
+  }
+  return out;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
+  return out;
+}
+
+/** A resolver that only merges: `{preset, ...overrides}` deeply (used when no config module is given). */
+export const mergeResolver: ConfigResolver = (preset, ...overrides) => {
+  let out: Record<string, unknown> = { preset };
+  for (const o of overrides) out = deepMerge(out, o);
+  return out;
+};
+
+function formatValue(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** Default label of a cell: "key=value, key=value" (or "base" for an empty cell). */
+export function cellLabel(overrides: Overrides): string {
+  const parts = Object.entries(overrides).map(([k, v]) => `${k}=${formatValue(v)}`);
+  return parts.length ? parts.join(", ") : "base";
+}
+
+/** The study's cells (grid product, or the explicit list), without seeds. */
+export function studyCells(study: Study, preset?: string): StudyCell[] {
+  if (preset !== undefined && (study.presetCells?.[preset] || study.presetGrid?.[preset])) {
+    const { presetCells, presetGrid, ...rest } = study;
+    const cells = presetCells?.[preset];
+    return studyCells(cells ? { ...rest, cells, grid: undefined } : { ...rest, cells: undefined, grid: presetGrid?.[preset] });
+  }
+  if (study.cells) {
+    return study.cells.map((c) => {
+      const cell = isStudyCell(c) ? c : { overrides: c };
+      return { label: cell.label ?? cellLabel(cell.overrides), overrides: cell.overrides };
+    });
+  }
+  const grid = study.grid ?? {};
+  let combos: Overrides[] = [{}];
+  for (const [key, values] of Object.entries(grid)) {
+    if (!Array.isArray(values) || values.length === 0) throw new Error(`study '${study.name}': grid field '${key}' needs a non-empty array of values`);
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+  }
+  return combos.map((o) => ({ label: cellLabel(o), overrides: o }));
+}
+
+function isStudyCell(c: StudyCell | Overrides): c is StudyCell {
+  return isPlainObject(c) && isPlainObject((c as unknown as StudyCell).overrides) && Object.keys(c).every((k) => k === "label" || k === "overrides");
+}
+
+/** Checks a study's shape; throws naming the field. */
+export function validateStudy(study: Study): void {
+  if (!study || typeof study !== "object") throw new Error("study must be an object");
+  if (typeof study.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(study.name)) {
+    throw new Error(`study name ${JSON.stringify(study.name)} must be letters, digits, '-', '_' or '.'`);
+  }
+  if (!Number.isInteger(study.seeds) || study.seeds < 1) throw new Error(`study '${study.name}': seeds must be an integer >= 1, got ${JSON.stringify(study.seeds)}`);
+  if (!Array.isArray(study.metrics) || study.metrics.length === 0) throw new Error(`study '${study.name}': metrics must list at least one metric`);
+  if (!isPlainObject(study.base)) throw new Error(`study '${study.name}': base must be an object of config overrides`);
+  if (!study.grid && !study.cells) throw new Error(`study '${study.name}': give a grid or a cells list`);
+  const labels = studyCells(study).map((c) => c.label);
+  const dup = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (dup !== undefined) throw new Error(`study '${study.name}': two cells share the label '${dup}'`);
+  for (const c of study.claims ?? []) {
+    for (const side of ["better", "worse"] as const) {
+      if (selectCells(study, c[side]).length === 0) {
+        throw new Error(`study '${study.name}': claim "${c.claim}" ${side} selector ${JSON.stringify(c[side])} matches no cell`);
+      }
+    }
+  }
+}
+
+/** Cells matched by a selector (label or contained overrides). */
+export function selectCells(study: Study, sel: CellSelector): StudyCell[] {
+  const cells = studyCells(study);
+  if (typeof sel === "string") return cells.filter((c) => c.label === sel);
+  return cells.filter((c) => Object.entries(sel).every(([k, v]) => k in c.overrides && JSON.stringify(c.overrides[k]) === JSON.stringify(v)));
+}
+
+/** Options for {@link planStudy}. */
+export interface PlanOptions {
+  preset: string;
+  /** Seeds per cell; default the study's. */
+  seeds?: number;
+  /** Builds the full config; default {@link mergeResolver}. */
+  resolveConfig?: ConfigResolver;
+}
+
+/** Every (cell, seed) of a study with its resolved config and hash, in run order (cells, then seeds). */
+export function planStudy(study: Study, opts: PlanOptions): CellPlan[] {
+  validateStudy(study);
+  const seeds = opts.seeds ?? study.presetSeeds?.[opts.preset] ?? study.seeds;
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
+  const resolve = opts.resolveConfig ?? mergeResolver;
+  const base = expandDotted(study.base);
+  const presetOver = expandDotted(study.presetOverrides?.[opts.preset] ?? {});
+  const plans: CellPlan[] = [];
+  studyCells(study, opts.preset).forEach((cell, cellIndex) => {
+    for (let seed = 0; seed < seeds; seed++) {
+      const config = resolve(opts.preset, base, presetOver, expandDotted(cell.overrides), { seed });
+      const label = cell.label ?? cellLabel(cell.overrides);
+      plans.push({ cellIndex, label, overrides: cell.overrides, seed, config, configHash: configHash(config), runName: `${study.name}/${label}/seed${seed}` });
+    }
+  });
+  return plans;
+}

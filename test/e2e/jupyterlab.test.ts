@@ -1,0 +1,117 @@
+/**
+ * JupyterLab in a real browser: headless Chromium opens the workbook's JupyterLab, runs the
+ * quickstart on the TypeScript kernel at the tiny preset and finds the rendered plotly chart.
+ * The screenshot is written to test-results/jupyterlab-quickstart.png.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { ensureChromium, launchChromium } from "../support/browser";
+import { useMlflowServer } from "../support/mlflow";
+import { PROJECT_ROOT } from "../../src/track/server";
+import { startJupyterLab, type JupyterServer } from "../../src/workbench/jupyter";
+
+const mlflow = useMlflowServer();
+const skip = ensureChromium();
+let lab: JupyterServer | undefined;
+let browser: Browser | undefined;
+let workDir = "";
+
+before(async () => {
+  if (skip) return;
+  // Work on a copy so the committed notebook keeps no outputs from the test.
+  workDir = fs.mkdtempSync(path.join(PROJECT_ROOT, "notebooks", "_e2e-"));
+  fs.copyFileSync(
+    path.join(PROJECT_ROOT, "notebooks", "00-quickstart.ipynb"),
+    path.join(workDir, "quickstart.ipynb"),
+  );
+  lab = await startJupyterLab({
+    port: 0,
+    trackingUri: mlflow.url,
+    env: { SIMCLR_PRESET: "tiny" },
+    logFile: path.join(os.tmpdir(), "simclr-e2e-jupyter.log"),
+    extraArgs: ["--LabApp.expose_app_in_browser=True"],
+  });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await lab?.stop();
+  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+test(
+  "JupyterLab runs the quickstart on the TypeScript kernel and renders its plot",
+  { skip, timeout: 10 * 60_000 },
+  async () => {
+    assert.ok(lab && browser);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const offsite: string[] = [];
+    page.on("request", (req) => {
+      const u = new URL(req.url());
+      if (!["127.0.0.1", "localhost"].includes(u.hostname) && u.protocol.startsWith("http"))
+        offsite.push(req.url());
+    });
+    const rel = path.relative(PROJECT_ROOT, path.join(workDir, "quickstart.ipynb"));
+    await page.goto(`${lab.url}/lab/tree/${rel}?token=${lab.token}`, {
+      waitUntil: "domcontentloaded",
+    });
+    // The kernel named in the notebook's metadata starts by itself; wait until it is idle.
+    await page.waitForSelector(".jp-Notebook", { timeout: 120_000 });
+    await page.waitForFunction(
+      () => {
+        const app = (window as unknown as { jupyterapp?: { shell: { currentWidget: unknown } } })
+          .jupyterapp;
+        const w = app?.shell.currentWidget as {
+          sessionContext?: { session?: { kernel?: { status: string; name: string } } };
+        } | null;
+        return w?.sessionContext?.session?.kernel?.status === "idle";
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
+    const kernelName = await page.evaluate(() => {
+      const app = (
+        window as unknown as {
+          jupyterapp: {
+            shell: { currentWidget: { sessionContext: { session: { kernel: { name: string } } } } };
+          };
+        }
+      ).jupyterapp;
+      return app.shell.currentWidget.sessionContext.session.kernel.name;
+    });
+    assert.equal(kernelName, "simclr-tslab");
+    await page.evaluate(() =>
+      (
+        window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
+      ).jupyterapp.commands.execute("notebook:run-all-cells"),
+    );
+    // plotly's JupyterLab renderer draws an SVG inside .js-plotly-plot.
+    await page.waitForSelector(".jp-OutputArea-output .js-plotly-plot .main-svg", {
+      timeout: 8 * 60_000,
+    });
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll(
+          ".jp-OutputArea-output [data-mime-type='application/vnd.jupyter.stderr']",
+        ).length >= 0,
+    );
+    const errors = await page.$$eval(
+      ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']",
+      (els) => els.map((e) => e.textContent ?? ""),
+    );
+    assert.deepEqual(errors, []);
+    const plots = await page.$$eval(".js-plotly-plot .main-svg", (els) => els.length);
+    assert.ok(plots >= 1);
+    const shot = path.join(PROJECT_ROOT, "test-results", "jupyterlab-quickstart.png");
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    const first = page.locator(".js-plotly-plot").first();
+    await first.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot });
+    assert.deepEqual(offsite, [], "JupyterLab and the notebook must not reach the network");
+  },
+);

@@ -1,0 +1,114 @@
+/**
+ * Executes every notebook in notebooks/ headless through the tslab kernel with nbclient at the
+ * `tiny` preset, against a real MLflow server, and checks that each one produced a plot.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { useMlflowServer } from "../support/mlflow";
+import { PROJECT_ROOT } from "../../src/track/server";
+
+const PY = path.join(PROJECT_ROOT, ".venv", "bin", "python");
+const RUNNER = path.join(PROJECT_ROOT, "scripts", "execute_notebook.py");
+const mlflow = useMlflowServer();
+
+interface Summary {
+  cells: number;
+  executed: number;
+  errors: { cell: number; ename: string; evalue: string }[];
+  plots: number;
+  images: number;
+  seconds: number;
+}
+
+function execute(
+  notebook: string,
+  out: string,
+): { status: number; summary: Summary; stderr: string } {
+  const r = spawnSync(
+    PY,
+    [RUNNER, notebook, "--out", out, "--preset", "tiny", "--timeout", "600"],
+    {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url, SIMCLR_PRESET: "tiny" },
+    },
+  );
+  const line = r.stdout.trim().split("\n").pop() ?? "{}";
+  return { status: r.status ?? 1, summary: JSON.parse(line) as Summary, stderr: r.stderr };
+}
+
+const notebooks = fs
+  .readdirSync(path.join(PROJECT_ROOT, "notebooks"))
+  .filter((f) => f.endsWith(".ipynb") && !f.startsWith("_"))
+  .sort();
+
+test("the notebook folder holds the quickstart", () => {
+  assert.ok(notebooks.includes("00-quickstart.ipynb"), `notebooks/: ${notebooks.join(", ")}`);
+});
+
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-nb-"));
+for (const nb of notebooks) {
+  test(
+    `${nb} runs at the tiny preset without a cell error and plots`,
+    { timeout: 15 * 60_000 },
+    () => {
+      const { status, summary, stderr } = execute(
+        path.join(PROJECT_ROOT, "notebooks", nb),
+        path.join(outDir, nb),
+      );
+      assert.deepEqual(
+        summary.errors,
+        [],
+        `cell errors in ${nb}: ${JSON.stringify(summary.errors)}\n${stderr.slice(-2000)}`,
+      );
+      assert.equal(status, 0, stderr.slice(-2000));
+      assert.equal(summary.executed, summary.cells, "every code cell ran");
+      assert.ok(summary.plots >= 1, `${nb} produced no plotly output`);
+    },
+  );
+}
+
+test("the harness fails on a notebook whose cell does not type-check", { timeout: 120_000 }, () => {
+  const bad = path.join(outDir, "_bad.ipynb");
+  fs.writeFileSync(
+    bad,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {
+        kernelspec: {
+          name: "simclr-tslab",
+          display_name: "TypeScript (simclr-workbook)",
+          language: "typescript",
+        },
+      },
+      cells: [
+        {
+          cell_type: "code",
+          id: "a",
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: 'const n: number = "not a number";',
+        },
+        {
+          cell_type: "code",
+          id: "b",
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: "console.log(1);",
+        },
+      ],
+    }),
+  );
+  const { status, summary } = execute(bad, path.join(outDir, "_bad.out.ipynb"));
+  assert.equal(status, 1);
+  assert.equal(summary.errors.length, 1);
+  assert.equal(summary.errors[0].cell, 0);
+  assert.match(summary.errors[0].evalue, /not assignable to type 'number'/);
+});

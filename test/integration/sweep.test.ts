@@ -1,0 +1,141 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { useMlflowServer } from "../support/mlflow";
+import { createMlflowClient, type Run } from "../../src/track/mlflow";
+import { createLocalExecutor } from "../../src/sweep/executor";
+import { runSweep } from "../../src/sweep/sweep";
+import type { Study } from "../../src/sweep/study";
+import type { SweepProgress } from "../../src/sweep/progress";
+
+const mlflow = useMlflowServer();
+const ROOT = path.resolve(__dirname, "..", "..");
+const CELL = ["node", "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-sweep-"));
+process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+process.env.CELL_MARKER_DIR = tmp;
+
+function childrenByLabel(runs: Run[]): Map<string, Run[]> {
+  const m = new Map<string, Run[]>();
+  for (const r of runs) {
+    if (r.tags["simclr.role"] === "sweep") continue;
+    const k = r.tags["simclr.cell"] ?? r.info.runName.split("/")[1]; // the sweep tags the cell when it ends
+    m.set(k, [...(m.get(k) ?? []), r]);
+  }
+  return m;
+}
+
+test("a sweep runs every cell, retries a failure once, keeps going, and a re-run skips finished cells", async () => {
+  const study: Study = {
+    name: "retry-study",
+    description: "cells that pass, fail once, fail always",
+    base: {},
+    cells: [{ x: 1 }, { x: 2 }, { label: "flaky", overrides: { x: 3, fail: "once" } }, { label: "broken", overrides: { x: 4, fail: "always" } }],
+    seeds: 1,
+    metrics: ["score"],
+  };
+  const executor = createLocalExecutor({ command: CELL, configDir: path.join(tmp, "cfg"), cwd: ROOT });
+  const progress: SweepProgress[] = [];
+  const r1 = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor, onProgress: (p) => progress.push(p) });
+  const byLabel = new Map(r1.cells.map((c) => [c.label, c]));
+  assert.equal(byLabel.get("x=1")?.status, "FINISHED");
+  assert.equal(byLabel.get("x=2")?.metrics.score, 20);
+  assert.equal(byLabel.get("flaky")?.status, "FINISHED");
+  assert.equal(byLabel.get("flaky")?.attempts, 2);
+  assert.equal(byLabel.get("broken")?.status, "FAILED");
+  assert.equal(byLabel.get("broken")?.attempts, 2);
+  assert.match(byLabel.get("broken")?.error ?? "", /simulated crash/);
+  assert.deepEqual([r1.finished, r1.skipped, r1.failed, r1.interrupted], [3, 0, 1, false]);
+  const last = progress[progress.length - 1];
+  assert.equal(last.done, 4);
+  assert.ok((last.meanCellSeconds ?? 0) > 0);
+
+  const c = createMlflowClient(mlflow.url);
+  const parent = await c.getRun(r1.parentRunId);
+  assert.equal(parent.info.status, "FAILED");
+  const runs = await c.searchAllRuns({ experimentNames: ["retry-study"] });
+  const kids = childrenByLabel(runs);
+  assert.deepEqual(kids.get("flaky")?.map((r) => r.info.status).sort(), ["FAILED", "FINISHED"]);
+  assert.deepEqual(kids.get("broken")?.map((r) => r.info.status), ["FAILED", "FAILED"]);
+  assert.match(kids.get("broken")?.[0].tags["mlflow.note.content"] ?? "", /exit code 3/);
+  for (const r of runs) if (r.tags["simclr.role"] !== "sweep") assert.equal(r.tags["mlflow.parentRunId"], r1.parentRunId);
+
+  const r2 = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor });
+  assert.equal(r2.parentRunId, r1.parentRunId);
+  assert.deepEqual(r2.cells.map((x) => x.status), ["SKIPPED", "SKIPPED", "SKIPPED", "FAILED"]);
+  assert.equal(r2.cells[1].metrics.score, 20);
+});
+
+function spawnSweep(studyFile: string, env: Record<string, string>): { done: Promise<number | null>; pid: number; out: () => string } {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, "bin/simclr.cjs"), "sweep", studyFile, "--preset", "tiny", "--quiet", "--json", "--cell-command", CELL.join(" ")],
+    { cwd: ROOT, env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  return { done: new Promise((res) => child.once("close", (code) => res(code))), pid: child.pid ?? -1, out: () => out };
+}
+
+async function waitForRunning(experiment: string, label: string): Promise<void> {
+  const c = createMlflowClient(mlflow.url);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const runs = await c.searchAllRuns({ experimentNames: [experiment], filter: `attributes.run_name = '${experiment}/${label}/seed0' and attributes.status = 'RUNNING'` }).catch(() => []);
+    if (runs.length && runs[0].metrics.score !== undefined) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`cell ${label} never started`);
+}
+
+function writeStudy(name: string): string {
+  const file = path.join(tmp, `${name}.json`);
+  const study: Study = { name, description: "kill test", base: {}, grid: { x: [1, 2, 3] }, seeds: 1, metrics: ["score"] };
+  fs.writeFileSync(file, JSON.stringify(study));
+  return file;
+}
+
+test("a sweep killed with SIGTERM marks its running cell and itself KILLED, and a re-run resumes", async () => {
+  const file = writeStudy("kill-study");
+  const s = spawnSweep(file, { CELL_SLEEP_X: "2" });
+  await waitForRunning("kill-study", "x=2");
+  process.kill(s.pid, "SIGTERM");
+  assert.equal(await s.done, 130, s.out());
+  const c = createMlflowClient(mlflow.url);
+  let kids = childrenByLabel(await c.searchAllRuns({ experimentNames: ["kill-study"] }));
+  assert.equal(kids.get("x=1")?.[0].info.status, "FINISHED");
+  assert.equal(kids.get("x=2")?.[0].info.status, "KILLED");
+  assert.equal(kids.has("x=3"), false);
+  const parents = (await c.searchAllRuns({ experimentNames: ["kill-study"], filter: "tags.`simclr.role` = 'sweep'" }));
+  assert.equal(parents[0].info.status, "KILLED");
+
+  const again = spawnSweep(file, {});
+  assert.equal(await again.done, 0, again.out());
+  const summary = JSON.parse(again.out().trim().split("\n").pop() ?? "{}") as { cells: { label: string; status: string }[] };
+  assert.deepEqual(summary.cells.map((x) => x.status), ["SKIPPED", "FINISHED", "FINISHED"]);
+  kids = childrenByLabel(await c.searchAllRuns({ experimentNames: ["kill-study"] }));
+  assert.deepEqual(kids.get("x=2")?.map((r) => r.info.status).sort(), ["FINISHED", "KILLED"]);
+});
+
+test("a sweep killed with SIGKILL (process group) is resumable: the stale RUNNING cell is marked KILLED and re-run", async () => {
+  const file = writeStudy("crash-study");
+  const s = spawnSweep(file, { CELL_SLEEP_X: "2" });
+  await waitForRunning("crash-study", "x=2");
+  process.kill(-s.pid, "SIGKILL"); // the sweep and its cell die at once, like a machine crash
+  await s.done;
+  const c = createMlflowClient(mlflow.url);
+  let kids = childrenByLabel(await c.searchAllRuns({ experimentNames: ["crash-study"] }));
+  assert.equal(kids.get("x=2")?.[0].info.status, "RUNNING");
+  const again = spawnSweep(file, {});
+  assert.equal(await again.done, 0, again.out());
+  kids = childrenByLabel(await c.searchAllRuns({ experimentNames: ["crash-study"] }));
+  assert.deepEqual(kids.get("x=2")?.map((r) => r.info.status).sort(), ["FINISHED", "KILLED"]);
+  assert.equal(kids.get("x=1")?.length, 1);
+  const parents = await c.searchAllRuns({ experimentNames: ["crash-study"], filter: "tags.`simclr.role` = 'sweep'" });
+  assert.equal(parents.length, 1);
+  assert.equal(parents[0].info.status, "FINISHED");
+});
