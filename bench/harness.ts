@@ -8,11 +8,18 @@
  * the input and weight gradients of every layer), the usual convention; views/s = 2B / step time.
  * Step time is the median of the timed steps after one warm-up step.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import readline from "node:readline";
 import * as tf from "@tensorflow/tfjs";
-import { availableBackends, availableCores, useBackend, type BackendInfo, type BackendName } from "../src/backend";
+import {
+  availableBackends,
+  availableCores,
+  useBackend,
+  type BackendInfo,
+  type BackendName,
+} from "../src/backend";
 import { createEncoder, type EncoderArch } from "../src/models/encoder";
 import { createHead } from "../src/models/head";
 import { contrastiveLoss, contrastiveMetrics } from "../src/loss/contrastive";
@@ -144,7 +151,12 @@ function buildStep(model: BenchModel, batch: number, size: number) {
   const views = [view(), view()];
   const flops = 3 * 2 * batch * (encoder.forwardFlops(size, size) + head.forwardFlops());
   const upload = (): tf.Tensor4D =>
-    tf.tidy(() => tf.concat(views.map((v) => tf.tensor4d(v, [batch, size, size, 3])), 0)); // [2B, H, W, 3]
+    tf.tidy(() =>
+      tf.concat(
+        views.map((v) => tf.tensor4d(v, [batch, size, size, 3])),
+        0,
+      ),
+    ); // [2B, H, W, 3]
   /** The full step: upload, forward, NT-Xent (+ metrics), backward, LARS; returns the loss. */
   const full = (): number => {
     const x = upload();
@@ -162,7 +174,10 @@ function buildStep(model: BenchModel, batch: number, size: number) {
   };
   /** The model alone: forward and backward of encoder + head with a trivial loss. */
   const modelOnly = (x: tf.Tensor4D): number => {
-    const { value, grads } = tf.variableGrads(() => tf.mean(head.apply(encoder.apply(x, true), true)) as tf.Scalar, trainable);
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(head.apply(encoder.apply(x, true), true)) as tf.Scalar,
+      trainable,
+    );
     const v = value.dataSync()[0];
     tf.dispose([value, grads]);
     return v;
@@ -176,11 +191,18 @@ function buildStep(model: BenchModel, batch: number, size: number) {
 }
 
 /** Runs fn once to warm up, then until `seconds` have passed (at least once, at most maxSteps). */
-function timeSteps(fn: () => unknown, seconds: number, maxSteps = 20): { step_s: number; steps: number } {
+function timeSteps(
+  fn: () => unknown,
+  seconds: number,
+  maxSteps = 20,
+): { step_s: number; steps: number } {
   fn();
   const times: number[] = [];
   const start = performance.now();
-  while (times.length < maxSteps && (times.length === 0 || performance.now() - start < seconds * 1000)) {
+  while (
+    times.length < maxSteps &&
+    (times.length === 0 || performance.now() - start < seconds * 1000)
+  ) {
     const t = performance.now();
     fn();
     times.push((performance.now() - t) / 1000);
@@ -190,38 +212,95 @@ function timeSteps(fn: () => unknown, seconds: number, maxSteps = 20): { step_s:
 }
 
 /** Creates the PyTorch benchmark venv on first use; returns its python or an explanation. */
-export function ensureTorchVenv(opts: Pick<BenchOptions, "verbose">): { python?: string; why?: string } {
-  const probe = () => spawnSync(VENV_PY, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
+export function ensureTorchVenv(opts: Pick<BenchOptions, "verbose">): {
+  python?: string;
+  why?: string;
+} {
+  const probe = () =>
+    spawnSync(VENV_PY, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
   if (fs.existsSync(VENV_PY) && probe().status === 0) return { python: VENV_PY };
-  log(opts, `creating the PyTorch benchmark environment ${path.relative(ROOT, VENV)} (${TORCH_SPEC} from PyPI, several GB with its CUDA libraries; once)`);
+  log(
+    opts,
+    `creating the PyTorch benchmark environment ${path.relative(ROOT, VENV)} (${TORCH_SPEC} from PyPI, several GB with its CUDA libraries; once)`,
+  );
   if (!fs.existsSync(VENV_PY)) {
     const r = spawnSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
     if (r.status !== 0) return { why: "python3 -m venv failed (apt-get install python3-venv)" };
   }
-  const r = spawnSync(VENV_PY, ["-m", "pip", "install", "--disable-pip-version-check", "-q", TORCH_SPEC, "numpy"], {
-    stdio: opts.verbose ? "inherit" : "pipe",
-  });
-  if (r.status !== 0) return { why: `pip could not install ${TORCH_SPEC} into ${VENV} (PyPI reachable?)` };
+  const r = spawnSync(
+    VENV_PY,
+    ["-m", "pip", "install", "--disable-pip-version-check", "-q", TORCH_SPEC, "numpy"],
+    {
+      stdio: opts.verbose ? "inherit" : "pipe",
+    },
+  );
+  if (r.status !== 0)
+    return { why: `pip could not install ${TORCH_SPEC} into ${VENV} (PyPI reachable?)` };
   const p = probe();
-  if (p.status !== 0) return { why: `import torch failed in ${VENV}: ${String(p.stderr).trim().split("\n").pop()}` };
+  if (p.status !== 0)
+    return { why: `import torch failed in ${VENV}: ${String(p.stderr).trim().split("\n").pop()}` };
   return { python: VENV_PY };
 }
 
-interface TorchRun {
-  views_per_s: number;
-  step_s: number;
-  steps: number;
+/** A PyTorch process that runs one training step per request (bench/torch_step.py --serve). */
+interface TorchServer {
   torch: string;
+  step(): Promise<number>;
+  close(): void;
 }
 
-function runTorch(python: string, model: BenchModel, o: BenchOptions): TorchRun | string {
+/** Starts torch_step.py --serve for a model; resolves after its warm-up step, or to an explanation. */
+function startTorch(
+  python: string,
+  model: BenchModel,
+  o: BenchOptions,
+): Promise<TorchServer | string> {
   const args = [
-    path.join(ROOT, "bench", "torch_step.py"), "--model", model, "--batch", String(o.batch), "--size", String(o.size),
-    "--threads", String(o.threads), "--steps", "20", "--max-seconds", String(o.secondsPerRow),
+    path.join(ROOT, "bench", "torch_step.py"),
+    ...["--model", model, "--batch", String(o.batch), "--size", String(o.size)],
+    ...["--threads", String(o.threads), "--serve"],
   ];
-  const r = spawnSync(python, args, { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: String(o.threads) } });
-  if (r.status !== 0) return `torch_step.py failed: ${String(r.stderr).trim().split("\n").slice(-2).join(" | ")}`;
-  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as TorchRun;
+  const child = spawn(python, args, {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, OMP_NUM_THREADS: String(o.threads) },
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const lines: string[] = [];
+  const waiters: ((line: string | null) => void)[] = [];
+  let closed = false;
+  readline.createInterface({ input: child.stdout }).on("line", (l) => {
+    const w = waiters.shift();
+    if (w) w(l);
+    else lines.push(l);
+  });
+  child.on("close", () => {
+    closed = true;
+    for (const w of waiters.splice(0)) w(null);
+  });
+  const next = (): Promise<string | null> =>
+    lines.length
+      ? Promise.resolve(lines.shift() ?? null)
+      : closed
+        ? Promise.resolve(null)
+        : new Promise((r) => waiters.push(r));
+  const failed = () => `torch_step.py failed: ${stderr.trim().split("\n").slice(-2).join(" | ")}`;
+  return next().then((first) => {
+    if (first === null) return failed();
+    const ready = JSON.parse(first) as { torch: string };
+    return {
+      torch: ready.torch,
+      step: async () => {
+        child.stdin.write("step\n");
+        const l = await next();
+        if (l === null) throw new Error(failed());
+        return (JSON.parse(l) as { step_s: number }).step_s;
+      },
+      close: () => {
+        child.stdin.end("quit\n");
+      },
+    };
+  });
 }
 
 function torchSgemm(python: string, threads: number): number | null {
@@ -230,29 +309,56 @@ function torchSgemm(python: string, threads: number): number | null {
   return r.status === 0 ? Number(r.stdout.trim()) : null;
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
 /**
- * Expected seconds of one training step of `model` on `backend` at this batch, from measured
- * GFLOP/s classes (issue 3: wasm ~10, cpu ~1.3); used to shrink or skip slow rows.
+ * Batch for a slow backend so that one step fits the row budget (views/s is close to
+ * batch-independent at these sizes), or null to skip it. Rates seen here under load: wasm 4-8
+ * GFLOP/s on its one thread, cpu 0.2-1.3 GFLOP/s. The pure-JS cpu backend runs only when named.
  */
-function slowBackendPlan(backend: BackendName, flops: number, o: BenchOptions): { batch: number; note?: string } | null {
-  const rate = backend === "cpu" ? 1.3e9 : backend === "wasm" ? 8e9 : Infinity;
+function slowBackendPlan(
+  backend: BackendName,
+  flops: number,
+  o: BenchOptions,
+  explicit: boolean,
+): { batch: number; note?: string } | null {
+  if (backend === "cpu" && !explicit) return null;
+  const rate = backend === "cpu" ? 0.3e9 : backend === "wasm" ? 5e9 : Infinity;
   const est = flops / rate;
   if (est <= o.secondsPerRow) return { batch: o.batch };
-  // Throughput in views/s is close to batch-independent at these sizes; shrink to fit ~1 step.
-  const batch = Math.max(8, 2 ** Math.floor(Math.log2((o.batch * o.secondsPerRow) / est)));
-  if (backend === "cpu" && batch < 32) return null;
-  return { batch, note: `batch ${batch} images (not ${o.batch}): ${backend} would take ~${Math.round(est)} s per step` };
+  const batch = Math.min(
+    o.batch,
+    Math.max(4, 2 ** Math.floor(Math.log2((o.batch * o.secondsPerRow) / est))),
+  );
+  return {
+    batch,
+    note: `batch ${batch} images (not ${o.batch}), 1 timed step: ~${Math.round(est)} s per full step expected`,
+  };
 }
 
-/** Runs the benchmark. */
+/**
+ * Runs the benchmark. Each timed tfjs step is followed by one PyTorch step of the same model in a
+ * PyTorch process kept warm beside it, so both see the same load on a shared machine;
+ * `ratio_vs_torch` is the median over those pairs of (torch step time / tfjs step time), scaled
+ * by the batch ratio where a slow backend ran a smaller batch.
+ */
 export async function runBench(partial: Partial<BenchOptions> = {}): Promise<BenchResult> {
   const t0 = performance.now();
   const o: BenchOptions = { ...BENCH_DEFAULTS, threads: availableCores(), ...partial };
   const notes: string[] = [];
   const { available, unavailable } = await availableBackends({ threads: o.threads });
   const backends = available.filter((b) => o.backends.includes(b.backend));
-  for (const u of unavailable) if (o.backends.includes(u.backend)) notes.push(`${u.backend} skipped: ${u.reason}`);
-  const native = backends.find((b) => b.backend === "tensorflow-gpu" || b.backend === "tensorflow") ?? backends[0];
+  for (const u of unavailable) {
+    if (o.backends.includes(u.backend)) notes.push(`${u.backend} skipped: ${u.reason}`);
+  }
+  if (backends.length === 0)
+    throw new Error(`none of the backends ${o.backends.join(", ")} loads here`);
+  const native =
+    backends.find((b) => b.backend === "tensorflow-gpu" || b.backend === "tensorflow") ??
+    backends[0];
   await useBackend(native.backend, { threads: o.threads });
   const sgemm = sgemmGflops();
   log(o, `sgemm on ${native.backend}: ${sgemm.toFixed(0)} GFLOP/s`);
@@ -270,59 +376,118 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
   const rows: BenchRow[] = [];
   let overhead: Overhead | null = null;
   for (const model of o.models) {
-    let torchRow: TorchRun | null = null;
+    let torch: TorchServer | null = null;
     if (python) {
-      log(o, `${model} on torch`);
-      const r = runTorch(python, model, o);
-      if (typeof r === "string") notes.push(`${model} torch: ${r}`);
+      log(o, `${model}: starting PyTorch (warm-up step)`);
+      const t = await startTorch(python, model, o);
+      if (typeof t === "string") notes.push(`${model} torch: ${t}`);
       else {
-        torchRow = r;
-        torchVersion = r.torch;
+        torch = t;
+        torchVersion = t.torch;
       }
     }
+    const torchTimes: number[] = [];
     for (const b of backends) {
       await useBackend(b.backend, { threads: o.threads });
       const probe = buildStep(model, 1, o.size);
-      const flopsFull = (probe.flops / 1) * o.batch;
+      const flopsFull = probe.flops * o.batch;
       probe.dispose();
-      const plan = slowBackendPlan(b.backend, flopsFull, o);
+      const plan = slowBackendPlan(
+        b.backend,
+        flopsFull,
+        o,
+        partial.backends?.includes(b.backend) ?? false,
+      );
       if (!plan) {
-        rows.push({ model, backend: b.backend, views_per_s: null, gflops: null, torch_views_per_s: torchRow?.views_per_s ?? null, ratio_vs_torch: null, note: `skipped: ${b.backend} would take over ${Math.round(flopsFull / 1.3e9)} s per step` });
+        const note = `skipped: pure JS, ~${Math.round(flopsFull / 0.3e9)} s per step expected (run it with --backends ${b.backend})`;
+        rows.push({
+          model,
+          backend: b.backend,
+          views_per_s: null,
+          gflops: null,
+          torch_views_per_s: null,
+          ratio_vs_torch: null,
+          note,
+        });
         continue;
       }
-      log(o, `${model} on ${b.backend} (batch ${plan.batch})`);
+      log(o, `${model} on ${b.backend} (batch ${plan.batch}, warm-up step)`);
       const step = buildStep(model, plan.batch, o.size);
+      step.full(); // warm-up
       const slow = plan.batch !== o.batch;
-      const { step_s, steps } = timeSteps(step.full, slow ? 0 : o.secondsPerRow);
+      const tfTimes: number[] = [];
+      const ratios: number[] = [];
+      const pairTorch: number[] = [];
+      const start = performance.now();
+      while (
+        tfTimes.length < 20 &&
+        (tfTimes.length === 0 || (!slow && performance.now() - start < o.secondsPerRow * 1000))
+      ) {
+        const t = performance.now();
+        step.full();
+        const dt = (performance.now() - t) / 1000;
+        tfTimes.push(dt);
+        if (torch) {
+          const tt = await torch.step();
+          pairTorch.push(tt);
+          ratios.push(tt / (dt * (o.batch / plan.batch)));
+        }
+      }
+      torchTimes.push(...pairTorch);
+      const step_s = median(tfTimes);
       const views = (2 * plan.batch) / step_s;
+      const gflops = step.flops / step_s / 1e9;
+      const torchViews = pairTorch.length ? (2 * o.batch) / median(pairTorch) : null;
+      const ratio = ratios.length ? median(ratios) : null;
+      log(
+        o,
+        `${model} on ${b.backend}: ${views.toFixed(1)} views/s, ${gflops.toFixed(1)} GFLOP/s (step ${step_s.toFixed(2)} s, ${tfTimes.length} timed)` +
+          (ratio === null
+            ? ""
+            : `; torch ${torchViews?.toFixed(1)} views/s in the paired steps, ratio ${ratio.toFixed(2)}`),
+      );
       rows.push({
         model,
         backend: b.backend,
         views_per_s: views,
-        gflops: step.flops / step_s / 1e9,
-        torch_views_per_s: torchRow?.views_per_s ?? null,
-        ratio_vs_torch: torchRow ? views / torchRow.views_per_s : null,
+        gflops,
+        torch_views_per_s: torchViews,
+        ratio_vs_torch: ratio,
         step_s,
-        steps,
+        steps: tfTimes.length,
         batch: plan.batch,
         ...(plan.note ? { note: plan.note } : {}),
       });
-      if (!overhead && b === native && model === o.models[o.models.length - 1]) {
-        overhead = measureOverhead(step, step_s, b.backend, model, plan.batch, o);
+      if (!overhead && b === native) {
+        overhead = measureOverhead(step, b.backend, model, plan.batch, o);
       }
       step.dispose();
     }
-    if (torchRow) {
-      rows.push({ model, backend: "torch", views_per_s: torchRow.views_per_s, gflops: null, torch_views_per_s: torchRow.views_per_s, ratio_vs_torch: 1, step_s: torchRow.step_s, steps: torchRow.steps, batch: o.batch });
+    if (torch) {
+      torch.close();
+      if (torchTimes.length) {
+        const s = median(torchTimes);
+        const ref = rows.find(
+          (r) => r.model === model && r.batch === o.batch && r.gflops != null && r.step_s != null,
+        );
+        rows.push({
+          model,
+          backend: "torch",
+          views_per_s: (2 * o.batch) / s,
+          gflops: ref?.gflops && ref.step_s ? (ref.gflops * ref.step_s) / s : null,
+          torch_views_per_s: (2 * o.batch) / s,
+          ratio_vs_torch: 1,
+          step_s: s,
+          steps: torchTimes.length,
+          batch: o.batch,
+          note: `PyTorch ${torchVersion}, NCHW, same threads`,
+        });
+      }
     }
   }
-  // Fill in GFLOP/s of the torch rows from the same FLOP count.
-  for (const r of rows) {
-    if (r.backend !== "torch" || r.step_s == null) continue;
-    const ref = rows.find((x) => x.model === r.model && x.gflops != null && x.step_s != null && x.batch === o.batch);
-    if (ref?.gflops && ref.step_s) r.gflops = (ref.gflops * ref.step_s) / r.step_s;
-  }
   await useBackend(native.backend, { threads: o.threads });
+  if (backends.some((b) => b.backend === "wasm"))
+    notes.push("wasm runs on one thread in Node.js (tfjs disables wasm threads there)");
   return {
     sgemm_gflops: sgemm,
     torch_sgemm_gflops: torchSg,
@@ -339,35 +504,66 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
 
 function measureOverhead(
   step: ReturnType<typeof buildStep>,
-  stepS: number,
   backend: BackendName,
   model: BenchModel,
   batch: number,
   o: BenchOptions,
 ): Overhead {
+  // Alternate full steps and model-only steps so both see the same load; median of the pairs.
   const x = step.upload();
-  const modelS = timeSteps(() => step.modelOnly(x), Math.min(10, o.secondsPerRow), 5).step_s;
+  const fulls: number[] = [];
+  const models: number[] = [];
+  const fractions: number[] = [];
+  const start = performance.now();
+  while (
+    fulls.length < 7 &&
+    (fulls.length < 3 || performance.now() - start < o.secondsPerRow * 1000)
+  ) {
+    let t = performance.now();
+    step.full();
+    const f = (performance.now() - t) / 1000;
+    t = performance.now();
+    step.modelOnly(x);
+    const m = (performance.now() - t) / 1000;
+    fulls.push(f);
+    models.push(m);
+    fractions.push(Math.max(0, f - m) / f);
+  }
   x.dispose();
-  const uploadS = timeSteps(() => {
-    const t = step.upload();
-    t.dataSync();
-    t.dispose();
-  }, 1, 10).step_s;
+  const stepS = median(fulls);
+  const modelS = median(models);
+  const uploadS = timeSteps(
+    () => {
+      const t = step.upload();
+      t.dataSync();
+      t.dispose();
+    },
+    1,
+    10,
+  ).step_s;
   let augmentS: number | null = null;
   try {
     const split = {
       n: batch,
       height: o.size,
       width: o.size,
-      pixels: Uint8Array.from({ length: batch * o.size * o.size * 3 }, (_, i) => (i * 2654435761) % 256),
+      pixels: Uint8Array.from(
+        { length: batch * o.size * o.size * 3 },
+        (_, i) => (i * 2654435761) % 256,
+      ),
       labels: new Int16Array(batch),
     };
-    const job = { indices: Int32Array.from({ length: batch }, (_, i) => i), seed: 1, step: 0, epoch: 0 };
+    const job = {
+      indices: Int32Array.from({ length: batch }, (_, i) => i),
+      seed: 1,
+      step: 0,
+      epoch: 0,
+    };
     augmentS = timeSteps(() => buildTwoViewBatch(split, symmetric(), job), 2, 3).step_s;
   } catch {
     augmentS = null;
   }
-  const lossOpt = Math.max(0, stepS - modelS);
+  const lossOpt = median(fractions) * stepS;
   return {
     backend,
     model,
@@ -385,10 +581,14 @@ const fmt = (v: number | null | undefined, d = 1): string => (v == null ? "-" : 
 /** The result as a plain-text table with notes. */
 export function formatBench(r: BenchResult): string {
   const lines: string[] = [];
-  lines.push(`sgemm: ${fmt(r.sgemm_gflops, 0)} GFLOP/s (tfjs ${r.backends[0]?.backend ?? "?"}), torch ${fmt(r.torch_sgemm_gflops, 0)} GFLOP/s; ${r.threads} threads`);
+  lines.push(
+    `sgemm: ${fmt(r.sgemm_gflops, 0)} GFLOP/s (tfjs ${r.backends[0]?.backend ?? "?"}), torch ${fmt(r.torch_sgemm_gflops, 0)} GFLOP/s; ${r.threads} threads`,
+  );
   for (const b of r.backends) lines.push(`  ${b.backend}: ${b.version}; ${b.device}`);
   lines.push("");
-  lines.push(`${"model".padEnd(9)} ${"backend".padEnd(15)} ${"views/s".padStart(8)} ${"GFLOP/s".padStart(8)} ${"torch v/s".padStart(9)} ${"vs torch".padStart(8)}  steps  note`);
+  lines.push(
+    `${"model".padEnd(9)} ${"backend".padEnd(15)} ${"views/s".padStart(8)} ${"GFLOP/s".padStart(8)} ${"torch v/s".padStart(9)} ${"vs torch".padStart(8)}  steps  note`,
+  );
   for (const row of r.rows) {
     lines.push(
       `${row.model.padEnd(9)} ${row.backend.padEnd(15)} ${fmt(row.views_per_s).padStart(8)} ${fmt(row.gflops).padStart(8)} ${fmt(row.torch_views_per_s).padStart(9)} ${fmt(row.ratio_vs_torch, 2).padStart(8)}  ${String(row.steps ?? "-").padStart(5)}  ${row.note ?? ""}`,
@@ -400,7 +600,9 @@ export function formatBench(r: BenchResult): string {
     lines.push(
       `overhead outside the model (${h.model} on ${h.backend}, step ${fmt(h.step_s, 2)} s, model fwd+bwd ${fmt(h.model_s, 2)} s): ` +
         `loss+optimizer ${fmt(100 * h.loss_optimizer_fraction)}%, view upload ${fmt(100 * h.batch_upload_fraction)}%, total ${fmt(100 * h.total_fraction)}%` +
-        (h.augment_fraction == null ? "" : `; two-view augmentation ${fmt(100 * h.augment_fraction)}% of a step if not overlapped (it runs in the view worker)`),
+        (h.augment_fraction == null
+          ? ""
+          : `; two-view augmentation ${fmt(100 * h.augment_fraction)}% of a step if not overlapped (it runs in the view worker)`),
     );
   }
   for (const n of r.notes) lines.push(`note: ${n}`);

@@ -14,11 +14,19 @@ import { formatBench, runBench, type BenchModel } from "./harness";
 
 const MODELS: readonly BenchModel[] = ["convnet", "resnet18"];
 
-function list<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] | undefined {
+function list<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  flag: string,
+): T[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const i of items) {
-    if (!(allowed as readonly string[]).includes(i)) throw new Error(`${flag}: "${i}" is not one of ${allowed.join(", ")}`);
+    if (!(allowed as readonly string[]).includes(i))
+      throw new Error(`${flag}: "${i}" is not one of ${allowed.join(", ")}`);
   }
   return items as T[];
 }
@@ -53,14 +61,19 @@ export async function benchMain(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.help) {
-    console.log("usage: simclr bench [--quick] [--json] [--backends a,b] [--models convnet,resnet18] [--batch 256] [--threads N] [--seconds 20] [--no-torch]");
+    console.log(
+      "usage: simclr bench [--quick] [--json] [--backends a,b] [--models convnet,resnet18] [--batch 256] [--threads N] [--seconds 20] [--no-torch]",
+    );
     return 0;
   }
   try {
-    const models = list(values.models, MODELS, "--models") ?? (values.quick ? ["convnet" as const] : undefined);
+    const models =
+      list(values.models, MODELS, "--models") ?? (values.quick ? ["convnet" as const] : undefined);
     const result = await runBench({
       ...(models ? { models } : {}),
-      ...(values.backends ? { backends: list<BackendName>(values.backends, BACKEND_NAMES, "--backends") } : {}),
+      ...(values.backends
+        ? { backends: list<BackendName>(values.backends, BACKEND_NAMES, "--backends") }
+        : {}),
       ...(values.batch ? { batch: positive(values.batch, "--batch") } : {}),
       ...(values.threads ? { threads: positive(values.threads, "--threads") } : {}),
       ...(values.seconds ? { secondsPerRow: positive(values.seconds, "--seconds") } : {}),

@@ -9,12 +9,16 @@ decay 1e-6, BN and bias parameters excluded; google-research/simclr lars_optimiz
 Batch norm sees the whole two-view batch, as in the TypeScript step. Convolutions have no bias.
 
 Usage: python bench/torch_step.py --model convnet|resnet18 --batch 256 --threads 2
-       [--steps 3] [--max-seconds 60] [--sgemm]
+       [--steps 3] [--max-seconds 60] [--serve]
 Prints one JSON object: {"model", "views_per_s", "step_s", "steps", "threads", "torch"}.
+With --serve: warms up, prints {"ready": true, ...}, then runs one step per "step" line read on
+stdin and prints {"step_s": ...} for each (the harness interleaves these with its own steps so both
+see the same load on a shared machine); any other line ends it.
 """
 
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -125,6 +129,7 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--max-seconds", type=float, default=60.0)
     ap.add_argument("--size", type=int, default=32)
+    ap.add_argument("--serve", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -146,6 +151,15 @@ def main():
         return loss.item()
 
     step()  # warm-up: allocations, oneDNN primitive creation
+    if args.serve:
+        print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "step":
+                break
+            t = time.perf_counter()
+            step()
+            print(json.dumps({"step_s": time.perf_counter() - t}), flush=True)
+        return
     times, start = [], time.perf_counter()
     while len(times) < args.steps and (not times or time.perf_counter() - start < args.max_seconds):
         t = time.perf_counter()

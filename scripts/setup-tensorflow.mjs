@@ -43,7 +43,11 @@ function fail(diagnosis, fix) {
 }
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: quiet ? "pipe" : "inherit", ...opts });
-  return { status: r.error ? 127 : (r.status ?? 1), stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? r.error ?? "") };
+  return {
+    status: r.error ? 127 : (r.status ?? 1),
+    stdout: String(r.stdout ?? ""),
+    stderr: String(r.stderr ?? r.error ?? ""),
+  };
 }
 
 function gpuVisible() {
@@ -61,8 +65,13 @@ const libDir = path.join(ROOT, ".simclr", "tensorflow", `${TF_VERSION}-${flavor}
 const wheels = path.join(ROOT, ".simclr", "wheels");
 const stamp = path.join(ROOT, ".simclr", "stamps", `tensorflow-${flavor}`);
 const addon = path.join(pkgDir, "lib", "napi-v8", "tfjs_binding.node");
-const stampValue = () => `${TF_VERSION} ${process.version} ${pkgDir} ${fs.existsSync(addon) ? fs.statSync(addon).size : 0}`;
-const done = () => !force && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === stampValue() && fs.existsSync(addon);
+const stampValue = () =>
+  `${TF_VERSION} ${process.version} ${pkgDir} ${fs.existsSync(addon) ? fs.statSync(addon).size : 0}`;
+const done = () =>
+  !force &&
+  fs.existsSync(stamp) &&
+  fs.readFileSync(stamp, "utf8") === stampValue() &&
+  fs.existsSync(addon);
 
 // Lock: one setup at a time per checkout (mkdir is atomic); a dead holder's lock is taken over.
 const lockDir = path.join(ROOT, ".simclr", "locks", `tensorflow-${flavor}`);
@@ -98,7 +107,8 @@ function acquireLock() {
       fs.rmSync(lockDir, { recursive: true, force: true });
       continue;
     }
-    if (Date.now() > deadline) fail(`another setup (pid ${holder}) has held ${lockDir} for 30 minutes`, `rm -rf ${lockDir}`);
+    if (Date.now() > deadline)
+      fail(`another setup (pid ${holder}) has held ${lockDir} for 30 minutes`, `rm -rf ${lockDir}`);
     if (!told) log(`waiting for another TensorFlow setup (pid ${holder}) to finish`);
     told = true;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
@@ -118,56 +128,123 @@ if (done()) {
 
 // 0. The Node package (the gpu one is not a dependency: installed here, outside package.json).
 if (!fs.existsSync(pkgDir)) {
-  if (!gpu) fail(`${pkgName} is not installed`, `npm install --ignore-scripts ${pkgName}@${TFJS_VERSION}`);
+  if (!gpu)
+    fail(`${pkgName} is not installed`, `npm install --ignore-scripts ${pkgName}@${TFJS_VERSION}`);
   log(`installing ${pkgName}@${TFJS_VERSION} (no install scripts; not saved to package.json)`);
-  const r = run("npm", ["install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund", `${pkgName}@${TFJS_VERSION}`]);
-  if (r.status !== 0 || !fs.existsSync(pkgDir)) fail(`npm could not install ${pkgName}`, `npm install --no-save --ignore-scripts ${pkgName}@${TFJS_VERSION}`);
+  const r = run("npm", [
+    "install",
+    "--no-save",
+    "--ignore-scripts",
+    "--no-audit",
+    "--no-fund",
+    `${pkgName}@${TFJS_VERSION}`,
+  ]);
+  if (r.status !== 0 || !fs.existsSync(pkgDir))
+    fail(
+      `npm could not install ${pkgName}`,
+      `npm install --no-save --ignore-scripts ${pkgName}@${TFJS_VERSION}`,
+    );
 }
 
 const pip = (args) => {
   if (!fs.existsSync(VENV_PY)) fail(".venv is missing", "npm run setup");
-  return run(VENV_PY, ["-m", "pip", "download", "--disable-pip-version-check", "--no-deps", "--only-binary=:all:", "-q", "-d", wheels, ...args]);
+  return run(VENV_PY, [
+    "-m",
+    "pip",
+    "download",
+    "--disable-pip-version-check",
+    "--no-deps",
+    "--only-binary=:all:",
+    "-q",
+    "-d",
+    wheels,
+    ...args,
+  ]);
 };
 const py = fs.existsSync(VENV_PY) ? VENV_PY : "python3";
 
 // 1-2. Libraries and headers from the wheel.
 const haveLibs =
-  ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"].every((f) => fs.existsSync(path.join(libDir, "lib", f))) &&
+  ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"].every((f) =>
+    fs.existsSync(path.join(libDir, "lib", f)),
+  ) &&
   fs.existsSync(path.join(libDir, "include", "tensorflow", "c", "c_api.h")) &&
   (!gpu || fs.existsSync(path.join(libDir, "lib", "cuda-libs.txt")));
 if (!haveLibs || force) {
   fs.mkdirSync(wheels, { recursive: true });
   const find = () =>
-    fs.readdirSync(wheels).find((f) => f.startsWith(`${wheelName.replace("-", "_")}-${TF_VERSION}-`) && f.endsWith(".whl"));
+    fs
+      .readdirSync(wheels)
+      .find(
+        (f) => f.startsWith(`${wheelName.replace("-", "_")}-${TF_VERSION}-`) && f.endsWith(".whl"),
+      );
   if (!find()) {
-    log(`downloading the ${wheelName}==${TF_VERSION} wheel from PyPI (${gpu ? "about 600" : "about 270"} MB)`);
+    log(
+      `downloading the ${wheelName}==${TF_VERSION} wheel from PyPI (${gpu ? "about 600" : "about 270"} MB)`,
+    );
     const r = pip([`${wheelName}==${TF_VERSION}`]);
-    if (r.status !== 0 || !find()) fail(`pip could not download ${wheelName}==${TF_VERSION}`, "check that PyPI is reachable, then npm run setup -- --force");
+    if (r.status !== 0 || !find())
+      fail(
+        `pip could not download ${wheelName}==${TF_VERSION}`,
+        "check that PyPI is reachable, then npm run setup -- --force",
+      );
   }
   const wheel = path.join(wheels, find());
   const cudaWheels = [];
   if (gpu) {
     // The CUDA/cuDNN wheels the TensorFlow wheel itself asks for (its `and-cuda` extra).
-    const meta = run(py, ["-c", `
+    const meta = run(
+      py,
+      [
+        "-c",
+        `
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as z:
     name = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
     for line in z.read(name).decode().splitlines():
         if line.startswith("Requires-Dist:") and 'extra == "and-cuda"' in line:
             print(line.split(":", 1)[1].split(";")[0].strip())
-`, wheel], { stdio: "pipe" });
-    const specs = meta.stdout.split("\n").map((s) => s.trim()).filter(Boolean);
-    if (meta.status !== 0 || specs.length === 0) fail(`could not read the CUDA requirements from ${path.basename(wheel)}`, `rm ${wheel} && npm run setup -- --force`);
-    log(`downloading the CUDA and cuDNN wheels TensorFlow ${TF_VERSION} asks for (${specs.join(", ")}; several GB)`);
+`,
+        wheel,
+      ],
+      { stdio: "pipe" },
+    );
+    const specs = meta.stdout
+      .split("\n")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (meta.status !== 0 || specs.length === 0)
+      fail(
+        `could not read the CUDA requirements from ${path.basename(wheel)}`,
+        `rm ${wheel} && npm run setup -- --force`,
+      );
+    log(
+      `downloading the CUDA and cuDNN wheels TensorFlow ${TF_VERSION} asks for (${specs.join(", ")}; several GB)`,
+    );
     const before = new Set(fs.readdirSync(wheels));
     const r = pip(specs);
-    if (r.status !== 0) fail("pip could not download the NVIDIA CUDA/cuDNN wheels", "check that PyPI is reachable, then SIMCLR_TF_FLAVOR=gpu npm run setup -- --force");
-    const names = specs.map((s) => s.split(/[<>=!~ ]/)[0].replace(/-/g, "_").toLowerCase());
+    if (r.status !== 0)
+      fail(
+        "pip could not download the NVIDIA CUDA/cuDNN wheels",
+        "check that PyPI is reachable, then SIMCLR_TF_FLAVOR=gpu npm run setup -- --force",
+      );
+    const names = specs.map((s) =>
+      s
+        .split(/[<>=!~ ]/)[0]
+        .replace(/-/g, "_")
+        .toLowerCase(),
+    );
     for (const f of fs.readdirSync(wheels)) {
-      if (f.endsWith(".whl") && (names.some((n) => f.toLowerCase().startsWith(`${n}-`)) || !before.has(f))) cudaWheels.push(path.join(wheels, f));
+      if (
+        f.endsWith(".whl") &&
+        (names.some((n) => f.toLowerCase().startsWith(`${n}-`)) || !before.has(f))
+      )
+        cudaWheels.push(path.join(wheels, f));
     }
   }
-  log(`extracting the C API libraries and headers from ${path.basename(wheel)}${gpu ? " and the CUDA libraries" : ""}`);
+  log(
+    `extracting the C API libraries and headers from ${path.basename(wheel)}${gpu ? " and the CUDA libraries" : ""}`,
+  );
   const tmp = `${libDir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
@@ -221,32 +298,58 @@ fs.symlinkSync(path.join(libDir, "lib"), path.join(deps, "lib"), "dir");
 fs.symlinkSync(path.join(libDir, "include"), path.join(deps, "include"), "dir");
 for (const tool of ["make", "g++"]) {
   if (spawnSync(tool, ["--version"], { stdio: "pipe" }).error) {
-    fail(`${tool} was not found; building the TensorFlow addon needs a C++ toolchain`, "apt-get install build-essential");
+    fail(
+      `${tool} was not found; building the TensorFlow addon needs a C++ toolchain`,
+      "apt-get install build-essential",
+    );
   }
 }
 const nodeGyp = path.join(ROOT, "node_modules", "node-gyp", "bin", "node-gyp.js");
 if (!fs.existsSync(nodeGyp)) fail("node-gyp is not installed", "npm install");
 log(`building ${pkgName}'s addon against TensorFlow ${TF_VERSION} (${flavor})`);
-const nodedir = fs.existsSync("/usr/include/node/node_api.h") && process.execPath.startsWith("/usr/") ? ["--nodedir=/usr"] : [];
-const b = run(process.execPath, [
-  nodeGyp, "rebuild", ...nodedir, "--napi_build_version=8", "--module_name=tfjs_binding",
-  `--module_path=${path.dirname(addon)}`, "-j", "2",
-], { cwd: pkgDir });
+const nodedir =
+  fs.existsSync("/usr/include/node/node_api.h") && process.execPath.startsWith("/usr/")
+    ? ["--nodedir=/usr"]
+    : [];
+const b = run(
+  process.execPath,
+  [
+    nodeGyp,
+    "rebuild",
+    ...nodedir,
+    "--napi_build_version=8",
+    "--module_name=tfjs_binding",
+    `--module_path=${path.dirname(addon)}`,
+    "-j",
+    "2",
+  ],
+  { cwd: pkgDir },
+);
 if (b.status !== 0 || !fs.existsSync(addon)) {
-  fail(`node-gyp could not build ${pkgName}'s addon`, "see the compiler output above; then npm run setup -- --force");
+  fail(
+    `node-gyp could not build ${pkgName}'s addon`,
+    "see the compiler output above; then npm run setup -- --force",
+  );
 }
 
 // 4. Smoke test.
 const code = `const tf=require(${JSON.stringify(pkgName)});const x=tf.tensor([1,2,3]);
 if(tf.getBackend()!=="tensorflow"||x.sum().dataSync()[0]!==6)process.exit(3);
 console.log("GPU="+Boolean(tf.backend().isUsingGpuDevice));`;
-const s = run(process.execPath, ["-e", code], { stdio: "pipe", env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" } });
+const s = run(process.execPath, ["-e", code], {
+  stdio: "pipe",
+  env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" },
+});
 if (s.status !== 0) {
-  const why = s.stderr.split("\n").find((l) => /Error|error:|cannot open/.test(l)) ?? s.stderr.trim().split("\n").pop();
+  const why =
+    s.stderr.split("\n").find((l) => /Error|error:|cannot open/.test(l)) ??
+    s.stderr.trim().split("\n").pop();
   fail(`the built addon does not load: ${String(why).trim()}`, "npm run setup -- --force");
 }
 if (gpu && !s.stdout.includes("GPU=true")) {
-  console.warn(`[tensorflow] warning: ${pkgName} loads but TensorFlow sees no GPU (no NVIDIA driver, or a CUDA library did not load; run with TF_CPP_MIN_LOG_LEVEL=0 to see which)`);
+  console.warn(
+    `[tensorflow] warning: ${pkgName} loads but TensorFlow sees no GPU (no NVIDIA driver, or a CUDA library did not load; run with TF_CPP_MIN_LOG_LEVEL=0 to see which)`,
+  );
 }
 fs.mkdirSync(path.dirname(stamp), { recursive: true });
 fs.writeFileSync(stamp, stampValue());

@@ -48,7 +48,15 @@ export function gaussianKernel1d(sigma: number, radius: number): Float32Array {
  * Separable blur of one NHWC image with the taps `k` (edge-replicated borders): `src` -> `tmp`
  * (horizontal) -> `out` (vertical). `tmp` holds one image; `out` may alias `src`.
  */
-export function blurImage(src: Float32Array, out: Float32Array, offset: number, height: number, width: number, k: Float32Array, tmp: Float32Array): void {
+export function blurImage(
+  src: Float32Array,
+  out: Float32Array,
+  offset: number,
+  height: number,
+  width: number,
+  k: Float32Array,
+  tmp: Float32Array,
+): void {
   const r = (k.length - 1) / 2;
   const row = width * 3;
   for (let y = 0; y < height; y++) {

@@ -62,14 +62,25 @@ export function clip01(data: Float32Array, offset: number, npix: number): void {
 }
 
 /** Brightness: multiplies by `value` ("simclrv2") or adds `value` ("simclrv1"), in place (no clip). */
-export function adjustBrightness(data: Float32Array, offset: number, npix: number, value: number, impl: BrightnessImpl = "simclrv2"): void {
+export function adjustBrightness(
+  data: Float32Array,
+  offset: number,
+  npix: number,
+  value: number,
+  impl: BrightnessImpl = "simclrv2",
+): void {
   const end = offset + npix * 3;
   if (impl === "simclrv2") for (let j = offset; j < end; j++) data[j] *= value;
   else for (let j = offset; j < end; j++) data[j] += value;
 }
 
 /** Contrast: (x - mean) * factor + mean per channel, means over the image, in place (no clip). */
-export function adjustContrast(data: Float32Array, offset: number, npix: number, factor: number): void {
+export function adjustContrast(
+  data: Float32Array,
+  offset: number,
+  npix: number,
+  factor: number,
+): void {
   const end = offset + npix * 3;
   let m0 = 0;
   let m1 = 0;
@@ -96,19 +107,22 @@ export function adjustContrast(data: Float32Array, offset: number, npix: number,
  * Saturation: HSV saturation times `factor`, clipped to [0, 1], hue and value kept, in place.
  * Equivalent to the HSV round trip without it: each channel is v - (v - c) * min(factor, v / (v - min)).
  */
-export function adjustSaturation(data: Float32Array, offset: number, npix: number, factor: number): void {
+export function adjustSaturation(
+  data: Float32Array,
+  offset: number,
+  npix: number,
+  factor: number,
+): void {
   const end = offset + npix * 3;
   const f = factor < 0 ? 0 : factor;
   for (let j = offset; j < end; j += 3) {
     const r = data[j];
     const g = data[j + 1];
     const b = data[j + 2];
-    const mx = r > g ? (r > b ? r : b) : g > b ? g : b;
-    const mn = r < g ? (r < b ? r : b) : g < b ? g : b;
-    const d = mx - mn;
-    if (d <= 0) continue;
-    const lim = mx / d;
-    const k = f < lim ? f : lim;
+    // branch-free (Math.max/min): a gray pixel (d = 0) keeps its values since mx - r = 0
+    const mx = Math.max(r, g, b);
+    const d = mx - Math.min(r, g, b);
+    const k = Math.min(f, mx / Math.max(d, 1e-30));
     data[j] = mx - (mx - r) * k;
     data[j + 1] = mx - (mx - g) * k;
     data[j + 2] = mx - (mx - b) * k;
@@ -142,18 +156,48 @@ export function adjustHue(data: Float32Array, offset: number, npix: number, delt
     const rise = mn + d * f; // t
     const fall = mx - d * f; // q
     switch (sector) {
-      case 0: data[j] = mx; data[j + 1] = rise; data[j + 2] = mn; break;
-      case 1: data[j] = fall; data[j + 1] = mx; data[j + 2] = mn; break;
-      case 2: data[j] = mn; data[j + 1] = mx; data[j + 2] = rise; break;
-      case 3: data[j] = mn; data[j + 1] = fall; data[j + 2] = mx; break;
-      case 4: data[j] = rise; data[j + 1] = mn; data[j + 2] = mx; break;
-      default: data[j] = mx; data[j + 1] = mn; data[j + 2] = fall; break;
+      case 0:
+        data[j] = mx;
+        data[j + 1] = rise;
+        data[j + 2] = mn;
+        break;
+      case 1:
+        data[j] = fall;
+        data[j + 1] = mx;
+        data[j + 2] = mn;
+        break;
+      case 2:
+        data[j] = mn;
+        data[j + 1] = mx;
+        data[j + 2] = rise;
+        break;
+      case 3:
+        data[j] = mn;
+        data[j + 1] = fall;
+        data[j + 2] = mx;
+        break;
+      case 4:
+        data[j] = rise;
+        data[j + 1] = mn;
+        data[j + 2] = mx;
+        break;
+      default:
+        data[j] = mx;
+        data[j + 1] = mn;
+        data[j + 2] = fall;
+        break;
     }
   }
 }
 
 /** Multiplies (or adds) and clips to [0, 1] in one pass. */
-function brightnessClipped(data: Float32Array, offset: number, npix: number, value: number, impl: BrightnessImpl): void {
+function brightnessClipped(
+  data: Float32Array,
+  offset: number,
+  npix: number,
+  value: number,
+  impl: BrightnessImpl,
+): void {
   const end = offset + npix * 3;
   const mul = impl === "simclrv2" ? value : 1;
   const add = impl === "simclrv2" ? 0 : value;
@@ -188,7 +232,14 @@ function contrastClipped(data: Float32Array, offset: number, npix: number, facto
 }
 
 /** Jitters one image in place with fresh random factors (the per-image body of the jitter). */
-function jitterImage(data: Float32Array, offset: number, npix: number, o: ColorJitterOptions, rng: Rng, order: Int32Array): void {
+function jitterImage(
+  data: Float32Array,
+  offset: number,
+  npix: number,
+  o: ColorJitterOptions,
+  rng: Rng,
+  order: Int32Array,
+): void {
   const b = 0.8 * o.strength;
   const c = 0.8 * o.strength;
   const s = 0.8 * o.strength;
@@ -209,7 +260,8 @@ function jitterImage(data: Float32Array, offset: number, npix: number, o: ColorJ
     switch (order[k]) {
       case 0:
         if (b === 0) continue;
-        if (o.impl === "simclrv2") brightnessClipped(data, offset, npix, rng.uniform(Math.max(1 - b, 0), 1 + b), "simclrv2");
+        if (o.impl === "simclrv2")
+          brightnessClipped(data, offset, npix, rng.uniform(Math.max(1 - b, 0), 1 + b), "simclrv2");
         else brightnessClipped(data, offset, npix, rng.uniform(-b, b), "simclrv1");
         break;
       case 1:
@@ -254,13 +306,21 @@ export function colorDistortionKernel(opts?: Partial<ColorDistortionOptions>): K
 }
 
 /** Colour jitter of each image with probability p (new batch). */
-export function colorJitter(batch: ImageBatch, rng: Rng, opts?: Partial<ColorJitterOptions>): ImageBatch {
+export function colorJitter(
+  batch: ImageBatch,
+  rng: Rng,
+  opts?: Partial<ColorJitterOptions>,
+): ImageBatch {
   checkBatch(batch, "colorJitter");
   return applyKernel(colorJitterKernel(opts), batch, rng);
 }
 
 /** SimCLR colour distortion: jitter (p = 0.8) then grayscale (p = 0.2) (new batch). */
-export function colorDistortion(batch: ImageBatch, rng: Rng, opts?: Partial<ColorDistortionOptions>): ImageBatch {
+export function colorDistortion(
+  batch: ImageBatch,
+  rng: Rng,
+  opts?: Partial<ColorDistortionOptions>,
+): ImageBatch {
   checkBatch(batch, "colorDistortion");
   return applyKernel(colorDistortionKernel(opts), batch, rng);
 }

@@ -9,7 +9,12 @@ import type { Rng } from "../util/random";
 import { checkBatch, type Kernel } from "./op";
 import { cropKernel, type CropOptions } from "./crop";
 import { flipKernel, type FlipOptions } from "./flip";
-import { colorDistortionKernel, colorJitterKernel, type ColorDistortionOptions, type ColorJitterOptions } from "./color";
+import {
+  colorDistortionKernel,
+  colorJitterKernel,
+  type ColorDistortionOptions,
+  type ColorJitterOptions,
+} from "./color";
 import { grayscaleKernel, type GrayscaleOptions } from "./grayscale";
 import { blurKernel, type BlurOptions } from "./blur";
 import { cutoutKernel, type CutoutOptions } from "./cutout";
@@ -42,11 +47,22 @@ export type AugmentName = keyof AugmentOptionsByName;
 
 /** All augmentation names, in Figure 4's order. */
 export const AUGMENT_NAMES: readonly AugmentName[] = Object.freeze([
-  "crop", "flip", "cutout", "color", "jitter", "grayscale", "sobel", "noise", "blur", "rotate",
+  "crop",
+  "flip",
+  "cutout",
+  "color",
+  "jitter",
+  "grayscale",
+  "sobel",
+  "noise",
+  "blur",
+  "rotate",
 ] as AugmentName[]);
 
 /** One step of a pipeline: an augmentation name and its options (plain data, serialisable). */
-export type AugmentStep = { [K in AugmentName]: { name: K; options?: Partial<AugmentOptionsByName[K]> } }[AugmentName];
+export type AugmentStep = {
+  [K in AugmentName]: { name: K; options?: Partial<AugmentOptionsByName[K]> };
+}[AugmentName];
 
 /** An ordered list of augmentation steps applied to one view. */
 export interface ViewPipeline {
@@ -80,14 +96,21 @@ export function isAugmentName(name: string): name is AugmentName {
 function toStep(s: AugmentName | AugmentStep, opts: ComposeOptions): AugmentStep {
   const step = typeof s === "string" ? ({ name: s } as AugmentStep) : s;
   if (!isAugmentName(step.name)) {
-    throw new Error(`unknown augmentation '${String(step.name)}'; expected one of ${AUGMENT_NAMES.join(", ")}`);
+    throw new Error(
+      `unknown augmentation '${String(step.name)}'; expected one of ${AUGMENT_NAMES.join(", ")}`,
+    );
   }
   const shared = opts[step.name];
-  return (shared ? { name: step.name, options: { ...shared, ...(step.options ?? {}) } } : step) as AugmentStep;
+  return (
+    shared ? { name: step.name, options: { ...shared, ...(step.options ?? {}) } } : step
+  ) as AugmentStep;
 }
 
 /** Builds a pipeline from names and/or steps, in order; `opts` gives options per name. */
-export function pipeline(steps: readonly (AugmentName | AugmentStep)[], opts: ComposeOptions = {}): ViewPipeline {
+export function pipeline(
+  steps: readonly (AugmentName | AugmentStep)[],
+  opts: ComposeOptions = {},
+): ViewPipeline {
   return { ops: steps.map((s) => toStep(s, opts)) };
 }
 
@@ -101,7 +124,10 @@ function kernelOf(step: AugmentStep): Kernel {
  * `compose(["crop", "flip", "color"], { color: { strength: 0.5 } })`. Two buffers are reused
  * across steps (pointwise steps run in place); the input batch is never modified.
  */
-export function compose(steps: readonly (AugmentName | AugmentStep)[] | ViewPipeline, opts: ComposeOptions = {}): Augmenter {
+export function compose(
+  steps: readonly (AugmentName | AugmentStep)[] | ViewPipeline,
+  opts: ComposeOptions = {},
+): Augmenter {
   const p = Array.isArray(steps) ? pipeline(steps, opts) : (steps as ViewPipeline);
   const kernels = p.ops.map(kernelOf);
   return (batch, rng) => {
@@ -133,7 +159,11 @@ export function compose(steps: readonly (AugmentName | AugmentStep)[] | ViewPipe
 }
 
 /** Applies a pipeline to a batch (new batch). */
-export function applyPipeline(batch: ImageBatch, p: ViewPipeline | readonly (AugmentName | AugmentStep)[], rng: Rng): ImageBatch {
+export function applyPipeline(
+  batch: ImageBatch,
+  p: ViewPipeline | readonly (AugmentName | AugmentStep)[],
+  rng: Rng,
+): ImageBatch {
   return compose(p)(batch, rng);
 }
 
@@ -159,7 +189,10 @@ export const DEFAULT_PIPELINE_DEFAULTS: Readonly<DefaultPipelineOptions> = Objec
  * strength s (jitter p = 0.8, grayscale p = 0.2), and optionally blur. Defaults: CIFAR-10, B.9.
  */
 export function defaultPipeline(opts: Partial<DefaultPipelineOptions> = {}): ViewPipeline {
-  const o: DefaultPipelineOptions = { ...DEFAULT_PIPELINE_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+  const o: DefaultPipelineOptions = {
+    ...DEFAULT_PIPELINE_DEFAULTS,
+    ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+  };
   const ops: AugmentStep[] = [
     { name: "crop" },
     { name: "flip" },

@@ -50,7 +50,12 @@ export interface CropBox {
  * Draws one crop box for an image of `height` x `width`: area fraction uniform in `scale`, aspect
  * ratio log-uniform in `ratio`, position uniform; centre-crop fallback after `maxAttempts` draws.
  */
-export function sampleCropBox(height: number, width: number, rng: Rng, opts?: Partial<CropOptions>): CropBox {
+export function sampleCropBox(
+  height: number,
+  width: number,
+  rng: Rng,
+  opts?: Partial<CropOptions>,
+): CropBox {
   const o = withDefaults(CROP_DEFAULTS, opts);
   const area = height * width;
   const logLo = Math.log(o.ratio[0]);
@@ -116,9 +121,18 @@ export function resizeBoxBilinear(
       const a = xi0[ox];
       const b = xi1[ox];
       const wx = xw[ox];
-      const p00 = src[r0 + a], p01 = src[r0 + b], p10 = src[r1 + a], p11 = src[r1 + b];
-      const q00 = src[r0 + a + 1], q01 = src[r0 + b + 1], q10 = src[r1 + a + 1], q11 = src[r1 + b + 1];
-      const s00 = src[r0 + a + 2], s01 = src[r0 + b + 2], s10 = src[r1 + a + 2], s11 = src[r1 + b + 2];
+      const p00 = src[r0 + a],
+        p01 = src[r0 + b],
+        p10 = src[r1 + a],
+        p11 = src[r1 + b];
+      const q00 = src[r0 + a + 1],
+        q01 = src[r0 + b + 1],
+        q10 = src[r1 + a + 1],
+        q11 = src[r1 + b + 1];
+      const s00 = src[r0 + a + 2],
+        s01 = src[r0 + b + 2],
+        s10 = src[r1 + a + 2],
+        s11 = src[r1 + b + 2];
       let top = p00 + (p01 - p00) * wx;
       out[o] = top + (p10 + (p11 - p10) * wx - top) * wy;
       top = q00 + (q01 - q00) * wx;
@@ -152,7 +166,11 @@ export function cropKernel(opts?: Partial<CropOptions>): Kernel {
 }
 
 /** Random resized crop of every image of a batch, resized back to the batch's size (new batch). */
-export function randomResizedCrop(batch: ImageBatch, rng: Rng, opts?: Partial<CropOptions>): ImageBatch {
+export function randomResizedCrop(
+  batch: ImageBatch,
+  rng: Rng,
+  opts?: Partial<CropOptions>,
+): ImageBatch {
   checkBatch(batch, "randomResizedCrop");
   return applyKernel(cropKernel(opts), batch, rng);
 }

@@ -38,7 +38,8 @@ export function cutoutKernel(opts?: Partial<CutoutOptions>): Kernel {
         const y1 = Math.min(H, cy - Math.floor(side / 2) + side);
         const x0 = Math.max(0, cx - Math.floor(side / 2));
         const x1 = Math.min(W, cx - Math.floor(side / 2) + side);
-        for (let y = y0; y < y1; y++) out.fill(o.fill, ((i * H + y) * W + x0) * 3, ((i * H + y) * W + x1) * 3);
+        for (let y = y0; y < y1; y++)
+          out.fill(o.fill, ((i * H + y) * W + x0) * 3, ((i * H + y) * W + x1) * 3);
       }
     },
   };

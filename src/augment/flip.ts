@@ -16,7 +16,13 @@ export interface FlipOptions {
 export const FLIP_DEFAULTS: Readonly<FlipOptions> = Object.freeze({ p: 0.5 });
 
 /** Mirrors one NHWC image left-right from `src` into `out` (must not alias). */
-export function flipImage(src: Float32Array, out: Float32Array, offset: number, height: number, width: number): void {
+export function flipImage(
+  src: Float32Array,
+  out: Float32Array,
+  offset: number,
+  height: number,
+  width: number,
+): void {
   for (let y = 0; y < height; y++) {
     const row = offset + y * width * 3;
     for (let x = 0; x < width; x++) {

@@ -7,7 +7,9 @@ import type { Rng } from "../util/random";
 import { applyKernel, checkBatch, withDefaults, type Kernel } from "./op";
 
 /** Luma weights (R, G, B) of tf.image.rgb_to_grayscale (ITU-R BT.601). */
-export const GRAY_WEIGHTS: readonly [number, number, number] = Object.freeze([0.2989, 0.587, 0.114]) as readonly [number, number, number];
+export const GRAY_WEIGHTS: readonly [number, number, number] = Object.freeze([
+  0.2989, 0.587, 0.114,
+]) as readonly [number, number, number];
 
 /** Options of {@link randomGrayscale}. */
 export interface GrayscaleOptions {
@@ -44,7 +46,11 @@ export function grayscaleKernel(opts?: Partial<GrayscaleOptions>): Kernel {
 }
 
 /** Turns each image gray with probability p (new batch). */
-export function randomGrayscale(batch: ImageBatch, rng: Rng, opts?: Partial<GrayscaleOptions>): ImageBatch {
+export function randomGrayscale(
+  batch: ImageBatch,
+  rng: Rng,
+  opts?: Partial<GrayscaleOptions>,
+): ImageBatch {
   checkBatch(batch, "randomGrayscale");
   return applyKernel(grayscaleKernel(opts), batch, rng);
 }

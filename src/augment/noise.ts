@@ -38,7 +38,11 @@ export function noiseKernel(opts?: Partial<NoiseOptions>): Kernel {
 }
 
 /** Adds clipped gaussian noise to each image with probability p (new batch). */
-export function gaussianNoise(batch: ImageBatch, rng: Rng, opts?: Partial<NoiseOptions>): ImageBatch {
+export function gaussianNoise(
+  batch: ImageBatch,
+  rng: Rng,
+  opts?: Partial<NoiseOptions>,
+): ImageBatch {
   checkBatch(batch, "gaussianNoise");
   return applyKernel(noiseKernel(opts), batch, rng);
 }

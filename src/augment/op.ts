@@ -27,15 +27,21 @@ export function applyKernel(kernel: Kernel, batch: ImageBatch, rng: Rng): ImageB
 export function checkBatch(batch: ImageBatch, op: string): void {
   const expected = batch.n * batch.height * batch.width * 3;
   if (batch.channels !== 3 || batch.data.length !== expected) {
-    throw new Error(`${op}: batch data has ${batch.data.length} values, expected n*height*width*3 = ${expected} (NHWC RGB)`);
+    throw new Error(
+      `${op}: batch data has ${batch.data.length} values, expected n*height*width*3 = ${expected} (NHWC RGB)`,
+    );
   }
 }
 
 /** Merges `Partial` options over frozen defaults, ignoring fields set to undefined. */
-export function withDefaults<T extends object>(defaults: Readonly<T>, opts: Partial<T> | undefined): T {
+export function withDefaults<T extends object>(
+  defaults: Readonly<T>,
+  opts: Partial<T> | undefined,
+): T {
   const out = { ...defaults } as T;
   if (opts) {
-    for (const [k, v] of Object.entries(opts)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+    for (const [k, v] of Object.entries(opts))
+      if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }
   return out;
 }

@@ -19,10 +19,19 @@ export interface RotateOptions {
 }
 
 /** Defaults of {@link RotateOptions}, SimCLR Figure 4. */
-export const ROTATE_DEFAULTS: Readonly<RotateOptions> = Object.freeze({ p: 1, angles: [90, 180, 270] as QuarterTurn[] });
+export const ROTATE_DEFAULTS: Readonly<RotateOptions> = Object.freeze({
+  p: 1,
+  angles: [90, 180, 270] as QuarterTurn[],
+});
 
 /** Rotates one square NHWC image counter-clockwise by `angle` from `src` into `out` (must not alias). */
-export function rotateImage(src: Float32Array, out: Float32Array, offset: number, side: number, angle: QuarterTurn): void {
+export function rotateImage(
+  src: Float32Array,
+  out: Float32Array,
+  offset: number,
+  side: number,
+  angle: QuarterTurn,
+): void {
   const S = side;
   for (let y = 0; y < S; y++) {
     for (let x = 0; x < S; x++) {
@@ -54,13 +63,17 @@ export function rotateImage(src: Float32Array, out: Float32Array, offset: number
 /** The batched rotation kernel. */
 export function rotateKernel(opts?: Partial<RotateOptions>): Kernel {
   const o = withDefaults(ROTATE_DEFAULTS, opts);
-  for (const a of o.angles) if (![0, 90, 180, 270].includes(a)) throw new Error(`rotate: angle ${a} is not one of 0, 90, 180, 270`);
+  for (const a of o.angles)
+    if (![0, 90, 180, 270].includes(a))
+      throw new Error(`rotate: angle ${a} is not one of 0, 90, 180, 270`);
   return {
     inPlace: false,
     run(src, out, rng) {
       const size = src.height * src.width * 3;
       if (src.height !== src.width && o.angles.some((a) => a === 90 || a === 270)) {
-        throw new Error(`rotate: quarter turns need square images, got ${src.width}x${src.height}; use angles [180]`);
+        throw new Error(
+          `rotate: quarter turns need square images, got ${src.width}x${src.height}; use angles [180]`,
+        );
       }
       for (let i = 0; i < src.n; i++) {
         if (rng.next() < o.p && o.angles.length > 0) {
@@ -68,7 +81,11 @@ export function rotateKernel(opts?: Partial<RotateOptions>): Kernel {
           if (angle === 180 && src.height !== src.width) {
             const H = src.height;
             const W = src.width;
-            for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 3; c++) out[i * size + (y * W + x) * 3 + c] = src.data[i * size + ((H - 1 - y) * W + (W - 1 - x)) * 3 + c];
+            for (let y = 0; y < H; y++)
+              for (let x = 0; x < W; x++)
+                for (let c = 0; c < 3; c++)
+                  out[i * size + (y * W + x) * 3 + c] =
+                    src.data[i * size + ((H - 1 - y) * W + (W - 1 - x)) * 3 + c];
           } else {
             rotateImage(src.data, out, i * size, src.height, angle);
           }
@@ -81,7 +98,11 @@ export function rotateKernel(opts?: Partial<RotateOptions>): Kernel {
 }
 
 /** Rotates each image by an angle drawn from `angles` with probability p (new batch). */
-export function randomRotate(batch: ImageBatch, rng: Rng, opts?: Partial<RotateOptions>): ImageBatch {
+export function randomRotate(
+  batch: ImageBatch,
+  rng: Rng,
+  opts?: Partial<RotateOptions>,
+): ImageBatch {
   checkBatch(batch, "randomRotate");
   return applyKernel(rotateKernel(opts), batch, rng);
 }

@@ -17,7 +17,13 @@ export interface SobelOptions {
 export const SOBEL_DEFAULTS: Readonly<SobelOptions> = Object.freeze({ p: 1 });
 
 /** Sobel magnitude of one NHWC image from `src` into `out` (must not alias). */
-export function sobelImage(src: Float32Array, out: Float32Array, offset: number, height: number, width: number): void {
+export function sobelImage(
+  src: Float32Array,
+  out: Float32Array,
+  offset: number,
+  height: number,
+  width: number,
+): void {
   const row = width * 3;
   for (let y = 0; y < height; y++) {
     const ym = offset + (y > 0 ? y - 1 : 0) * row;
@@ -28,8 +34,20 @@ export function sobelImage(src: Float32Array, out: Float32Array, offset: number,
       const x0 = x * 3;
       const xp = (x < width - 1 ? x + 1 : x) * 3;
       for (let c = 0; c < 3; c++) {
-        const gx = src[ym + xp + c] + 2 * src[y0 + xp + c] + src[yp + xp + c] - src[ym + xm + c] - 2 * src[y0 + xm + c] - src[yp + xm + c];
-        const gy = src[yp + xm + c] + 2 * src[yp + x0 + c] + src[yp + xp + c] - src[ym + xm + c] - 2 * src[ym + x0 + c] - src[ym + xp + c];
+        const gx =
+          src[ym + xp + c] +
+          2 * src[y0 + xp + c] +
+          src[yp + xp + c] -
+          src[ym + xm + c] -
+          2 * src[y0 + xm + c] -
+          src[yp + xm + c];
+        const gy =
+          src[yp + xm + c] +
+          2 * src[yp + x0 + c] +
+          src[yp + xp + c] -
+          src[ym + xm + c] -
+          2 * src[ym + x0 + c] -
+          src[ym + xp + c];
         const m = Math.sqrt(gx * gx + gy * gy) / 4;
         out[y0 + x0 + c] = m > 1 ? 1 : m;
       }

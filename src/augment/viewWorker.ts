@@ -22,14 +22,23 @@ if (parentPort && workerData && (workerData as Init).kind === "simclr-views") {
   const aug2 = compose(init.spec.view2);
   port.on("message", (m: { step: number; seed: number; n: number; pixels: Uint8Array }) => {
     try {
-      const split = { n: m.n, height: init.height, width: init.width, pixels: m.pixels, labels: new Int16Array(m.n) };
+      const split = {
+        n: m.n,
+        height: init.height,
+        width: init.width,
+        pixels: m.pixels,
+        labels: new Int16Array(m.n),
+      };
       const idx = new Int32Array(m.n);
       for (let i = 0; i < m.n; i++) idx[i] = i;
       const batch = toImageBatch(split, idx);
       const rng = createRng(m.seed);
       const v1 = aug1(batch, rng).data;
       const v2 = aug2(batch, rng).data;
-      port.postMessage({ step: m.step, view1: v1, view2: v2 }, [v1.buffer, v2.buffer] as ArrayBuffer[]);
+      port.postMessage({ step: m.step, view1: v1, view2: v2 }, [
+        v1.buffer,
+        v2.buffer,
+      ] as ArrayBuffer[]);
     } catch (e) {
       port.postMessage({ step: m.step, error: e instanceof Error ? e.message : String(e) });
     }

@@ -11,7 +11,15 @@ import type { ImageBatch, ImageSplit } from "../data/types";
 import { toImageBatch } from "../data/batch";
 import { startTsWorker } from "../data/worker";
 import { createRng, permutation, type Rng } from "../util/random";
-import { compose, defaultPipeline, pipeline, type AugmentName, type AugmentStep, type ComposeOptions, type ViewPipeline } from "./compose";
+import {
+  compose,
+  defaultPipeline,
+  pipeline,
+  type AugmentName,
+  type AugmentStep,
+  type ComposeOptions,
+  type ViewPipeline,
+} from "./compose";
 
 /** The pipelines of the two branches (plain data: it crosses to worker threads). */
 export interface TwoViewSpec {
@@ -39,14 +47,20 @@ export interface AsymmetricOptions {
  * branches); the studied transformations are then applied to branch 2 only; branch 1 stays
  * crop-only ("identity" in the paper's words).
  */
-export function asymmetric(opts: Partial<AsymmetricOptions> & Pick<AsymmetricOptions, "studied">): TwoViewSpec {
+export function asymmetric(
+  opts: Partial<AsymmetricOptions> & Pick<AsymmetricOptions, "studied">,
+): TwoViewSpec {
   const base = opts.base ?? ["crop"];
   const o = opts.options ?? {};
   return { view1: pipeline(base, o), view2: pipeline([...base, ...opts.studied], o) };
 }
 
 /** Makes the two views of every image of a batch: view 1 then view 2, from the same `rng`. */
-export function makeTwoViews(batch: ImageBatch, spec: TwoViewSpec = symmetric(), rng: Rng): [ImageBatch, ImageBatch] {
+export function makeTwoViews(
+  batch: ImageBatch,
+  spec: TwoViewSpec = symmetric(),
+  rng: Rng,
+): [ImageBatch, ImageBatch] {
   const v1 = compose(spec.view1)(batch, rng);
   const v2 = compose(spec.view2)(batch, rng);
   return [v1, v2];
@@ -71,10 +85,17 @@ export interface ViewStreamOptions {
   batchSize: number;
   /** The two branches; default: the SimCLR CIFAR-10 pipeline on both. */
   spec: TwoViewSpec;
-  /** Seed of the shuffle and of every batch's augmentation. */
+  /** Seed of the shuffle and of every batch's augmentation (epoch 0 uses it as is). */
   seed: number;
-  /** Number of batches to produce; default: one epoch (floor(n / batchSize), last partial batch dropped). */
+  /**
+   * Seed of each epoch's shuffle and augmentations; default `seed` for epoch 0 and a mix of `seed`
+   * and the epoch after. Per-epoch seeds make a resumed stream (startStep) give the same batches.
+   */
+  epochSeed?: (epoch: number) => number;
+  /** Index of the last step + 1 (batches per epoch = floor(n / batchSize), last partial batch dropped); default one epoch. */
   steps?: number;
+  /** First step to produce (resuming a run); default 0. */
+  startStep?: number;
   /** Prepare batches on a worker thread (true), on this thread (false), or decide by core count ("auto"). */
   worker: boolean | "auto";
 }
@@ -92,7 +113,8 @@ export interface ViewStream extends AsyncIterableIterator<TwoViewBatch> {
   close(): Promise<void>;
 }
 
-interface Job {
+/** One batch of a view stream: which images, and the seed of their augmentation. */
+export interface ViewJob {
   step: number;
   epoch: number;
   indices: Int32Array;
@@ -100,7 +122,11 @@ interface Job {
 }
 
 /** Builds one two-view batch for a job; the same result on any thread (seeded per batch). */
-export function buildTwoViewBatch(split: ImageSplit, spec: TwoViewSpec, job: Job): TwoViewBatch {
+export function buildTwoViewBatch(
+  split: ImageSplit,
+  spec: TwoViewSpec,
+  job: ViewJob,
+): TwoViewBatch {
   const batch = toImageBatch(split, job.indices);
   const [view1, view2] = makeTwoViews(batch, spec, createRng(job.seed));
   const labels = new Int16Array(job.indices.length);
@@ -113,28 +139,50 @@ export function buildTwoViewBatch(split: ImageSplit, spec: TwoViewSpec, job: Job
  * batch augmented with its own seed drawn in order, so the stream is identical with and without
  * the worker thread. The next batch is prepared while the consumer works on the current one.
  */
-export function createViewStream(split: ImageSplit, options: Partial<ViewStreamOptions> = {}): ViewStream {
+export function createViewStream(
+  split: ImageSplit,
+  options: Partial<ViewStreamOptions> = {},
+): ViewStream {
   const o: ViewStreamOptions = {
     batchSize: options.batchSize ?? VIEW_STREAM_DEFAULTS.batchSize,
     spec: options.spec ?? symmetric(),
     seed: options.seed ?? VIEW_STREAM_DEFAULTS.seed,
+    epochSeed: options.epochSeed,
     steps: options.steps,
+    startStep: options.startStep,
     worker: options.worker ?? VIEW_STREAM_DEFAULTS.worker,
   };
   if (!(o.batchSize > 0 && o.batchSize <= split.n)) {
-    throw new Error(`createViewStream: batchSize ${o.batchSize} must be in 1..${split.n} (the split's size)`);
+    throw new Error(
+      `createViewStream: batchSize ${o.batchSize} must be in 1..${split.n} (the split's size)`,
+    );
   }
   const perEpoch = Math.floor(split.n / o.batchSize);
   const total = o.steps ?? perEpoch;
-  const rng = createRng(o.seed);
+  const epochRng = (epoch: number): Rng =>
+    createRng(
+      o.epochSeed
+        ? o.epochSeed(epoch)
+        : epoch === 0
+          ? o.seed
+          : createRng((o.seed ^ Math.imul(epoch, 0x9e3779b9)) >>> 0).seed(),
+    );
+  let rng: Rng = createRng(o.seed);
+  let rngEpoch = -1;
   let perm: Int32Array = new Int32Array(0);
-  let nextStep = 0;
-  const nextJob = (): Job | null => {
+  let nextStep = o.startStep ?? 0;
+  const nextJob = (): ViewJob | null => {
     if (nextStep >= total) return null;
     const step = nextStep++;
     const epoch = Math.floor(step / perEpoch);
     const k = step % perEpoch;
-    if (k === 0) perm = permutation(split.n, rng);
+    if (epoch !== rngEpoch) {
+      // each epoch: its own source, the shuffle, then one seed per batch (skipped ones drawn too)
+      rng = epochRng(epoch);
+      rngEpoch = epoch;
+      perm = permutation(split.n, rng);
+      for (let j = 0; j < k; j++) rng.seed();
+    }
     const indices = perm.slice(k * o.batchSize, (k + 1) * o.batchSize);
     return { step, epoch, indices, seed: rng.seed() };
   };
@@ -145,6 +193,8 @@ export function createViewStream(split: ImageSplit, options: Partial<ViewStreamO
   const schedule = (): void => {
     const job = nextJob();
     pending = job ? producer.produce(job) : null;
+    // a failure is reported when the batch is awaited, not as an unhandled rejection meanwhile
+    pending?.catch(() => undefined);
   };
   schedule();
   let closed = false;
@@ -185,45 +235,71 @@ export function createViewStream(split: ImageSplit, options: Partial<ViewStreamO
 }
 
 interface Producer {
-  produce(job: Job): Promise<TwoViewBatch>;
+  produce(job: ViewJob): Promise<TwoViewBatch>;
   close(): Promise<void>;
 }
 
 function localProducer(split: ImageSplit, spec: TwoViewSpec): Producer {
   return {
     // setImmediate lets the caller's current step start before this batch is computed
-    produce: (job) => new Promise((resolve, reject) => setImmediate(() => {
-      try {
-        resolve(buildTwoViewBatch(split, spec, job));
-      } catch (e) {
-        reject(e);
-      }
-    })),
+    produce: (job) =>
+      new Promise((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(buildTwoViewBatch(split, spec, job));
+          } catch (e) {
+            reject(e);
+          }
+        }),
+      ),
     close: async () => undefined,
   };
 }
 
 function workerProducer(split: ImageSplit, spec: TwoViewSpec): Producer {
   const size = split.height * split.width * 3;
-  let worker: Worker | null = startTsWorker(path.join(__dirname, "viewWorker.ts"), { kind: "simclr-views", spec, height: split.height, width: split.width });
-  const waiting = new Map<number, { resolve: (b: TwoViewBatch) => void; reject: (e: Error) => void; job: Job; labels: Int16Array }>();
+  let worker: Worker | null = startTsWorker(path.join(__dirname, "viewWorker.ts"), {
+    kind: "simclr-views",
+    spec,
+    height: split.height,
+    width: split.width,
+  });
+  const waiting = new Map<
+    number,
+    {
+      resolve: (b: TwoViewBatch) => void;
+      reject: (e: Error) => void;
+      job: ViewJob;
+      labels: Int16Array;
+    }
+  >();
   const failAll = (e: Error): void => {
     for (const w of waiting.values()) w.reject(e);
     waiting.clear();
   };
-  worker.on("message", (m: { step: number; view1: Float32Array; view2: Float32Array; error?: string }) => {
-    const w = waiting.get(m.step);
-    if (!w) return;
-    waiting.delete(m.step);
-    if (waiting.size === 0) worker?.unref();
-    if (m.error) {
-      w.reject(new Error(m.error));
-      return;
-    }
-    const n = w.job.indices.length;
-    const shape = { n, height: split.height, width: split.width, channels: 3 as const };
-    w.resolve({ view1: { ...shape, data: m.view1 }, view2: { ...shape, data: m.view2 }, indices: w.job.indices, labels: w.labels, step: w.job.step, epoch: w.job.epoch });
-  });
+  worker.on(
+    "message",
+    (m: { step: number; view1: Float32Array; view2: Float32Array; error?: string }) => {
+      const w = waiting.get(m.step);
+      if (!w) return;
+      waiting.delete(m.step);
+      if (waiting.size === 0) worker?.unref();
+      if (m.error) {
+        w.reject(new Error(m.error));
+        return;
+      }
+      const n = w.job.indices.length;
+      const shape = { n, height: split.height, width: split.width, channels: 3 as const };
+      w.resolve({
+        view1: { ...shape, data: m.view1 },
+        view2: { ...shape, data: m.view2 },
+        indices: w.job.indices,
+        labels: w.labels,
+        step: w.job.step,
+        epoch: w.job.epoch,
+      });
+    },
+  );
   worker.on("error", (e) => failAll(e));
   worker.on("exit", (code) => {
     if (waiting.size > 0) failAll(new Error(`view worker exited with code ${code}`));

@@ -80,10 +80,12 @@ const loaded = new Map<BackendName, BackendInfo>();
  * (`os.availableParallelism`) and a cgroup v2 CPU quota (`/sys/fs/cgroup/cpu.max`), at least 1.
  */
 export function availableCores(): number {
-  let n = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  let n =
+    typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
   try {
     const [quota, period] = fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(/\s+/);
-    if (quota !== "max" && Number(period) > 0) n = Math.min(n, Math.ceil(Number(quota) / Number(period)));
+    if (quota !== "max" && Number(period) > 0)
+      n = Math.min(n, Math.ceil(Number(quota) / Number(period)));
   } catch {
     // no cgroup v2 quota: the affinity count stands
   }
@@ -96,7 +98,9 @@ export function visibleGpu(): string | undefined {
     stdio: "pipe",
     timeout: 10_000,
   });
-  const name = String(r.stdout ?? "").trim().split("\n")[0];
+  const name = String(r.stdout ?? "")
+    .trim()
+    .split("\n")[0];
   return !r.error && r.status === 0 && name ? name : undefined;
 }
 
@@ -107,7 +111,12 @@ function cpuDevice(threads: number): string {
 
 function firstLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split("\n").find((l) => l.trim() !== "")?.trim() ?? msg;
+  return (
+    msg
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? msg
+  );
 }
 
 /** The addon file of a tfjs-node package, or a BackendUnavailable saying what is missing. */
@@ -120,7 +129,9 @@ function nativeAddon(pkg: string, name: BackendName): string {
   }
   const addon = path.join(dir, "lib", "napi-v8", "tfjs_binding.node");
   if (!fs.existsSync(addon)) {
-    throw new BackendUnavailable(`${pkg}'s native addon is not built (${addon}); fix: ${FIX[name]}`);
+    throw new BackendUnavailable(
+      `${pkg}'s native addon is not built (${addon}); fix: ${FIX[name]}`,
+    );
   }
   return addon;
 }
@@ -130,7 +141,10 @@ interface NativeModule {
 }
 
 /** Loads tfjs-node(-gpu), which registers and selects the `tensorflow` backend. */
-async function loadNative(name: "tensorflow" | "tensorflow-gpu", threads: number): Promise<BackendInfo> {
+async function loadNative(
+  name: "tensorflow" | "tensorflow-gpu",
+  threads: number,
+): Promise<BackendInfo> {
   const gpu = name === "tensorflow-gpu";
   const pkg = gpu ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
   if (!gpu && gpuPackageLoaded) {
@@ -144,11 +158,17 @@ async function loadNative(name: "tensorflow" | "tensorflow-gpu", threads: number
     };
   }
   const other = loaded.get(gpu ? "tensorflow" : "tensorflow-gpu");
-  if (other) throw new BackendUnavailable(`${other.backend} is already loaded in this process; restart to use ${name}`);
+  if (other)
+    throw new BackendUnavailable(
+      `${other.backend} is already loaded in this process; restart to use ${name}`,
+    );
   let device = "";
   if (gpu) {
     device = visibleGpu() ?? "";
-    if (!device) throw new BackendUnavailable("no CUDA GPU is visible (nvidia-smi found none); fix: run on a machine with an NVIDIA GPU and driver");
+    if (!device)
+      throw new BackendUnavailable(
+        "no CUDA GPU is visible (nvidia-smi found none); fix: run on a machine with an NVIDIA GPU and driver",
+      );
   }
   nativeAddon(pkg, name);
   // Read once by TensorFlow when it creates its first context; a user's own setting wins.
@@ -162,7 +182,9 @@ async function loadNative(name: "tensorflow" | "tensorflow-gpu", threads: number
     throw new BackendUnavailable(`${pkg} did not load: ${firstLine(e)}; fix: ${FIX[name]}`);
   }
   if (!(await tf.setBackend("tensorflow"))) {
-    throw new BackendUnavailable(`${pkg} loaded but the tensorflow backend did not initialise; fix: ${FIX[name]}`);
+    throw new BackendUnavailable(
+      `${pkg} loaded but the tensorflow backend did not initialise; fix: ${FIX[name]}`,
+    );
   }
   if (gpu && !(tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice) {
     gpuPackageLoaded = true;
@@ -181,7 +203,9 @@ async function loadNative(name: "tensorflow" | "tensorflow-gpu", threads: number
 
 /** TensorFlow's own version string from the loaded addon (TF_Version), or "?". */
 function nativeTensorflowVersion(): string {
-  const backend = tf.findBackend("tensorflow") as unknown as { binding?: { TF_Version?: string } } | null;
+  const backend = tf.findBackend("tensorflow") as unknown as {
+    binding?: { TF_Version?: string };
+  } | null;
   return backend?.binding?.TF_Version ?? "?";
 }
 
@@ -196,7 +220,9 @@ async function loadWasm(threads: number): Promise<BackendInfo> {
   try {
     mod = load("@tensorflow/tfjs-backend-wasm") as WasmModule;
   } catch (e) {
-    throw new BackendUnavailable(`@tensorflow/tfjs-backend-wasm did not load: ${firstLine(e)}; fix: ${FIX.wasm}`);
+    throw new BackendUnavailable(
+      `@tensorflow/tfjs-backend-wasm did not load: ${firstLine(e)}; fix: ${FIX.wasm}`,
+    );
   }
   if (!loaded.has("wasm")) mod.setThreadsCount(threads); // only before the module initialises
   registerWasmGradients();
@@ -204,7 +230,9 @@ async function loadWasm(threads: number): Promise<BackendInfo> {
   try {
     ok = await tf.setBackend("wasm");
   } catch (e) {
-    throw new BackendUnavailable(`the wasm backend did not initialise: ${firstLine(e)}; fix: ${FIX.wasm}`);
+    throw new BackendUnavailable(
+      `the wasm backend did not initialise: ${firstLine(e)}; fix: ${FIX.wasm}`,
+    );
   }
   if (!ok) throw new BackendUnavailable(`the wasm backend did not initialise; fix: ${FIX.wasm}`);
   const n = mod.getThreadsCount();
@@ -225,7 +253,12 @@ async function loadCpu(): Promise<BackendInfo> {
   const ok = await tf.setBackend("cpu");
   tf.env().set("PROD", prod);
   if (!ok) throw new BackendUnavailable(`the cpu backend did not initialise; fix: ${FIX.cpu}`);
-  return { backend: "cpu", version: `tfjs ${tf.version_core} (pure JavaScript)`, threads: 1, device: cpuDevice(1) };
+  return {
+    backend: "cpu",
+    version: `tfjs ${tf.version_core} (pure JavaScript)`,
+    threads: 1,
+    device: cpuDevice(1),
+  };
 }
 
 /** Loads (once) and activates one backend; throws BackendUnavailable naming why and the fix. */
@@ -247,7 +280,9 @@ async function activate(name: BackendName, threads: number): Promise<BackendInfo
 
 function parseBackendName(value: string, source: string): BackendName {
   if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  throw new Error(`${source}=${JSON.stringify(value)} is not a backend; expected one of: ${BACKEND_NAMES.join(", ")}`);
+  throw new Error(
+    `${source}=${JSON.stringify(value)} is not a backend; expected one of: ${BACKEND_NAMES.join(", ")}`,
+  );
 }
 
 /**
@@ -290,7 +325,9 @@ export async function initBackend(opts: Partial<BackendOptions> = {}): Promise<B
       const info = await activate(name, threads);
       // A visible GPU without the GPU build is worth one line too.
       if (name === "tensorflow" && !gpuInstalled && visibleGpu()) {
-        reasons.push(`a CUDA GPU is visible but the GPU build is not set up; fix: ${FIX["tensorflow-gpu"]}`);
+        reasons.push(
+          `a CUDA GPU is visible but the GPU build is not set up; fix: ${FIX["tensorflow-gpu"]}`,
+        );
       }
       current = reasons.length ? { ...info, fallbackReason: reasons.join("; ") } : info;
       if (reasons.length && !opts.quiet) {
@@ -329,7 +366,8 @@ export async function availableBackends(
       unavailable.push({ backend: name, reason: e instanceof Error ? e.message : String(e) });
     }
   }
-  if (current) await tf.setBackend(current.backend === "tensorflow-gpu" ? "tensorflow" : current.backend);
+  if (current)
+    await tf.setBackend(current.backend === "tensorflow-gpu" ? "tensorflow" : current.backend);
   else if (before) await tf.setBackend(before);
   return { available, unavailable };
 }
@@ -339,7 +377,10 @@ export async function availableBackends(
  * {@link initBackend}); throws naming why when it cannot load. Does not change what
  * {@link backendInfo} reports as the run's chosen backend.
  */
-export async function useBackend(name: BackendName, opts: Partial<Pick<BackendOptions, "threads">> = {}): Promise<BackendInfo> {
+export async function useBackend(
+  name: BackendName,
+  opts: Partial<Pick<BackendOptions, "threads">> = {},
+): Promise<BackendInfo> {
   const threads = Math.max(1, Math.floor(opts.threads ?? availableCores()));
   return activate(name, threads);
 }

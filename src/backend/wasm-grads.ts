@@ -63,7 +63,12 @@ export function conv2dFilterGradient(
     // xt: [CI, H, W, N]; dyt (the "filter"): [OH, OW, N, CO]
     const xt = tf.transpose(x, [3, 1, 2, 0]);
     const dyt = tf.transpose(dy, [1, 2, 0, 3]);
-    const pad: ExplicitPad = [[0, 0], [top, bottom], [left, right], [0, 0]];
+    const pad: ExplicitPad = [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ];
     // g: [CI, >=KH, >=KW, CO]
     const g = tf.conv2d(xt, dyt, 1, pad, "NHWC", [info.strideHeight, info.strideWidth]);
     return tf.transpose(tf.slice(g, [0, 0, 0, 0], [-1, kh, kw, -1]), [1, 2, 0, 3]) as tf.Tensor4D;
@@ -95,18 +100,34 @@ export function conv2dInputGradient(
     let up: tf.Tensor4D = dy;
     if (sh > 1 || sw > 1) {
       const z = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, co]), [
-        [0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
       ]);
-      up = tf.slice(tf.reshape(z, [n, oh * sh, ow * sw, co]) as tf.Tensor4D, [0, 0, 0, 0], [
-        n, sh * (oh - 1) + 1, sw * (ow - 1) + 1, co,
-      ]);
+      up = tf.slice(
+        tf.reshape(z, [n, oh * sh, ow * sw, co]) as tf.Tensor4D,
+        [0, 0, 0, 0],
+        [n, sh * (oh - 1) + 1, sw * (ow - 1) + 1, co],
+      );
     }
     // padded length must be H + KH - 1; crop when the forward conv dropped trailing rows' taps
     const after = [h + kh - 1 - before[0] - up.shape[1], w + kw - 1 - before[1] - up.shape[2]];
     if (after[0] < 0 || after[1] < 0) {
-      up = tf.slice(up, [0, 0, 0, 0], [n, up.shape[1] + Math.min(0, after[0]), up.shape[2] + Math.min(0, after[1]), co]);
+      up = tf.slice(
+        up,
+        [0, 0, 0, 0],
+        [n, up.shape[1] + Math.min(0, after[0]), up.shape[2] + Math.min(0, after[1]), co],
+      );
     }
-    const pad: ExplicitPad = [[0, 0], [before[0], Math.max(0, after[0])], [before[1], Math.max(0, after[1])], [0, 0]];
+    const pad: ExplicitPad = [
+      [0, 0],
+      [before[0], Math.max(0, after[0])],
+      [before[1], Math.max(0, after[1])],
+      [0, 0],
+    ];
     // flipped: [KH, KW, CO, CI]
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
     return tf.conv2d(up, flipped as tf.Tensor4D, 1, pad);
@@ -122,7 +143,9 @@ let registered = false;
 export function registerWasmGradients(): void {
   if (registered) return;
   if (!tf.getKernel("Conv2D", "wasm")) {
-    throw new Error("registerWasmGradients: load @tensorflow/tfjs-backend-wasm first (initBackend does)");
+    throw new Error(
+      "registerWasmGradients: load @tensorflow/tfjs-backend-wasm first (initBackend does)",
+    );
   }
   registered = true;
   const builtinInput = tf.getKernel("Conv2DBackpropInput", "wasm");
@@ -162,7 +185,8 @@ export function registerWasmGradients(): void {
               ),
             );
       if (dx) return dx;
-      if (!builtinInput) throw new Error("wasm Conv2DBackpropInput: unsupported padding or data format");
+      if (!builtinInput)
+        throw new Error("wasm Conv2DBackpropInput: unsupported padding or data format");
       return builtinInput.kernelFunc(args);
     },
   });

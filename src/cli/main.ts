@@ -23,6 +23,8 @@ const commands: Record<string, () => Promise<Command>> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   sweep: async () => (require("./sweep") as typeof import("./sweep")).command,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  report: async () => (require("./report") as typeof import("./report")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   bench: async () => (require("./bench") as typeof import("./bench")).command,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   pretrain: async () => (require("./pretrain") as typeof import("./pretrain")).command,

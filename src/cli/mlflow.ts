@@ -15,7 +15,8 @@ const USAGE = `usage: simclr mlflow sync [--dir DIR] [--uri URL] [--force] [--js
   uri    print the tracking URI (MLFLOW_TRACKING_URI, else the project's local server)`;
 
 export const command: Command = {
-  summary: "MLflow helpers: `sync` replays the offline tracking journal; `uri` prints the server URL",
+  summary:
+    "MLflow helpers: `sync` replays the offline tracking journal; `uri` prints the server URL",
   async run(argv: string[]): Promise<number> {
     const [sub, ...rest] = argv;
     if (sub === "uri") {
@@ -44,7 +45,9 @@ export const command: Command = {
     else {
       for (const o of out) {
         const state = o.complete ? "synced" : `${o.pending} pending`;
-        console.log(`${o.file}: ${o.experiment} run ${o.runId ?? "(not created)"}: sent ${o.sent}, ${state}${o.note ? ` (${o.note})` : ""}`);
+        console.log(
+          `${o.file}: ${o.experiment} run ${o.runId ?? "(not created)"}: sent ${o.sent}, ${state}${o.note ? ` (${o.note})` : ""}`,
+        );
       }
     }
     return out.some((o) => o.pending > 0 && !o.note?.startsWith("owned by")) ? 1 : 0;

@@ -9,10 +9,15 @@
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
-import { DEFAULT_CONFIG, type PretrainConfig, type PretrainConfigOverrides } from "../config/pretrain-config";
+import {
+  DEFAULT_CONFIG,
+  type PretrainConfig,
+  type PretrainConfigOverrides,
+} from "../config/pretrain-config";
 import { PRESETS, type PresetName } from "../config/presets";
-import { ConfigError, flattenConfig, readConfigFile, resolveConfig } from "../config/resolve";
+import { ConfigError, readConfigFile, resolveConfig, validateOverrides } from "../config/resolve";
 import { configHash } from "../track/hash";
+import { killRunOnSignal, startRun } from "../track/logger";
 import type { RunLogger } from "../track/types";
 import { nullLogger } from "../track/types";
 
@@ -46,16 +51,28 @@ export const PRETRAIN_ALIASES: Readonly<Record<string, string>> = Object.freeze(
   representation: "eval.representation",
 });
 
-const NULLABLE_FIELDS = new Set(["data.dataDir", "train.checkpointDir", "optimizer.learningRate", "optimizer.baseLearningRate"]);
+const NULLABLE_FIELDS = new Set([
+  "data.dataDir",
+  "train.checkpointDir",
+  "optimizer.learningRate",
+  "optimizer.baseLearningRate",
+]);
 
 /** Parses one flag value by the type of the field's default; throws ConfigError naming the flag. */
 export function parseFlagValue(path: string, raw: string, flag = `--${path}`): unknown {
   const def = flattenDefaults()[path];
   if (NULLABLE_FIELDS.has(path) && raw === "null") return null;
-  const kind = Array.isArray(def) ? "array" : def === null ? (path.includes("Dir") ? "string" : "number") : typeof def;
+  const kind = Array.isArray(def)
+    ? "array"
+    : def === null
+      ? path.includes("Dir")
+        ? "string"
+        : "number"
+      : typeof def;
   if (kind === "number") {
     const v = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(v)) throw new ConfigError(`${flag}: expected a number, got '${raw}'`, path);
+    if (raw.trim() === "" || !Number.isFinite(v))
+      throw new ConfigError(`${flag}: expected a number, got '${raw}'`, path);
     return v;
   }
   if (kind === "boolean") {
@@ -63,7 +80,11 @@ export function parseFlagValue(path: string, raw: string, flag = `--${path}`): u
     if (["false", "0", "no"].includes(raw)) return false;
     throw new ConfigError(`${flag}: expected true or false, got '${raw}'`, path);
   }
-  if (kind === "array") return raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  if (kind === "array")
+    return raw
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x !== "");
   return raw;
 }
 
@@ -74,7 +95,8 @@ function flattenDefaults(): Record<string, unknown> {
   const walk = (o: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(o)) {
       const p = prefix ? `${prefix}.${k}` : k;
-      if (v !== null && typeof v === "object" && !Array.isArray(v)) walk(v as Record<string, unknown>, p);
+      if (v !== null && typeof v === "object" && !Array.isArray(v))
+        walk(v as Record<string, unknown>, p);
       else out[p] = v;
     }
   };
@@ -133,10 +155,8 @@ export function parsePretrainArgs(argv: string[]): PretrainInvocation {
   for (const a of Object.keys(PRETRAIN_ALIASES)) options[a] = { type: "string" };
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | boolean | undefined
-    >;
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
+      .values as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new ConfigError(`simclr pretrain: ${(e as Error).message}\n${USAGE}`);
   }
@@ -148,7 +168,10 @@ export function parsePretrainArgs(argv: string[]): PretrainInvocation {
   }
   const presetFlag = values.preset as string | undefined;
   if (presetFlag !== undefined && presetFlag !== "default" && !(presetFlag in PRESETS)) {
-    throw new ConfigError(`--preset: unknown preset '${presetFlag}'; expected one of ${Object.keys(PRESETS).join(", ")}`, "preset");
+    throw new ConfigError(
+      `--preset: unknown preset '${presetFlag}'; expected one of ${Object.keys(PRESETS).join(", ")}`,
+      "preset",
+    );
   }
   let preset = (presetFlag ?? "default") as PresetName | "default";
   const layers: PretrainConfigOverrides[] = [];
@@ -157,9 +180,11 @@ export function parsePretrainArgs(argv: string[]): PretrainInvocation {
     if (presetFlag === undefined && f.preset) preset = f.preset;
     layers.push(f.overrides);
   }
+  validateOverrides(flags, "command line");
   layers.push(flags as PretrainConfigOverrides);
   const config = resolveConfig(preset, ...layers);
-  const tri = (on: string, off: string): boolean | null => (values[on] ? true : values[off] ? false : null);
+  const tri = (on: string, off: string): boolean | null =>
+    values[on] ? true : values[off] ? false : null;
   return {
     config,
     json: values.json === true,
@@ -172,11 +197,9 @@ export function parsePretrainArgs(argv: string[]): PretrainInvocation {
 /** Opens a tracked run when asked or when the environment names a tracking context. */
 async function openLogger(config: PretrainConfig, track: boolean | null): Promise<RunLogger> {
   const env = process.env;
-  const wanted = track ?? Boolean(env.MLFLOW_TRACKING_URI || env.SIMCLR_EXPERIMENT || env.SIMCLR_PARENT_RUN_ID);
+  const wanted =
+    track ?? Boolean(env.MLFLOW_TRACKING_URI || env.SIMCLR_EXPERIMENT || env.SIMCLR_PARENT_RUN_ID);
   if (!wanted) return nullLogger;
-  // require, not import(): bin/simclr.cjs registers only tsx's CommonJS hook
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startRun, killRunOnSignal } = require("../track/logger") as typeof import("../track/logger");
   const hash = configHash(config);
   const logger = await startRun({
     runName: env.SIMCLR_RUN_NAME || `${config.preset}-${config.mode}-${hash.slice(0, 12)}`,
@@ -189,7 +212,7 @@ async function openLogger(config: PretrainConfig, track: boolean | null): Promis
 /** The `--json` object of a result. */
 export function resultJson(r: import("../train/pretrain").PretrainResult): Record<string, unknown> {
   const { backend, ...rest } = r;
-  return { run_id: r.run_id ?? null, backend: backend.backend, backend_info: backend, ...rest };
+  return { ...rest, run_id: r.run_id ?? null, backend: backend.backend, backend_info: backend };
 }
 
 export const command: Command = {
@@ -211,12 +234,18 @@ export const command: Command = {
     const { pretrain } = require("../train/pretrain") as typeof import("../train/pretrain");
     const logger = await openLogger(inv.config, inv.track);
     try {
-      const progress = inv.progress === false ? false : inv.progress ? { mode: "terminal" as const } : {};
-      const r = await pretrain(inv.config, { logger, progress, configHash: process.env.SIMCLR_CONFIG_HASH || undefined });
+      const progress =
+        inv.progress === false ? false : inv.progress ? { mode: "terminal" as const } : {};
+      const r = await pretrain(inv.config, {
+        logger,
+        progress,
+        configHash: process.env.SIMCLR_CONFIG_HASH || undefined,
+      });
       if (inv.json) {
         console.log(JSON.stringify(resultJson(r)));
       } else {
-        const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
+        const pct = (x: number): string =>
+          Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a";
         console.log(
           [
             `run ${r.run_id ?? "(not tracked)"}  backend ${r.backend.backend}  preset ${r.config.preset}  config ${r.config_hash}`,
@@ -229,7 +258,19 @@ export const command: Command = {
       }
       return 0;
     } catch (e) {
-      console.error(`simclr pretrain: ${e instanceof Error ? e.message : String(e)}`);
+      const message = e instanceof Error ? e.message : String(e);
+      console.error(`simclr pretrain: ${message}`);
+      if (inv.json) {
+        const diverged = e instanceof Error && e.name === "DivergenceError";
+        console.log(
+          JSON.stringify({
+            status: "FAILED",
+            error: message,
+            diverged,
+            run_id: logger.runId ?? null,
+          }),
+        );
+      }
       return 1;
     }
   },

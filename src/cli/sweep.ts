@@ -21,7 +21,8 @@ const USAGE = `usage: simclr sweep <study | study.json> --preset tiny|small|pape
                        (space-separated, no quoting; the config is then {preset, ...overrides})
   --json               print the summary as JSON on stdout
   --quiet              no progress bar
-  --list               list the registered studies`;
+  --list               list the registered studies
+  --take-over          resume a sweep another host left RUNNING`;
 
 function loadStudy(arg: string): Study {
   if (/\.(json|ts|js|cjs)$/.test(arg)) {
@@ -58,6 +59,7 @@ export const command: Command = {
         json: { type: "boolean", default: false },
         quiet: { type: "boolean", default: false },
         list: { type: "boolean", default: false },
+        "take-over": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -66,7 +68,8 @@ export const command: Command = {
       return 0;
     }
     if (values.list) {
-      for (const s of listStudies()) console.log(`${s.name.padEnd(24)} ${s.description.split("\n")[0]}`);
+      for (const s of listStudies())
+        console.log(`${s.name.padEnd(24)} ${s.description.split("\n")[0]}`);
       return 0;
     }
     if (positionals.length !== 1) {
@@ -74,7 +77,9 @@ export const command: Command = {
       return 2;
     }
     if (!values.preset || !PRESETS.includes(values.preset)) {
-      console.error(`simclr sweep: --preset must be one of ${PRESETS.join(", ")}, got ${JSON.stringify(values.preset ?? null)}`);
+      console.error(
+        `simclr sweep: --preset must be one of ${PRESETS.join(", ")}, got ${JSON.stringify(values.preset ?? null)}`,
+      );
       return 2;
     }
     const study = loadStudy(positionals[0]);
@@ -82,14 +87,17 @@ export const command: Command = {
       preset: values.preset,
       handleSignals: true,
       progressBar: !values.quiet,
+      takeOver: values["take-over"],
     };
     if (values.seeds !== undefined) {
       const n = Number(values.seeds);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--seeds must be an integer >= 1, got '${values.seeds}'`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`--seeds must be an integer >= 1, got '${values.seeds}'`);
       opts.seeds = n;
     }
     const retries = Number(values.retries);
-    if (!Number.isInteger(retries) || retries < 0) throw new Error(`--retries must be an integer >= 0, got '${values.retries}'`);
+    if (!Number.isInteger(retries) || retries < 0)
+      throw new Error(`--retries must be an integer >= 0, got '${values.retries}'`);
     opts.retries = retries;
     if (values.experiment) opts.experiment = values.experiment;
     if (values["cell-command"]) {
@@ -97,8 +105,10 @@ export const command: Command = {
       opts.executor = createLocalExecutor({ command: cmd, cwd: process.cwd() });
       opts.resolveConfig = mergeResolver;
     } else {
+      // loaded only here: the project's resolver pulls in the model modules
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      opts.resolveConfig = (require("../sweep/run-study") as { projectConfigResolver: ConfigResolver }).projectConfigResolver;
+      const runStudy = require("../sweep/run-study") as { projectConfigResolver: ConfigResolver };
+      opts.resolveConfig = runStudy.projectConfigResolver;
       opts.executor = createLocalExecutor({ echoStderr: false });
     }
     const r = await runSweep(study, opts);
@@ -108,7 +118,10 @@ export const command: Command = {
         `simclr sweep: ${r.study} (${r.preset}) in experiment '${r.experiment}', parent run ${r.parentRunId}: ` +
           `${r.finished} run, ${r.skipped} skipped, ${r.failed} failed${r.interrupted ? ", INTERRUPTED" : ""} in ${r.seconds.toFixed(1)} s`,
       );
-      for (const c of r.cells.filter((x) => x.status === "FAILED")) console.error(`  FAILED ${c.label} seed ${c.seed} (run ${c.runId}): ${(c.error ?? "").split("\n").slice(-3).join(" | ")}`);
+      for (const c of r.cells.filter((x) => x.status === "FAILED"))
+        console.error(
+          `  FAILED ${c.label} seed ${c.seed} (run ${c.runId}): ${(c.error ?? "").split("\n").slice(-3).join(" | ")}`,
+        );
     }
     return r.interrupted ? 130 : r.failed > 0 ? 1 : 0;
   },

@@ -54,7 +54,7 @@ export interface DataConfig {
   testLimit: number;
   /** Side the images are resized to before augmentation (32 = CIFAR native). */
   resolution: number;
-  /** Background workers that prepare the next two-view batch while a step runs. */
+  /** 1: the next two-view batch is prepared on a worker thread while a step runs; 0: on this thread. */
   prefetch: number;
 }
 

@@ -3,7 +3,11 @@
  * validates it: every unknown field, wrong type or out-of-range value is reported by its dotted path.
  */
 import * as fs from "node:fs";
-import { DEFAULT_CONFIG, type PretrainConfig, type PretrainConfigOverrides } from "./pretrain-config";
+import {
+  DEFAULT_CONFIG,
+  type PretrainConfig,
+  type PretrainConfigOverrides,
+} from "./pretrain-config";
 import { PRESETS, type PresetName } from "./presets";
 import { AUGMENT_NAMES } from "../augment/compose";
 
@@ -103,7 +107,10 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
       const path = prefix ? `${prefix}.${k}` : k;
       if (!(k in ref)) {
         const known = Object.keys(ref).join(", ");
-        throw new ConfigError(`${source}: unknown field '${path}'; known fields here: ${known}`, path);
+        throw new ConfigError(
+          `${source}: unknown field '${path}'; known fields here: ${known}`,
+          path,
+        );
       }
       const def = ref[k];
       const want = typeOf(def);
@@ -117,13 +124,22 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
       const nullable = NULLABLE[path];
       if (nullable) {
         if (v !== null && typeof v !== nullable) {
-          throw new ConfigError(`${source}: '${path}' must be a ${nullable} or null, got ${describe(v)}`, path);
+          throw new ConfigError(
+            `${source}: '${path}' must be a ${nullable} or null, got ${describe(v)}`,
+            path,
+          );
         }
       } else if (want === "array") {
         if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
-          throw new ConfigError(`${source}: '${path}' must be an array of strings, got ${describe(v)}`, path);
+          throw new ConfigError(
+            `${source}: '${path}' must be an array of strings, got ${describe(v)}`,
+            path,
+          );
         }
-        const bad = path === "augment.ops" ? v.find((x) => !(AUGMENT_NAMES as readonly string[]).includes(x)) : undefined;
+        const bad =
+          path === "augment.ops"
+            ? v.find((x) => !(AUGMENT_NAMES as readonly string[]).includes(x))
+            : undefined;
         if (bad !== undefined) {
           throw new ConfigError(
             `${source}: '${path}' has unknown operation ${describe(bad)}; expected names from ${AUGMENT_NAMES.join(", ")}`,
@@ -141,9 +157,13 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
         );
       }
       if (typeof v === "number") {
-        if (!Number.isFinite(v)) throw new ConfigError(`${source}: '${path}' must be finite, got ${v}`, path);
+        if (!Number.isFinite(v))
+          throw new ConfigError(`${source}: '${path}' must be finite, got ${v}`, path);
         if (path in INTEGERS && (!Number.isInteger(v) || v < INTEGERS[path])) {
-          throw new ConfigError(`${source}: '${path}' must be an integer >= ${INTEGERS[path]}, got ${v}`, path);
+          throw new ConfigError(
+            `${source}: '${path}' must be an integer >= ${INTEGERS[path]}, got ${v}`,
+            path,
+          );
         }
         if (POSITIVE.includes(path) && !(v > 0)) {
           throw new ConfigError(`${source}: '${path}' must be > 0, got ${v}`, path);
@@ -154,7 +174,11 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
       }
     }
   };
-  walk(overrides as Record<string, unknown>, DEFAULT_CONFIG as unknown as Record<string, unknown>, "");
+  walk(
+    overrides as Record<string, unknown>,
+    DEFAULT_CONFIG as unknown as Record<string, unknown>,
+    "",
+  );
 }
 
 function mergeInto(base: PretrainConfig, over: PretrainConfigOverrides): PretrainConfig {
@@ -164,7 +188,10 @@ function mergeInto(base: PretrainConfig, over: PretrainConfigOverrides): Pretrai
     const cur = out[k];
     out[k] =
       typeOf(cur) === "object" && typeOf(v) === "object"
-        ? { ...(cur as object), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) }
+        ? {
+            ...(cur as object),
+            ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)),
+          }
         : Array.isArray(v)
           ? [...v]
           : v;
@@ -230,7 +257,10 @@ export function readConfigFile(file: string): ConfigFile {
 }
 
 /** Reads a JSON config file and resolves it (its preset, its fields, then `overrides`). */
-export function loadConfigFile(file: string, ...overrides: PretrainConfigOverrides[]): PretrainConfig {
+export function loadConfigFile(
+  file: string,
+  ...overrides: PretrainConfigOverrides[]
+): PretrainConfig {
   const f = readConfigFile(file);
   return resolveConfig(f.preset ?? "default", f.overrides, ...overrides);
 }

@@ -19,6 +19,8 @@ export const SEED_STREAMS = Object.freeze({
 
 /** A 32-bit seed derived from the run seed, a stream and an index. */
 export function deriveSeed(seed: number, stream: number, index = 0): number {
-  const r = createRng((seed ^ Math.imul(stream + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0);
+  const r = createRng(
+    (seed ^ Math.imul(stream + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0,
+  );
   return r.seed();
 }

@@ -27,6 +27,11 @@ export interface CacheHeader {
   checksum: string;
   /** Where the split was decoded from. */
   source: string;
+  /**
+   * Cheap freshness stamp of an image folder (class folder names and modification times), checked
+   * before listing 60,000 file names; a mismatch falls back to the listing checksum.
+   */
+  stamp?: string;
 }
 
 const pad8 = (x: number): number => (x + 7) & ~7;
@@ -87,20 +92,24 @@ function readHead(file: string): { header: CacheHeader; jsonLength: number } | n
 }
 
 /**
- * Reads a whole cache file. Returns null when it is absent, of another version, or its checksum
- * differs from `expectedChecksum` (stale); throws when it is present but the wrong length (naming
+ * Reads a whole cache file. Returns null when it is absent, of another version, or stale: its
+ * checksum differs from `expected` (or the `expected` predicate rejects its header); throws when it is present but the wrong length (naming
  * the file and the expected length).
  */
-export function readSplitCache(file: string, expectedChecksum: string): { split: ImageSplit; header: CacheHeader } | null {
+export function readSplitCache(
+  file: string,
+  expected: string | ((header: CacheHeader) => boolean),
+): { split: ImageSplit; header: CacheHeader } | null {
   const head = readHead(file);
-  if (head === null || head.header.checksum !== expectedChecksum) return null;
+  if (head === null) return null;
+  if (typeof expected === "string" ? head.header.checksum !== expected : !expected(head.header)) return null;
   const header = head.header;
   const labelsAt = pad8(16 + head.jsonLength);
   const pixelsAt = pad8(labelsAt + header.n * 2);
-  const expected = pixelsAt + header.n * header.height * header.width * 3;
+  const expectedSize = pixelsAt + header.n * header.height * header.width * 3;
   const size = fs.statSync(file).size;
-  if (size !== expected) {
-    throw new Error(`${file}: cache file is ${size} bytes, expected ${expected} for ${header.n} images of ${header.height}x${header.width}x3; delete it to rebuild`);
+  if (size !== expectedSize) {
+    throw new Error(`${file}: cache file is ${size} bytes, expected ${expectedSize} for ${header.n} images of ${header.height}x${header.width}x3; delete it to rebuild`);
   }
   const buf = fs.readFileSync(file);
   // A large readFileSync result is its own allocation (byteOffset 0), so the int16 view is aligned;

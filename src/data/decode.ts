@@ -38,11 +38,18 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
     throw new Error(`${file}: not an image (expected a JPEG or PNG file; leading bytes ${hex(bytes)})`);
   }
   if (format === "jpeg") {
-    // A complete JPEG ends with the EOI marker FF D9; jpeg-js fills a truncated scan with grey
-    // instead of failing, so truncation is checked here.
-    let end = bytes.length;
-    while (end > 2 && bytes[end - 1] === 0x00) end--;
-    if (end < 4 || bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) {
+    // A complete JPEG ends with the EOI marker FF D9 (some writers append a few bytes after it);
+    // jpeg-js fills a truncated scan with grey instead of failing, so truncation is checked here.
+    // In entropy-coded data FF is always followed by 00 or a restart marker, so FF D9 near the end
+    // can only be the EOI.
+    let eoi = false;
+    for (let i = bytes.length - 2; i >= Math.max(2, bytes.length - 1024); i--) {
+      if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) {
+        eoi = true;
+        break;
+      }
+    }
+    if (!eoi) {
       throw new Error(`${file}: truncated or corrupt JPEG (expected the end-of-image marker FF D9)`);
     }
     let img: { width: number; height: number; data: Uint8Array };

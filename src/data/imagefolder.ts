@@ -50,6 +50,28 @@ export interface FolderDecodeResult {
 }
 
 /**
+ * A cheap freshness stamp of a split folder: the class folder names and the modification times of
+ * the split folder and each class folder (which change when files are added, removed or renamed).
+ * Null when the folder is missing.
+ */
+export function folderStamp(dir: string): string | null {
+  try {
+    const abs = path.resolve(dir);
+    const hash = crypto.createHash("sha1");
+    hash.update(`${fs.statSync(abs).mtimeMs}\n`);
+    const classes = fs
+      .readdirSync(abs, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+      .map((e) => e.name)
+      .sort();
+    for (const c of classes) hash.update(`${c}:${fs.statSync(path.join(abs, c)).mtimeMs}\n`);
+    return hash.digest("hex");
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Lists a split folder. Throws (naming the folder) when it is missing, has no class subfolders, or
  * has an empty class folder. Hidden files (".name") are ignored; every other file is expected to
  * be an image and is checked when decoded.
@@ -80,8 +102,9 @@ export function listImageFolder(dir: string, expectedClasses?: string[]): Folder
       throw new Error(`${path.join(abs, c)}: empty class folder (expected at least one JPEG or PNG image)`);
     }
     hash.update(`${c}\n${names.join("\n")}\n\n`);
+    const prefix = path.join(abs, c) + path.sep;
     for (const f of names) {
-      files.push(path.join(abs, c, f));
+      files.push(prefix + f);
       labels.push(k);
     }
   });

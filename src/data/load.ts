@@ -13,7 +13,7 @@ import path from "node:path";
 import type { Dataset, ImageSplit } from "./types";
 import { cacheDir, dataRoot, datasetDirVariable } from "./paths";
 import { readSplitCache, writeSplitCache } from "./cache";
-import { decodeFolder, listImageFolder } from "./imagefolder";
+import { decodeFolder, folderStamp, listImageFolder } from "./imagefolder";
 import {
   CIFAR10_MD5, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, CIFAR10_URL, cifar10Classes, findCifar10BinaryDir, parseCifar10Files,
 } from "./cifar10";
@@ -141,18 +141,37 @@ export async function loadDataset(name: string, options: Partial<LoadOptions> = 
   const progress = (stage: string) => (d: number, t: number) => opts.onProgress?.(stage, d, t);
 
   if (found.format === "folder") {
-    const trainList = listImageFolder(path.join(found.dir, "train"));
-    const testList = listImageFolder(path.join(found.dir, "test"), trainList.classes);
+    const dirs = { train: path.join(found.dir, "train"), test: path.join(found.dir, "test") };
+    const stamps = { train: folderStamp(dirs.train), test: folderStamp(dirs.test) };
+    // Fast path: class folders unchanged since the cache was written (no 60,000-name listing).
+    if (opts.cache && !opts.rebuild && stamps.train && stamps.test) {
+      const tr = readSplitCache(cachePath("train"), (h) => h.stamp === stamps.train);
+      const te = tr && readSplitCache(cachePath("test"), (h) => h.stamp === stamps.test && h.classes.join("\n") === tr.header.classes.join("\n"));
+      if (tr && te) {
+        return {
+          name: key, classes: tr.header.classes, train: tr.split, test: te.split, format: "folder", fromCache: true, skipped: 0,
+          source: `${found.dir} (image folder; cache ${cachePath("{train,test}")})`,
+        };
+      }
+    }
+    const trainList = listImageFolder(dirs.train);
+    const testList = listImageFolder(dirs.test, trainList.classes);
     let skipped = 0;
     let fromCache = true;
     const load = async (split: "train" | "test", list: typeof trainList): Promise<ImageSplit> => {
       const file = cachePath(split);
       const hit = opts.cache && !opts.rebuild ? readSplitCache(file, list.checksum) : null;
-      if (hit) return hit.split;
+      if (hit) {
+        // same files, folders touched: refresh the stamp so the next load takes the fast path
+        if (hit.header.stamp !== stamps[split]) tryWriteCache(file, hit.split, { ...hit.header, stamp: stamps[split] ?? undefined });
+        return hit.split;
+      }
       fromCache = false;
       const r = await decodeFolder(list, { lenient: opts.lenient, workers: opts.workers, onProgress: progress(`decode ${split}`) });
       skipped += r.skipped.length;
-      if (opts.cache && r.skipped.length === 0) tryWriteCache(file, r.split, { classes: list.classes, checksum: list.checksum, source: list.dir });
+      if (opts.cache && r.skipped.length === 0) {
+        tryWriteCache(file, r.split, { classes: list.classes, checksum: list.checksum, source: list.dir, stamp: stamps[split] ?? undefined });
+      }
       return r.split;
     };
     const train = await load("train", trainList);
@@ -216,7 +235,11 @@ export async function loadDataset(name: string, options: Partial<LoadOptions> = 
   };
 }
 
-function tryWriteCache(file: string, split: ImageSplit, header: { classes: string[]; checksum: string; source: string }): void {
+function tryWriteCache(
+  file: string,
+  split: ImageSplit,
+  header: { classes: string[]; checksum: string; source: string; stamp?: string },
+): void {
   try {
     writeSplitCache(file, split, header);
   } catch (e) {

@@ -13,6 +13,7 @@ import { extractFeatures, type FeatureFn, type FeatureSet } from "./features";
 import { knnEval } from "./knn";
 import { linearEval } from "./linear";
 import { deriveSeed, SEED_STREAMS } from "../config/seeds";
+import { transformProbe } from "./probe";
 
 /** What a run reports about its representation (keys as in the `--json` output). */
 export interface EvaluationResult {
@@ -72,7 +73,10 @@ export function evaluateRepresentations(
   let linearS = 0;
   const features = (fn: FeatureFn): [FeatureSet, FeatureSet] => {
     const t = performance.now();
-    const r: [FeatureSet, FeatureSet] = [extractFeatures(fn, splits.train), extractFeatures(fn, splits.test)];
+    const r: [FeatureSet, FeatureSet] = [
+      extractFeatures(fn, splits.train),
+      extractFeatures(fn, splits.test),
+    ];
     featureS += (performance.now() - t) / 1000;
     return r;
   };
@@ -80,10 +84,15 @@ export function evaluateRepresentations(
     const [tr, te] = features(fn);
     const lin = e.linear && e.linearEpochs > 0 ? linearEval(tr, te, linearOpts) : null;
     if (lin) linearS += lin.seconds;
-    return { linear: lin?.testAccuracy ?? NaN, train: lin?.trainAccuracy ?? NaN, knn: knnEval(tr, te, knnOpts) };
+    return {
+      linear: lin?.testAccuracy ?? NaN,
+      train: lin?.trainAccuracy ?? NaN,
+      knn: knnEval(tr, te, knnOpts),
+    };
   };
   const hFn: FeatureFn = (x) => model.encoder.apply(x, false);
-  const ghFn: FeatureFn = (x) => tf.tidy(() => model.head.apply(model.encoder.apply(x, false), false));
+  const ghFn: FeatureFn = (x) =>
+    tf.tidy(() => model.head.apply(model.encoder.apply(x, false), false));
   const h = protocol(hFn);
   const gh = e.representation === "gh" ? protocol(ghFn) : null;
   const main = gh ?? h;
@@ -116,12 +125,15 @@ export function evaluateRepresentations(
   const clf = model.classifier;
   if (clf) {
     const te = extractFeatures(hFn, splits.test);
-    const logits = tf.tidy(() => tf.tensor2d(te.data, [te.n, te.dim]).matMul(clf.kernel).add(clf.bias).argMax(1));
+    const logits = tf.tidy(() =>
+      tf.tensor2d(te.data, [te.n, te.dim]).matMul(clf.kernel).add(clf.bias).argMax(1),
+    );
     const pred = logits.dataSync();
     logits.dispose();
     let ok = 0;
     for (let i = 0; i < te.n; i++) if (pred[i] === te.labels[i]) ok++;
     result.supervised_acc = te.n ? ok / te.n : NaN;
   }
+  if (e.transformProbe) Object.assign(result, transformProbe(model, splits, config));
   return result;
 }

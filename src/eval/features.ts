@@ -18,7 +18,10 @@ export interface FeatureOptions {
 }
 
 /** Defaults of extractFeatures. */
-export const FEATURE_DEFAULTS: Readonly<FeatureOptions> = Object.freeze({ batchSize: 500, resolution: 0 });
+export const FEATURE_DEFAULTS: Readonly<FeatureOptions> = Object.freeze({
+  batchSize: 500,
+  resolution: 0,
+});
 
 /** Cached features of one split. */
 export interface FeatureSet {
@@ -33,11 +36,19 @@ export interface FeatureSet {
 }
 
 /** Images [start, end) of a split as a float tensor in [0, 1], resized to `side` when > 0. */
-export function splitToTensor(split: ImageSplit, start: number, end: number, side = 0): tf.Tensor4D {
+export function splitToTensor(
+  split: ImageSplit,
+  start: number,
+  end: number,
+  side = 0,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const { height: h, width: w } = split;
     const px = split.pixels.subarray(start * h * w * 3, end * h * w * 3);
-    const x = tf.tensor4d(px, [end - start, h, w, 3], "int32").toFloat().div(255) as tf.Tensor4D;
+    const x = tf
+      .tensor4d(px, [end - start, h, w, 3], "int32")
+      .toFloat()
+      .div(255) as tf.Tensor4D;
     return side > 0 && (side !== h || side !== w) ? tf.image.resizeBilinear(x, [side, side]) : x;
   });
 }
@@ -68,6 +79,7 @@ export function extractFeatures(
 /** Largest class label over feature sets (-1 when none is labelled). */
 export function maxLabel(...sets: FeatureSet[]): number {
   let m = -1;
-  for (const s of sets) for (let i = 0; i < s.labels.length; i++) if (s.labels[i] > m) m = s.labels[i];
+  for (const s of sets)
+    for (let i = 0; i < s.labels.length; i++) if (s.labels[i] > m) m = s.labels[i];
   return m;
 }

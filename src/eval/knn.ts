@@ -36,7 +36,11 @@ function normalized(f: FeatureSet): tf.Tensor2D {
 }
 
 /** Top-1 accuracy in [0, 1] of the weighted kNN classifier of `test` against the `train` bank. */
-export function knnEval(train: FeatureSet, test: FeatureSet, options: Partial<KnnOptions> = {}): number {
+export function knnEval(
+  train: FeatureSet,
+  test: FeatureSet,
+  options: Partial<KnnOptions> = {},
+): number {
   const o = { ...KNN_DEFAULTS, ...options };
   const classes = o.classes || maxLabel(train, test) + 1;
   const k = Math.min(o.k, train.n);
@@ -53,7 +57,10 @@ export function knnEval(train: FeatureSet, test: FeatureSet, options: Partial<Kn
       const { values, indices } = tf.topk(sim, k); // [B, k]
       const w = values.div(o.temperature).exp(); // [B, k]
       const nb = bankLabels.gather(indices.flatten()).reshape([e - s, k]); // [B, k]
-      const votes = tf.oneHot(nb as tf.Tensor2D, classes).mul(w.expandDims(2)).sum(1); // [B, C]
+      const votes = tf
+        .oneHot(nb as tf.Tensor2D, classes)
+        .mul(w.expandDims(2))
+        .sum(1); // [B, C]
       return votes.argMax(1);
     });
     const p = pred.dataSync();

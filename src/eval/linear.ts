@@ -110,7 +110,9 @@ export function linearEval(
   const xTest = toTensor(test, testIdx); // [Nte, D]
   const yTrainLabels = Int16Array.from(trainIdx, (i) => train.labels[i]);
   const yTestLabels = Int16Array.from(testIdx, (i) => test.labels[i]);
-  const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(yTrainLabels), "int32"), classes).toFloat()); // [Ntr, C]
+  const yTrain = tf.tidy(() =>
+    tf.oneHot(tf.tensor1d(Int32Array.from(yTrainLabels), "int32"), classes).toFloat(),
+  ); // [Ntr, C]
 
   const w = tf.tidy(() => tf.variable(tf.zeros([d, classes]), true)); // [D, C]
   const b = tf.tidy(() => tf.variable(tf.zeros([classes]), true)); // [C]
@@ -133,7 +135,12 @@ export function linearEval(
           const yb = yTrain.gather(idx); // [B, C]
           const logits = xb.matMul(w).add(b); // [B, C]
           const ce = tf.losses.softmaxCrossEntropy(yb, logits);
-          return ce.add(w.square().sum().mul(0.5 * o.weightDecay)) as tf.Scalar;
+          return ce.add(
+            w
+              .square()
+              .sum()
+              .mul(0.5 * o.weightDecay),
+          ) as tf.Scalar;
         },
         step === total - 1 || s + bs >= n,
         [w, b],

@@ -44,7 +44,9 @@ export class ParamStore {
 
   private add(name: string, role: ParamRole, shape: number[], values: Float32Array): tf.Variable {
     const trainable = role !== "movingMean" && role !== "movingVariance";
-    const v = tf.variable(tf.tensor(values, shape, "float32"), trainable);
+    const init = tf.tensor(values, shape, "float32");
+    const v = tf.variable(init, trainable); // shares init's data
+    init.dispose();
     this.params.push({ name: `${this.prefix}/${name}`, role, variable: v, trainable });
     return v;
   }

@@ -92,7 +92,12 @@ export function createOptimizer(
     .map((p) => ({
       p,
       excluded: isExcludedFromDecay(p),
-      slots: slotNames.map(() => tf.variable(tf.zerosLike(p.variable), false)),
+      slots: slotNames.map(() => {
+        const zeros = tf.zerosLike(p.variable);
+        const v = tf.variable(zeros, false); // shares the zeros' data
+        zeros.dispose();
+        return v;
+      }),
     }));
   const byVarName = new Map(entries.map((e) => [e.p.variable.name, e]));
   const slots: NamedVariable[] = entries.flatMap((e) =>

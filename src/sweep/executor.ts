@@ -54,7 +54,12 @@ export interface CommandResult {
 export type CommandRunner = (
   cmd: string,
   args: string[],
-  opts: { env: NodeJS.ProcessEnv; cwd: string; signal: AbortSignal; onStderr?: (chunk: string) => void },
+  opts: {
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+    signal: AbortSignal;
+    onStderr?: (chunk: string) => void;
+  },
 ) => Promise<CommandResult>;
 
 /** Options for {@link createLocalExecutor}. */
@@ -72,12 +77,13 @@ export interface LocalExecutorOptions {
 }
 
 /** Defaults for {@link LocalExecutorOptions}: `node bin/simclr.cjs pretrain --config FILE --json`. */
-export const LOCAL_EXECUTOR_DEFAULTS: Readonly<Omit<LocalExecutorOptions, "runner">> = Object.freeze({
-  command: [process.execPath, path.join(PROJECT_ROOT, "bin", "simclr.cjs"), "pretrain"],
-  configDir: path.join(PROJECT_ROOT, ".simclr", "sweeps"),
-  cwd: PROJECT_ROOT,
-  echoStderr: false,
-});
+export const LOCAL_EXECUTOR_DEFAULTS: Readonly<Omit<LocalExecutorOptions, "runner">> =
+  Object.freeze({
+    command: [process.execPath, path.join(PROJECT_ROOT, "bin", "simclr.cjs"), "pretrain"],
+    configDir: path.join(PROJECT_ROOT, ".simclr", "sweeps"),
+    cwd: PROJECT_ROOT,
+    echoStderr: false,
+  });
 
 /** Seconds between SIGTERM and SIGKILL when a cell command is stopped. */
 const KILL_GRACE_MS = 10_000;
@@ -88,7 +94,11 @@ const KILL_GRACE_MS = 10_000;
  */
 export const spawnCommand: CommandRunner = (cmd, args, opts) =>
   new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -170,7 +180,9 @@ export function createLocalExecutor(options: Partial<LocalExecutorOptions> = {})
       };
       if (r.signal) out.signal = r.signal;
       if (result) out.result = result;
-      if (r.exitCode === 0 && !result) out.stderrTail = `${out.stderrTail}\n(cell command printed no JSON object on stdout)`.trim();
+      if (r.exitCode === 0 && !result)
+        out.stderrTail =
+          `${out.stderrTail}\n(cell command printed no JSON object on stdout)`.trim();
       return out;
     },
   };

@@ -39,7 +39,9 @@ export function formatDuration(s: number | undefined): string {
 export function formatProgress(p: SweepProgress, width = 24): string {
   const filled = p.total > 0 ? Math.round((p.done / p.total) * width) : width;
   const bar = `${"#".repeat(filled)}${".".repeat(width - filled)}`;
-  const extra = [p.skipped ? `${p.skipped} skipped` : "", p.failed ? `${p.failed} failed` : ""].filter(Boolean).join(", ");
+  const extra = [p.skipped ? `${p.skipped} skipped` : "", p.failed ? `${p.failed} failed` : ""]
+    .filter(Boolean)
+    .join(", ");
   const parts = [
     `${p.study} [${bar}] ${p.done}/${p.total} cells${extra ? ` (${extra})` : ""}`,
     `${formatDuration(p.meanCellSeconds)}/cell`,
@@ -50,15 +52,42 @@ export function formatProgress(p: SweepProgress, width = 24): string {
 }
 
 /** A progress printer for a stream (stderr by default). */
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): (p: SweepProgress) => void {
+export function terminalProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+): (p: SweepProgress) => void {
   const tty = stream.isTTY === true;
   return (p) => {
     const line = formatProgress(p);
     if (tty) {
       const cols = stream.columns || 120;
-      stream.write(`\r${line.slice(0, cols - 1).padEnd(cols - 1)}${p.done === p.total && !p.running ? "\n" : ""}`);
+      stream.write(
+        `\r${line.slice(0, cols - 1).padEnd(cols - 1)}${p.done === p.total && !p.running ? "\n" : ""}`,
+      );
     } else {
       stream.write(`${line}\n`);
     }
+  };
+}
+
+/**
+ * Progress for notebooks: inside a tslab kernel one output line updated in place (tslab's
+ * newDisplay); elsewhere one console line per cell.
+ */
+export function notebookProgress(): (p: SweepProgress) => void {
+  let out: { text(s: string): void } | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: unknown };
+    if (jupyter.lastWriteDisplayData) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      out = (require("tslab") as { newDisplay(): { text(s: string): void } }).newDisplay();
+    }
+  } catch {
+    out = undefined;
+  }
+  return (p) => {
+    const line = formatProgress(p);
+    if (out) out.text(line);
+    else if (!p.running) console.log(line);
   };
 }

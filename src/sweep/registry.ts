@@ -21,7 +21,8 @@ function loadBuiltins(): void {
   if (builtinsLoaded) return;
   builtinsLoaded = true;
   const dir = path.join(__dirname, "..", "studies");
-  if (!fs.existsSync(path.join(dir, "index.ts")) && !fs.existsSync(path.join(dir, "index.js"))) return;
+  if (!fs.existsSync(path.join(dir, "index.ts")) && !fs.existsSync(path.join(dir, "index.js")))
+    return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(dir) as { studies?: Study[] };
   for (const s of mod.studies ?? []) if (!registry.has(s.name)) registerStudy(s);
@@ -33,7 +34,9 @@ export function getStudy(name: string): Study {
   const s = registry.get(name);
   if (!s) {
     const known = listStudies().map((x) => x.name);
-    throw new Error(`unknown study '${name}'; known studies: ${known.length ? known.join(", ") : "(none registered)"}`);
+    throw new Error(
+      `unknown study '${name}'; known studies: ${known.length ? known.join(", ") : "(none registered)"}`,
+    );
   }
   return s;
 }

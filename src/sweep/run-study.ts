@@ -8,13 +8,17 @@ import * as aq from "arquero";
 import { resolveConfig } from "../config/resolve";
 import type { PresetName } from "../config/presets";
 import type { PretrainConfigOverrides } from "../config/pretrain-config";
+import { notebookProgress } from "./progress";
 import { getStudy } from "./registry";
 import type { ConfigResolver, Study } from "./study";
 import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
 
 /** The project's config resolver (preset + nested overrides, validated) in the sweep's shape. */
 export const projectConfigResolver: ConfigResolver = (preset, ...overrides) =>
-  resolveConfig(preset as PresetName, ...(overrides as PretrainConfigOverrides[])) as unknown as Record<string, unknown>;
+  resolveConfig(
+    preset as PresetName,
+    ...(overrides as PretrainConfigOverrides[]),
+  ) as unknown as Record<string, unknown>;
 
 /** A sweep's results plus a table with one row per cell x seed. */
 export interface StudyResults extends SweepResult {
@@ -26,7 +30,14 @@ export interface StudyResults extends SweepResult {
 export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.ColumnTable {
   const overrideKeys = [...new Set(cells.flatMap((c) => Object.keys(c.overrides)))];
   const metricKeys = metrics ?? [...new Set(cells.flatMap((c) => Object.keys(c.metrics)))].sort();
-  const cols: Record<string, unknown[]> = { label: [], seed: [], status: [], run_id: [], attempts: [], seconds: [] };
+  const cols: Record<string, unknown[]> = {
+    label: [],
+    seed: [],
+    status: [],
+    run_id: [],
+    attempts: [],
+    seconds: [],
+  };
   for (const k of overrideKeys) cols[k] = [];
   for (const m of metricKeys) cols[m] = [];
   for (const c of cells) {
@@ -44,13 +55,20 @@ export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.Column
 
 /**
  * Runs a study (a registered name, a Study, or a .json file) as a sweep with the project's config
- * resolver and the local executor unless others are given. Progress goes to `onProgress`.
+ * resolver and the local executor unless others are given. Progress goes to `onProgress`, else
+ * to a line updated in place in the notebook (one console line per cell outside a kernel).
  */
-export async function runStudy(study: string | Study, options: Partial<SweepOptions> & { preset: string }): Promise<StudyResults> {
+export async function runStudy(
+  study: string | Study,
+  options: Partial<SweepOptions> & { preset: string },
+): Promise<StudyResults> {
   let s: Study;
   if (typeof study !== "string") s = study;
-  else if (study.endsWith(".json") && fs.existsSync(study)) s = JSON.parse(fs.readFileSync(path.resolve(study), "utf8")) as Study;
+  else if (study.endsWith(".json") && fs.existsSync(study))
+    s = JSON.parse(fs.readFileSync(path.resolve(study), "utf8")) as Study;
   else s = getStudy(study);
-  const result = await runSweep(s, { resolveConfig: projectConfigResolver, ...options });
+  const opts = { resolveConfig: projectConfigResolver, ...options };
+  if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();
+  const result = await runSweep(s, opts);
   return { ...result, table: cellsToTable(result.cells, s.metrics) };
 }

@@ -42,7 +42,11 @@ export interface StudyPlot {
   kind: "bars" | "heatmap" | "line";
   /** Metric plotted; default the study's first metric. */
   metric?: string;
-  /** Override key on the x axis (bars: categories; heatmap: columns; line: x values). */
+  /**
+   * Override key on the x axis (bars: categories; heatmap: columns; line: x values); "key[i]" picks
+   * an element of an array field, negative from the end. A heatmap without x/y over cells that set
+   * one 1- or 2-element array (Figure 5's ops) uses its first element as row and last as column.
+   */
   x?: string;
   /** heatmap rows. */
   y?: string;
@@ -79,7 +83,7 @@ export interface Study {
   claims?: Claim[];
   /** Default plot. */
   plot?: StudyPlot;
-  /** Paper numbers to overlay: cell label -> value (same unit as the metric). */
+  /** Paper numbers to overlay: x category (the cell label, or the value of plot.x) -> value. */
   paper?: { metric: string; values: Record<string, number>; source: string };
 }
 
@@ -100,10 +104,18 @@ export interface CellPlan {
 }
 
 /** Resolves a preset plus nested overrides (in order) into the full config. */
-export type ConfigResolver = (preset: string, ...overrides: Record<string, unknown>[]) => Record<string, unknown>;
+export type ConfigResolver = (
+  preset: string,
+  ...overrides: Record<string, unknown>[]
+) => Record<string, unknown>;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+  return (
+    v !== null &&
+    typeof v === "object" &&
+    !Array.isArray(v) &&
+    Object.getPrototypeOf(v) === Object.prototype
+  );
 }
 
 /** `{"head.kind": "linear"}` -> `{head: {kind: "linear"}}` (nested objects merged). */
@@ -117,14 +129,24 @@ export function expandDotted(overrides: Overrides): Record<string, unknown> {
       cur = cur[p] as Record<string, unknown>;
     }
     const last = parts[parts.length - 1];
-    cur[last] = isPlainObject(v) && isPlainObject(cur[last]) ? deepMerge(cur[last] as Record<string, unknown>, v) : v;
+    cur[last] =
+      isPlainObject(v) && isPlainObject(cur[last])
+        ? deepMerge(cur[last] as Record<string, unknown>, v)
+        : v;
   }
   return out;
 }
 
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+function deepMerge(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
+  for (const [k, v] of Object.entries(b))
+    out[k] =
+      isPlainObject(v) && isPlainObject(out[k])
+        ? deepMerge(out[k] as Record<string, unknown>, v)
+        : v;
   return out;
 }
 
@@ -150,7 +172,11 @@ export function studyCells(study: Study, preset?: string): StudyCell[] {
   if (preset !== undefined && (study.presetCells?.[preset] || study.presetGrid?.[preset])) {
     const { presetCells, presetGrid, ...rest } = study;
     const cells = presetCells?.[preset];
-    return studyCells(cells ? { ...rest, cells, grid: undefined } : { ...rest, cells: undefined, grid: presetGrid?.[preset] });
+    return studyCells(
+      cells
+        ? { ...rest, cells, grid: undefined }
+        : { ...rest, cells: undefined, grid: presetGrid?.[preset] },
+    );
   }
   if (study.cells) {
     return study.cells.map((c) => {
@@ -161,43 +187,65 @@ export function studyCells(study: Study, preset?: string): StudyCell[] {
   const grid = study.grid ?? {};
   let combos: Overrides[] = [{}];
   for (const [key, values] of Object.entries(grid)) {
-    if (!Array.isArray(values) || values.length === 0) throw new Error(`study '${study.name}': grid field '${key}' needs a non-empty array of values`);
+    if (!Array.isArray(values) || values.length === 0)
+      throw new Error(
+        `study '${study.name}': grid field '${key}' needs a non-empty array of values`,
+      );
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
   }
   return combos.map((o) => ({ label: cellLabel(o), overrides: o }));
 }
 
 function isStudyCell(c: StudyCell | Overrides): c is StudyCell {
-  return isPlainObject(c) && isPlainObject((c as unknown as StudyCell).overrides) && Object.keys(c).every((k) => k === "label" || k === "overrides");
+  return (
+    isPlainObject(c) &&
+    isPlainObject((c as unknown as StudyCell).overrides) &&
+    Object.keys(c).every((k) => k === "label" || k === "overrides")
+  );
 }
 
 /** Checks a study's shape; throws naming the field. */
 export function validateStudy(study: Study): void {
   if (!study || typeof study !== "object") throw new Error("study must be an object");
   if (typeof study.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(study.name)) {
-    throw new Error(`study name ${JSON.stringify(study.name)} must be letters, digits, '-', '_' or '.'`);
+    throw new Error(
+      `study name ${JSON.stringify(study.name)} must be letters, digits, '-', '_' or '.'`,
+    );
   }
-  if (!Number.isInteger(study.seeds) || study.seeds < 1) throw new Error(`study '${study.name}': seeds must be an integer >= 1, got ${JSON.stringify(study.seeds)}`);
-  if (!Array.isArray(study.metrics) || study.metrics.length === 0) throw new Error(`study '${study.name}': metrics must list at least one metric`);
-  if (!isPlainObject(study.base)) throw new Error(`study '${study.name}': base must be an object of config overrides`);
-  if (!study.grid && !study.cells) throw new Error(`study '${study.name}': give a grid or a cells list`);
+  if (!Number.isInteger(study.seeds) || study.seeds < 1)
+    throw new Error(
+      `study '${study.name}': seeds must be an integer >= 1, got ${JSON.stringify(study.seeds)}`,
+    );
+  if (!Array.isArray(study.metrics) || study.metrics.length === 0)
+    throw new Error(`study '${study.name}': metrics must list at least one metric`);
+  if (!isPlainObject(study.base))
+    throw new Error(`study '${study.name}': base must be an object of config overrides`);
+  if (!study.grid && !study.cells)
+    throw new Error(`study '${study.name}': give a grid or a cells list`);
   const labels = studyCells(study).map((c) => c.label);
   const dup = labels.find((l, i) => labels.indexOf(l) !== i);
-  if (dup !== undefined) throw new Error(`study '${study.name}': two cells share the label '${dup}'`);
+  if (dup !== undefined)
+    throw new Error(`study '${study.name}': two cells share the label '${dup}'`);
   for (const c of study.claims ?? []) {
     for (const side of ["better", "worse"] as const) {
       if (selectCells(study, c[side]).length === 0) {
-        throw new Error(`study '${study.name}': claim "${c.claim}" ${side} selector ${JSON.stringify(c[side])} matches no cell`);
+        throw new Error(
+          `study '${study.name}': claim "${c.claim}" ${side} selector ${JSON.stringify(c[side])} matches no cell`,
+        );
       }
     }
   }
 }
 
-/** Cells matched by a selector (label or contained overrides). */
-export function selectCells(study: Study, sel: CellSelector): StudyCell[] {
-  const cells = studyCells(study);
+/** Cells matched by a selector (label or contained overrides), among the preset's cells when given. */
+export function selectCells(study: Study, sel: CellSelector, preset?: string): StudyCell[] {
+  const cells = studyCells(study, preset);
   if (typeof sel === "string") return cells.filter((c) => c.label === sel);
-  return cells.filter((c) => Object.entries(sel).every(([k, v]) => k in c.overrides && JSON.stringify(c.overrides[k]) === JSON.stringify(v)));
+  return cells.filter((c) =>
+    Object.entries(sel).every(
+      ([k, v]) => k in c.overrides && JSON.stringify(c.overrides[k]) === JSON.stringify(v),
+    ),
+  );
 }
 
 /** Options for {@link planStudy}. */
@@ -213,7 +261,8 @@ export interface PlanOptions {
 export function planStudy(study: Study, opts: PlanOptions): CellPlan[] {
   validateStudy(study);
   const seeds = opts.seeds ?? study.presetSeeds?.[opts.preset] ?? study.seeds;
-  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
+  if (!Number.isInteger(seeds) || seeds < 1)
+    throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
   const resolve = opts.resolveConfig ?? mergeResolver;
   const base = expandDotted(study.base);
   const presetOver = expandDotted(study.presetOverrides?.[opts.preset] ?? {});
@@ -222,7 +271,15 @@ export function planStudy(study: Study, opts: PlanOptions): CellPlan[] {
     for (let seed = 0; seed < seeds; seed++) {
       const config = resolve(opts.preset, base, presetOver, expandDotted(cell.overrides), { seed });
       const label = cell.label ?? cellLabel(cell.overrides);
-      plans.push({ cellIndex, label, overrides: cell.overrides, seed, config, configHash: configHash(config), runName: `${study.name}/${label}/seed${seed}` });
+      plans.push({
+        cellIndex,
+        label,
+        overrides: cell.overrides,
+        seed,
+        config,
+        configHash: configHash(config),
+        runName: `${study.name}/${label}/seed${seed}`,
+      });
     }
   });
   return plans;

@@ -7,8 +7,10 @@
 import os from "node:os";
 import { trackingContextFromEnv, type TrackingContext } from "../track/context";
 import { environmentTags } from "../track/environment";
-import { flattenParams, MlflowClient, type Run } from "../track/mlflow";
+import { flattenParams, isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
+import { figurePage } from "../plot/artifacts";
+import { studyFigure } from "../plot/study";
 import { createLocalExecutor, type CellOutcome, type Executor } from "./executor";
 import { terminalProgress, type SweepProgress } from "./progress";
 import { planStudy, type CellPlan, type ConfigResolver, type Overrides, type Study } from "./study";
@@ -37,6 +39,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Turn SIGINT/SIGTERM into an abort while the sweep runs (for CLI processes). */
   handleSignals: boolean;
+  /** Resume a sweep that another host left RUNNING (its cells still RUNNING are marked KILLED). */
+  takeOver: boolean;
 }
 
 /** Defaults for {@link SweepOptions}. */
@@ -44,6 +48,7 @@ export const SWEEP_DEFAULTS: Readonly<Omit<SweepOptions, "preset">> = Object.fre
   retries: 1,
   progressBar: false,
   handleSignals: false,
+  takeOver: false,
 });
 
 /** How one cell x seed ended. */
@@ -102,8 +107,67 @@ function pidAlive(pid: number): boolean {
 
 function numericMetrics(obj: Record<string, unknown> | undefined): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(obj ?? {})) if (typeof v === "number" && /^[A-Za-z0-9_./\- :]+$/.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(obj ?? {}))
+    if (typeof v === "number" && /^[A-Za-z0-9_./\- :]+$/.test(k)) out[k] = v;
   return out;
+}
+
+/**
+ * The client with every call retried while the server is unreachable or restarting (transient
+ * errors), for up to `waitMs`, so a tracking-server restart does not end a long sweep.
+ */
+export function retryingClient(client: MlflowClient, waitMs = 120_000): MlflowClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== "function") return v;
+      return async (...args: unknown[]) => {
+        const deadline = Date.now() + waitMs;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          } catch (err) {
+            if (!isTransientError(err) || Date.now() > deadline) throw err;
+            if (attempt === 0)
+              process.stderr.write(
+                `simclr sweep: ${(err as Error).message}; retrying for up to ${waitMs / 1000} s\n`,
+              );
+            await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
+          }
+        }
+      };
+    },
+  });
+}
+
+/** Uploads the study's figures to the parent run: plots/<metric>.json, and .html for the main metric. */
+async function logStudyFigures(
+  client: MlflowClient,
+  runId: string,
+  study: Study,
+  preset: string,
+  results: CellResult[],
+): Promise<void> {
+  const done = results.filter((r) => r.status === "FINISHED" || r.status === "SKIPPED");
+  const main = study.plot?.metric ?? study.metrics[0];
+  try {
+    for (const metric of study.metrics) {
+      if (!done.some((r) => typeof r.metrics[metric] === "number")) continue;
+      const fig = studyFigure(study, done, metric, preset);
+      const name = metric.replace(/[^A-Za-z0-9_.-]/g, "_");
+      await client.uploadArtifact(runId, `plots/${name}.json`, JSON.stringify(fig));
+      if (metric === main)
+        await client.uploadArtifact(
+          runId,
+          `plots/${name}.html`,
+          figurePage(fig, `${study.name}: ${metric}`),
+        );
+    }
+  } catch (err) {
+    process.stderr.write(
+      `simclr sweep: could not upload the study's figures: ${(err as Error).message}\n`,
+    );
+  }
 }
 
 function q(s: string): string {
@@ -114,39 +178,76 @@ function q(s: string): string {
  * Runs a study as a sweep. Resolves with a summary (also when interrupted: `interrupted` is true).
  * Throws when tracking cannot be reached at the start or another live sweep owns the same study.
  */
-export async function runSweep(study: Study, options: Partial<SweepOptions> & { preset: string }): Promise<SweepResult> {
+export async function runSweep(
+  study: Study,
+  options: Partial<SweepOptions> & { preset: string },
+): Promise<SweepResult> {
   const o: SweepOptions = { ...SWEEP_DEFAULTS, ...options };
   const t0 = Date.now();
   const env: TrackingContext = trackingContextFromEnv();
-  const client = new MlflowClient(o.trackingUri ?? env.trackingUri);
-  const uri = await client.uri();
-  const planOpts: { preset: string; seeds?: number; resolveConfig?: ConfigResolver } = { preset: o.preset };
+  const direct = new MlflowClient(o.trackingUri ?? env.trackingUri);
+  const uri = await direct.uri();
+  const client = retryingClient(direct);
+  const planOpts: { preset: string; seeds?: number; resolveConfig?: ConfigResolver } = {
+    preset: o.preset,
+  };
   if (o.seeds !== undefined) planOpts.seeds = o.seeds;
   if (o.resolveConfig) planOpts.resolveConfig = o.resolveConfig;
   const plans = planStudy(study, planOpts);
   const experiment = o.experiment ?? study.name;
-  const experimentId = await client.getOrCreateExperiment(experiment);
+  const experimentId = await direct.getOrCreateExperiment(experiment); // fail fast when the server is down at the start
   const executor = o.executor ?? createLocalExecutor();
 
   // what is already there ----------------------------------------------------------------------
-  const existing = await client.searchAllRuns({ experimentIds: [experimentId], filter: `tags.${SWEEP_TAGS.study} = ${q(study.name)}` });
+  const existing = await client.searchAllRuns({
+    experimentIds: [experimentId],
+    filter: `tags.${SWEEP_TAGS.study} = ${q(study.name)}`,
+  });
   const parents = existing
     .filter((r) => r.tags[SWEEP_TAGS.role] === "sweep" && r.tags[SWEEP_TAGS.preset] === o.preset)
     .sort((a, b) => b.info.startTime - a.info.startTime);
   const host = os.hostname();
   for (const p of parents) {
     const pid = Number(p.tags[SWEEP_TAGS.pid]);
-    if (p.info.status === "RUNNING" && p.tags[SWEEP_TAGS.host] === host && pid && pid !== process.pid && pidAlive(pid)) {
-      throw new Error(`study '${study.name}' (preset ${o.preset}) is already being swept by process ${pid} (parent run ${p.info.runId})`);
+    if (
+      p.info.status === "RUNNING" &&
+      p.tags[SWEEP_TAGS.host] === host &&
+      pid &&
+      pid !== process.pid &&
+      pidAlive(pid)
+    ) {
+      throw new Error(
+        `study '${study.name}' (preset ${o.preset}) is already being swept by process ${pid} (parent run ${p.info.runId})`,
+      );
+    }
+    if (
+      p.info.status === "RUNNING" &&
+      p.tags[SWEEP_TAGS.host] &&
+      p.tags[SWEEP_TAGS.host] !== host &&
+      !o.takeOver
+    ) {
+      throw new Error(
+        `study '${study.name}' (preset ${o.preset}) is marked RUNNING by a sweep on host ${p.tags[SWEEP_TAGS.host]} ` +
+          `(pid ${p.tags[SWEEP_TAGS.pid]}, parent run ${p.info.runId}); if that sweep is gone, run again with takeOver (--take-over)`,
+      );
     }
   }
   // cells left RUNNING by a sweep that died: no live process owns them any more
   const parentIds = new Set(parents.map((p) => p.info.runId));
   for (const r of existing) {
-    if (r.info.status === "RUNNING" && r.tags[SWEEP_TAGS.role] !== "sweep" && parentIds.has(r.tags["mlflow.parentRunId"])) {
+    if (
+      r.info.status === "RUNNING" &&
+      r.tags[SWEEP_TAGS.role] !== "sweep" &&
+      parentIds.has(r.tags["mlflow.parentRunId"])
+    ) {
       const plan = plans.find((pl) => pl.configHash === r.tags[SWEEP_TAGS.hash]);
-      const cell = plan ? { [SWEEP_TAGS.cell]: plan.label, [SWEEP_TAGS.seed]: String(plan.seed) } : {};
-      await client.setTags(r.info.runId, { ...cell, "simclr.terminated_by": "sweep resume: the process running it is gone" });
+      const cell: Record<string, string> = plan
+        ? { [SWEEP_TAGS.cell]: plan.label, [SWEEP_TAGS.seed]: String(plan.seed) }
+        : {};
+      await client.setTags(r.info.runId, {
+        ...cell,
+        "simclr.terminated_by": "sweep resume: the process running it is gone",
+      });
       await client.terminateRun(r.info.runId, "KILLED");
       r.info.status = "KILLED";
     }
@@ -154,7 +255,13 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
   const finishedByHash = new Map<string, Run>();
   for (const r of existing) {
     const h = r.tags[SWEEP_TAGS.hash];
-    if (h && r.info.status === "FINISHED" && r.tags[SWEEP_TAGS.role] !== "sweep" && !finishedByHash.has(h)) finishedByHash.set(h, r);
+    if (
+      h &&
+      r.info.status === "FINISHED" &&
+      r.tags[SWEEP_TAGS.role] !== "sweep" &&
+      !finishedByHash.has(h)
+    )
+      finishedByHash.set(h, r);
   }
 
   // the parent run -----------------------------------------------------------------------------
@@ -182,9 +289,17 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
       },
     });
     parentRunId = info.runId;
-    await client.logParams(parentRunId, { study: study.name, preset: o.preset, seeds: o.seeds ?? study.seeds, cells: plans.length / (o.seeds ?? study.seeds), executor: executor.name });
-    await client.uploadArtifact(parentRunId, "study.json", JSON.stringify(study, null, 2));
+    const seeds = o.seeds ?? study.presetSeeds?.[o.preset] ?? study.seeds;
+    await client.logParams(parentRunId, {
+      study: study.name,
+      preset: o.preset,
+      seeds,
+      cells: plans.length / seeds,
+      executor: executor.name,
+    });
   }
+  // the definition this sweep ran (reports read it when the study is not registered where they run)
+  await client.uploadArtifact(parentRunId, "study.json", JSON.stringify(study, null, 2));
 
   // abort handling -----------------------------------------------------------------------------
   const controller = new AbortController();
@@ -197,7 +312,9 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
     if (signals > 1) process.exit(sig === "SIGINT" ? 130 : 143);
-    process.stderr.write(`\nsimclr sweep: ${sig}: stopping the running cell and marking runs KILLED (again to force)\n`);
+    process.stderr.write(
+      `\nsimclr sweep: ${sig}: stopping the running cell and marking runs KILLED (again to force)\n`,
+    );
     controller.abort();
   };
   if (o.handleSignals) {
@@ -212,7 +329,9 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
   const executedSeconds: number[] = [];
   const report = (running?: string): void => {
     const done = results.length;
-    const mean = executedSeconds.length ? executedSeconds.reduce((a, b) => a + b, 0) / executedSeconds.length : undefined;
+    const mean = executedSeconds.length
+      ? executedSeconds.reduce((a, b) => a + b, 0) / executedSeconds.length
+      : undefined;
     const p: SweepProgress = {
       study: study.name,
       total: plans.length,
@@ -242,7 +361,11 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
   });
 
   /** The cell's run for this attempt: by the run_id it printed, else by hash under this parent. */
-  const findCellRun = async (plan: CellPlan, outcome: CellOutcome | undefined, since: number): Promise<Run | undefined> => {
+  const findCellRun = async (
+    plan: CellPlan,
+    outcome: CellOutcome | undefined,
+    since: number,
+  ): Promise<Run | undefined> => {
     const printed = outcome?.result?.run_id ?? outcome?.result?.runId;
     if (typeof printed === "string" && printed) {
       try {
@@ -269,7 +392,12 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
   });
 
   /** A run for a cell whose command did not track itself (so the cell is never silent). */
-  const createRunFor = async (plan: CellPlan, status: RunStatus, metrics: Record<string, number>, note: string): Promise<string> => {
+  const createRunFor = async (
+    plan: CellPlan,
+    status: RunStatus,
+    metrics: Record<string, number>,
+    note: string,
+  ): Promise<string> => {
     const info = await client.createRun({
       experimentId,
       runName: plan.runName,
@@ -289,10 +417,22 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
         interrupted = true;
         break;
       }
-      const base = { cellIndex: plan.cellIndex, label: plan.label, overrides: plan.overrides, seed: plan.seed, configHash: plan.configHash };
+      const base = {
+        cellIndex: plan.cellIndex,
+        label: plan.label,
+        overrides: plan.overrides,
+        seed: plan.seed,
+        configHash: plan.configHash,
+      };
       const done = finishedByHash.get(plan.configHash);
       if (done) {
-        results.push({ ...base, status: "SKIPPED", runId: done.info.runId, metrics: done.metrics, attempts: 0 });
+        results.push({
+          ...base,
+          status: "SKIPPED",
+          runId: done.info.runId,
+          metrics: done.metrics,
+          attempts: 0,
+        });
         report();
         continue;
       }
@@ -303,16 +443,35 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
         const since = Date.now();
         let outcome: CellOutcome;
         try {
-          outcome = await executor.run({ plan, study: study.name, preset: o.preset, context: contextFor(plan) }, controller.signal);
+          outcome = await executor.run(
+            { plan, study: study.name, preset: o.preset, context: contextFor(plan) },
+            controller.signal,
+          );
         } catch (err) {
-          outcome = { ok: false, exitCode: null, stderrTail: (err as Error).message, seconds: (Date.now() - since) / 1000 };
+          outcome = {
+            ok: false,
+            exitCode: null,
+            stderrTail: (err as Error).message,
+            seconds: (Date.now() - since) / 1000,
+          };
         }
         const run = await findCellRun(plan, outcome, since);
         if (controller.signal.aborted) {
           interrupted = true;
-          if (run) await client.setTags(run.info.runId, { ...cellTags(plan), "simclr.terminated_by": "sweep interrupted" });
-          if (run && run.info.status === "RUNNING") await client.terminateRun(run.info.runId, "KILLED");
-          result = { ...base, status: "KILLED", metrics: {}, attempts: attempt, seconds: outcome.seconds };
+          if (run)
+            await client.setTags(run.info.runId, {
+              ...cellTags(plan),
+              "simclr.terminated_by": "sweep interrupted",
+            });
+          if (run && run.info.status === "RUNNING")
+            await client.terminateRun(run.info.runId, "KILLED");
+          result = {
+            ...base,
+            status: "KILLED",
+            metrics: {},
+            attempts: attempt,
+            seconds: outcome.seconds,
+          };
           if (run) result.runId = run.info.runId;
           break;
         }
@@ -320,22 +479,43 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
         const fromJson = numericMetrics(outcome.result);
         if (outcome.ok) {
           let runId: string;
-          if (!run) runId = await createRunFor(plan, "FINISHED", fromJson, "logged by the sweep from the cell's JSON result");
+          if (!run)
+            runId = await createRunFor(
+              plan,
+              "FINISHED",
+              fromJson,
+              "logged by the sweep from the cell's JSON result",
+            );
           else {
             runId = run.info.runId;
             const missing: Record<string, number> = {};
-            for (const m of study.metrics) if (m in fromJson && !(m in run.metrics)) missing[m] = fromJson[m];
+            for (const m of study.metrics)
+              if (m in fromJson && !(m in run.metrics)) missing[m] = fromJson[m];
             if (Object.keys(missing).length) await client.logMetrics(runId, missing, 0);
             const tags = cellTags(plan);
-            const absent = Object.fromEntries(Object.entries(tags).filter(([k]) => !(k in run.tags)));
+            const absent = Object.fromEntries(
+              Object.entries(tags).filter(([k]) => !(k in run.tags)),
+            );
             if (Object.keys(absent).length) await client.setTags(runId, absent);
             if (run.info.status !== "FINISHED") await client.terminateRun(runId, "FINISHED");
           }
-          result = { ...base, status: "FINISHED", runId, metrics: { ...(run?.metrics ?? {}), ...fromJson }, attempts: attempt, seconds: outcome.seconds };
+          result = {
+            ...base,
+            status: "FINISHED",
+            runId,
+            metrics: { ...(run?.metrics ?? {}), ...fromJson },
+            attempts: attempt,
+            seconds: outcome.seconds,
+          };
           break;
         }
-        const why = outcome.signal ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`;
-        const note = `cell failed (${why}, attempt ${attempt}):\n${outcome.stderrTail}`.slice(0, 7900);
+        const why = outcome.signal
+          ? `killed by ${outcome.signal}`
+          : `exit code ${outcome.exitCode}`;
+        const note = `cell failed (${why}, attempt ${attempt}):\n${outcome.stderrTail}`.slice(
+          0,
+          7900,
+        );
         let runId: string;
         if (!run) runId = await createRunFor(plan, "FAILED", fromJson, note);
         else {
@@ -343,7 +523,15 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
           await client.setTags(runId, { "mlflow.note.content": note, ...cellTags(plan) });
           if (run.info.status !== "FAILED") await client.terminateRun(runId, "FAILED");
         }
-        result = { ...base, status: "FAILED", runId, metrics: fromJson, attempts: attempt, seconds: outcome.seconds, error: note };
+        result = {
+          ...base,
+          status: "FAILED",
+          runId,
+          metrics: fromJson,
+          attempts: attempt,
+          seconds: outcome.seconds,
+          error: note,
+        };
       }
       if (result) results.push(result);
       report();
@@ -361,9 +549,16 @@ export async function runSweep(study: Study, options: Partial<SweepOptions> & { 
   const skipped = results.filter((r) => r.status === "SKIPPED").length;
   const failed = results.filter((r) => r.status === "FAILED").length;
   const parentStatus: RunStatus = interrupted ? "KILLED" : failed > 0 ? "FAILED" : "FINISHED";
-  const summary = `${study.description}\n\nlast sweep: ${finished} cells run, ${skipped} skipped (already finished), ${failed} failed` + (interrupted ? ", interrupted" : "");
+  const summary =
+    `${study.description}\n\nlast sweep: ${finished} cells run, ${skipped} skipped (already finished), ${failed} failed` +
+    (interrupted ? ", interrupted" : "");
   await client.setTags(parentRunId, { "mlflow.note.content": summary.slice(0, 7900) });
-  await client.logMetrics(parentRunId, { cells_finished: finished, cells_skipped: skipped, cells_failed: failed }, 0);
+  await client.logMetrics(
+    parentRunId,
+    { cells_finished: finished, cells_skipped: skipped, cells_failed: failed },
+    0,
+  );
+  await logStudyFigures(client, parentRunId, study, o.preset, results);
   await client.terminateRun(parentRunId, parentStatus);
   return {
     study: study.name,

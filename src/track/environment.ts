@@ -11,7 +11,11 @@ export function gitCommit(cwd: string = PROJECT_ROOT): string | undefined {
   const r = spawnSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", timeout: 5000 });
   if (r.status !== 0 || !r.stdout) return undefined;
   const sha = r.stdout.trim();
-  const d = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8", timeout: 5000 });
+  const d = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+    cwd,
+    encoding: "utf8",
+    timeout: 5000,
+  });
   return d.status === 0 && d.stdout.trim() !== "" ? `${sha}-dirty` : sha;
 }
 

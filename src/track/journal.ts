@@ -8,7 +8,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { isTransientError, MlflowClient, MLFLOW_LIMITS, type LogBatch, type Metric } from "./mlflow";
+import {
+  isTransientError,
+  MlflowClient,
+  MLFLOW_LIMITS,
+  type LogBatch,
+  type Metric,
+} from "./mlflow";
 import { PROJECT_ROOT } from "./server";
 import type { RunStatus } from "./types";
 
@@ -18,7 +24,9 @@ export const JOURNAL_ID_TAG = "simclr.journal_id";
 /** The default journal folder: $SIMCLR_JOURNAL_DIR, else <project>/.simclr/journal. */
 export function defaultJournalDir(): string {
   const env = process.env.SIMCLR_JOURNAL_DIR;
-  return env && env.trim() !== "" ? path.resolve(env) : path.join(PROJECT_ROOT, ".simclr", "journal");
+  return env && env.trim() !== ""
+    ? path.resolve(env)
+    : path.join(PROJECT_ROOT, ".simclr", "journal");
 }
 
 /** First line of a journal file. */
@@ -33,7 +41,13 @@ export interface JournalHeader {
 
 /** A tracking operation recorded in the journal. */
 export type JournalOp =
-  | { op: "create"; experiment: string; runName?: string; startTime: number; tags: Record<string, string> }
+  | {
+      op: "create";
+      experiment: string;
+      runName?: string;
+      startTime: number;
+      tags: Record<string, string>;
+    }
   | { op: "metrics"; metrics: Metric[] }
   | { op: "params"; params: { key: string; value: string }[] }
   | { op: "tags"; tags: { key: string; value: string }[] }
@@ -72,14 +86,26 @@ export interface ReplayResult {
 export class Journal {
   readonly file: string;
   readonly header: JournalHeader;
+  /** Entries in memory: all of them after open(); a live logger drops replayed ones (compact()). */
   readonly entries: JournalEntry[];
+  private lastSeq: number;
+  private lastOpName?: JournalOp["op"];
   state: JournalState;
   private memoryOnly: boolean;
 
-  private constructor(file: string, header: JournalHeader, entries: JournalEntry[], state: JournalState, memoryOnly: boolean) {
+  private constructor(
+    file: string,
+    header: JournalHeader,
+    entries: JournalEntry[],
+    state: JournalState,
+    memoryOnly: boolean,
+  ) {
     this.file = file;
     this.header = header;
     this.entries = entries;
+    const last = entries[entries.length - 1];
+    this.lastSeq = last ? last.seq : 0;
+    this.lastOpName = last?.op;
     this.state = state;
     this.memoryOnly = memoryOnly;
   }
@@ -95,7 +121,9 @@ export class Journal {
       fs.writeFileSync(file, `${JSON.stringify(h)}\n`, { flag: "wx" });
     } catch (err) {
       memoryOnly = true;
-      console.warn(`simclr: tracking journal not writable (${(err as Error).message}); keeping it in memory only`);
+      console.warn(
+        `simclr: tracking journal not writable (${(err as Error).message}); keeping it in memory only`,
+      );
     }
     const j = new Journal(file, h, [], state, memoryOnly);
     j.saveState();
@@ -106,7 +134,10 @@ export class Journal {
   static open(file: string): Journal {
     const lines = fs.readFileSync(file, "utf8").split("\n");
     const header = JSON.parse(lines[0]) as JournalHeader;
-    if (header.op !== "open") throw new Error(`${file}: not a simclr tracking journal (first line is not an 'open' record)`);
+    if (header.op !== "open")
+      throw new Error(
+        `${file}: not a simclr tracking journal (first line is not an 'open' record)`,
+      );
     const entries: JournalEntry[] = [];
     for (const line of lines.slice(1)) {
       if (line.trim() === "") continue;
@@ -118,7 +149,8 @@ export class Journal {
     }
     let state: JournalState = { replayed: 0, errors: [] };
     const sf = stateFile(file);
-    if (fs.existsSync(sf)) state = { ...state, ...(JSON.parse(fs.readFileSync(sf, "utf8")) as JournalState) };
+    if (fs.existsSync(sf))
+      state = { ...state, ...(JSON.parse(fs.readFileSync(sf, "utf8")) as JournalState) };
     return new Journal(file, header, entries, state, false);
   }
 
@@ -129,7 +161,8 @@ export class Journal {
 
   /** Appends an operation (synchronously, so a crash right after loses nothing); returns its seq. */
   append(op: JournalOp): number {
-    const seq = (this.entries.length ? this.entries[this.entries.length - 1].seq : 0) + 1;
+    const seq = ++this.lastSeq;
+    this.lastOpName = op.op;
     const entry = { ...op, seq } as JournalEntry;
     this.entries.push(entry);
     if (!this.memoryOnly) {
@@ -137,7 +170,9 @@ export class Journal {
         fs.appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
       } catch (err) {
         this.memoryOnly = true;
-        console.warn(`simclr: cannot append to tracking journal ${this.file} (${(err as Error).message}); keeping it in memory`);
+        console.warn(
+          `simclr: cannot append to tracking journal ${this.file} (${(err as Error).message}); keeping it in memory`,
+        );
       }
     }
     return seq;
@@ -145,7 +180,7 @@ export class Journal {
 
   /** Stores artifact content next to the journal; returns the file name to record. */
   storeArtifact(artifactPath: string, content: string | Uint8Array): string {
-    const name = `${this.entries.length + 1}-${path.basename(artifactPath)}`;
+    const name = `${this.lastSeq + 1}-${path.basename(artifactPath)}`;
     if (this.memoryOnly) {
       this.memoryArtifacts.set(name, content);
       return name;
@@ -162,6 +197,18 @@ export class Journal {
     const m = this.memoryArtifacts.get(name);
     if (m !== undefined) return m;
     return new Uint8Array(fs.readFileSync(path.join(this.artifactDir, name)));
+  }
+
+  /** The last operation appended (undefined for an empty journal). */
+  get lastOp(): JournalOp["op"] | undefined {
+    return this.lastOpName;
+  }
+
+  /** Drops replayed entries from memory (the file keeps them); keeps long runs' memory flat. */
+  compact(): void {
+    let n = 0;
+    while (n < this.entries.length && this.entries[n].seq <= this.state.replayed) n++;
+    if (n > 0) this.entries.splice(0, n);
   }
 
   /** Entries not yet accepted by the server. */
@@ -184,8 +231,7 @@ export class Journal {
 
   /** True when the run was terminated and everything reached the server. */
   get complete(): boolean {
-    const last = this.entries[this.entries.length - 1];
-    return !!last && last.op === "terminate" && this.state.replayed >= last.seq;
+    return this.lastOpName === "terminate" && this.state.replayed >= this.lastSeq;
   }
 
   /** Deletes the journal's files (after a complete replay). */
@@ -208,7 +254,9 @@ function countOf(e: JournalEntry): { m: number; p: number; t: number } {
   return { m: 0, p: 0, t: 0 };
 }
 
-function isLogOp(e: JournalEntry): e is Extract<JournalEntry, { op: "metrics" | "params" | "tags" }> {
+function isLogOp(
+  e: JournalEntry,
+): e is Extract<JournalEntry, { op: "metrics" | "params" | "tags" }> {
   return e.op === "metrics" || e.op === "params" || e.op === "tags";
 }
 
@@ -225,7 +273,13 @@ function nextGroup(pending: JournalEntry[], start: number): JournalEntry[] {
     const m = tot.m + c.m;
     const p = tot.p + c.p;
     const t = tot.t + c.t;
-    if (m > MLFLOW_LIMITS.metricsPerBatch || p > MLFLOW_LIMITS.paramsPerBatch || t > MLFLOW_LIMITS.tagsPerBatch || m + p + t > MLFLOW_LIMITS.entitiesPerBatch) break;
+    if (
+      m > MLFLOW_LIMITS.metricsPerBatch ||
+      p > MLFLOW_LIMITS.paramsPerBatch ||
+      t > MLFLOW_LIMITS.tagsPerBatch ||
+      m + p + t > MLFLOW_LIMITS.entitiesPerBatch
+    )
+      break;
     tot.m = m;
     tot.p = p;
     tot.t = t;
@@ -270,9 +324,11 @@ async function sendOne(j: Journal, client: MlflowClient, e: JournalEntry): Promi
     return;
   }
   const runId = j.state.runId;
-  if (!runId) throw new Error(`journal ${j.file}: entry ${e.seq} (${e.op}) comes before the run was created`);
+  if (!runId)
+    throw new Error(`journal ${j.file}: entry ${e.seq} (${e.op}) comes before the run was created`);
   if (isLogOp(e)) await client.logBatch(runId, batchOf([e]));
-  else if (e.op === "artifact") await client.uploadArtifact(runId, e.artifactPath, j.readArtifact(e.file));
+  else if (e.op === "artifact")
+    await client.uploadArtifact(runId, e.artifactPath, j.readArtifact(e.file));
   else if (e.op === "terminate") await client.terminateRun(runId, e.status, e.endTime);
 }
 
@@ -292,7 +348,8 @@ export async function replayJournal(j: Journal, client: MlflowClient): Promise<R
     try {
       if (group.length === 1) await sendOne(j, client, group[0]);
       else {
-        if (!j.state.runId) throw new Error(`journal ${j.file}: log entries come before the run was created`);
+        if (!j.state.runId)
+          throw new Error(`journal ${j.file}: log entries come before the run was created`);
         await client.logBatch(j.state.runId, batchOf(group));
       }
     } catch (err) {
@@ -339,7 +396,9 @@ export async function replayJournal(j: Journal, client: MlflowClient): Promise<R
 function recordError(j: Journal, e: JournalEntry, err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
   j.state.errors.push({ seq: e.seq, message });
-  console.warn(`simclr: MLflow rejected journal entry ${e.seq} (${e.op}) of ${path.basename(j.file)}: ${message}`);
+  console.warn(
+    `simclr: MLflow rejected journal entry ${e.seq} (${e.op}) of ${path.basename(j.file)}: ${message}`,
+  );
 }
 
 function pidAlive(pid: number): boolean {
@@ -385,21 +444,42 @@ export async function syncJournals(
     try {
       j = Journal.open(file);
     } catch (err) {
-      out.push({ file, experiment: "?", sent: 0, pending: 0, complete: false, note: `unreadable: ${(err as Error).message}` });
+      out.push({
+        file,
+        experiment: "?",
+        sent: 0,
+        pending: 0,
+        complete: false,
+        note: `unreadable: ${(err as Error).message}`,
+      });
       continue;
     }
-    const base: SyncOutcome = { file, experiment: j.header.experiment, sent: 0, pending: j.pending().length, complete: j.complete };
+    const base: SyncOutcome = {
+      file,
+      experiment: j.header.experiment,
+      sent: 0,
+      pending: j.pending().length,
+      complete: j.complete,
+    };
     if (j.state.runId) base.runId = j.state.runId;
     const owner = j.state.ownerPid;
     if (!opts.force && owner && owner !== process.pid && pidAlive(owner)) {
       out.push({ ...base, note: `owned by running process ${owner} (use --force to sync anyway)` });
       continue;
     }
-    const last = j.entries[j.entries.length - 1];
+    const lastOp = j.lastOp;
     const orphan = owner !== process.pid && (!owner || !pidAlive(owner));
-    if (orphan && (opts.markOrphansKilled ?? true) && last?.op !== "terminate" && j.entries.some((e) => e.op === "create")) {
+    if (
+      orphan &&
+      (opts.markOrphansKilled ?? true) &&
+      lastOp !== "terminate" &&
+      j.entries.some((e) => e.op === "create")
+    ) {
       // the process that logged this run died without terminating it: never leave it RUNNING
-      j.append({ op: "tags", tags: [{ key: "simclr.terminated_by", value: "simclr mlflow sync (owner process gone)" }] });
+      j.append({
+        op: "tags",
+        tags: [{ key: "simclr.terminated_by", value: "simclr mlflow sync (owner process gone)" }],
+      });
       j.append({ op: "terminate", status: "KILLED", endTime: Date.now() });
     }
     const uri = opts.uri ?? j.header.uri ?? "";

@@ -9,7 +9,14 @@ import { randomUUID } from "node:crypto";
 import { trackingContextFromEnv, trackingContextTags, type TrackingContext } from "./context";
 import { environmentTags } from "./environment";
 import { defaultJournalDir, Journal, replayJournal, type ReplayResult } from "./journal";
-import { flattenParams, MlflowClient, normalizeTrackingUri, validateKey, validateParamValue, validateTagValue } from "./mlflow";
+import {
+  flattenParams,
+  MlflowClient,
+  normalizeTrackingUri,
+  validateKey,
+  validateParamValue,
+  validateTagValue,
+} from "./mlflow";
 import { resolveTrackingUri } from "./server";
 import type { ParamValue, RunLogger, RunStatus } from "./types";
 
@@ -88,9 +95,12 @@ class MlflowRunLogger implements TrackedRun {
     this.experiment = experiment;
     this.opts = opts;
     this.client = client;
-    this.timer = setInterval(() => {
-      if (this.journal.pending().length > 0 && Date.now() >= this.nextTryAt) void this.flush();
-    }, Math.max(50, opts.flushIntervalMs));
+    this.timer = setInterval(
+      () => {
+        if (this.journal.pending().length > 0 && Date.now() >= this.nextTryAt) void this.flush();
+      },
+      Math.max(50, opts.flushIntervalMs),
+    );
     this.timer.unref();
   }
 
@@ -130,15 +140,24 @@ class MlflowRunLogger implements TrackedRun {
         this.client = new MlflowClient(await resolveTrackingUri());
       } catch (err) {
         this.noteDown((err as Error).message);
-        return { sent: 0, pending: this.pending(), complete: false, stoppedBy: (err as Error).message };
+        return {
+          sent: 0,
+          pending: this.pending(),
+          complete: false,
+          stoppedBy: (err as Error).message,
+        };
       }
     }
     try {
       const r = await replayJournal(this.journal, this.client);
+      this.journal.compact();
       this.waitingMetrics = 0;
       if (r.stoppedBy) this.noteDown(r.stoppedBy);
       else {
-        if (this.warnedDown) console.warn(`simclr: MLflow is back; replayed the journal of run ${this.runId ?? this.journalId}`);
+        if (this.warnedDown)
+          console.warn(
+            `simclr: MLflow is back; replayed the journal of run ${this.runId ?? this.journalId}`,
+          );
         this.failures = 0;
         this.nextTryAt = 0;
         this.warnedDown = false;
@@ -147,7 +166,12 @@ class MlflowRunLogger implements TrackedRun {
     } catch (err) {
       // a permanent failure creating the run: keep the journal for `simclr mlflow sync`
       this.noteDown((err as Error).message);
-      return { sent: 0, pending: this.pending(), complete: false, stoppedBy: (err as Error).message };
+      return {
+        sent: 0,
+        pending: this.pending(),
+        complete: false,
+        stoppedBy: (err as Error).message,
+      };
     }
   }
 
@@ -155,7 +179,9 @@ class MlflowRunLogger implements TrackedRun {
     this.nextTryAt = Date.now() + BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)];
     this.failures++;
     if (!this.warnedDown) {
-      console.warn(`simclr: tracking unavailable (${message}); logging to the journal ${this.journal.file} and retrying`);
+      console.warn(
+        `simclr: tracking unavailable (${message}); logging to the journal ${this.journal.file} and retrying`,
+      );
       this.warnedDown = true;
     }
   }
@@ -173,6 +199,8 @@ class MlflowRunLogger implements TrackedRun {
   }
 
   logMetrics(metrics: Record<string, number>, step: number): void {
+    if (!Number.isFinite(step))
+      throw new Error(`logMetrics: step must be a finite number, got ${step}`);
     const timestamp = Date.now();
     const list = Object.entries(metrics).map(([key, value]) => {
       validateKey(key, "metric key");
@@ -181,7 +209,8 @@ class MlflowRunLogger implements TrackedRun {
     if (list.length === 0) return;
     this.journal.append({ op: "metrics", metrics: list });
     this.waitingMetrics += list.length;
-    if (this.waitingMetrics >= this.opts.maxBufferedMetrics && Date.now() >= this.nextTryAt) void this.replayOnce();
+    if (this.waitingMetrics >= this.opts.maxBufferedMetrics && Date.now() >= this.nextTryAt)
+      void this.replayOnce();
   }
 
   async setTags(tags: Record<string, string>): Promise<void> {
@@ -195,7 +224,11 @@ class MlflowRunLogger implements TrackedRun {
     await this.flush();
   }
 
-  async logArtifact(name: string, content: string | Uint8Array, artifactPath?: string): Promise<void> {
+  async logArtifact(
+    name: string,
+    content: string | Uint8Array,
+    artifactPath?: string,
+  ): Promise<void> {
     const p = artifactPath ? `${artifactPath.replace(/\/+$/, "")}/${name}` : name;
     const file = this.journal.storeArtifact(p, content);
     this.journal.append({ op: "artifact", artifactPath: p, file });
@@ -221,7 +254,9 @@ class MlflowRunLogger implements TrackedRun {
       const r = await this.replayOnce();
       if (this.journal.complete || (r && !r.stoppedBy && this.pending() === 0)) break;
       if (Date.now() >= deadline) break;
-      await new Promise((res) => setTimeout(res, Math.min(1000, Math.max(0, deadline - Date.now()))));
+      await new Promise((res) =>
+        setTimeout(res, Math.min(1000, Math.max(0, deadline - Date.now()))),
+      );
     }
     if (this.timer) clearInterval(this.timer);
     if (this.journal.complete) this.journal.remove();
@@ -264,19 +299,35 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
   }
   let uri: string | undefined;
   const explicit = options.trackingUri ?? env.trackingUri;
-  if (explicit !== undefined) uri = normalizeTrackingUri(explicit, options.trackingUri !== undefined ? "trackingUri" : "MLFLOW_TRACKING_URI");
+  if (explicit !== undefined)
+    uri = normalizeTrackingUri(
+      explicit,
+      options.trackingUri !== undefined ? "trackingUri" : "MLFLOW_TRACKING_URI",
+    );
   else {
     try {
       uri = await resolveTrackingUri();
     } catch (err) {
-      console.warn(`simclr: no tracking server (${(err as Error).message}); the run goes to the journal for now`);
+      console.warn(
+        `simclr: no tracking server (${(err as Error).message}); the run goes to the journal for now`,
+      );
     }
   }
   const journalId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`;
-  const header: { journalId: string; experiment: string; createdAt: number; uri?: string } = { journalId, experiment, createdAt: Date.now() };
+  const header: { journalId: string; experiment: string; createdAt: number; uri?: string } = {
+    journalId,
+    experiment,
+    createdAt: Date.now(),
+  };
   if (uri) header.uri = uri;
   const journal = Journal.create(o.journalDir, header);
-  const create: { op: "create"; experiment: string; startTime: number; tags: Record<string, string>; runName?: string } = {
+  const create: {
+    op: "create";
+    experiment: string;
+    startTime: number;
+    tags: Record<string, string>;
+    runName?: string;
+  } = {
     op: "create",
     experiment,
     startTime: Date.now(),
@@ -284,7 +335,12 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
   };
   if (runName !== undefined) create.runName = runName;
   journal.append(create);
-  const logger = new MlflowRunLogger(journal, experiment, o, uri ? new MlflowClient(uri, { timeoutMs: 10_000 }) : undefined);
+  const logger = new MlflowRunLogger(
+    journal,
+    experiment,
+    o,
+    uri ? new MlflowClient(uri, { timeoutMs: 10_000 }) : undefined,
+  );
   await logger.flush();
   return logger;
 }

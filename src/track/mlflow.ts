@@ -160,7 +160,8 @@ function normPosix(p: string): string {
  * (e.g. "param key 'lr!'") when MLflow would reject it.
  */
 export function validateKey(key: string, field: string): void {
-  if (typeof key !== "string" || key === "") throw new Error(`${field}: a key must be a non-empty string`);
+  if (typeof key !== "string" || key === "")
+    throw new Error(`${field}: a key must be a non-empty string`);
   if (!NAME_RE.test(key)) {
     throw new Error(
       `${field} ${JSON.stringify(key)} has characters MLflow rejects: names may only contain letters, ` +
@@ -169,10 +170,14 @@ export function validateKey(key: string, field: string): void {
   }
   const n = normPosix(key);
   if (n !== key || n === "." || n.startsWith("..") || n.startsWith("/")) {
-    throw new Error(`${field} ${JSON.stringify(key)} is not a clean relative path (it would resolve to '${n}')`);
+    throw new Error(
+      `${field} ${JSON.stringify(key)} is not a clean relative path (it would resolve to '${n}')`,
+    );
   }
   if (key.length > MLFLOW_LIMITS.keyLength) {
-    throw new Error(`${field} ${JSON.stringify(key.slice(0, 40))}... is ${key.length} characters; MLflow allows ${MLFLOW_LIMITS.keyLength}`);
+    throw new Error(
+      `${field} ${JSON.stringify(key.slice(0, 40))}... is ${key.length} characters; MLflow allows ${MLFLOW_LIMITS.keyLength}`,
+    );
   }
 }
 
@@ -188,9 +193,12 @@ export function validateParamValue(key: string, value: string): void {
 
 /** Checks a tag value's length. */
 export function validateTagValue(key: string, value: string): void {
-  if (typeof value !== "string") throw new Error(`tag '${key}' value must be a string, got ${typeof value}`);
+  if (typeof value !== "string")
+    throw new Error(`tag '${key}' value must be a string, got ${typeof value}`);
   if (value.length > MLFLOW_LIMITS.tagValueLength) {
-    throw new Error(`tag '${key}' value is ${value.length} characters; MLflow keeps at most ${MLFLOW_LIMITS.tagValueLength}`);
+    throw new Error(
+      `tag '${key}' value is ${value.length} characters; MLflow keeps at most ${MLFLOW_LIMITS.tagValueLength}`,
+    );
   }
 }
 
@@ -203,7 +211,12 @@ export function flattenParams(obj: Record<string, unknown>, prefix = ""): Record
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (v === undefined) continue;
-    if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype) {
+    if (
+      v !== null &&
+      typeof v === "object" &&
+      !Array.isArray(v) &&
+      Object.getPrototypeOf(v) === Object.prototype
+    ) {
       Object.assign(out, flattenParams(v as Record<string, unknown>, key));
     } else if (typeof v === "string") {
       out[key] = v;
@@ -223,7 +236,9 @@ export function normalizeTrackingUri(uri: string, field = "MLFLOW_TRACKING_URI")
   try {
     parsed = new URL(u);
   } catch {
-    throw new Error(`${field} ${JSON.stringify(uri)} is not a URL; expected http://host:port of an MLflow server`);
+    throw new Error(
+      `${field} ${JSON.stringify(uri)} is not a URL; expected http://host:port of an MLflow server`,
+    );
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new Error(
@@ -261,7 +276,10 @@ export function splitBatch(batch: LogBatch): LogBatch[] {
   while (mi < metrics.length || pi < params.length || ti < tags.length) {
     const p = params.slice(pi, pi + MLFLOW_LIMITS.paramsPerBatch);
     const t = tags.slice(ti, ti + MLFLOW_LIMITS.tagsPerBatch);
-    const room = Math.min(MLFLOW_LIMITS.metricsPerBatch, MLFLOW_LIMITS.entitiesPerBatch - p.length - t.length);
+    const room = Math.min(
+      MLFLOW_LIMITS.metricsPerBatch,
+      MLFLOW_LIMITS.entitiesPerBatch - p.length - t.length,
+    );
     const m = metrics.slice(mi, mi + room);
     pi += p.length;
     ti += t.length;
@@ -360,7 +378,8 @@ export class MlflowClient {
   /** `uri`: http(s)://host:port; when undefined, resolved on first use by `resolveTrackingUri()`. */
   constructor(uri?: string, options: Partial<MlflowClientOptions> = {}) {
     this.opts = { ...MLFLOW_CLIENT_DEFAULTS, ...options };
-    if (uri !== undefined) this.resolved = Promise.resolve(normalizeTrackingUri(uri, "tracking URI"));
+    if (uri !== undefined)
+      this.resolved = Promise.resolve(normalizeTrackingUri(uri, "tracking URI"));
   }
 
   /** The server's base URL (starts or reuses the project's local server when none was given). */
@@ -372,7 +391,11 @@ export class MlflowClient {
     return this.resolved;
   }
 
-  private async request(method: "GET" | "POST", endpoint: string, body?: Record<string, unknown>): Promise<unknown> {
+  private async request(
+    method: "GET" | "POST",
+    endpoint: string,
+    body?: Record<string, unknown>,
+  ): Promise<unknown> {
     const base = await this.uri();
     let url = `${base}/api/2.0/mlflow/${endpoint}`;
     const init: RequestInit = { method, signal: AbortSignal.timeout(this.opts.timeoutMs) };
@@ -387,12 +410,20 @@ export class MlflowClient {
     return this.send(url, init, endpoint, true);
   }
 
-  private async send(url: string, init: RequestInit, endpoint: string, json: boolean): Promise<unknown> {
+  private async send(
+    url: string,
+    init: RequestInit,
+    endpoint: string,
+    json: boolean,
+  ): Promise<unknown> {
     let res: Response;
     try {
       res = await fetch(url, init);
     } catch (err) {
-      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      const cause =
+        err instanceof Error
+          ? ((err.cause as Error | undefined)?.message ?? err.message)
+          : String(err);
       throw new MlflowError(
         `cannot reach the MLflow server at ${new URL(url).origin} (${endpoint}: ${cause}); ` +
           "start it with npm start, or set MLFLOW_TRACKING_URI to a running server",
@@ -412,7 +443,12 @@ export class MlflowClient {
       } catch {
         /* not JSON (a proxy's error page) */
       }
-      throw new MlflowError(`MLflow ${endpoint} failed: ${code}: ${message}`, code, res.status, endpoint);
+      throw new MlflowError(
+        `MLflow ${endpoint} failed: ${code}: ${message}`,
+        code,
+        res.status,
+        endpoint,
+      );
     }
     if (!json) return new Uint8Array(await res.arrayBuffer());
     const text = await res.text();
@@ -424,29 +460,38 @@ export class MlflowClient {
   /** The experiment with this name, or undefined. */
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
     try {
-      const r = (await this.request("GET", "experiments/get-by-name", { experiment_name: name })) as {
+      const r = (await this.request("GET", "experiments/get-by-name", {
+        experiment_name: name,
+      })) as {
         experiment: WireExperiment;
       };
       return toExperiment(r.experiment);
     } catch (err) {
-      if (err instanceof MlflowError && err.errorCode === "RESOURCE_DOES_NOT_EXIST") return undefined;
+      if (err instanceof MlflowError && err.errorCode === "RESOURCE_DOES_NOT_EXIST")
+        return undefined;
       throw err;
     }
   }
 
   /** The id of the experiment named `name`, created when missing (restored when deleted). */
   async getOrCreateExperiment(name: string): Promise<string> {
-    if (typeof name !== "string" || name.trim() === "") throw new Error("experiment name must be a non-empty string");
+    if (typeof name !== "string" || name.trim() === "")
+      throw new Error("experiment name must be a non-empty string");
     if (name.length > MLFLOW_LIMITS.experimentNameLength) {
-      throw new Error(`experiment name is ${name.length} characters; MLflow allows ${MLFLOW_LIMITS.experimentNameLength}`);
+      throw new Error(
+        `experiment name is ${name.length} characters; MLflow allows ${MLFLOW_LIMITS.experimentNameLength}`,
+      );
     }
     const found = await this.getExperimentByName(name);
     if (found) {
-      if (found.lifecycleStage === "deleted") await this.request("POST", "experiments/restore", { experiment_id: found.experimentId });
+      if (found.lifecycleStage === "deleted")
+        await this.request("POST", "experiments/restore", { experiment_id: found.experimentId });
       return found.experimentId;
     }
     try {
-      const r = (await this.request("POST", "experiments/create", { name })) as { experiment_id: string };
+      const r = (await this.request("POST", "experiments/create", { name })) as {
+        experiment_id: string;
+      };
       return r.experiment_id;
     } catch (err) {
       // another process created it between our get and create
@@ -461,7 +506,12 @@ export class MlflowClient {
   // runs -------------------------------------------------------------------------------------
 
   /** Creates a run (status RUNNING). Tags are validated; `runName` becomes mlflow.runName. */
-  async createRun(opts: { experimentId: string; runName?: string; startTime?: number; tags?: Record<string, string> }): Promise<RunInfo> {
+  async createRun(opts: {
+    experimentId: string;
+    runName?: string;
+    startTime?: number;
+    tags?: Record<string, string>;
+  }): Promise<RunInfo> {
     const tags = Object.entries(opts.tags ?? {}).map(([key, value]) => {
       validateKey(key, "tag key");
       validateTagValue(key, value);
@@ -476,7 +526,8 @@ export class MlflowClient {
     if (opts.runName !== undefined) body.run_name = opts.runName;
     const r = (await this.request("POST", "runs/create", body)) as { run: WireRun };
     const info = toRunInfo(r.run.info);
-    if (tags.length > first.length) await this.logBatch(info.runId, { tags: tags.slice(first.length) });
+    if (tags.length > first.length)
+      await this.logBatch(info.runId, { tags: tags.slice(first.length) });
     return info;
   }
 
@@ -487,7 +538,10 @@ export class MlflowClient {
   }
 
   /** Updates a run's status, end time or name. */
-  async updateRun(runId: string, update: { status?: RunInfo["status"]; endTime?: number; runName?: string }): Promise<RunInfo> {
+  async updateRun(
+    runId: string,
+    update: { status?: RunInfo["status"]; endTime?: number; runName?: string },
+  ): Promise<RunInfo> {
     const body: Record<string, unknown> = { run_id: runId };
     if (update.status) body.status = update.status;
     if (update.endTime !== undefined) body.end_time = update.endTime;
@@ -497,7 +551,11 @@ export class MlflowClient {
   }
 
   /** Marks a run FINISHED, FAILED or KILLED. */
-  async terminateRun(runId: string, status: RunStatus, endTime: number = Date.now()): Promise<RunInfo> {
+  async terminateRun(
+    runId: string,
+    status: RunStatus,
+    endTime: number = Date.now(),
+  ): Promise<RunInfo> {
     return this.updateRun(runId, { status, endTime });
   }
 
@@ -522,7 +580,12 @@ export class MlflowClient {
     for (const part of splitBatch(batch)) {
       await this.request("POST", "runs/log-batch", {
         run_id: runId,
-        metrics: (part.metrics ?? []).map((m) => ({ key: m.key, value: encodeMetricValue(m.value), timestamp: m.timestamp, step: m.step })),
+        metrics: (part.metrics ?? []).map((m) => ({
+          key: m.key,
+          value: encodeMetricValue(m.value),
+          timestamp: m.timestamp,
+          step: m.step,
+        })),
         params: part.params ?? [],
         tags: part.tags ?? [],
       });
@@ -532,17 +595,28 @@ export class MlflowClient {
   /** Logs a whole (possibly nested) config as params, flattened with dots. */
   async logParams(runId: string, params: Record<string, unknown>): Promise<void> {
     const flat = flattenParams(params);
-    await this.logBatch(runId, { params: Object.entries(flat).map(([key, value]) => ({ key, value })) });
+    await this.logBatch(runId, {
+      params: Object.entries(flat).map(([key, value]) => ({ key, value })),
+    });
   }
 
   /** Sets tags on a run. */
   async setTags(runId: string, tags: Record<string, string>): Promise<void> {
-    await this.logBatch(runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+    await this.logBatch(runId, {
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    });
   }
 
   /** Logs metrics at one step. */
-  async logMetrics(runId: string, metrics: Record<string, number>, step: number, timestamp: number = Date.now()): Promise<void> {
-    await this.logBatch(runId, { metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step, timestamp })) });
+  async logMetrics(
+    runId: string,
+    metrics: Record<string, number>,
+    step: number,
+    timestamp: number = Date.now(),
+  ): Promise<void> {
+    await this.logBatch(runId, {
+      metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step, timestamp })),
+    });
   }
 
   /** Every logged value of one metric, in step order. */
@@ -555,9 +629,22 @@ export class MlflowClient {
         metric_key: key,
         max_results: 25000,
         page_token: token,
-      })) as { metrics?: { key: string; value: unknown; timestamp: number | string; step?: number | string }[]; next_page_token?: string };
+      })) as {
+        metrics?: {
+          key: string;
+          value: unknown;
+          timestamp: number | string;
+          step?: number | string;
+        }[];
+        next_page_token?: string;
+      };
       for (const m of r.metrics ?? []) {
-        out.push({ key: m.key, value: decodeMetricValue(m.value), timestamp: Number(m.timestamp), step: Number(m.step ?? 0) });
+        out.push({
+          key: m.key,
+          value: decodeMetricValue(m.value),
+          timestamp: Number(m.timestamp),
+          step: Number(m.step ?? 0),
+        });
       }
       token = r.next_page_token || undefined;
     } while (token);
@@ -589,15 +676,24 @@ export class MlflowClient {
   private async artifactUrl(runId: string, artifactPath: string): Promise<string> {
     const clean = normPosix(artifactPath);
     if (clean.startsWith("..") || clean.startsWith("/") || clean === ".") {
-      throw new Error(`artifact path ${JSON.stringify(artifactPath)} must be a relative path inside the run`);
+      throw new Error(
+        `artifact path ${JSON.stringify(artifactPath)} must be a relative path inside the run`,
+      );
     }
     return `${await this.uri()}/api/2.0/mlflow-artifacts/artifacts/${encodePath(await this.artifactRoot(runId))}/${encodePath(clean)}`;
   }
 
   /** Uploads content (text or bytes) as the artifact `artifactPath` (e.g. "plots/loss.html"). */
-  async uploadArtifact(runId: string, artifactPath: string, content: string | Uint8Array): Promise<void> {
+  async uploadArtifact(
+    runId: string,
+    artifactPath: string,
+    content: string | Uint8Array,
+  ): Promise<void> {
     const url = await this.artifactUrl(runId, artifactPath);
-    const body = typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+    const body =
+      typeof content === "string"
+        ? Buffer.from(content, "utf8")
+        : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     await this.send(
       url,
       {
@@ -614,7 +710,12 @@ export class MlflowClient {
   /** Downloads an artifact's bytes. */
   async downloadArtifact(runId: string, artifactPath: string): Promise<Uint8Array> {
     const url = await this.artifactUrl(runId, artifactPath);
-    return (await this.send(url, { method: "GET", signal: AbortSignal.timeout(Math.max(this.opts.timeoutMs, 600_000)) }, "mlflow-artifacts/download", false)) as Uint8Array;
+    return (await this.send(
+      url,
+      { method: "GET", signal: AbortSignal.timeout(Math.max(this.opts.timeoutMs, 600_000)) },
+      "mlflow-artifacts/download",
+      false,
+    )) as Uint8Array;
   }
 
   /** Downloads an artifact as UTF-8 text. */
@@ -624,7 +725,10 @@ export class MlflowClient {
 
   /** Lists artifacts directly under `dir` (the run's root when omitted); paths are relative to the run. */
   async listArtifacts(runId: string, dir = ""): Promise<ArtifactEntry[]> {
-    const r = (await this.request("GET", "artifacts/list", { run_id: runId, path: dir || undefined })) as {
+    const r = (await this.request("GET", "artifacts/list", {
+      run_id: runId,
+      path: dir || undefined,
+    })) as {
       files?: { path: string; is_dir: boolean; file_size?: number | string }[];
     };
     return (r.files ?? []).map((f) => {
@@ -657,7 +761,10 @@ export class MlflowClient {
     if (opts.filter) body.filter = opts.filter;
     if (opts.orderBy) body.order_by = opts.orderBy;
     if (opts.pageToken) body.page_token = opts.pageToken;
-    const r = (await this.request("POST", "runs/search", body)) as { runs?: WireRun[]; next_page_token?: string };
+    const r = (await this.request("POST", "runs/search", body)) as {
+      runs?: WireRun[];
+      next_page_token?: string;
+    };
     const out: { runs: Run[]; nextPageToken?: string } = { runs: (r.runs ?? []).map(toRun) };
     if (r.next_page_token) out.nextPageToken = r.next_page_token;
     return out;
@@ -669,7 +776,12 @@ export class MlflowClient {
     const out: Run[] = [];
     let token: string | undefined;
     do {
-      const page = await this.searchRuns({ ...opts, experimentIds: ids, experimentNames: [], pageToken: token });
+      const page = await this.searchRuns({
+        ...opts,
+        experimentIds: ids,
+        experimentNames: [],
+        pageToken: token,
+      });
       out.push(...page.runs);
       token = page.nextPageToken;
     } while (token);
@@ -720,7 +832,10 @@ export function runsToTable(runs: Run[]): aq.ColumnTable {
 }
 
 /** A client for `uri` (default: MLFLOW_TRACKING_URI, else the project's local server, started on first use). */
-export function createMlflowClient(uri?: string, options: Partial<MlflowClientOptions> = {}): MlflowClient {
+export function createMlflowClient(
+  uri?: string,
+  options: Partial<MlflowClientOptions> = {},
+): MlflowClient {
   return new MlflowClient(uri, options);
 }
 

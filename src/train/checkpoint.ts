@@ -29,29 +29,50 @@ interface Manifest<M> {
 export interface LoadedCheckpoint<M> {
   step: number;
   meta: M;
-  tensors: Map<string, { shape: number[]; dtype: "float32" | "int32"; data: Float32Array | Int32Array }>;
+  tensors: Map<
+    string,
+    { shape: number[]; dtype: "float32" | "int32"; data: Float32Array | Int32Array }
+  >;
 }
 
 /** File names inside a checkpoint folder. */
-export const CHECKPOINT_FILES = Object.freeze({ manifest: "checkpoint.json", tensors: "tensors.bin" });
+export const CHECKPOINT_FILES = Object.freeze({
+  manifest: "checkpoint.json",
+  tensors: "tensors.bin",
+});
 
 /** Writes tensors and metadata to `dir` (created; replaced atomically if present). */
-export function saveCheckpoint<M>(dir: string, step: number, tensors: Map<string, tf.Tensor>, meta: M): void {
+export function saveCheckpoint<M>(
+  dir: string,
+  step: number,
+  tensors: Map<string, tf.Tensor>,
+  meta: M,
+): void {
   fs.mkdirSync(dir, { recursive: true });
   const entries: TensorEntry[] = [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
     if (t.dtype !== "float32" && t.dtype !== "int32") {
-      throw new Error(`checkpoint: tensor ${name} has dtype ${t.dtype}; only float32 and int32 are stored`);
+      throw new Error(
+        `checkpoint: tensor ${name} has dtype ${t.dtype}; only float32 and int32 are stored`,
+      );
     }
     const values = t.dataSync() as Float32Array | Int32Array;
-    const bytes = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+    const bytes = new Uint8Array(
+      values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength),
+    );
     entries.push({ name, shape: [...t.shape], dtype: t.dtype, offset, length: values.length });
     chunks.push(bytes);
     offset += bytes.byteLength;
   }
-  const manifest: Manifest<M> = { format: "simclr-checkpoint", version: 1, step, meta, tensors: entries };
+  const manifest: Manifest<M> = {
+    format: "simclr-checkpoint",
+    version: 1,
+    step,
+    meta,
+    tensors: entries,
+  };
   const tmpBin = path.join(dir, `${CHECKPOINT_FILES.tensors}.tmp`);
   const tmpJson = path.join(dir, `${CHECKPOINT_FILES.manifest}.tmp`);
   fs.writeFileSync(tmpBin, Buffer.concat(chunks));
@@ -62,7 +83,10 @@ export function saveCheckpoint<M>(dir: string, step: number, tensors: Map<string
 
 /** True when `dir` holds a checkpoint. */
 export function hasCheckpoint(dir: string): boolean {
-  return fs.existsSync(path.join(dir, CHECKPOINT_FILES.manifest)) && fs.existsSync(path.join(dir, CHECKPOINT_FILES.tensors));
+  return (
+    fs.existsSync(path.join(dir, CHECKPOINT_FILES.manifest)) &&
+    fs.existsSync(path.join(dir, CHECKPOINT_FILES.tensors))
+  );
 }
 
 /** Reads a checkpoint written by saveCheckpoint. Errors name the folder and what is wrong. */
@@ -75,13 +99,16 @@ export function loadCheckpoint<M>(dir: string): LoadedCheckpoint<M> {
     throw new Error(`cannot read checkpoint ${mf}: ${(e as Error).message}`);
   }
   if (manifest.format !== "simclr-checkpoint" || manifest.version !== 1) {
-    throw new Error(`${mf}: not a simclr checkpoint (format ${String(manifest.format)}, version ${String(manifest.version)})`);
+    throw new Error(
+      `${mf}: not a simclr checkpoint (format ${String(manifest.format)}, version ${String(manifest.version)})`,
+    );
   }
   const buf = fs.readFileSync(path.join(dir, CHECKPOINT_FILES.tensors));
   const tensors: LoadedCheckpoint<M>["tensors"] = new Map();
   for (const e of manifest.tensors) {
     const bytes = buf.subarray(e.offset, e.offset + e.length * 4);
-    if (bytes.byteLength !== e.length * 4) throw new Error(`${dir}: ${CHECKPOINT_FILES.tensors} is truncated at ${e.name}`);
+    if (bytes.byteLength !== e.length * 4)
+      throw new Error(`${dir}: ${CHECKPOINT_FILES.tensors} is truncated at ${e.name}`);
     const copy = new Uint8Array(bytes).buffer;
     tensors.set(e.name, {
       shape: e.shape,
@@ -96,12 +123,18 @@ export function loadCheckpoint<M>(dir: string): LoadedCheckpoint<M> {
  * Assigns stored values to variables by name. Every variable must be present with the same shape;
  * throws naming the first missing or mismatched one.
  */
-export function restoreVariables<M>(ckpt: LoadedCheckpoint<M>, variables: Map<string, tf.Variable>, dir = "checkpoint"): void {
+export function restoreVariables<M>(
+  ckpt: LoadedCheckpoint<M>,
+  variables: Map<string, tf.Variable>,
+  dir = "checkpoint",
+): void {
   for (const [name, v] of variables) {
     const e = ckpt.tensors.get(name);
     if (!e) throw new Error(`${dir}: no value for variable ${name}`);
     if (e.shape.join(",") !== v.shape.join(",")) {
-      throw new Error(`${dir}: variable ${name} has shape [${e.shape}] in the checkpoint, [${v.shape}] in the model`);
+      throw new Error(
+        `${dir}: variable ${name} has shape [${e.shape}] in the checkpoint, [${v.shape}] in the model`,
+      );
     }
     tf.tidy(() => v.assign(tf.tensor(e.data, e.shape, e.dtype)));
   }

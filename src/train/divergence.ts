@@ -10,7 +10,9 @@ export class DivergenceError extends Error {
     /** The loss value: NaN, Infinity or -Infinity. */
     readonly value: number,
   ) {
-    super(`training diverged: loss is ${value} at step ${step}; lower the learning rate or check the inputs`);
+    super(
+      `training diverged: loss is ${value} at step ${step}; lower the learning rate or check the inputs`,
+    );
     this.name = "DivergenceError";
   }
 }

@@ -4,7 +4,6 @@
  * section 2.2), project with g, take the contrastive loss and one optimiser step; then evaluate the
  * frozen encoder (linear evaluation, kNN) beside the same encoder with random weights.
  */
-import * as tf from "@tensorflow/tfjs";
 import { initBackend, type BackendInfo } from "../backend";
 import type { PretrainConfig } from "../config/pretrain-config";
 import { flattenConfig } from "../config/resolve";
@@ -93,7 +92,11 @@ export interface PretrainResult extends EvaluationResult {
 
 /** What resuming must match: the config without the label and checkpoint placement. */
 function checkpointKey(config: PretrainConfig): string {
-  return configHash({ ...config, preset: "", train: { ...config.train, checkpointDir: null, checkpointEverySteps: 0 } });
+  return configHash({
+    ...config,
+    preset: "",
+    train: { ...config.train, checkpointDir: null, checkpointEverySteps: 0 },
+  });
 }
 
 /** Evaluation fields of a run stopped before evaluating. */
@@ -118,14 +121,18 @@ function finite(x: number): boolean {
  * same encoder and augmentations) and evaluates it. Throws DivergenceError on a NaN/Inf loss
  * (the run is marked FAILED with that reason).
  */
-export async function pretrain(config: PretrainConfig, options: Partial<PretrainOptions> = {}): Promise<PretrainResult> {
+export async function pretrain(
+  config: PretrainConfig,
+  options: Partial<PretrainOptions> = {},
+): Promise<PretrainResult> {
   const o: PretrainOptions = { ...PRETRAIN_DEFAULTS, ...options };
   const logger = o.logger;
   const hash = o.configHash ?? configHash(config);
   const ckKey = checkpointKey(config);
   let state: TrainingState | null = null;
   let views: ViewSource | null = null;
-  const progress = o.progress === false ? createProgress({ mode: "none" }) : createProgress(o.progress);
+  const progress =
+    o.progress === false ? createProgress({ mode: "none" }) : createProgress(o.progress);
   try {
     const backend = o.backend ?? (await initBackend());
     await logger.logParams(flattenConfig(config));
@@ -140,7 +147,11 @@ export async function pretrain(config: PretrainConfig, options: Partial<Pretrain
       ...(o.tags ?? {}),
     });
     const dataset =
-      o.dataset ?? (await loadDataset(config.data.dataset, config.data.dataDir ? { path: config.data.dataDir } : {}));
+      o.dataset ??
+      (await loadDataset(
+        config.data.dataset,
+        config.data.dataDir ? { path: config.data.dataDir } : {},
+      ));
     const splits: PreparedSplits = prepareSplits(dataset, config);
     state = createTrainingState(config, splits.train.n, dataset.classes.length);
     if (o.resume && config.train.checkpointDir) state.tryResume(config.train.checkpointDir, ckKey);
@@ -184,12 +195,24 @@ export async function pretrain(config: PretrainConfig, options: Partial<Pretrain
         elapsedS: state.trainS,
       };
       logger.logMetrics(
-        { loss: r.loss, contrastive_acc: r.accuracy, entropy: r.entropy, lr, views_per_s: m.viewsPerSecond, epoch },
+        {
+          loss: r.loss,
+          contrastive_acc: r.accuracy,
+          entropy: r.entropy,
+          lr,
+          views_per_s: m.viewsPerSecond,
+          epoch,
+        },
         step,
       );
       o.onStep?.(m);
       progress.update(m);
-      epochSum = { loss: epochSum.loss + r.loss, acc: epochSum.acc + r.accuracy, ent: epochSum.ent + r.entropy, n: epochSum.n + 1 };
+      epochSum = {
+        loss: epochSum.loss + r.loss,
+        acc: epochSum.acc + r.accuracy,
+        ent: epochSum.ent + r.entropy,
+        n: epochSum.n + 1,
+      };
       const endOfEpoch = state.step % stepsPerEpoch === 0 || state.step === totalSteps;
       if (endOfEpoch) {
         const summary: EpochSummary = {
@@ -202,7 +225,11 @@ export async function pretrain(config: PretrainConfig, options: Partial<Pretrain
         };
         epochSum = { loss: 0, acc: 0, ent: 0, n: 0 };
         const every = config.train.knnEveryEpochs;
-        if (every > 0 && ((epoch + 1) % every === 0 || state.step === totalSteps) && config.mode === "simclr") {
+        if (
+          every > 0 &&
+          ((epoch + 1) % every === 0 || state.step === totalSteps) &&
+          config.mode === "simclr"
+        ) {
           progress.note(`kNN monitor after epoch ${epoch + 1}`);
           const te = performance.now();
           const acc = state.monitorKnn(splits.monitorTrain, splits.monitorTest);
@@ -214,14 +241,21 @@ export async function pretrain(config: PretrainConfig, options: Partial<Pretrain
           // Evaluation time is not training time.
           const spent = performance.now() - te;
           loopEvalMs += spent;
-          state.trainS -= spent / 1000;
           state.evalOffsetMs += spent;
         }
         history.push(summary);
-        logger.logMetrics({ epoch_loss: summary.loss, epoch_contrastive_acc: summary.contrastive_acc }, state.step);
+        logger.logMetrics(
+          { epoch_loss: summary.loss, epoch_contrastive_acc: summary.contrastive_acc },
+          state.step,
+        );
       }
       const ckEvery = config.train.checkpointEverySteps;
-      if (config.train.checkpointDir && ckEvery > 0 && state.step % ckEvery === 0 && state.step < totalSteps) {
+      if (
+        config.train.checkpointDir &&
+        ckEvery > 0 &&
+        state.step % ckEvery === 0 &&
+        state.step < totalSteps
+      ) {
         state.save(config.train.checkpointDir, ckKey);
       }
     }
@@ -252,10 +286,19 @@ export async function pretrain(config: PretrainConfig, options: Partial<Pretrain
       history,
       curve,
     };
-    const finalMetrics: Record<string, number> = { train_s: trainS, eval_s: evalS, views_per_s: result.views_per_s };
-    for (const [k, v] of Object.entries(evaluation)) if (typeof v === "number" && finite(v)) finalMetrics[k] = v;
+    const finalMetrics: Record<string, number> = {
+      train_s: trainS,
+      eval_s: evalS,
+      views_per_s: result.views_per_s,
+    };
+    for (const [k, v] of Object.entries(evaluation))
+      if (typeof v === "number" && finite(v)) finalMetrics[k] = v;
     logger.logMetrics(finalMetrics, state.step);
-    await logger.logArtifact("result.json", JSON.stringify({ ...result, config: undefined }, null, 1), "results");
+    await logger.logArtifact(
+      "result.json",
+      JSON.stringify({ ...result, config: undefined }, null, 1),
+      "results",
+    );
     await logger.finish(killed ? "KILLED" : "FINISHED", killed ? "stopped by signal" : undefined);
     return result;
   } catch (e) {

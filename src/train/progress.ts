@@ -46,8 +46,10 @@ export function formatDuration(s: number): string {
 export function formatProgressLine(m: StepMetrics, label: string, width = 24): string {
   const frac = m.totalSteps > 0 ? Math.min(1, (m.step + 1) / m.totalSteps) : 0;
   const filled = Math.round(frac * width);
-  const bar = "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "") + " ".repeat(width - filled);
-  const eta = m.viewsPerSecond > 0 ? ((m.totalSteps - m.step - 1) * m.views) / m.viewsPerSecond : NaN;
+  const bar =
+    "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "") + " ".repeat(width - filled);
+  const eta =
+    m.viewsPerSecond > 0 ? ((m.totalSteps - m.step - 1) * m.views) / m.viewsPerSecond : NaN;
   return (
     `${label} [${bar}] ${m.step + 1}/${m.totalSteps} ep ${m.epoch + 1} ` +
     `loss ${m.loss.toFixed(3)} acc ${m.contrastiveAccuracy.toFixed(3)} lr ${m.learningRate.toExponential(2)} ` +
@@ -78,7 +80,8 @@ function notebookDisplay(): TslabDisplay | null {
 export function createProgress(options: Partial<ProgressOptions> = {}): Progress {
   const o = { ...PROGRESS_DEFAULTS, ...options };
   const nb = o.mode === "notebook" || o.mode === "auto" ? notebookDisplay() : null;
-  const term = !nb && (o.mode === "terminal" || (o.mode === "auto" && process.stderr.isTTY === true));
+  const term =
+    !nb && (o.mode === "terminal" || (o.mode === "auto" && process.stderr.isTTY === true));
   if (!nb && !term) return { update: () => {}, note: () => {}, close: () => {} };
   let last = 0;
   let line = "";

@@ -31,8 +31,16 @@ export function resizeSplit(split: ImageSplit, side: number): ImageSplit {
   for (let s = 0; s < split.n; s += chunk) {
     const e = Math.min(split.n, s + chunk);
     const r = tf.tidy(() => {
-      const x = tf.tensor4d(split.pixels.subarray(s * size, e * size), [e - s, split.height, split.width, 3], "int32");
-      return tf.image.resizeBilinear(x.toFloat(), [side, side], false, true).round().clipByValue(0, 255).toInt();
+      const x = tf.tensor4d(
+        split.pixels.subarray(s * size, e * size),
+        [e - s, split.height, split.width, 3],
+        "int32",
+      );
+      return tf.image
+        .resizeBilinear(x.toFloat(), [side, side], false, true)
+        .round()
+        .clipByValue(0, 255)
+        .toInt();
     });
     out.set(r.dataSync(), s * side * side * 3);
     r.dispose();
@@ -44,7 +52,8 @@ export function resizeSplit(split: ImageSplit, side: number): ImageSplit {
 export function prepareSplits(dataset: Dataset, config: PretrainConfig): PreparedSplits {
   const d = config.data;
   const rng = createRng(deriveSeed(config.seed, SEED_STREAMS.subset));
-  const pick = (s: ImageSplit, limit: number): ImageSplit => (limit > 0 && limit < s.n ? subset(s, limit, rng) : s);
+  const pick = (s: ImageSplit, limit: number): ImageSplit =>
+    limit > 0 && limit < s.n ? subset(s, limit, rng) : s;
   const train = resizeSplit(pick(dataset.train, d.trainLimit), d.resolution);
   const test = resizeSplit(pick(dataset.test, d.testLimit), d.resolution);
   return {

@@ -72,7 +72,12 @@ function createClassifier(inDim: number, classes: number, seed: number): Classif
   const rng = createRng(seed);
   const std = 1 / Math.sqrt(inDim);
   const kernel = tf.tidy(() =>
-    tf.variable(tf.tensor2d(Float32Array.from({ length: inDim * classes }, () => rng.normal() * std), [inDim, classes])),
+    tf.variable(
+      tf.tensor2d(
+        Float32Array.from({ length: inDim * classes }, () => rng.normal() * std),
+        [inDim, classes],
+      ),
+    ),
   );
   const bias = tf.tidy(() => tf.variable(tf.zeros([classes])));
   return {
@@ -86,21 +91,46 @@ function createClassifier(inDim: number, classes: number, seed: number): Classif
 }
 
 /** Builds the models, optimiser and schedule of a run over nTrain images. */
-export function createTrainingState(config: PretrainConfig, nTrain: number, classes: number): TrainingState {
+export function createTrainingState(
+  config: PretrainConfig,
+  nTrain: number,
+  classes: number,
+): TrainingState {
   const encoder = createEncoder(config.encoder, deriveSeed(config.seed, SEED_STREAMS.encoder));
-  const head = createHead(encoder.featureDim, config.head, deriveSeed(config.seed, SEED_STREAMS.head));
+  const head = createHead(
+    encoder.featureDim,
+    config.head,
+    deriveSeed(config.seed, SEED_STREAMS.head),
+  );
   const classifier =
     config.mode === "supervised"
-      ? createClassifier(encoder.featureDim, classes, deriveSeed(config.seed, SEED_STREAMS.classifier))
+      ? createClassifier(
+          encoder.featureDim,
+          classes,
+          deriveSeed(config.seed, SEED_STREAMS.classifier),
+        )
       : null;
   const params: NamedVariable[] =
-    config.mode === "supervised" ? [...encoder.params, ...(classifier as Classifier).params] : [...encoder.params, ...head.params];
-  const { learningRate, baseLearningRate: base, lrScaling, warmupEpochs, ...optimizerOptions } = config.optimizer;
+    config.mode === "supervised"
+      ? [...encoder.params, ...(classifier as Classifier).params]
+      : [...encoder.params, ...head.params];
+  const {
+    learningRate,
+    baseLearningRate: base,
+    lrScaling,
+    warmupEpochs,
+    ...optimizerOptions
+  } = config.optimizer;
   const optimizer = createOptimizer(optimizerOptions, params);
   const spe = stepsPerEpoch(nTrain, config.train.batchSize);
-  const totalSteps = config.train.maxSteps > 0 ? config.train.maxSteps : Math.max(1, Math.round(config.train.epochs * spe));
+  const totalSteps =
+    config.train.maxSteps > 0
+      ? config.train.maxSteps
+      : Math.max(1, Math.round(config.train.epochs * spe));
   const warmupSteps = Math.min(totalSteps, Math.round(warmupEpochs * spe));
-  const peak = learningRate ?? baseLearningRate(Math.min(config.train.batchSize, nTrain), lrScaling, base ?? undefined);
+  const peak =
+    learningRate ??
+    baseLearningRate(Math.min(config.train.batchSize, nTrain), lrScaling, base ?? undefined);
   const allParams = [...encoder.params, ...head.params, ...(classifier?.params ?? [])];
   const state: TrainingState = {
     config,
@@ -134,7 +164,12 @@ export function createTrainingState(config: PretrainConfig, nTrain: number, clas
         slots.push(t);
         tensors.set(`opt:${k}`, t);
       }
-      const meta: CheckpointMeta = { configHash, trainS: state.trainS, history: state.history, curve: state.curve };
+      const meta: CheckpointMeta = {
+        configHash,
+        trainS: state.trainS,
+        history: state.history,
+        curve: state.curve,
+      };
       try {
         saveCheckpoint(dir, state.step, tensors, meta);
       } finally {
@@ -153,7 +188,8 @@ export function createTrainingState(config: PretrainConfig, nTrain: number, clas
       for (const p of allParams) vars.set(`var:${p.name}`, p.variable);
       restoreVariables(ck, vars, dir);
       const optState: Record<string, Float32Array> = {};
-      for (const [k, v] of ck.tensors) if (k.startsWith("opt:")) optState[k.slice(4)] = Float32Array.from(v.data);
+      for (const [k, v] of ck.tensors)
+        if (k.startsWith("opt:")) optState[k.slice(4)] = Float32Array.from(v.data);
       optimizer.setState(optState);
       state.step = ck.step;
       state.trainS = ck.meta.trainS;

@@ -4,7 +4,11 @@
  * encoder and augmented views, softmax cross-entropy of a linear classifier on h.
  */
 import * as tf from "@tensorflow/tfjs";
-import { contrastiveLoss, contrastiveMetrics, type ContrastiveLossOptions } from "../loss/contrastive";
+import {
+  contrastiveLoss,
+  contrastiveMetrics,
+  type ContrastiveLossOptions,
+} from "../loss/contrastive";
 import type { ImageBatch } from "../data/types";
 import type { TrainingState } from "./state";
 import type { TwoViewBatch } from "./views";
@@ -47,7 +51,10 @@ export function contrastiveStep(
 /** A supervised step: both augmented views of each image, labelled with its class. */
 export function supervisedStep(state: TrainingState, batch: TwoViewBatch, lr: number): StepResult {
   const clf = state.classifier;
-  if (!clf) throw new Error("supervisedStep: the state has no classifier (config.mode must be 'supervised')");
+  if (!clf)
+    throw new Error(
+      "supervisedStep: the state has no classifier (config.mode must be 'supervised')",
+    );
   let acc = NaN;
   let ent = NaN;
   const x = tf.tidy(() => tf.concat([toTensor(batch.view1), toTensor(batch.view2)], 0)); // [2N, H, W, 3]

@@ -7,7 +7,14 @@
 import type { PretrainConfig } from "../config/pretrain-config";
 import type { ImageSplit } from "../data/types";
 import { AUGMENT_NAMES, pipeline, type AugmentName, type ComposeOptions } from "../augment/compose";
-import { asymmetric, createViewStream, symmetric, type TwoViewBatch, type TwoViewSpec, type ViewStream } from "../augment/views";
+import {
+  asymmetric,
+  createViewStream,
+  symmetric,
+  type TwoViewBatch,
+  type TwoViewSpec,
+  type ViewStream,
+} from "../augment/views";
 import { deriveSeed, SEED_STREAMS } from "../config/seeds";
 
 export type { TwoViewBatch } from "../augment/views";
@@ -22,7 +29,9 @@ export function viewSpec(config: PretrainConfig): TwoViewSpec {
   const a = config.augment;
   for (const op of a.ops) {
     if (!(AUGMENT_NAMES as readonly string[]).includes(op)) {
-      throw new Error(`augment.ops: unknown operation '${op}'; expected one of ${AUGMENT_NAMES.join(", ")}`);
+      throw new Error(
+        `augment.ops: unknown operation '${op}'; expected one of ${AUGMENT_NAMES.join(", ")}`,
+      );
     }
   }
   const options: ComposeOptions = {
@@ -45,7 +54,12 @@ export interface ViewSource {
 }
 
 /** Batches of a run from step `start` (epoch streams are opened one ahead of need). */
-export function createViewSource(split: ImageSplit, config: PretrainConfig, start: number, total: number): ViewSource {
+export function createViewSource(
+  split: ImageSplit,
+  config: PretrainConfig,
+  start: number,
+  total: number,
+): ViewSource {
   const b = Math.min(config.train.batchSize, split.n);
   const spe = stepsPerEpoch(split.n, b);
   const spec = viewSpec(config);
@@ -55,6 +69,7 @@ export function createViewSource(split: ImageSplit, config: PretrainConfig, star
       spec,
       seed: deriveSeed(config.seed, SEED_STREAMS.augment, epoch),
       steps: Math.min(spe, total - epoch * spe),
+      worker: config.data.prefetch > 0,
     });
   let step = start;
   let epoch = Math.floor(start / spe);

@@ -2,6 +2,7 @@
  * Notebook parameters. papermill has no TypeScript translator, so a notebook reads its parameters
  * from the environment: `SIMCLR_PRESET` (set by the test harness and `npm run reproduce`).
  */
+import path from "node:path";
 
 /** Preset names a notebook accepts. */
 export type NotebookPreset = "tiny" | "small" | "paper";
@@ -19,4 +20,14 @@ export function presetFromEnv(fallback: NotebookPreset = "small"): NotebookPrese
   throw new Error(
     `SIMCLR_PRESET='${raw}' is not a preset; expected one of ${PRESET_NAMES.join(", ")}`,
   );
+}
+
+/**
+ * Folder a notebook writes its shareable outputs to (the HTML report): `SIMCLR_RESULTS_DIR` when
+ * set (tests point it at a temporary folder), else `<project>/results/<preset>`.
+ */
+export function resultsDir(preset: NotebookPreset): string {
+  const env = process.env.SIMCLR_RESULTS_DIR?.trim();
+  if (env) return path.resolve(env);
+  return path.join(path.resolve(__dirname, "..", ".."), "results", preset);
 }

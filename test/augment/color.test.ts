@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, colorDistortion, colorJitter } from "../../src/augment/color";
+import {
+  adjustBrightness,
+  adjustContrast,
+  adjustHue,
+  adjustSaturation,
+  colorDistortion,
+  colorJitter,
+} from "../../src/augment/color";
 import { GRAY_WEIGHTS, randomGrayscale, toGrayscale } from "../../src/augment/grayscale";
 import { createRng } from "../../src/util/random";
 import { hsvToRgb, maxDiff, randomBatch, rgbToHsv, solidBatch } from "./support";
@@ -50,9 +57,11 @@ describe("colour distortion", () => {
     const d = px([1, 0, 0, 0, 1, 0, 0, 0, 1, 0.5, 0.25, 1]);
     toGrayscale(d, 0, 4);
     const want = [0.2989, 0.587, 0.114, 0.2989 * 0.5 + 0.587 * 0.25 + 0.114];
-    for (let i = 0; i < 4; i++) for (let c = 0; c < 3; c++) assert.ok(Math.abs(d[i * 3 + c] - want[i]) < 1e-6);
+    for (let i = 0; i < 4; i++)
+      for (let c = 0; c < 3; c++) assert.ok(Math.abs(d[i * 3 + c] - want[i]) < 1e-6);
     const all = randomGrayscale(randomBatch(3, 2, 2), createRng(1), { p: 1 });
-    for (let i = 0; i < all.data.length; i += 3) assert.ok(all.data[i] === all.data[i + 1] && all.data[i] === all.data[i + 2]);
+    for (let i = 0; i < all.data.length; i += 3)
+      assert.ok(all.data[i] === all.data[i + 1] && all.data[i] === all.data[i + 2]);
   });
 
   it("applies brightness multiplicatively (simclrv2) or additively (simclrv1)", () => {

@@ -16,13 +16,30 @@ describe("composition and two views", () => {
       assert.deepEqual(Array.from(a.data), Array.from(b.data), name);
     }
     const f = compose(defaultPipeline().ops.map((s) => s.name));
-    assert.notDeepEqual(Array.from(f(batch, createRng(1)).data), Array.from(f(batch, createRng(2)).data));
+    assert.notDeepEqual(
+      Array.from(f(batch, createRng(1)).data),
+      Array.from(f(batch, createRng(2)).data),
+    );
   });
 
   it("keeps every output in [0, 1], never modifies its input, and keeps the shape", () => {
     const batch = randomBatch(5, 12, 12, 2);
     const copy = Float32Array.from(batch.data);
-    const all = compose(["crop", "flip", "cutout", "color", "jitter", "grayscale", "sobel", "noise", "blur", "rotate"], { blur: { p: 1 } });
+    const all = compose(
+      [
+        "crop",
+        "flip",
+        "cutout",
+        "color",
+        "jitter",
+        "grayscale",
+        "sobel",
+        "noise",
+        "blur",
+        "rotate",
+      ],
+      { blur: { p: 1 } },
+    );
     const out = all(batch, createRng(3));
     assert.deepEqual(Array.from(batch.data), Array.from(copy));
     assert.equal(out.data.length, batch.data.length);
@@ -41,20 +58,36 @@ describe("composition and two views", () => {
   });
 
   it("rejects an unknown augmentation name listing the valid ones", () => {
-    assert.throws(() => pipeline(["crop", "solarize" as "crop"]), /unknown augmentation 'solarize'; expected one of crop, flip/);
+    assert.throws(
+      () => pipeline(["crop", "solarize" as "crop"]),
+      /unknown augmentation 'solarize'; expected one of crop, flip/,
+    );
   });
 
   it("builds the CIFAR-10 default pipeline of appendix B.9 and the ImageNet variant with blur", () => {
     assert.deepEqual(defaultPipeline(), {
-      ops: [{ name: "crop" }, { name: "flip" }, { name: "color", options: { strength: 0.5, impl: "simclrv2" } }],
+      ops: [
+        { name: "crop" },
+        { name: "flip" },
+        { name: "color", options: { strength: 0.5, impl: "simclrv2" } },
+      ],
     });
-    assert.deepEqual(defaultPipeline({ colorStrength: 1, blur: true }).ops.map((s) => s.name), ["crop", "flip", "color", "blur"]);
+    assert.deepEqual(
+      defaultPipeline({ colorStrength: 1, blur: true }).ops.map((s) => s.name),
+      ["crop", "flip", "color", "blur"],
+    );
   });
 
   it("applies the studied transformation to one branch only in the asymmetric setup", () => {
     const spec = asymmetric({ studied: ["rotate", { name: "color", options: { strength: 1 } }] });
-    assert.deepEqual(spec.view1.ops.map((s) => s.name), ["crop"]);
-    assert.deepEqual(spec.view2.ops.map((s) => s.name), ["crop", "rotate", "color"]);
+    assert.deepEqual(
+      spec.view1.ops.map((s) => s.name),
+      ["crop"],
+    );
+    assert.deepEqual(
+      spec.view2.ops.map((s) => s.name),
+      ["crop", "rotate", "color"],
+    );
     const batch = randomBatch(4, 8, 8, 5);
     const [v1] = makeTwoViews(batch, spec, createRng(9));
     const cropOnly = compose(["crop"])(batch, createRng(9));
@@ -74,20 +107,76 @@ describe("view stream", () => {
     const split = randomSplit(40, 8, 8, 4, 7);
     const collect = async (worker: boolean) => {
       const out = [];
-      for await (const b of createViewStream(split, { batchSize: 8, seed: 3, steps: 10, worker })) out.push(b);
+      for await (const b of createViewStream(split, { batchSize: 8, seed: 3, steps: 10, worker }))
+        out.push(b);
       return out;
     };
     const local = await collect(false);
     const threaded = await collect(true);
     assert.equal(local.length, 10);
-    const firstEpoch = local.slice(0, 5).flatMap((b) => Array.from(b.indices)).sort((x, y) => x - y);
-    assert.deepEqual(firstEpoch, Array.from({ length: 40 }, (_, i) => i));
-    assert.deepEqual(local.map((b) => b.epoch), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    const firstEpoch = local
+      .slice(0, 5)
+      .flatMap((b) => Array.from(b.indices))
+      .sort((x, y) => x - y);
+    assert.deepEqual(
+      firstEpoch,
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      local.map((b) => b.epoch),
+      [0, 0, 0, 0, 0, 1, 1, 1, 1, 1],
+    );
     for (let i = 0; i < 10; i++) {
       assert.deepEqual(Array.from(threaded[i].indices), Array.from(local[i].indices));
       assert.deepEqual(Array.from(threaded[i].view1.data), Array.from(local[i].view1.data));
       assert.deepEqual(Array.from(threaded[i].view2.data), Array.from(local[i].view2.data));
-      assert.deepEqual(Array.from(threaded[i].labels), Array.from(local[i].indices, (j) => split.labels[j]));
+      assert.deepEqual(
+        Array.from(threaded[i].labels),
+        Array.from(local[i].indices, (j) => split.labels[j]),
+      );
+    }
+  });
+
+  it("resumes at a step with the same batches, and per-epoch seeds match one stream per epoch", async () => {
+    const split = randomSplit(24, 4, 4, 3, 9);
+    const collect = async (opts: Parameters<typeof createViewStream>[1]) => {
+      const out = [];
+      for await (const b of createViewStream(split, { batchSize: 8, worker: false, ...opts }))
+        out.push(b);
+      return out;
+    };
+    const epochSeed = (e: number): number => 1000 + e;
+    const full = await collect({ steps: 9, epochSeed });
+    const resumed = await collect({ steps: 9, startStep: 4, epochSeed });
+    assert.deepEqual(
+      resumed.map((b) => b.step),
+      [4, 5, 6, 7, 8],
+    );
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual(Array.from(resumed[i].view2.data), Array.from(full[i + 4].view2.data));
+    }
+    const perEpoch = [
+      ...(await collect({ steps: 3, seed: 1000 })),
+      ...(await collect({ steps: 3, seed: 1001 })),
+    ];
+    for (let i = 0; i < 6; i++) {
+      assert.deepEqual(Array.from(perEpoch[i].indices), Array.from(full[i].indices));
+      assert.deepEqual(Array.from(perEpoch[i].view1.data), Array.from(full[i].view1.data));
+    }
+  });
+
+  it("reports a failing augmentation when the batch is awaited, with and without the worker", async () => {
+    const split = randomSplit(8, 4, 6, 2, 10); // not square: quarter turns fail
+    for (const worker of [false, true]) {
+      const stream = createViewStream(split, {
+        batchSize: 4,
+        steps: 2,
+        worker,
+        spec: symmetric(pipeline(["rotate"])),
+      });
+      await new Promise((r) => setTimeout(r, 50)); // the failure happens before anyone awaits
+      await assert.rejects(stream.next(), /quarter turns need square images, got 6x4/);
+      await stream.close();
     }
   });
 

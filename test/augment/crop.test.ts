@@ -41,7 +41,10 @@ describe("random resized crop", () => {
     assert.ok(Math.min(...areas) > lo - 0.01 && Math.max(...areas) <= 1);
     for (const t of [0.2, 0.35, 0.5, 0.65, 0.8, 0.9]) {
       const frac = areas.filter((a) => a < t).length / N;
-      assert.ok(Math.abs(frac - cdfAt(t)) < 0.015, `P(area < ${t}) = ${frac}, expected ${cdfAt(t).toFixed(4)}`);
+      assert.ok(
+        Math.abs(frac - cdfAt(t)) < 0.015,
+        `P(area < ${t}) = ${frac}, expected ${cdfAt(t).toFixed(4)}`,
+      );
     }
     const la = Math.log(3 / 4);
     const hi = Math.log(4 / 3);
@@ -51,7 +54,10 @@ describe("random resized crop", () => {
     const small = logAspects.filter((_, i) => areas[i] < 0.7);
     for (const q of [0.25, 0.5, 0.75]) {
       const frac = small.filter((x) => x < la + q * (hi - la)).length / small.length;
-      assert.ok(Math.abs(frac - q) < 0.02, `P(log aspect < ${q} of the range | area < 0.7) = ${frac}`);
+      assert.ok(
+        Math.abs(frac - q) < 0.02,
+        `P(log aspect < ${q} of the range | area < 0.7) = ${frac}`,
+      );
     }
   });
 
@@ -88,10 +94,15 @@ describe("random flip", () => {
   it("mirrors rows exactly, flips about half of the images, and twice is the identity", () => {
     const batch = randomBatch(1, 3, 4, 4);
     const f = randomFlip(batch, createRng(1), { p: 1 });
-    for (let y = 0; y < 3; y++) for (let x = 0; x < 4; x++) for (let c = 0; c < 3; c++) {
-      assert.equal(f.data[(y * 4 + x) * 3 + c], batch.data[(y * 4 + 3 - x) * 3 + c]);
-    }
-    assert.deepEqual(Array.from(randomFlip(f, createRng(2), { p: 1 }).data), Array.from(batch.data));
+    for (let y = 0; y < 3; y++)
+      for (let x = 0; x < 4; x++)
+        for (let c = 0; c < 3; c++) {
+          assert.equal(f.data[(y * 4 + x) * 3 + c], batch.data[(y * 4 + 3 - x) * 3 + c]);
+        }
+    assert.deepEqual(
+      Array.from(randomFlip(f, createRng(2), { p: 1 }).data),
+      Array.from(batch.data),
+    );
     const many = randomBatch(2000, 1, 2, 5);
     const out = randomFlip(many, createRng(6));
     let flipped = 0;

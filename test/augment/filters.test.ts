@@ -18,7 +18,10 @@ describe("gaussian blur", () => {
       const k = gaussianKernel1d(sigma, 4);
       assert.ok(Math.abs(k.reduce((a, b) => a + b, 0) - 1) < 1e-6);
       for (let i = 0; i < 4; i++) assert.equal(k[i], k[8 - i]);
-      assert.ok(Math.abs(k[5] / k[4] - Math.exp(-1 / (2 * sigma * sigma))) < 1e-4 * Math.max(1, k[5] / k[4]));
+      assert.ok(
+        Math.abs(k[5] / k[4] - Math.exp(-1 / (2 * sigma * sigma))) <
+          1e-4 * Math.max(1, k[5] / k[4]),
+      );
     }
   });
 
@@ -35,9 +38,10 @@ describe("gaussian blur", () => {
     const k = gaussianKernel1d(1.3, 2);
     const out = new Float32Array(img.length);
     blurImage(img, out, 0, S, S, k, new Float32Array(img.length));
-    for (let y = 2; y <= 6; y++) for (let x = 2; x <= 6; x++) {
-      assert.ok(Math.abs(out[(y * S + x) * 3] - k[y - 2] * k[x - 2]) < 1e-7);
-    }
+    for (let y = 2; y <= 6; y++)
+      for (let x = 2; x <= 6; x++) {
+        assert.ok(Math.abs(out[(y * S + x) * 3] - k[y - 2] * k[x - 2]) < 1e-7);
+      }
     assert.equal(out[(4 * S + 4) * 3 + 1], 0);
   });
 
@@ -45,7 +49,14 @@ describe("gaussian blur", () => {
     const batch = randomBatch(1000, 20, 20, 2); // radius 1
     const out = randomBlur(batch, createRng(2));
     let changed = 0;
-    for (let i = 0; i < 1000; i++) if (maxDiff(out.data.subarray(i * 1200, (i + 1) * 1200), batch.data.subarray(i * 1200, (i + 1) * 1200)) > 0) changed++;
+    for (let i = 0; i < 1000; i++)
+      if (
+        maxDiff(
+          out.data.subarray(i * 1200, (i + 1) * 1200),
+          batch.data.subarray(i * 1200, (i + 1) * 1200),
+        ) > 0
+      )
+        changed++;
     assert.ok(Math.abs(changed / 1000 - 0.5) < 0.05, `blurred ${changed / 1000}`);
   });
 });
@@ -68,7 +79,10 @@ describe("rotation", () => {
   });
 
   it("refuses quarter turns of non-square images", () => {
-    assert.throws(() => randomRotate(randomBatch(1, 4, 6), createRng(1)), /quarter turns need square images, got 6x4/);
+    assert.throws(
+      () => randomRotate(randomBatch(1, 4, 6), createRng(1)),
+      /quarter turns need square images, got 6x4/,
+    );
     const r = randomRotate(randomBatch(1, 4, 6), createRng(1), { angles: [180] });
     assert.equal(r.data.length, 72);
   });
@@ -79,12 +93,15 @@ describe("Sobel filter", () => {
     const H = 6;
     const W = 8;
     const data = new Float32Array(H * W * 3);
-    for (let y = 0; y < H; y++) for (let x = 4; x < W; x++) for (let c = 0; c < 3; c++) data[(y * W + x) * 3 + c] = 1;
+    for (let y = 0; y < H; y++)
+      for (let x = 4; x < W; x++) for (let c = 0; c < 3; c++) data[(y * W + x) * 3 + c] = 1;
     const out = sobel({ n: 1, height: H, width: W, channels: 3, data }, createRng(1));
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-      const want = x === 3 || x === 4 ? 1 : 0;
-      for (let c = 0; c < 3; c++) assert.ok(Math.abs(out.data[(y * W + x) * 3 + c] - want) < 1e-6, `(${y},${x})`);
-    }
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const want = x === 3 || x === 4 ? 1 : 0;
+        for (let c = 0; c < 3; c++)
+          assert.ok(Math.abs(out.data[(y * W + x) * 3 + c] - want) < 1e-6, `(${y},${x})`);
+      }
     const flat = sobel(solidBatch(5, 5, [0.4, 0.4, 0.4]), createRng(1));
     assert.ok(maxDiff(flat.data, new Float32Array(75)) < 1e-6);
   });

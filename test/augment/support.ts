@@ -11,7 +11,12 @@ export function randomBatch(n: number, height: number, width: number, seed = 1):
 }
 
 /** A batch of one image filled with one RGB colour. */
-export function solidBatch(height: number, width: number, rgb: [number, number, number], n = 1): ImageBatch {
+export function solidBatch(
+  height: number,
+  width: number,
+  rgb: [number, number, number],
+  n = 1,
+): ImageBatch {
   const data = new Float32Array(n * height * width * 3);
   for (let i = 0; i < data.length; i += 3) {
     data[i] = rgb[0];
@@ -56,11 +61,17 @@ export function hsvToRgb(h: number, s: number, v: number): [number, number, numb
   const q = v * (1 - s * f);
   const t = v * (1 - s * (1 - f));
   switch (((i % 6) + 6) % 6) {
-    case 0: return [v, t, p];
-    case 1: return [q, v, p];
-    case 2: return [p, v, t];
-    case 3: return [p, q, v];
-    case 4: return [t, p, v];
-    default: return [v, p, q];
+    case 0:
+      return [v, t, p];
+    case 1:
+      return [q, v, p];
+    case 2:
+      return [p, v, t];
+    case 3:
+      return [p, q, v];
+    case 4:
+      return [t, p, v];
+    default:
+      return [v, p, q];
   }
 }

@@ -39,7 +39,10 @@ function convCase(): Outputs {
 /** Batch norm in training mode (batch statistics over N, H, W) and its gradients. */
 function batchNormCase(): Outputs {
   return tf.tidy(() => {
-    const x = tf.tensor4d(randomArray(8 * 6 * 6 * 5, 21), [8, 6, 6, 5]).mul(3).add(1) as tf.Tensor4D;
+    const x = tf
+      .tensor4d(randomArray(8 * 6 * 6 * 5, 21), [8, 6, 6, 5])
+      .mul(3)
+      .add(1) as tf.Tensor4D;
     const gamma = tf.tensor1d(randomArray(5, 22));
     const beta = tf.tensor1d(randomArray(5, 23));
     const dy = tf.tensor4d(randomArray(x.size, 24), x.shape);
@@ -47,8 +50,15 @@ function batchNormCase(): Outputs {
       const { mean, variance } = tf.moments(a, [0, 1, 2]);
       return tf.batchNorm(a, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5);
     };
-    const [dx, dg, db] = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bn(a, g, b), dy)))([x, gamma, beta]);
-    return { "bn y": read(bn(x, gamma, beta)), "bn dx": read(dx), "bn dgamma": read(dg), "bn dbeta": read(db) };
+    const [dx, dg, db] = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(bn(a, g, b), dy)),
+    )([x, gamma, beta]);
+    return {
+      "bn y": read(bn(x, gamma, beta)),
+      "bn dx": read(dx),
+      "bn dgamma": read(dg),
+      "bn dbeta": read(db),
+    };
   });
 }
 
@@ -58,9 +68,11 @@ function matMulCase(): Outputs {
     const a = tf.tensor2d(randomArray(64 * 96, 31), [64, 96]);
     const b = tf.tensor2d(randomArray(96 * 48, 32), [96, 48]);
     const dy = tf.tensor2d(randomArray(64 * 48, 33), [64, 48]);
-    const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D), dy)))([a, b]);
+    const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+      tf.sum(tf.mul(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D), dy)),
+    )([a, b]);
     return {
-      "matMul": read(tf.matMul(a, b)),
+      matMul: read(tf.matMul(a, b)),
       "matMul a^T b": read(tf.matMul(a, a, true, false)),
       "matMul da": read(da),
       "matMul db": read(db),
@@ -72,7 +84,13 @@ function matMulCase(): Outputs {
 function crossEntropyCase(): Outputs {
   return tf.tidy(() => {
     const logits = tf.tensor2d(randomArray(32 * 32, 41), [32, 32]).div(0.5);
-    const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i + 16) % 32), "int32"), 32);
+    const labels = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: 32 }, (_, i) => (i + 16) % 32),
+        "int32",
+      ),
+      32,
+    );
     const loss = (l: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(l)), 1)));
     const grad = tf.grad(loss)(logits);
     return {
@@ -94,7 +112,9 @@ describe("backend numerics against the cpu backend", () => {
   let present: BackendName[] = [];
   const reference: Record<string, Outputs> = {};
   before(async () => {
-    present = (await availableBackends()).available.map((b) => b.backend).filter((b) => b !== "cpu");
+    present = (await availableBackends()).available
+      .map((b) => b.backend)
+      .filter((b) => b !== "cpu");
     for (const [name, fn] of Object.entries(CASES)) reference[name] = await onBackend("cpu", fn);
   });
 
@@ -103,20 +123,25 @@ describe("backend numerics against the cpu backend", () => {
       it(`${backend}: ${name} match cpu`, async (t) => {
         if (!present.includes(backend)) return t.skip(`${backend} is not available here`);
         const got = await onBackend(backend, fn);
-        for (const [k, want] of Object.entries(reference[name])) assertClose(got[k], want, `${backend} ${k}`);
+        for (const [k, want] of Object.entries(reference[name]))
+          assertClose(got[k], want, `${backend} ${k}`);
       });
     }
   }
 
   it("tensorflow-gpu: conv2d, batch norm, matMul and cross-entropy match cpu", async (t) => {
-    if (!visibleGpu()) return t.skip("no CUDA GPU is visible (nvidia-smi); the GPU path is untested here");
+    if (!visibleGpu())
+      return t.skip("no CUDA GPU is visible (nvidia-smi); the GPU path is untested here");
     if (!present.includes("tensorflow-gpu")) {
-      return t.skip("a GPU is visible but @tensorflow/tfjs-node-gpu is not built (SIMCLR_TF_FLAVOR=gpu npm run setup -- --force)");
+      return t.skip(
+        "a GPU is visible but @tensorflow/tfjs-node-gpu is not built (SIMCLR_TF_FLAVOR=gpu npm run setup -- --force)",
+      );
     }
     for (const [name, fn] of Object.entries(CASES)) {
       const got = await onBackend("tensorflow-gpu", fn);
       // cuDNN/cuBLAS may use TF32 on Ampere+: TensorFlow enables it by default, 10-bit mantissa.
-      for (const [k, want] of Object.entries(reference[name])) assertClose(got[k], want, `gpu ${name} ${k}`, { rtol: 2e-3, atol: 1e-4 });
+      for (const [k, want] of Object.entries(reference[name]))
+        assertClose(got[k], want, `gpu ${name} ${k}`, { rtol: 2e-3, atol: 1e-4 });
     }
   });
 });

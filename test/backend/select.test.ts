@@ -10,7 +10,9 @@ import path from "node:path";
 import { describe, it } from "node:test";
 
 const ROOT = path.resolve(__dirname, "../..");
-const nativeBuilt = fs.existsSync(path.join(ROOT, "node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node"));
+const nativeBuilt = fs.existsSync(
+  path.join(ROOT, "node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node"),
+);
 
 /** Runs a snippet that imports the backend module in a fresh process; returns its output. */
 function runSnippet(code: string, env: Record<string, string | undefined> = {}, preload?: string) {
@@ -22,7 +24,12 @@ function runSnippet(code: string, env: Record<string, string | undefined> = {}, 
     else fullEnv[k] = v;
   }
   const args = ["--import", "tsx", ...(preload ? ["--require", preload] : []), "-e", script];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, env: fullEnv, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    env: fullEnv,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,7 +63,11 @@ describe("backend selection", () => {
   });
 
   it("falls back to wasm with exactly one warning line naming the fix when tfjs-node is missing", () => {
-    const r = runSnippet(`const i = await b.initBackend(); console.log(JSON.stringify(i));`, {}, hideNativePreload());
+    const r = runSnippet(
+      `const i = await b.initBackend(); console.log(JSON.stringify(i));`,
+      {},
+      hideNativePreload(),
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const info = JSON.parse(r.stdout.split("\n")[0]);
     assert.equal(info.backend, "wasm");
@@ -67,14 +78,24 @@ describe("backend selection", () => {
   });
 
   it("makes SIMCLR_BACKEND=tensorflow an error, not a fallback, when tfjs-node cannot load", () => {
-    const r = runSnippet(`await b.initBackend(); console.log("no error");`, { SIMCLR_BACKEND: "tensorflow" }, hideNativePreload());
+    const r = runSnippet(
+      `await b.initBackend(); console.log("no error");`,
+      { SIMCLR_BACKEND: "tensorflow" },
+      hideNativePreload(),
+    );
     assert.equal(r.status, 3, r.stdout);
-    assert.match(r.stdout, /ERROR SIMCLR_BACKEND=tensorflow cannot be honoured: @tensorflow\/tfjs-node is not installed; fix: run `npm run setup -- --force`/);
+    assert.match(
+      r.stdout,
+      /ERROR SIMCLR_BACKEND=tensorflow cannot be honoured: @tensorflow\/tfjs-node is not installed; fix: run `npm run setup -- --force`/,
+    );
   });
 
   it("honours SIMCLR_BACKEND=cpu and SIMCLR_BACKEND=wasm", () => {
     for (const name of ["cpu", "wasm"]) {
-      const r = runSnippet(`const i = await b.initBackend(); const tf = require("@tensorflow/tfjs"); console.log(i.backend + " " + tf.getBackend());`, { SIMCLR_BACKEND: name });
+      const r = runSnippet(
+        `const i = await b.initBackend(); const tf = require("@tensorflow/tfjs"); console.log(i.backend + " " + tf.getBackend());`,
+        { SIMCLR_BACKEND: name },
+      );
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.equal(r.stdout.trim(), `${name} ${name}`);
     }
@@ -83,17 +104,24 @@ describe("backend selection", () => {
   it("rejects an unknown SIMCLR_BACKEND, listing the valid names", () => {
     const r = runSnippet(`await b.initBackend();`, { SIMCLR_BACKEND: "tpu" });
     assert.equal(r.status, 3);
-    assert.match(r.stdout, /SIMCLR_BACKEND="tpu" is not a backend; expected one of: tensorflow-gpu, tensorflow, wasm, cpu/);
+    assert.match(
+      r.stdout,
+      /SIMCLR_BACKEND="tpu" is not a backend; expected one of: tensorflow-gpu, tensorflow, wasm, cpu/,
+    );
   });
 
   it("makes a forced tensorflow-gpu an error naming why when no GPU build or GPU is present", () => {
     const r = runSnippet(`await b.initBackend({ prefer: "tensorflow-gpu" });`);
     assert.equal(r.status, 3);
-    assert.match(r.stdout, /cannot be honoured: (no CUDA GPU is visible|@tensorflow\/tfjs-node-gpu is not installed)/);
+    assert.match(
+      r.stdout,
+      /cannot be honoured: (no CUDA GPU is visible|@tensorflow\/tfjs-node-gpu is not installed)/,
+    );
   });
 
   it("is idempotent: a second call returns the same choice without reloading", () => {
-    const r = runSnippet(`const a = await b.initBackend({ prefer: "cpu" }); const c = await b.initBackend();
+    const r =
+      runSnippet(`const a = await b.initBackend({ prefer: "cpu" }); const c = await b.initBackend();
       console.log(String(a === c) + " " + (b.backendInfo() === a));`);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal(r.stdout.trim(), "true true");

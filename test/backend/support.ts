@@ -49,5 +49,8 @@ export function assertClose(
       at = i;
     }
   }
-  assert.ok(at < 0, `${what}: element ${at} is ${got[at]}, expected ${want[at]} (|diff| ${worst} > ${tol.atol} + ${tol.rtol} * ${scale})`);
+  assert.ok(
+    at < 0,
+    `${what}: element ${at} is ${got[at]}, expected ${want[at]} (|diff| ${worst} > ${tol.atol} + ${tol.rtol} * ${scale})`,
+  );
 }

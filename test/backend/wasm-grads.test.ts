@@ -9,7 +9,16 @@ import { useBackend } from "../../src/backend";
 import { assertClose, onBackend, randomArray } from "./support";
 
 type Pad = "same" | "valid" | number;
-interface Case { n: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: Pad }
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: [number, number];
+  s: [number, number];
+  pad: Pad;
+}
 
 const CASES: Case[] = [
   { n: 2, h: 8, w: 8, ci: 3, co: 4, k: [3, 3], s: [1, 1], pad: "same" },
@@ -25,10 +34,38 @@ const CASES: Case[] = [
 function convGrads(c: Case): { dx: Float32Array; df: Float32Array } {
   return tf.tidy(() => {
     const x = tf.tensor4d(randomArray(c.n * c.h * c.w * c.ci, 1), [c.n, c.h, c.w, c.ci]);
-    const f = tf.tensor4d(randomArray(c.k[0] * c.k[1] * c.ci * c.co, 2), [c.k[0], c.k[1], c.ci, c.co]);
-    const y = tf.conv2d(x, f, c.s, c.pad, "NHWC", 1, typeof c.pad === "number" ? "floor" : undefined);
+    const f = tf.tensor4d(randomArray(c.k[0] * c.k[1] * c.ci * c.co, 2), [
+      c.k[0],
+      c.k[1],
+      c.ci,
+      c.co,
+    ]);
+    const y = tf.conv2d(
+      x,
+      f,
+      c.s,
+      c.pad,
+      "NHWC",
+      1,
+      typeof c.pad === "number" ? "floor" : undefined,
+    );
     const dy = tf.tensor(randomArray(y.size, 3), y.shape);
-    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, "NHWC", 1, typeof c.pad === "number" ? "floor" : undefined), dy)));
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          tf.conv2d(
+            a as tf.Tensor4D,
+            b as tf.Tensor4D,
+            c.s,
+            c.pad,
+            "NHWC",
+            1,
+            typeof c.pad === "number" ? "floor" : undefined,
+          ),
+          dy,
+        ),
+      ),
+    );
     const [dx, df] = g([x, f]);
     return { dx: dx.dataSync() as Float32Array, df: df.dataSync() as Float32Array };
   });

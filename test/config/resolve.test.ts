@@ -5,7 +5,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_CONFIG } from "../../src/config/pretrain-config";
 import { PRESETS } from "../../src/config/presets";
-import { ConfigError, flattenConfig, loadConfigFile, resolveConfig } from "../../src/config/resolve";
+import {
+  ConfigError,
+  flattenConfig,
+  loadConfigFile,
+  resolveConfig,
+} from "../../src/config/resolve";
 
 test("the default config follows SimCLR appendix B.9 for CIFAR-10", () => {
   const c = resolveConfig();
@@ -49,7 +54,10 @@ test("bad fields and values are reported by their dotted path", () => {
     [{ data: 3 }, /'data' must be an object/],
   ];
   for (const [o, re] of bad) {
-    assert.throws(() => resolveConfig("tiny", o as never), (e: unknown) => e instanceof ConfigError && re.test(e.message));
+    assert.throws(
+      () => resolveConfig("tiny", o as never),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+    );
   }
   assert.throws(() => resolveConfig("huge" as never), /unknown preset "huge"/);
 });

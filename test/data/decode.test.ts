@@ -36,6 +36,14 @@ describe("image decoding", () => {
     assert.throws(() => decodeImage(bytes.subarray(0, Math.floor(bytes.length / 2)), "a/b.jpg"), /a\/b\.jpg: truncated or corrupt JPEG/);
   });
 
+  it("accepts bytes appended after a JPEG's end-of-image marker", () => {
+    const bytes = jpegBytes(smoothImage(16, 16, 4), 16, 16);
+    const padded = new Uint8Array(bytes.length + 40);
+    padded.set(bytes);
+    padded.fill(0x41, bytes.length);
+    assert.equal(decodeImage(padded, "x.jpg").width, 16);
+  });
+
   it("reports a truncated PNG with its name", () => {
     const bytes = encodePng(smoothImage(16, 16, 2), 16, 16);
     assert.throws(() => decodeImage(bytes.subarray(0, bytes.length - 20), "a/c.png"), /a\/c\.png: truncated or corrupt PNG/);

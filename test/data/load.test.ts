@@ -171,6 +171,25 @@ describe("STL-10 binary release", () => {
     assert.deepEqual(Array.from(unl.labels), [-1, -1]);
   });
 
+  it("finds an STL-10 release under the data root with its unlabelled split on request", async () => {
+    const root = tempDir();
+    const dir = path.join(root, "stl10", "stl10_binary");
+    fs.mkdirSync(dir, { recursive: true });
+    const train = randomSplit(4, 96, 96, 10, 11);
+    const test = randomSplit(2, 96, 96, 10, 12);
+    for (const [name, s] of [["train", train], ["test", test]] as const) {
+      fs.writeFileSync(path.join(dir, `${name}_X.bin`), encodeStl10Images(s));
+      fs.writeFileSync(path.join(dir, `${name}_y.bin`), Uint8Array.from(s.labels, (l) => l + 1));
+    }
+    fs.writeFileSync(path.join(dir, "unlabeled_X.bin"), encodeStl10Images(randomSplit(3, 96, 96, 1, 13)));
+    const ds = await loadDataset("stl10", { dataRoot: root, unlabeled: 2 });
+    assert.equal(ds.format, "stl10-binary");
+    assert.deepEqual([ds.train.n, ds.test.n, ds.unlabeled?.n], [4, 2, 2]);
+    assert.equal(ds.classes[2], "car");
+    assert.ok(Buffer.from(ds.test.pixels).equals(Buffer.from(test.pixels)));
+    assert.equal((await loadDataset("stl10", { dataRoot: root })).fromCache, true);
+  });
+
   it("reports wrong lengths of image and label files", () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "x.bin"), new Uint8Array(27648 + 1));

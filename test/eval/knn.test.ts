@@ -13,7 +13,13 @@ function randomSet(n: number, dim: number, classes: number, rng: Rng): FeatureSe
 }
 
 /** Loop-by-loop weighted kNN: cosine similarity, top-k, votes exp(sim / T). */
-function slowKnn(train: FeatureSet, test: FeatureSet, k: number, t: number, classes: number): number {
+function slowKnn(
+  train: FeatureSet,
+  test: FeatureSet,
+  k: number,
+  t: number,
+  classes: number,
+): number {
   const unit = (f: FeatureSet, i: number): number[] => {
     const v = Array.from(f.data.subarray(i * f.dim, (i + 1) * f.dim));
     const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0));

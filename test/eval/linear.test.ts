@@ -7,8 +7,17 @@ import type { FeatureSet } from "../../src/eval/features";
 import { createRng, type Rng } from "../../src/util/random";
 
 /** Gaussian blobs: class c has mean `sep` along a random direction per class. */
-function blobs(n: number, dim: number, classes: number, sep: number, rng: Rng, labelsFrom?: Rng): FeatureSet {
-  const dirs = Array.from({ length: classes }, (_, c) => Float32Array.from({ length: dim }, (_, j) => (j === c ? sep : 0)));
+function blobs(
+  n: number,
+  dim: number,
+  classes: number,
+  sep: number,
+  rng: Rng,
+  labelsFrom?: Rng,
+): FeatureSet {
+  const dirs = Array.from({ length: classes }, (_, c) =>
+    Float32Array.from({ length: dim }, (_, j) => (j === c ? sep : 0)),
+  );
   const data = new Float32Array(n * dim);
   const labels = new Int16Array(n);
   for (let i = 0; i < n; i++) {
@@ -21,7 +30,11 @@ function blobs(n: number, dim: number, classes: number, sep: number, rng: Rng, l
 
 test("linear evaluation separates well-separated classes on held-out features", () => {
   const rng = createRng(1);
-  const r = linearEval(blobs(2000, 20, 5, 4, rng), blobs(500, 20, 5, 4, rng), { epochs: 30, batchSize: 256, learningRate: 0.01 });
+  const r = linearEval(blobs(2000, 20, 5, 4, rng), blobs(500, 20, 5, 4, rng), {
+    epochs: 30,
+    batchSize: 256,
+    learningRate: 0.01,
+  });
   assert.ok(r.testAccuracy > 0.95, `test accuracy ${r.testAccuracy}`);
   assert.ok(r.trainAccuracy > 0.95);
   assert.ok(r.trainLoss < 0.3, `loss ${r.trainLoss}`);
@@ -30,7 +43,9 @@ test("linear evaluation separates well-separated classes on held-out features", 
 test("linear evaluation stays at chance on labels unrelated to the features", () => {
   const rng = createRng(2);
   const noise = createRng(9);
-  const r = linearEval(blobs(2000, 20, 5, 4, rng, noise), blobs(1000, 20, 5, 4, rng, noise), { epochs: 20 });
+  const r = linearEval(blobs(2000, 20, 5, 4, rng, noise), blobs(1000, 20, 5, 4, rng, noise), {
+    epochs: 20,
+  });
   assert.ok(r.testAccuracy < 0.3 && r.testAccuracy > 0.1, `test accuracy ${r.testAccuracy}`);
 });
 

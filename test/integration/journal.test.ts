@@ -8,6 +8,7 @@ import { useMlflowServer } from "../support/mlflow";
 import { createMlflowClient } from "../../src/track/mlflow";
 import { startRun } from "../../src/track/logger";
 import { Journal, syncJournals } from "../../src/track/journal";
+import { retryingClient } from "../../src/sweep/sweep";
 
 const mlflow = useMlflowServer();
 
@@ -17,7 +18,13 @@ function tmpDir(): string {
 
 test("metrics logged while the server restarts reach it in order and without duplicates", async () => {
   const journalDir = tmpDir();
-  const logger = await startRun({ experiment: "journal-it", trackingUri: mlflow.url, journalDir, flushIntervalMs: 100, useEnv: false });
+  const logger = await startRun({
+    experiment: "journal-it",
+    trackingUri: mlflow.url,
+    journalDir,
+    flushIntervalMs: 100,
+    useEnv: false,
+  });
   const runId = logger.runId;
   assert.ok(runId);
   await logger.logParams({ lr: 0.5 });
@@ -28,13 +35,22 @@ test("metrics logged while the server restarts reach it in order and without dup
   for (let step = 50; step < 120; step++) logger.logMetrics({ loss: step }, step);
   await logger.setTags({ "simclr.phase": "during-outage" });
   assert.ok(logger.pending() > 0);
+  // a sweep's client waits for the server instead of failing
+  const waiting = retryingClient(createMlflowClient(mlflow.url), 120_000).getRun(runId);
   await mlflow.restart();
+  assert.equal((await waiting).info.runId, runId);
   for (let step = 120; step < 150; step++) logger.logMetrics({ loss: step }, step);
   await logger.finish("FINISHED");
   const c = createMlflowClient(mlflow.url);
   const hist = await c.getMetricHistory(runId, "loss");
-  assert.deepEqual(hist.map((m) => m.step), Array.from({ length: 150 }, (_, i) => i));
-  assert.deepEqual(hist.map((m) => m.value), Array.from({ length: 150 }, (_, i) => i));
+  assert.deepEqual(
+    hist.map((m) => m.step),
+    Array.from({ length: 150 }, (_, i) => i),
+  );
+  assert.deepEqual(
+    hist.map((m) => m.value),
+    Array.from({ length: 150 }, (_, i) => i),
+  );
   const run = await c.getRun(runId);
   assert.equal(run.info.status, "FINISHED");
   assert.equal(run.tags["simclr.phase"], "during-outage");
@@ -45,7 +61,14 @@ test("metrics logged while the server restarts reach it in order and without dup
 test("a run started while the server is down is created later by simclr mlflow sync, once", async () => {
   const journalDir = tmpDir();
   const deadUri = "http://127.0.0.1:9"; // nothing listens on the discard port
-  const logger = await startRun({ experiment: "journal-offline", runName: "offline", trackingUri: deadUri, journalDir, finishTimeoutMs: 200, useEnv: false });
+  const logger = await startRun({
+    experiment: "journal-offline",
+    runName: "offline",
+    trackingUri: deadUri,
+    journalDir,
+    finishTimeoutMs: 200,
+    useEnv: false,
+  });
   assert.equal(logger.runId, undefined);
   await logger.logParams({ seed: 3 });
   for (let step = 0; step < 30; step++) logger.logMetrics({ acc: step / 30 }, step);
@@ -54,7 +77,11 @@ test("a run started while the server is down is created later by simclr mlflow s
   assert.ok(fs.existsSync(logger.journalFile));
   // replay through the CLI against the real server, twice: the second run must change nothing
   for (let i = 0; i < 2; i++) {
-    const r = spawnSync(process.execPath, ["bin/simclr.cjs", "mlflow", "sync", "--dir", journalDir, "--uri", mlflow.url, "--json"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      ["bin/simclr.cjs", "mlflow", "sync", "--dir", journalDir, "--uri", mlflow.url, "--json"],
+      { encoding: "utf8" },
+    );
     assert.equal(r.status, 0, r.stderr);
   }
   assert.deepEqual(fs.readdirSync(journalDir), []);
@@ -72,7 +99,13 @@ test("a run started while the server is down is created later by simclr mlflow s
 
 test("replaying a journal whose offset was lost does not duplicate metric rows", async () => {
   const journalDir = tmpDir();
-  const logger = await startRun({ experiment: "journal-dup", trackingUri: mlflow.url, journalDir, finishTimeoutMs: 5000, useEnv: false });
+  const logger = await startRun({
+    experiment: "journal-dup",
+    trackingUri: mlflow.url,
+    journalDir,
+    finishTimeoutMs: 5000,
+    useEnv: false,
+  });
   for (let step = 0; step < 20; step++) logger.logMetrics({ loss: 1 / (step + 1) }, step);
   await logger.flush();
   const runId = logger.runId;
@@ -100,7 +133,9 @@ test("sync marks the run of a journal whose process died KILLED instead of leavi
       console.log(l.runId);
       process.exit(0); // dies without finish()
     });`;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script, mlflow.url, journalDir], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script, mlflow.url, journalDir], {
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, r.stderr);
   const runId = r.stdout.trim().split("\n").pop() ?? "";
   const c = createMlflowClient(mlflow.url);

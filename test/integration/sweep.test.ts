@@ -33,13 +33,27 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
     name: "retry-study",
     description: "cells that pass, fail once, fail always",
     base: {},
-    cells: [{ x: 1 }, { x: 2 }, { label: "flaky", overrides: { x: 3, fail: "once" } }, { label: "broken", overrides: { x: 4, fail: "always" } }],
+    cells: [
+      { x: 1 },
+      { x: 2 },
+      { label: "flaky", overrides: { x: 3, fail: "once" } },
+      { label: "broken", overrides: { x: 4, fail: "always" } },
+    ],
     seeds: 1,
     metrics: ["score"],
   };
-  const executor = createLocalExecutor({ command: CELL, configDir: path.join(tmp, "cfg"), cwd: ROOT });
+  const executor = createLocalExecutor({
+    command: CELL,
+    configDir: path.join(tmp, "cfg"),
+    cwd: ROOT,
+  });
   const progress: SweepProgress[] = [];
-  const r1 = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor, onProgress: (p) => progress.push(p) });
+  const r1 = await runSweep(study, {
+    preset: "tiny",
+    trackingUri: mlflow.url,
+    executor,
+    onProgress: (p) => progress.push(p),
+  });
   const byLabel = new Map(r1.cells.map((c) => [c.label, c]));
   assert.equal(byLabel.get("x=1")?.status, "FINISHED");
   assert.equal(byLabel.get("x=2")?.metrics.score, 20);
@@ -56,36 +70,89 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
   const c = createMlflowClient(mlflow.url);
   const parent = await c.getRun(r1.parentRunId);
   assert.equal(parent.info.status, "FAILED");
+  assert.deepEqual((await c.listArtifacts(r1.parentRunId, "plots")).map((a) => a.path).sort(), [
+    "plots/score.html",
+    "plots/score.json",
+  ]);
+  const fig = JSON.parse(await c.downloadArtifactText(r1.parentRunId, "plots/score.json")) as {
+    data: { y: number[] }[];
+  };
+  assert.deepEqual(fig.data[0].y, [10, 20, 30, null]); // x=1..3 finished (seed 0), "broken" has no result
+  assert.equal(
+    (JSON.parse(await c.downloadArtifactText(r1.parentRunId, "study.json")) as Study).name,
+    "retry-study",
+  );
   const runs = await c.searchAllRuns({ experimentNames: ["retry-study"] });
   const kids = childrenByLabel(runs);
-  assert.deepEqual(kids.get("flaky")?.map((r) => r.info.status).sort(), ["FAILED", "FINISHED"]);
-  assert.deepEqual(kids.get("broken")?.map((r) => r.info.status), ["FAILED", "FAILED"]);
+  assert.deepEqual(
+    kids
+      .get("flaky")
+      ?.map((r) => r.info.status)
+      .sort(),
+    ["FAILED", "FINISHED"],
+  );
+  assert.deepEqual(
+    kids.get("broken")?.map((r) => r.info.status),
+    ["FAILED", "FAILED"],
+  );
   assert.match(kids.get("broken")?.[0].tags["mlflow.note.content"] ?? "", /exit code 3/);
-  for (const r of runs) if (r.tags["simclr.role"] !== "sweep") assert.equal(r.tags["mlflow.parentRunId"], r1.parentRunId);
+  for (const r of runs)
+    if (r.tags["simclr.role"] !== "sweep")
+      assert.equal(r.tags["mlflow.parentRunId"], r1.parentRunId);
 
   const r2 = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor });
   assert.equal(r2.parentRunId, r1.parentRunId);
-  assert.deepEqual(r2.cells.map((x) => x.status), ["SKIPPED", "SKIPPED", "SKIPPED", "FAILED"]);
+  assert.deepEqual(
+    r2.cells.map((x) => x.status),
+    ["SKIPPED", "SKIPPED", "SKIPPED", "FAILED"],
+  );
   assert.equal(r2.cells[1].metrics.score, 20);
 });
 
-function spawnSweep(studyFile: string, env: Record<string, string>): { done: Promise<number | null>; pid: number; out: () => string } {
+function spawnSweep(
+  studyFile: string,
+  env: Record<string, string>,
+): { done: Promise<number | null>; pid: number; out: () => string } {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, "bin/simclr.cjs"), "sweep", studyFile, "--preset", "tiny", "--quiet", "--json", "--cell-command", CELL.join(" ")],
-    { cwd: ROOT, env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    [
+      path.join(ROOT, "bin/simclr.cjs"),
+      "sweep",
+      studyFile,
+      "--preset",
+      "tiny",
+      "--quiet",
+      "--json",
+      "--cell-command",
+      CELL.join(" "),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url, ...env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
-  return { done: new Promise((res) => child.once("close", (code) => res(code))), pid: child.pid ?? -1, out: () => out };
+  return {
+    done: new Promise((res) => child.once("close", (code) => res(code))),
+    pid: child.pid ?? -1,
+    out: () => out,
+  };
 }
 
 async function waitForRunning(experiment: string, label: string): Promise<void> {
   const c = createMlflowClient(mlflow.url);
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    const runs = await c.searchAllRuns({ experimentNames: [experiment], filter: `attributes.run_name = '${experiment}/${label}/seed0' and attributes.status = 'RUNNING'` }).catch(() => []);
+    const runs = await c
+      .searchAllRuns({
+        experimentNames: [experiment],
+        filter: `attributes.run_name = '${experiment}/${label}/seed0' and attributes.status = 'RUNNING'`,
+      })
+      .catch(() => []);
     if (runs.length && runs[0].metrics.score !== undefined) return;
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -94,7 +161,14 @@ async function waitForRunning(experiment: string, label: string): Promise<void> 
 
 function writeStudy(name: string): string {
   const file = path.join(tmp, `${name}.json`);
-  const study: Study = { name, description: "kill test", base: {}, grid: { x: [1, 2, 3] }, seeds: 1, metrics: ["score"] };
+  const study: Study = {
+    name,
+    description: "kill test",
+    base: {},
+    grid: { x: [1, 2, 3] },
+    seeds: 1,
+    metrics: ["score"],
+  };
   fs.writeFileSync(file, JSON.stringify(study));
   return file;
 }
@@ -110,15 +184,29 @@ test("a sweep killed with SIGTERM marks its running cell and itself KILLED, and 
   assert.equal(kids.get("x=1")?.[0].info.status, "FINISHED");
   assert.equal(kids.get("x=2")?.[0].info.status, "KILLED");
   assert.equal(kids.has("x=3"), false);
-  const parents = (await c.searchAllRuns({ experimentNames: ["kill-study"], filter: "tags.`simclr.role` = 'sweep'" }));
+  const parents = await c.searchAllRuns({
+    experimentNames: ["kill-study"],
+    filter: "tags.`simclr.role` = 'sweep'",
+  });
   assert.equal(parents[0].info.status, "KILLED");
 
   const again = spawnSweep(file, {});
   assert.equal(await again.done, 0, again.out());
-  const summary = JSON.parse(again.out().trim().split("\n").pop() ?? "{}") as { cells: { label: string; status: string }[] };
-  assert.deepEqual(summary.cells.map((x) => x.status), ["SKIPPED", "FINISHED", "FINISHED"]);
+  const summary = JSON.parse(again.out().trim().split("\n").pop() ?? "{}") as {
+    cells: { label: string; status: string }[];
+  };
+  assert.deepEqual(
+    summary.cells.map((x) => x.status),
+    ["SKIPPED", "FINISHED", "FINISHED"],
+  );
   kids = childrenByLabel(await c.searchAllRuns({ experimentNames: ["kill-study"] }));
-  assert.deepEqual(kids.get("x=2")?.map((r) => r.info.status).sort(), ["FINISHED", "KILLED"]);
+  assert.deepEqual(
+    kids
+      .get("x=2")
+      ?.map((r) => r.info.status)
+      .sort(),
+    ["FINISHED", "KILLED"],
+  );
 });
 
 test("a sweep killed with SIGKILL (process group) is resumable: the stale RUNNING cell is marked KILLED and re-run", async () => {
@@ -133,9 +221,18 @@ test("a sweep killed with SIGKILL (process group) is resumable: the stale RUNNIN
   const again = spawnSweep(file, {});
   assert.equal(await again.done, 0, again.out());
   kids = childrenByLabel(await c.searchAllRuns({ experimentNames: ["crash-study"] }));
-  assert.deepEqual(kids.get("x=2")?.map((r) => r.info.status).sort(), ["FINISHED", "KILLED"]);
+  assert.deepEqual(
+    kids
+      .get("x=2")
+      ?.map((r) => r.info.status)
+      .sort(),
+    ["FINISHED", "KILLED"],
+  );
   assert.equal(kids.get("x=1")?.length, 1);
-  const parents = await c.searchAllRuns({ experimentNames: ["crash-study"], filter: "tags.`simclr.role` = 'sweep'" });
+  const parents = await c.searchAllRuns({
+    experimentNames: ["crash-study"],
+    filter: "tags.`simclr.role` = 'sweep'",
+  });
   assert.equal(parents.length, 1);
   assert.equal(parents[0].info.status, "FINISHED");
 });

@@ -76,3 +76,41 @@ test("training-mode batch norm (+ residual + ReLU) matches the formula in value 
     });
   }
 });
+
+test("a ResNet's loss and gradients agree on the native tensorflow and the pure-JS cpu backends", async () => {
+  const { createEncoder } = await import("../../src/models/encoder");
+  const enc = createEncoder({ arch: "resnet18", widthMultiplier: 0.125 }, 4);
+  const xs = tf.randomUniform([6, 8, 8, 3], 0, 1, "float32", 6).dataSync();
+  const run = (): { loss: number; grads: Float32Array[] } => {
+    const x = tf.tensor4d(xs, [6, 8, 8, 3]);
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(tf.square(enc.apply(x, true))) as tf.Scalar,
+      enc.trainableVariables,
+    );
+    const out = {
+      loss: value.dataSync()[0],
+      grads: enc.trainableVariables.map((v) => Float32Array.from(grads[v.name].dataSync())),
+    };
+    tf.dispose([x, value, grads]);
+    return out;
+  };
+  const native = run();
+  await tf.setBackend("cpu");
+  try {
+    const cpu = run();
+    assert.ok(
+      Math.abs(native.loss - cpu.loss) < 1e-4 * Math.abs(cpu.loss),
+      `${native.loss} vs ${cpu.loss}`,
+    );
+    native.grads.forEach((g, i) => {
+      const ref = cpu.grads[i];
+      const scale = Math.max(...Array.from(ref, Math.abs), 1e-6);
+      g.forEach((v, j) =>
+        assert.ok(Math.abs(v - ref[j]) < 1e-3 * scale, `var ${i}[${j}]: ${v} vs ${ref[j]}`),
+      );
+    });
+  } finally {
+    await tf.setBackend("tensorflow");
+    enc.dispose();
+  }
+});

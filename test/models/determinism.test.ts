@@ -14,14 +14,20 @@ function train(seed: number, x: tf.Tensor4D): Float32Array[] {
   const params = [...encoder.params, ...head.params];
   const opt = createOptimizer({ kind: "lars" }, params);
   const trainable = params.filter((p) => p.trainable).map((p) => p.variable);
+  const counts: number[] = [];
   for (let step = 0; step < 3; step++) {
     const { value, grads } = tf.variableGrads(() => {
-      const [z1, z2] = tf.split(head.apply(encoder.apply(x, true), true), 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+      const [z1, z2] = tf.split(head.apply(encoder.apply(x, true), true), 2, 0) as [
+        tf.Tensor2D,
+        tf.Tensor2D,
+      ];
       return contrastiveLoss(z1, z2, {}).loss;
     }, trainable);
     opt.applyGradients(grads, 0.5);
     tf.dispose([value, grads]);
+    counts.push(tf.memory().numTensors);
   }
+  assert.equal(counts[2], counts[1], "a full SimCLR step must not leave tensors behind");
   const out = [...params, ...opt.slots].map((p) => Float32Array.from(p.variable.dataSync()));
   encoder.dispose();
   head.dispose();
@@ -29,7 +35,7 @@ function train(seed: number, x: tf.Tensor4D): Float32Array[] {
   return out;
 }
 
-test("two training runs from the same seed give bit-identical weights, BN statistics and momenta", () => {
+test("two training runs from the same seed give bit-identical weights, BN statistics and momenta, without leaking tensors", () => {
   const x = tf.randomUniform([16, 12, 12, 3], 0, 1, "float32", 9) as tf.Tensor4D;
   const a = train(5, x);
   const b = train(5, x);

@@ -121,3 +121,25 @@ test("gradient steps through the encoder do not grow the tensor count", () => {
   x.dispose();
   enc.dispose();
 });
+
+test("creating and disposing an encoder, head and optimizer leaves no tensors behind", async () => {
+  const { createHead } = await import("../../src/models/head");
+  const { createOptimizer } = await import("../../src/optim/optimizer");
+  const before = tf.memory().numTensors;
+  const enc = createEncoder({ arch: "convnet", widthMultiplier: 0.25 }, 1);
+  const head = createHead(enc.featureDim, {}, 2);
+  const opt = createOptimizer({ kind: "adam" }, [...enc.params, ...head.params]);
+  assert.equal(
+    tf.memory().numTensors,
+    before + enc.params.length + head.params.length + opt.slots.length,
+  );
+  opt.setState(opt.getState());
+  assert.equal(
+    tf.memory().numTensors,
+    before + enc.params.length + head.params.length + opt.slots.length,
+  );
+  enc.dispose();
+  head.dispose();
+  opt.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});

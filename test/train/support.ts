@@ -4,7 +4,13 @@ import type { RunLogger, RunStatus } from "../../src/track/types";
 import { createRng } from "../../src/util/random";
 
 /** Random 16x16 images whose mean colour depends on the class (a learnable signal). */
-export function syntheticDataset(nTrain: number, nTest: number, side = 16, classes = 4, seed = 0): Dataset {
+export function syntheticDataset(
+  nTrain: number,
+  nTest: number,
+  side = 16,
+  classes = 4,
+  seed = 0,
+): Dataset {
   const rng = createRng(seed);
   const split = (n: number): ImageSplit => {
     const pixels = new Uint8Array(n * side * side * 3);
@@ -15,7 +21,10 @@ export function syntheticDataset(nTrain: number, nTest: number, side = 16, class
       for (let p = 0; p < side * side; p++) {
         for (let ch = 0; ch < 3; ch++) {
           const base = ch === c % 3 ? 170 : 60;
-          pixels[(i * side * side + p) * 3 + ch] = Math.max(0, Math.min(255, base + Math.round(rng.normal() * 40)));
+          pixels[(i * side * side + p) * 3 + ch] = Math.max(
+            0,
+            Math.min(255, base + Math.round(rng.normal() * 40)),
+          );
         }
       }
     }

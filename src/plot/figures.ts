@@ -1,0 +1,306 @@
+/**
+ * Figure builders for the paper's plots, as plain plotly.js specs `{data, layout}`: a heatmap grid
+ * (Figure 5: augmentation pairs), grouped bars with error bars over seeds (Figures 8 and 9), line
+ * charts (training curves, accuracy against time), with the paper's own numbers overlaid where it
+ * gives them. No plotly import here: specs are data, rendered by display() or a report.
+ */
+
+/** One plotly trace (loosely typed: plotly's schema is large). */
+export type Trace = { type: string } & Record<string, unknown>;
+
+/** A plotly figure. */
+export interface Figure {
+  data: Trace[];
+  layout: Record<string, unknown>;
+}
+
+/** Mean, sample standard deviation and count of the finite values. */
+export interface Summary {
+  mean: number;
+  /** Sample standard deviation (n - 1); 0 for one value. */
+  std: number;
+  n: number;
+}
+
+/** Mean and spread of values (non-finite values ignored; mean NaN when none are left). */
+export function summarize(values: number[]): Summary {
+  const v = values.filter((x) => Number.isFinite(x));
+  const n = v.length;
+  if (n === 0) return { mean: NaN, std: NaN, n: 0 };
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+const BASE_LAYOUT = Object.freeze({
+  font: { family: "system-ui, -apple-system, Segoe UI, sans-serif", size: 13 },
+  margin: { l: 70, r: 30, t: 60, b: 70 },
+});
+
+/** Paper numbers drawn on a figure. */
+export interface PaperOverlay {
+  /** Legend name, e.g. "paper (ImageNet, Table 4)". */
+  name: string;
+  /** One value per category / x (null where the paper gives none). */
+  values: (number | null)[];
+}
+
+/** Options for {@link groupedBars}. */
+export interface GroupedBarsOptions {
+  title: string;
+  /** Category labels on the x axis. */
+  categories: string[];
+  /** One series per group: mean per category, error bar (e.g. std over seeds) per category. */
+  series: {
+    name: string;
+    means: (number | null)[];
+    errors?: (number | null)[];
+    counts?: number[];
+  }[];
+  yTitle: string;
+  xTitle?: string;
+  /** The paper's numbers, drawn as markers on a second y axis when `paperAxis` is "secondary". */
+  paper?: PaperOverlay;
+  /** Put the paper's numbers on their own axis (ImageNet vs our CIFAR-scale numbers). */
+  paperAxis?: "same" | "secondary";
+  paperAxisTitle?: string;
+}
+
+/** Grouped bars with error bars (Figures 8 and 9); the paper's numbers as diamond markers. */
+export function groupedBars(o: GroupedBarsOptions): Figure {
+  const data: Trace[] = o.series.map((s) => {
+    const t: Trace = {
+      type: "bar",
+      name: s.name,
+      x: o.categories,
+      y: s.means,
+      hovertemplate: "%{x}: %{y:.4g}<extra>" + s.name.replace(/</g, "&lt;") + "</extra>",
+    };
+    if (s.errors) t.error_y = { type: "data", array: s.errors, visible: true };
+    if (s.counts) t.customdata = s.counts;
+    return t;
+  });
+  const layout: Record<string, unknown> = {
+    ...BASE_LAYOUT,
+    title: { text: o.title },
+    barmode: "group",
+    xaxis: { title: { text: o.xTitle ?? "" }, type: "category" },
+    yaxis: { title: { text: o.yTitle } },
+    legend: { orientation: "h", y: -0.2 },
+  };
+  if (o.paper) {
+    const secondary = o.paperAxis === "secondary";
+    data.push({
+      type: "scatter",
+      mode: "markers",
+      name: o.paper.name,
+      x: o.categories,
+      y: o.paper.values,
+      marker: { symbol: "diamond", size: 11, color: "#d62728", line: { width: 1, color: "#fff" } },
+      ...(secondary ? { yaxis: "y2" } : {}),
+    });
+    if (secondary)
+      layout.yaxis2 = {
+        title: { text: o.paperAxisTitle ?? "paper" },
+        overlaying: "y",
+        side: "right",
+        showgrid: false,
+        rangemode: "tozero",
+      };
+  }
+  return { data, layout };
+}
+
+/** Options for {@link heatmap}. */
+export interface HeatmapOptions {
+  title: string;
+  /** Column labels (e.g. the second transformation). */
+  x: string[];
+  /** Row labels (e.g. the first transformation). */
+  y: string[];
+  /** z[row][col]; null for an empty cell. */
+  z: (number | null)[][];
+  /** Spread shown in the cell text, same shape as z. */
+  spread?: (number | null)[][];
+  zTitle: string;
+  xTitle?: string;
+  yTitle?: string;
+  /** Digits in the cell text. */
+  digits?: number;
+}
+
+/** A heatmap grid with the value (and spread) written in each cell (Figure 5). */
+export function heatmap(o: HeatmapOptions): Figure {
+  const d = o.digits ?? 1;
+  const text = o.z.map((row, i) =>
+    row.map((v, j) => {
+      if (v === null || !Number.isFinite(v)) return "";
+      const s = o.spread?.[i]?.[j];
+      return s !== null && s !== undefined && Number.isFinite(s) && s > 0
+        ? `${v.toFixed(d)}<br>±${s.toFixed(d)}`
+        : v.toFixed(d);
+    }),
+  );
+  return {
+    data: [
+      {
+        type: "heatmap",
+        x: o.x,
+        y: o.y,
+        z: o.z,
+        text,
+        texttemplate: "%{text}",
+        hovertemplate: `${o.yTitle ?? "row"}: %{y}<br>${o.xTitle ?? "column"}: %{x}<br>${o.zTitle}: %{z:.4g}<extra></extra>`,
+        colorscale: "Greens",
+        reversescale: true, // darker = higher, as in Figure 5
+        colorbar: { title: { text: o.zTitle } },
+        xgap: 2,
+        ygap: 2,
+      },
+    ],
+    layout: {
+      ...BASE_LAYOUT,
+      title: { text: o.title },
+      xaxis: { title: { text: o.xTitle ?? "" }, type: "category", side: "bottom" },
+      yaxis: { title: { text: o.yTitle ?? "" }, type: "category", autorange: "reversed" },
+    },
+  };
+}
+
+/** Options for {@link lineChart}. */
+export interface LineChartOptions {
+  title: string;
+  series: { name: string; x: number[]; y: number[]; dash?: "solid" | "dash" | "dot" }[];
+  xTitle: string;
+  yTitle: string;
+  /** Horizontal reference lines, e.g. the paper's accuracy. */
+  references?: { name: string; y: number }[];
+  logX?: boolean;
+  logY?: boolean;
+}
+
+/** A line chart (training curves; accuracy against time or epochs). */
+export function lineChart(o: LineChartOptions): Figure {
+  const data: Trace[] = o.series.map((s) => ({
+    type: "scatter",
+    mode: s.x.length > 40 ? "lines" : "lines+markers",
+    name: s.name,
+    x: s.x,
+    y: s.y,
+    line: { dash: s.dash ?? "solid" },
+  }));
+  const allX = o.series.flatMap((s) => s.x).filter((v) => Number.isFinite(v));
+  const x0 = allX.length ? Math.min(...allX) : 0;
+  const x1 = allX.length ? Math.max(...allX) : 1;
+  for (const r of o.references ?? []) {
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: r.name,
+      x: [x0, x1],
+      y: [r.y, r.y],
+      line: { dash: "dot", color: "#d62728" },
+    });
+  }
+  return {
+    data,
+    layout: {
+      ...BASE_LAYOUT,
+      title: { text: o.title },
+      xaxis: { title: { text: o.xTitle }, ...(o.logX ? { type: "log" } : {}) },
+      yaxis: { title: { text: o.yTitle }, ...(o.logY ? { type: "log" } : {}) },
+      legend: { orientation: "h", y: -0.2 },
+    },
+  };
+}
+
+/** Per-seed metric histories of one or more runs, as {name, step, value} series. */
+export interface CurveInput {
+  name: string;
+  points: { step: number; value: number; timestamp?: number }[];
+}
+
+/**
+ * Training curves: one line per run over steps, or over wall-clock seconds since the run's first
+ * point when `against` is "time" (accuracy against time).
+ */
+export function trainingCurves(
+  runs: CurveInput[],
+  o: {
+    title: string;
+    metric: string;
+    against?: "step" | "time";
+    references?: { name: string; y: number }[];
+  },
+): Figure {
+  const series = runs.map((r) => {
+    const pts = [...r.points].sort((a, b) => a.step - b.step);
+    const t0 = pts.length ? (pts[0].timestamp ?? 0) : 0;
+    const x =
+      o.against === "time"
+        ? pts.map((p) => ((p.timestamp ?? t0) - t0) / 1000)
+        : pts.map((p) => p.step);
+    return { name: r.name, x, y: pts.map((p) => p.value) };
+  });
+  const opts: LineChartOptions = {
+    title: o.title,
+    series,
+    xTitle: o.against === "time" ? "seconds" : "step",
+    yTitle: o.metric,
+  };
+  if (o.references) opts.references = o.references;
+  return lineChart(opts);
+}
+
+/** Rows of per-seed results: group labels and a metric value. */
+export interface ResultRow {
+  /** Category (bars: x; heatmap: column). */
+  x: string;
+  /** Series (bars) or row (heatmap); "" for a single series. */
+  group: string;
+  value: number;
+}
+
+function uniq(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Bars of mean ± std over seeds from per-seed rows (order of first appearance). */
+export function barsFromRows(
+  rows: ResultRow[],
+  o: Omit<GroupedBarsOptions, "categories" | "series"> & { categories?: string[] },
+): Figure {
+  const categories = o.categories ?? uniq(rows.map((r) => r.x));
+  const groups = uniq(rows.map((r) => r.group));
+  const series = groups.map((g) => {
+    const stats = categories.map((c) =>
+      summarize(rows.filter((r) => r.group === g && r.x === c).map((r) => r.value)),
+    );
+    return {
+      name: g || o.yTitle,
+      means: stats.map((s) => (s.n ? s.mean : null)),
+      errors: stats.map((s) => (s.n ? s.std : null)),
+      counts: stats.map((s) => s.n),
+    };
+  });
+  return groupedBars({ ...o, categories, series });
+}
+
+/** A heatmap of mean over seeds from per-seed rows (`group` = row, `x` = column). */
+export function heatmapFromRows(
+  rows: ResultRow[],
+  o: Omit<HeatmapOptions, "x" | "y" | "z" | "spread"> & { x?: string[]; y?: string[] },
+): Figure {
+  const xs = o.x ?? uniq(rows.map((r) => r.x));
+  const ys = o.y ?? uniq(rows.map((r) => r.group));
+  const stats = ys.map((y) =>
+    xs.map((x) => summarize(rows.filter((r) => r.group === y && r.x === x).map((r) => r.value))),
+  );
+  return heatmap({
+    ...o,
+    x: xs,
+    y: ys,
+    z: stats.map((row) => row.map((s) => (s.n ? s.mean : null))),
+    spread: stats.map((row) => row.map((s) => (s.n ? s.std : null))),
+  });
+}

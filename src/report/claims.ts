@@ -1,0 +1,104 @@
+/**
+ * Does this run agree with the paper? Each study declares the comparisons the paper makes
+ * ({claim, metric, better, worse}); here they are decided from per-seed results with Welch's
+ * t statistic on the difference of means: "agrees" when better's mean exceeds worse's by at least
+ * `minT` standard errors of the difference, "disagrees" when it is lower by as much, otherwise
+ * "inconclusive" (the difference is within the seed-to-seed spread). With one seed per side there
+ * is no spread, so the sign decides and the verdict says so.
+ */
+import { summarize, type Summary } from "../plot/figures";
+import { selectCells, type Claim, type Study } from "../sweep/study";
+
+/** One per-seed result of a cell. */
+export interface SeedResult {
+  label: string;
+  seed: number;
+  metrics: Record<string, number>;
+}
+
+/** Options for {@link evaluateClaim}. */
+export interface ClaimOptions {
+  /** |t| needed for a decisive verdict (2 is roughly a 95% two-sided test for moderate n). */
+  minT: number;
+}
+
+/** Defaults for {@link ClaimOptions}. */
+export const CLAIM_DEFAULTS: Readonly<ClaimOptions> = Object.freeze({ minT: 2 });
+
+/** The verdict on one claim, with the evidence. */
+export interface ClaimVerdict {
+  claim: string;
+  source?: string;
+  metric: string;
+  verdict: "agrees" | "disagrees" | "inconclusive" | "no data";
+  better: Summary & { cells: string[] };
+  worse: Summary & { cells: string[] };
+  /** better mean - worse mean (sign flipped for lower-is-better metrics). */
+  difference: number;
+  /** Welch t statistic of the difference (Infinity with no spread). */
+  t: number;
+  /** One sentence with the numbers. */
+  evidence: string;
+}
+
+function fmt(s: Summary): string {
+  return s.n === 0 ? "no runs" : `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)} (n=${s.n})`;
+}
+
+/** Decides one claim from per-seed results. */
+export function evaluateClaim(
+  study: Study,
+  claim: Claim,
+  results: SeedResult[],
+  options: Partial<ClaimOptions & { preset: string }> = {},
+): ClaimVerdict {
+  const o: ClaimOptions = { ...CLAIM_DEFAULTS, ...options };
+  const side = (sel: Claim["better"]): Summary & { cells: string[] } => {
+    const cells = selectCells(study, sel, options.preset).map((c) => c.label ?? "");
+    const values = results
+      .filter((r) => cells.includes(r.label))
+      .map((r) => r.metrics[claim.metric]);
+    return { ...summarize(values.filter((v): v is number => typeof v === "number")), cells };
+  };
+  const better = side(claim.better);
+  const worse = side(claim.worse);
+  const base = { claim: claim.claim, metric: claim.metric, better, worse };
+  const withSource = claim.source !== undefined ? { source: claim.source } : {};
+  if (better.n === 0 || worse.n === 0) {
+    return {
+      ...base,
+      ...withSource,
+      verdict: "no data",
+      difference: NaN,
+      t: NaN,
+      evidence: `not enough finished runs: better ${fmt(better)}, worse ${fmt(worse)}`,
+    };
+  }
+  const sign = claim.lowerIsBetter ? -1 : 1;
+  const difference = sign * (better.mean - worse.mean);
+  const se = Math.sqrt(
+    (better.n > 1 ? better.std ** 2 / better.n : 0) + (worse.n > 1 ? worse.std ** 2 / worse.n : 0),
+  );
+  const t = se > 0 ? difference / se : difference === 0 ? 0 : Math.sign(difference) * Infinity;
+  const noSpread = better.n < 2 || worse.n < 2;
+  let verdict: ClaimVerdict["verdict"];
+  if (difference === 0) verdict = "inconclusive";
+  else if (noSpread) verdict = difference > 0 ? "agrees" : "disagrees";
+  else verdict = t >= o.minT ? "agrees" : t <= -o.minT ? "disagrees" : "inconclusive";
+  const dir = claim.lowerIsBetter ? "lower" : "higher";
+  const evidence =
+    `${claim.metric}: better ${fmt(better)} vs worse ${fmt(worse)}; difference ${difference >= 0 ? "+" : ""}${difference.toFixed(4)} (${dir} is better)` +
+    (noSpread
+      ? "; one seed on a side, so no spread: the sign decides"
+      : `; Welch t = ${t.toFixed(2)} (decisive at |t| >= ${o.minT})`);
+  return { ...base, ...withSource, verdict, difference, t, evidence };
+}
+
+/** Decides every claim a study declares. */
+export function evaluateClaims(
+  study: Study,
+  results: SeedResult[],
+  options: Partial<ClaimOptions & { preset: string }> = {},
+): ClaimVerdict[] {
+  return (study.claims ?? []).map((c) => evaluateClaim(study, c, results, options));
+}

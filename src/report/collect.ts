@@ -1,0 +1,231 @@
+/**
+ * Gathers what a report shows from MLflow: per study and preset in an experiment, the finished
+ * cell runs (metrics per seed, params, notes), the study definition (from the registry, else the
+ * `study.json` artifact the sweep stored on its parent run), training curves, and the environment
+ * the runs recorded.
+ */
+import { MlflowClient, type Run } from "../track/mlflow";
+import { getStudy } from "../sweep/registry";
+import type { Study } from "../sweep/study";
+import { evaluateClaims, type ClaimVerdict, type SeedResult } from "./claims";
+
+/** One child run as the report lists it. */
+export interface ReportRun {
+  runId: string;
+  runName: string;
+  label: string;
+  seed: number;
+  status: string;
+  startTime: number;
+  endTime?: number;
+  note?: string;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, number>;
+}
+
+/** One training curve. */
+export interface ReportCurve {
+  label: string;
+  seed: number;
+  metric: string;
+  points: { step: number; value: number; timestamp: number }[];
+}
+
+/** The report section of one study at one preset. */
+export interface ReportSection {
+  experiment: string;
+  study: Study;
+  preset: string;
+  parent?: { runId: string; status: string; note?: string };
+  /** All child runs (any status). */
+  runs: ReportRun[];
+  /** Finished runs as per-seed results. */
+  results: SeedResult[];
+  verdicts: ClaimVerdict[];
+  curves: ReportCurve[];
+}
+
+/** Everything a report shows. */
+export interface ReportData {
+  title: string;
+  generatedAt: string;
+  trackingUri: string;
+  mlflowVersion?: string;
+  sections: ReportSection[];
+  /** Experiments asked for that do not exist on the server (studies not run yet). */
+  missingExperiments: string[];
+  /** Distinct environments recorded by the runs (backend, hardware, versions, git commit). */
+  environments: Record<string, string>[];
+}
+
+/** Options for {@link collectReport}. */
+export interface CollectOptions {
+  /** Experiments to include. */
+  experiments: string[];
+  title?: string;
+  /** Tracking URI (default $MLFLOW_TRACKING_URI, else the local server). */
+  trackingUri?: string;
+  /** Metrics tried, in order, for training curves (plotted against steps). */
+  curveMetrics: string[];
+  /** Accuracy-like metrics plotted against wall-clock time when the runs logged them per step. */
+  timeMetrics: string[];
+  /** At most this many curves per section (first seed of each cell first). */
+  maxCurves: number;
+  /** Studies to use instead of the registry / stored study.json. */
+  studies?: Study[];
+}
+
+/** Defaults for {@link CollectOptions}. */
+export const COLLECT_DEFAULTS: Readonly<Omit<CollectOptions, "experiments">> = Object.freeze({
+  curveMetrics: ["loss", "train_loss", "train/loss"],
+  timeMetrics: ["knn_acc", "monitor_knn_acc", "contrastive_acc"],
+  maxCurves: 12,
+});
+
+const ENV_TAGS: [string, string][] = [
+  ["simclr.backend", "backend"],
+  ["simclr.device", "device"],
+  ["simclr.hardware", "hardware"],
+  ["simclr.platform", "platform"],
+  ["simclr.node_version", "node"],
+  ["simclr.tfjs_version", "tfjs"],
+  ["simclr.git_commit", "git commit"],
+  ["simclr.version", "simclr-workbook"],
+];
+
+async function studyFor(
+  client: MlflowClient,
+  name: string,
+  parent: Run | undefined,
+  given: Study[] | undefined,
+): Promise<Study | undefined> {
+  const g = given?.find((s) => s.name === name);
+  if (g) return g;
+  try {
+    return getStudy(name);
+  } catch {
+    /* not registered here: use the definition the sweep stored */
+  }
+  if (!parent) return undefined;
+  try {
+    return JSON.parse(await client.downloadArtifactText(parent.info.runId, "study.json")) as Study;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Collects the report's data from MLflow. */
+export async function collectReport(
+  options: Partial<CollectOptions> & { experiments: string[] },
+): Promise<ReportData> {
+  const o: CollectOptions = { ...COLLECT_DEFAULTS, ...options };
+  const client = new MlflowClient(o.trackingUri);
+  const uri = await client.uri();
+  let mlflowVersion: string | undefined;
+  try {
+    const r = await fetch(`${uri}/version`, { signal: AbortSignal.timeout(5000) });
+    if (r.ok) mlflowVersion = (await r.text()).trim();
+  } catch {
+    /* older servers have no /version */
+  }
+  const sections: ReportSection[] = [];
+  const missing: string[] = [];
+  const envs = new Map<string, Record<string, string>>();
+  for (const experiment of o.experiments) {
+    const exp = await client.getExperimentByName(experiment);
+    if (!exp) {
+      missing.push(experiment); // a study not run yet
+      continue;
+    }
+    const runs = await client.searchAllRuns({
+      experimentIds: [exp.experimentId],
+      orderBy: ["attributes.start_time ASC"],
+    });
+    const keys = new Set<string>();
+    for (const r of runs)
+      if (r.tags["simclr.study"])
+        keys.add(`${r.tags["simclr.study"]}\u0000${r.tags["simclr.preset"] ?? ""}`);
+    for (const key of [...keys].sort()) {
+      const [studyName, preset] = key.split("\u0000");
+      const mine = runs.filter(
+        (r) => r.tags["simclr.study"] === studyName && (r.tags["simclr.preset"] ?? "") === preset,
+      );
+      const parentRuns = mine.filter((r) => r.tags["simclr.role"] === "sweep");
+      const parent = parentRuns[parentRuns.length - 1];
+      const study = await studyFor(client, studyName, parent, o.studies);
+      if (!study) continue;
+      const children: ReportRun[] = mine
+        .filter((r) => r.tags["simclr.role"] !== "sweep" && r.tags["simclr.cell"] !== undefined)
+        .map((r) => {
+          const rr: ReportRun = {
+            runId: r.info.runId,
+            runName: r.info.runName,
+            label: r.tags["simclr.cell"],
+            seed: Number(r.tags["simclr.seed"] ?? r.params.seed ?? 0),
+            status: r.info.status,
+            startTime: r.info.startTime,
+            params: r.params,
+            tags: r.tags,
+            metrics: r.metrics,
+          };
+          if (r.info.endTime !== undefined) rr.endTime = r.info.endTime;
+          if (r.tags["mlflow.note.content"]) rr.note = r.tags["mlflow.note.content"];
+          return rr;
+        });
+      // one result per (cell, seed): the latest finished run
+      const latest = new Map<string, ReportRun>();
+      for (const r of children)
+        if (r.status === "FINISHED") latest.set(`${r.label}\u0000${r.seed}`, r);
+      const results: SeedResult[] = [...latest.values()].map((r) => ({
+        label: r.label,
+        seed: r.seed,
+        metrics: r.metrics,
+      }));
+      for (const r of latest.values()) {
+        const env: Record<string, string> = {};
+        for (const [tag, name] of ENV_TAGS) if (r.tags[tag]) env[name] = r.tags[tag];
+        if (Object.keys(env).length) envs.set(JSON.stringify(env), env);
+      }
+      const curves: ReportCurve[] = [];
+      const bySeed = [...latest.values()].sort((a, b) => a.seed - b.seed);
+      for (const r of bySeed.slice(0, o.maxCurves)) {
+        for (const list of [o.curveMetrics, o.timeMetrics]) {
+          // the first candidate logged at more than one step (final-only values make no curve)
+          for (const metric of list.filter((m) => m in r.metrics)) {
+            const points = await client.getMetricHistory(r.runId, metric);
+            if (points.length > 1) {
+              curves.push({ label: r.label, seed: r.seed, metric, points });
+              break;
+            }
+          }
+        }
+      }
+      const section: ReportSection = {
+        experiment,
+        study,
+        preset,
+        runs: children,
+        results,
+        verdicts: evaluateClaims(study, results, { preset }),
+        curves,
+      };
+      if (parent) {
+        section.parent = { runId: parent.info.runId, status: parent.info.status };
+        if (parent.tags["mlflow.note.content"])
+          section.parent.note = parent.tags["mlflow.note.content"];
+      }
+      sections.push(section);
+    }
+  }
+  const data: ReportData = {
+    title: o.title ?? `SimCLR reproduction: ${o.experiments.join(", ")}`,
+    generatedAt: new Date().toISOString(),
+    trackingUri: uri,
+    sections,
+    environments: [...envs.values()],
+    missingExperiments: missing,
+  };
+  if (mlflowVersion) data.mlflowVersion = mlflowVersion;
+  return data;
+}

@@ -1,0 +1,49 @@
+/**
+ * The benchmark harness (bench/harness.ts, bench/main.ts) on a tiny batch: the JSON shape issue 3
+ * asks for, and clear errors for bad flags. The real run is `npm run bench` (minutes).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { formatBench, runBench } from "../../bench/harness";
+import { benchMain } from "../../bench/main";
+
+describe("training-step benchmark", () => {
+  it("returns sgemm_gflops and one row per (model, backend) with views/s and GFLOP/s", async () => {
+    const r = await runBench({
+      models: ["convnet"],
+      backends: ["tensorflow", "wasm"],
+      batch: 4,
+      secondsPerRow: 0.01,
+      torch: false,
+      verbose: false,
+    });
+    assert.ok(r.sgemm_gflops > 0);
+    assert.ok(r.rows.length >= 1, JSON.stringify(r));
+    for (const row of r.rows) {
+      assert.equal(row.model, "convnet");
+      assert.ok(row.views_per_s !== null && row.views_per_s > 0, JSON.stringify(row));
+      assert.ok(row.gflops !== null && row.gflops > 0);
+      assert.equal(row.torch_views_per_s, null);
+      assert.equal(row.ratio_vs_torch, null);
+    }
+    assert.ok(r.overhead && r.overhead.total_fraction >= 0 && r.overhead.model_s > 0);
+    assert.match(formatBench(r), /convnet\s+(tensorflow|wasm)/);
+  });
+
+  it("rejects an unknown model or backend naming the valid ones", async () => {
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(m);
+    try {
+      assert.equal(await benchMain(["--models", "vgg"]), 1);
+      assert.equal(await benchMain(["--backends", "tpu", "--no-torch"]), 1);
+    } finally {
+      console.error = orig;
+    }
+    assert.match(errors[0], /--models: "vgg" is not one of convnet, resnet18/);
+    assert.match(
+      errors[1],
+      /--backends: "tpu" is not one of tensorflow-gpu, tensorflow, wasm, cpu/,
+    );
+  });
+});

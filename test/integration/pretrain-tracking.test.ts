@@ -1,0 +1,67 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import "@tensorflow/tfjs-node";
+import { resolveConfig } from "../../src/config/resolve";
+import { pretrain } from "../../src/train/pretrain";
+import { DivergenceError } from "../../src/train/divergence";
+import { createMlflowClient } from "../../src/track/mlflow";
+import { startRun } from "../../src/track/logger";
+import { useMlflowServer } from "../support/mlflow";
+import { syntheticDataset } from "../train/support";
+
+const mlflow = useMlflowServer();
+const dataset = syntheticDataset(128, 32);
+const small = {
+  data: { trainLimit: 0, testLimit: 0, resolution: 16 },
+  encoder: { widthMultiplier: 0.25 },
+  head: { outDim: 16 },
+  train: { batchSize: 32, maxSteps: 4 },
+  eval: { linearEpochs: 5, knnK: 10 },
+};
+
+function journalDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-"));
+}
+
+test("a tracked run lands in MLflow with the whole config, per-step metrics, results and FINISHED", async () => {
+  const logger = await startRun({
+    trackingUri: mlflow.url,
+    experiment: "pretrain-it",
+    runName: "tiny-it",
+    journalDir: journalDir(),
+    useEnv: false,
+  });
+  const r = await pretrain(resolveConfig("tiny", small), { dataset, logger, progress: false });
+  assert.equal(r.run_id, logger.runId);
+  const client = createMlflowClient(mlflow.url);
+  const run = await client.getRun(logger.runId as string);
+  assert.equal(run.info.status, "FINISHED");
+  assert.equal(run.params["loss.temperature"], "0.2");
+  assert.equal(run.params["train.batchSize"], "32");
+  assert.equal(run.tags["simclr.preset"], "tiny");
+  assert.equal(run.tags["simclr.backend"], r.backend.backend);
+  assert.equal((await client.getMetricHistory(run.info.runId, "loss")).length, 4);
+  assert.ok(Math.abs(run.metrics.linear_acc - r.linear_acc) < 1e-9);
+  assert.ok("random_init_linear_acc" in run.metrics);
+});
+
+test("a diverging tracked run is marked FAILED with the step and value in its note", async () => {
+  const logger = await startRun({
+    trackingUri: mlflow.url,
+    experiment: "pretrain-it",
+    runName: "nan-it",
+    journalDir: journalDir(),
+    useEnv: false,
+  });
+  const cfg = resolveConfig("tiny", small, {
+    optimizer: { kind: "sgd", learningRate: 1e30, warmupEpochs: 0 },
+    train: { maxSteps: 20 },
+  });
+  await assert.rejects(pretrain(cfg, { dataset, logger, progress: false }), DivergenceError);
+  const run = await createMlflowClient(mlflow.url).getRun(logger.runId as string);
+  assert.equal(run.info.status, "FAILED");
+  assert.match(run.tags["mlflow.note.content"] ?? "", /training diverged: loss is .* at step \d+/);
+});

@@ -1,0 +1,107 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { useMlflowServer } from "../support/mlflow";
+import type { Study } from "../../src/sweep/study";
+
+// A real `tiny` sweep (simclr pretrain per cell, shrunk further) and its report in headless Chromium.
+const mlflow = useMlflowServer();
+const ROOT = path.resolve(__dirname, "..", "..");
+const DATA = process.env.SIMCLR_CIFAR10_DIR ?? "/work/shared/datasets/cifar10-jpeg";
+const CHROMIUM = process.env.SIMCLR_CHROMIUM ?? "/usr/bin/chromium";
+
+test("simclr sweep (tiny) then simclr report gives a page whose plots render offline", async (t) => {
+  if (!fs.existsSync(path.join(DATA, "train")))
+    return t.skip(`no CIFAR-10 images at ${DATA} (set SIMCLR_CIFAR10_DIR)`);
+  if (!fs.existsSync(CHROMIUM)) return t.skip(`no Chromium at ${CHROMIUM}`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-tiny-report-"));
+  const study: Study = {
+    name: "tiny-heads",
+    description: "two projection heads, tiny preset shrunk for the test suite",
+    base: {
+      "train.epochs": 1,
+      "data.trainLimit": 512,
+      "data.testLimit": 200,
+      "eval.linearEpochs": 10,
+      "eval.randomInit": false,
+    },
+    cells: [
+      { label: "none", overrides: { "head.kind": "none" } },
+      { label: "nonlinear", overrides: { "head.kind": "nonlinear" } },
+    ],
+    seeds: 1,
+    metrics: ["linear_acc", "knn_acc"],
+    claims: [
+      {
+        claim: "a non-linear head beats none",
+        metric: "linear_acc",
+        better: "nonlinear",
+        worse: "none",
+        source: "Figure 8",
+      },
+    ],
+  };
+  const file = path.join(tmp, "study.json");
+  fs.writeFileSync(file, JSON.stringify(study));
+  const env = {
+    ...process.env,
+    MLFLOW_TRACKING_URI: mlflow.url,
+    SIMCLR_CIFAR10_DIR: DATA,
+    SIMCLR_JOURNAL_DIR: path.join(tmp, "journal"),
+  };
+  const sweep = spawnSync(
+    process.execPath,
+    ["bin/simclr.cjs", "sweep", file, "--preset", "tiny", "--json", "--quiet"],
+    { cwd: ROOT, env, encoding: "utf8" },
+  );
+  assert.equal(sweep.status, 0, sweep.stderr.slice(-3000));
+  const summary = JSON.parse(sweep.stdout.trim().split("\n").pop() ?? "{}") as {
+    finished: number;
+    cells: { metrics: Record<string, number> }[];
+  };
+  assert.equal(summary.finished, 2);
+  assert.ok(
+    summary.cells.every((c) => c.metrics.linear_acc > 0.1),
+    JSON.stringify(summary.cells.map((c) => c.metrics.linear_acc)),
+  );
+  const out = path.join(tmp, "report.html");
+  const report = spawnSync(
+    process.execPath,
+    ["bin/simclr.cjs", "report", "--experiment", "tiny-heads", "--out", out],
+    { cwd: ROOT, env, encoding: "utf8" },
+  );
+  assert.equal(report.status, 0, report.stderr);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    const network: string[] = [];
+    page.on("request", (req) => {
+      if (!/^(file|data|blob|about):/.test(req.url())) network.push(req.url());
+    });
+    await page.goto(`file://${out}`);
+    await page.waitForSelector(".js-plotly-plot .main-svg", { timeout: 60_000 });
+    assert.ok((await page.locator(".js-plotly-plot").count()) >= 3); // two metrics + the loss curve
+    assert.match(
+      await page.locator("body").innerText(),
+      /a non-linear head beats none\s+(agrees|disagrees|inconclusive)/,
+    );
+    assert.deepEqual(network, []);
+  } finally {
+    await browser.close();
+  }
+});

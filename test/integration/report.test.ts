@@ -1,0 +1,151 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { useMlflowServer } from "../support/mlflow";
+import { startRun } from "../../src/track/logger";
+import { runSweep } from "../../src/sweep/sweep";
+import type { Executor } from "../../src/sweep/executor";
+import type { Study } from "../../src/sweep/study";
+import { writeReport } from "../../src/report/report";
+
+const mlflow = useMlflowServer();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-report-"));
+process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+const CHROMIUM = process.env.SIMCLR_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Runs a cell in this process: logs a loss curve and an accuracy that grows with `head`. */
+const inProcess: Executor = {
+  name: "in-process",
+  async run(task) {
+    const t0 = Date.now();
+    const cfg = task.plan.config as { head: string; seed: number };
+    const logger = await startRun({
+      trackingUri: task.context.trackingUri,
+      experiment: task.context.experiment,
+      runName: task.context.runName,
+      parentRunId: task.context.parentRunId,
+      tags: {
+        "simclr.config_hash": task.context.configHash ?? "",
+        "simclr.study": task.study,
+        "simclr.preset": task.preset,
+        "simclr.backend": "cpu",
+      },
+      useEnv: false,
+    });
+    await logger.logParams({ head: cfg.head, seed: cfg.seed, note_param: "<b>bold?</b>" });
+    for (let step = 0; step < 20; step++)
+      logger.logMetrics({ loss: 5 / (step + 1) + cfg.seed * 0.01, knn_acc: step / 40 }, step);
+    const acc = { none: 0.4, linear: 0.5, nonlinear: 0.55 }[cfg.head] ?? 0;
+    const linear_acc = acc + 0.01 * cfg.seed;
+    logger.logMetrics({ linear_acc }, 20);
+    await logger.finish("FINISHED", "note with <script>alert('run')</script>");
+    return {
+      ok: true,
+      exitCode: 0,
+      result: { run_id: logger.runId, linear_acc },
+      stderrTail: "",
+      seconds: (Date.now() - t0) / 1000,
+    };
+  },
+};
+
+const study: Study = {
+  name: "heads-report",
+  description: "Projection heads <script>alert('xss')</script> & friends",
+  base: {},
+  grid: { head: ["none", "linear", "nonlinear"] },
+  seeds: 3,
+  metrics: ["linear_acc"],
+  plot: { kind: "bars", x: "head" },
+  claims: [
+    {
+      claim: "a non-linear head beats a linear one",
+      metric: "linear_acc",
+      better: { head: "nonlinear" },
+      worse: { head: "linear" },
+      source: "Figure 8",
+    },
+    {
+      claim: "no head beats a linear head (false here)",
+      metric: "linear_acc",
+      better: { head: "none" },
+      worse: { head: "linear" },
+    },
+  ],
+  paper: {
+    metric: "linear_acc",
+    values: { linear: 63, nonlinear: 66 },
+    source: "Figure 8 (approx.)",
+  },
+};
+
+test("a report from a sweep opens offline in headless Chromium with its plots rendered and strings escaped", async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set SIMCLR_CHROMIUM)`);
+    return;
+  }
+  const r = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor: inProcess });
+  assert.equal(r.finished, 9);
+  const file = await writeReport(path.join(tmp, "report.html"), {
+    experiments: ["heads-report"],
+    trackingUri: mlflow.url,
+  });
+  const html = fs.readFileSync(file, "utf8");
+  assert.ok(!html.includes("<script>alert"), "user strings must be escaped");
+  assert.equal(
+    html.match(/plotly\.js 3[.\d]+ \(MIT\), inlined/g)?.length,
+    1,
+    "plotly.js inlined exactly once",
+  );
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const network: string[] = [];
+    page.on("request", (req) => {
+      if (!/^(file|data|blob|about):/.test(req.url())) network.push(req.url());
+    });
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`file://${file}`);
+    await page.waitForSelector(".js-plotly-plot .main-svg", { timeout: 60_000 });
+    const plots = await page.locator(".js-plotly-plot").count();
+    assert.ok(
+      plots >= 3,
+      `expected bars + loss curves + accuracy-against-time, got ${plots} plots`,
+    );
+    assert.equal((await page.locator(".js-plotly-plot .main-svg").count()) >= plots, true);
+    const bars = await page.locator(".js-plotly-plot .barlayer .point").count();
+    assert.equal(bars, 3);
+    const text = await page.locator("body").innerText();
+    assert.match(text, /Projection heads <script>alert\('xss'\)<\/script> & friends/);
+    assert.match(text, /a non-linear head beats a linear one\s+agrees/);
+    assert.match(text, /no head beats a linear head \(false here\)\s+disagrees/);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(network, []);
+    await page.screenshot({ path: path.join(tmp, "report.png"), fullPage: true });
+    if (process.env.SIMCLR_KEEP_REPORT)
+      fs.copyFileSync(path.join(tmp, "report.png"), process.env.SIMCLR_KEEP_REPORT);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,139 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  barsFromRows,
+  heatmapFromRows,
+  lineChart,
+  summarize,
+  trainingCurves,
+} from "../../src/plot/figures";
+import { escapeHtml, figureHtml, jsonForScript } from "../../src/plot/html";
+import { display, mimeBundle, PLOTLY_MIME } from "../../src/plot/display";
+
+test("summarize gives the mean and the sample standard deviation of finite values", () => {
+  const s = summarize([2, 4, 4, 4, 5, 5, 7, 9, NaN]);
+  assert.equal(s.n, 8);
+  assert.equal(s.mean, 5);
+  assert.ok(Math.abs(s.std - Math.sqrt(32 / 7)) < 1e-12);
+  assert.deepEqual(summarize([3]), { mean: 3, std: 0, n: 1 });
+  assert.equal(summarize([]).n, 0);
+});
+
+test("grouped bars carry mean and std over seeds per category, and the paper's numbers as markers", () => {
+  const rows = [
+    { x: "32", group: "linear", value: 0.5 },
+    { x: "32", group: "linear", value: 0.7 },
+    { x: "128", group: "linear", value: 0.6 },
+    { x: "32", group: "nonlinear", value: 0.8 },
+  ];
+  const fig = barsFromRows(rows, {
+    title: "t",
+    yTitle: "acc",
+    paper: { name: "paper", values: [60, null] },
+    paperAxis: "secondary",
+  });
+  assert.equal(fig.data.length, 3);
+  assert.deepEqual(fig.data[0].x, ["32", "128"]);
+  assert.deepEqual(fig.data[0].y, [0.6, 0.6]);
+  const err = (fig.data[0].error_y as { array: number[] }).array;
+  assert.ok(Math.abs(err[0] - Math.sqrt(0.02)) < 1e-12);
+  assert.equal(err[1], 0);
+  assert.deepEqual(fig.data[1].y, [0.8, null]);
+  assert.equal(fig.data[2].yaxis, "y2");
+  assert.deepEqual(fig.data[2].y, [60, null]);
+});
+
+test("a heatmap puts the mean of each (row, column) in z and writes the spread in the cell text", () => {
+  const rows = [
+    { x: "color", group: "crop", value: 0.5 },
+    { x: "color", group: "crop", value: 0.7 },
+    { x: "blur", group: "crop", value: 0.3 },
+  ];
+  const fig = heatmapFromRows(rows, {
+    title: "Figure 5",
+    zTitle: "acc",
+    y: ["crop", "rotate"],
+    digits: 2,
+  });
+  assert.deepEqual(fig.data[0].z, [
+    [0.6, 0.3],
+    [null, null],
+  ]);
+  assert.deepEqual(fig.data[0].text, [
+    ["0.60<br>±0.14", "0.30"],
+    ["", ""],
+  ]);
+});
+
+test("line charts draw reference lines across the data and curves against steps or seconds", () => {
+  const fig = lineChart({
+    title: "t",
+    xTitle: "x",
+    yTitle: "y",
+    series: [{ name: "a", x: [0, 10], y: [1, 2] }],
+    references: [{ name: "paper", y: 1.5 }],
+  });
+  assert.deepEqual(fig.data[1].x, [0, 10]);
+  assert.deepEqual(fig.data[1].y, [1.5, 1.5]);
+  const t = trainingCurves(
+    [
+      {
+        name: "r",
+        points: [
+          { step: 1, value: 2, timestamp: 3000 },
+          { step: 0, value: 1, timestamp: 1000 },
+        ],
+      },
+    ],
+    { title: "t", metric: "acc", against: "time" },
+  );
+  assert.deepEqual(t.data[0].x, [0, 2]);
+  assert.deepEqual(t.data[0].y, [1, 2]);
+});
+
+test("HTML output escapes user strings and script-embedded JSON cannot close its script element", () => {
+  assert.equal(
+    escapeHtml(`<a href="x">'&'</a>`),
+    "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;",
+  );
+  const js = jsonForScript({ name: "</script><script>alert(1)</script>" });
+  assert.ok(!js.includes("</script"));
+  assert.deepEqual(JSON.parse(js), { name: "</script><script>alert(1)</script>" });
+  const html = figureHtml(
+    { data: [{ type: "bar", name: "</script>" }], layout: {} },
+    { id: 'a"b' },
+  );
+  assert.equal((html.match(/<\/script>/g) ?? []).length, 1);
+  assert.match(html, /id="a&quot;b"/);
+});
+
+test("display sends one bundle with the plotly MIME type, HTML and text, and inlines plotly.js only the first time", () => {
+  const fig = { data: [{ type: "bar", x: ["a"], y: [1] }], layout: { title: { text: "T" } } };
+  const b = mimeBundle(fig, { id: "f1", withPlotlyJs: false });
+  assert.deepEqual(b[PLOTLY_MIME], {
+    data: fig.data,
+    layout: fig.layout,
+    config: { responsive: true, displaylogo: false, showLink: false, showSendToCloud: false },
+  });
+  assert.equal(b["text/plain"], "<plotly figure: T (1 traces)>");
+  // stand in for tslab's display writer (set by the kernel while a cell runs)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
+  const sent: { data: Record<string, unknown> }[] = [];
+  jupyter.lastWriteDisplayData = (msg: { data: Record<string, unknown> }) => sent.push(msg);
+  try {
+    display(fig);
+    display(fig);
+  } finally {
+    jupyter.lastWriteDisplayData = null;
+  }
+  assert.equal(sent.length, 2);
+  assert.deepEqual(
+    Object.keys(sent[0].data).sort(),
+    [PLOTLY_MIME, "text/html", "text/plain"].sort(),
+  );
+  assert.match(String(sent[0].data["text/html"]), /inlined for offline use/);
+  assert.doesNotMatch(String(sent[1].data["text/html"]), /inlined for offline use/);
+  assert.ok(String(sent[0].data["text/html"]).length > 1_000_000);
+  assert.ok(String(sent[1].data["text/html"]).length < 5_000);
+});

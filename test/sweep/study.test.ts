@@ -1,0 +1,146 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  expandDotted,
+  mergeResolver,
+  planStudy,
+  selectCells,
+  studyCells,
+  validateStudy,
+  type Study,
+} from "../../src/sweep/study";
+import { getStudy, listStudies, registerStudy } from "../../src/sweep/registry";
+import { lastJsonObject } from "../../src/sweep/executor";
+import { formatDuration, formatProgress } from "../../src/sweep/progress";
+import { configHash } from "../../src/track/hash";
+
+const grid: Study = {
+  name: "grid-unit",
+  description: "d",
+  base: { "train.epochs": 2 },
+  presetOverrides: { small: { "train.epochs": 9 } },
+  grid: { "head.kind": ["linear", "nonlinear"], "loss.temperature": [0.1, 0.5, 1] },
+  seeds: 2,
+  metrics: ["linear_acc"],
+};
+
+test("a grid study expands to the product of its fields times seeds, each with its own config hash", () => {
+  const plans = planStudy(grid, { preset: "tiny" });
+  assert.equal(plans.length, 2 * 3 * 2);
+  assert.equal(plans[0].label, "head.kind=linear, loss.temperature=0.1");
+  assert.deepEqual(plans[0].config, {
+    preset: "tiny",
+    train: { epochs: 2 },
+    head: { kind: "linear" },
+    loss: { temperature: 0.1 },
+    seed: 0,
+  });
+  assert.equal(plans[1].seed, 1);
+  assert.equal(plans[0].configHash, configHash(plans[0].config));
+  assert.equal(new Set(plans.map((p) => p.configHash)).size, 12);
+  assert.equal(plans[0].runName, "grid-unit/head.kind=linear, loss.temperature=0.1/seed0");
+  const small = planStudy(grid, { preset: "small", seeds: 1 });
+  assert.equal(small.length, 6);
+  assert.deepEqual(small[0].config.train, { epochs: 9 });
+});
+
+test("explicit cells keep their labels and order; presetCells and presetSeeds replace them for a preset", () => {
+  const s: Study = {
+    name: "pairs",
+    description: "",
+    base: {},
+    cells: [{ label: "crop+color", overrides: { ops: ["crop", "color"] } }, { ops: ["crop"] }],
+    presetCells: { tiny: [{ label: "only", overrides: { ops: ["color"] } }] },
+    presetSeeds: { tiny: 1 },
+    seeds: 3,
+    metrics: ["acc"],
+  };
+  assert.deepEqual(
+    studyCells(s).map((c) => c.label),
+    ["crop+color", 'ops=["crop"]'],
+  );
+  assert.equal(planStudy(s, { preset: "small" }).length, 6);
+  const tiny = planStudy(s, { preset: "tiny" });
+  assert.deepEqual(
+    tiny.map((p) => [p.label, p.seed]),
+    [["only", 0]],
+  );
+  assert.deepEqual(
+    selectCells(s, { ops: ["crop"] }).map((c) => c.label),
+    ['ops=["crop"]'],
+  );
+  assert.deepEqual(selectCells(s, "crop+color").length, 1);
+});
+
+test("dotted override keys expand into nested objects and merge", () => {
+  assert.deepEqual(expandDotted({ "a.b": 1, "a.c": 2, d: 3 }), { a: { b: 1, c: 2 }, d: 3 });
+  assert.deepEqual(mergeResolver("tiny", { a: { b: 1 } }, { a: { c: 2 } }), {
+    preset: "tiny",
+    a: { b: 1, c: 2 },
+  });
+});
+
+test("invalid studies are rejected naming the field", () => {
+  assert.throws(() => validateStudy({ ...grid, name: "bad name!" }), /study name "bad name!"/);
+  assert.throws(() => validateStudy({ ...grid, seeds: 0 }), /seeds must be an integer >= 1/);
+  assert.throws(() => validateStudy({ ...grid, metrics: [] }), /metrics must list at least one/);
+  assert.throws(
+    () => validateStudy({ ...grid, grid: { x: [] } }),
+    /grid field 'x' needs a non-empty array/,
+  );
+  assert.throws(
+    () =>
+      validateStudy({
+        ...grid,
+        claims: [{ claim: "c", metric: "m", better: { "head.kind": "mlp" }, worse: "x" }],
+      }),
+    /claim "c" better selector \{"head.kind":"mlp"\} matches no cell/,
+  );
+  assert.throws(
+    () => planStudy(grid, { preset: "tiny", seeds: 1.5 }),
+    /--seeds must be an integer/,
+  );
+});
+
+test("the registry returns registered studies and names the known ones for an unknown name", () => {
+  registerStudy(grid);
+  assert.equal(getStudy("grid-unit"), grid);
+  assert.ok(listStudies().some((s) => s.name === "grid-unit"));
+  assert.throws(
+    () => getStudy("no-such-study"),
+    /unknown study 'no-such-study'; known studies: .*grid-unit/,
+  );
+});
+
+test("the cell's result is the last JSON object on stdout", () => {
+  assert.deepEqual(lastJsonObject('log\n{"a":1}\nmore log\n{"run_id":"x","acc":0.5}\n'), {
+    run_id: "x",
+    acc: 0.5,
+  });
+  assert.deepEqual(lastJsonObject('progress\n{\n  "a": 2\n}\n'), { a: 2 });
+  assert.equal(lastJsonObject("no json here\n[1,2]\n"), undefined);
+});
+
+test("progress shows cells done, time per cell and time left", () => {
+  assert.equal(formatDuration(12.34), "12.3s");
+  assert.equal(formatDuration(245), "4m 05s");
+  assert.equal(formatDuration(3720), "1h 02m");
+  const line = formatProgress(
+    {
+      study: "s",
+      total: 4,
+      done: 1,
+      skipped: 1,
+      failed: 0,
+      meanCellSeconds: 30,
+      etaSeconds: 90,
+      elapsedSeconds: 31,
+      running: "x=2 seed 0",
+    },
+    8,
+  );
+  assert.equal(
+    line,
+    "s [##......] 1/4 cells (1 skipped) | 30.0s/cell | ETA 1m 30s | running x=2 seed 0",
+  );
+});

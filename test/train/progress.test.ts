@@ -1,0 +1,55 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createProgress, formatDuration, formatProgressLine } from "../../src/train/progress";
+import type { StepMetrics } from "../../src/train/metrics";
+
+const m: StepMetrics = {
+  step: 49,
+  totalSteps: 100,
+  epoch: 1,
+  loss: 4.2346,
+  contrastiveAccuracy: 0.5,
+  entropy: 3,
+  learningRate: 0.3,
+  views: 512,
+  viewsPerSecond: 256,
+  elapsedS: 100,
+};
+
+test("durations read as hours, minutes and seconds", () => {
+  assert.equal(formatDuration(5.9), "5s");
+  assert.equal(formatDuration(125), "2m05s");
+  assert.equal(formatDuration(3725), "1h02m");
+  assert.equal(formatDuration(NaN), "?");
+});
+
+test("a progress line shows the bar, step, loss, accuracy, throughput and the remaining time", () => {
+  const line = formatProgressLine(m, "pretrain", 10);
+  assert.equal(
+    line,
+    "pretrain [====>     ] 50/100 ep 2 loss 4.235 acc 0.500 lr 3.00e-1 256 views/s eta 1m40s",
+  );
+});
+
+test("outside a terminal and a notebook, auto progress writes nothing", () => {
+  const write = process.stderr.write;
+  let written = "";
+  process.stderr.write = ((s: string) => {
+    written += s;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const p = createProgress({ mode: process.stderr.isTTY ? "none" : "auto" });
+    p.update(m);
+    p.close();
+    const t = createProgress({ mode: "terminal", intervalMs: 0 });
+    t.update(m);
+    t.close();
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(
+    written,
+    `\r${formatProgressLine(m, "pretrain")}\x1b[K\r${formatProgressLine(m, "pretrain")}\x1b[K\n`,
+  );
+});
