@@ -89,4 +89,4 @@ export { transformProbe, transformedSplit, PROBE_TASKS, PROBE_DEFAULTS, type Pro
 export { runPretrain, RUN_PRETRAIN_DEFAULTS, type RunPretrainOptions } from "./workbench/run";
 export { trainingCurveFigure, accuracyFigure, runConclusion } from "./workbench/run-figures";
 export { studyFindings, studyConclusion, formatFindings, type Finding } from "./studies/conclusions";
-export { resultsTable, reportFindings, findingsFigure, reportConclusion } from "./studies/summary";
+export { resultsTable, reportFindings, findingsFigure, reportConclusion, findingsMarkdown, type FindingsMarkdownOptions } from "./studies/summary";

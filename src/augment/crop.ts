@@ -7,12 +7,13 @@
  * A drawn box that does not fit in the image is redrawn (as torchvision and TF do), so accepted
  * areas above 3/4 are under-represented (mean area 0.478 rather than 0.54 for square images).
  *
- * Official semantics (google-research/simclr tf2/data_util.py `crop_and_resize`): up to 100 attempts,
- * then the whole image. torchvision's fallback is a centre crop clamped to the ratio range, which for
- * square images is also the whole image; this implementation uses that centre crop. Deliberate
- * differences: bilinear instead of bicubic resizing (bicubic overshoots and needs a clip), and the
- * paper's area range is used as stated (the TF sampler's min_object_covered = 0.1 silently raises
- * the smallest area to 0.1).
+ * Official semantics (google-research/simclr tf2/data_util.py `crop_and_resize`, through
+ * tf.image.sample_distorted_bounding_box): aspect uniform (not log-uniform), height uniform, up to
+ * 100 attempts, then the whole image; the crop must cover 10% of the image (min_object_covered),
+ * which raises the smallest area from 0.08 to 0.1. That sampler is kept as `sampler: "tf"`.
+ * torchvision's fallback is a centre crop clamped to the ratio range, which for square images is
+ * also the whole image; the default sampler uses that centre crop. Deliberate difference in both:
+ * bilinear instead of bicubic resizing (bicubic overshoots and needs a clip).
  */
 import type { ImageBatch } from "../data/types";
 import type { Rng } from "../util/random";
@@ -28,6 +29,16 @@ export interface CropOptions {
   maxAttempts: number;
   /** Probability of cropping an image at all; SimCLR always crops (1). */
   p: number;
+  /**
+   * Box sampler. "paper": area uniform in `scale`, log-uniform aspect, centre-crop fallback
+   * (appendix A as torchvision implements it). "tf": the official code's
+   * tf.image.sample_distorted_bounding_box (aspect uniform, height uniform between the heights of
+   * the smallest and largest allowed area, crop covering at least `minCovered` of the image, whole
+   * image after `maxAttempts` failures).
+   */
+  sampler: "paper" | "tf";
+  /** "tf" sampler: smallest fraction of the image the crop must cover; official min_object_covered 0.1. */
+  minCovered: number;
 }
 
 /** Defaults of {@link CropOptions}, SimCLR appendix A. */
@@ -36,6 +47,8 @@ export const CROP_DEFAULTS: Readonly<CropOptions> = Object.freeze({
   ratio: [3 / 4, 4 / 3] as [number, number],
   maxAttempts: 100,
   p: 1,
+  sampler: "paper" as CropOptions["sampler"],
+  minCovered: 0.1,
 });
 
 /** A crop box in pixels. */
@@ -57,6 +70,7 @@ export function sampleCropBox(
   opts?: Partial<CropOptions>,
 ): CropBox {
   const o = withDefaults(CROP_DEFAULTS, opts);
+  if (o.sampler === "tf") return sampleCropBoxTf(height, width, rng, o);
   const area = height * width;
   const logLo = Math.log(o.ratio[0]);
   const logHi = Math.log(o.ratio[1]);
@@ -75,6 +89,54 @@ export function sampleCropBox(
   if (inRatio < o.ratio[0]) h = Math.round(w / o.ratio[0]);
   else if (inRatio > o.ratio[1]) w = Math.round(h * o.ratio[1]);
   return { y: Math.floor((height - h) / 2), x: Math.floor((width - w) / 2), height: h, width: w };
+}
+
+/** lrintf in the default rounding mode: to nearest, ties to even (Math.round sends ties up). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The official sampler (tf.image.sample_distorted_bounding_box with the whole image as the only
+ * box): aspect uniform in `ratio`; height uniform over the integers between the heights giving the
+ * smallest and the largest allowed area; width = round(aspect x height); one-pixel corrections
+ * for rounding; the box must cover `minCovered` of the image; offsets uniform in
+ * [0, side - size) (TF never places a smaller box flush with the bottom or right edge).
+ */
+function sampleCropBoxTf(H: number, W: number, rng: Rng, o: CropOptions): CropBox {
+  const minArea = o.scale[0] * W * H;
+  const maxArea = o.scale[1] * W * H;
+  for (let a = 0; a < o.maxAttempts; a++) {
+    const aspect = rng.uniform(o.ratio[0], o.ratio[1]);
+    let h = roundHalfEven(Math.sqrt(minArea / aspect));
+    let maxH = roundHalfEven(Math.sqrt(maxArea / aspect));
+    if (roundHalfEven(maxH * aspect) > W) {
+      maxH = Math.floor((W + 0.5 - 1e-7) / aspect);
+      if (roundHalfEven(maxH * aspect) > W) maxH -= 1;
+    }
+    if (maxH > H) maxH = H;
+    if (h >= maxH) h = maxH;
+    if (h < maxH) h += rng.int(maxH - h + 1);
+    let w = roundHalfEven(h * aspect);
+    let area = w * h;
+    if (area < minArea) {
+      h += 1;
+      w = roundHalfEven(h * aspect);
+      area = w * h;
+    }
+    if (area > maxArea) {
+      h -= 1;
+      w = roundHalfEven(h * aspect);
+      area = w * h;
+    }
+    if (area < minArea || area > maxArea || w > W || h > H || w <= 0 || h <= 0) continue;
+    const y = h < H ? rng.int(H - h) : 0;
+    const x = w < W ? rng.int(W - w) : 0;
+    if (area < 1 || area / (W * H) < o.minCovered) continue;
+    return { y, x, height: h, width: w };
+  }
+  return { y: 0, x: 0, height: H, width: W };
 }
 
 /**

@@ -35,16 +35,39 @@ export function flipImage(
   }
 }
 
-/** The batched flip kernel. */
+/** Mirrors one NHWC image left-right in place (swapping pixels within each row). */
+export function flipImageInPlace(
+  data: Float32Array,
+  offset: number,
+  height: number,
+  width: number,
+): void {
+  for (let y = 0; y < height; y++) {
+    const row = offset + y * width * 3;
+    for (let a = row, b = row + (width - 1) * 3; a < b; a += 3, b -= 3) {
+      const r = data[a];
+      const g = data[a + 1];
+      const bl = data[a + 2];
+      data[a] = data[b];
+      data[a + 1] = data[b + 1];
+      data[a + 2] = data[b + 2];
+      data[b] = r;
+      data[b + 1] = g;
+      data[b + 2] = bl;
+    }
+  }
+}
+
+/** The batched flip kernel (in place). */
 export function flipKernel(opts?: Partial<FlipOptions>): Kernel {
   const o = withDefaults(FLIP_DEFAULTS, opts);
   return {
-    inPlace: false,
+    inPlace: true,
     run(src, out, rng) {
       const size = src.height * src.width * 3;
+      if (out !== src.data) out.set(src.data);
       for (let i = 0; i < src.n; i++) {
-        if (rng.next() < o.p) flipImage(src.data, out, i * size, src.height, src.width);
-        else out.set(src.data.subarray(i * size, (i + 1) * size), i * size);
+        if (rng.next() < o.p) flipImageInPlace(out, i * size, src.height, src.width);
       }
     },
   };

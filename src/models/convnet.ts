@@ -1,7 +1,10 @@
 /**
  * A small, fast all-convolutional encoder for CPU studies (not in the SimCLR paper, which uses
  * ResNets): 3x3 conv + BN + ReLU layers, downsampling by stride-2 convs, global average pool.
- * Sized for accuracy per CPU-minute on 32x32 CIFAR-10 (see docs and the models status note).
+ * Sized for accuracy per CPU-minute on 32x32 CIFAR-10: in a SimCLR sweep (16k CIFAR-10 images,
+ * 700-2800 steps of batch 256, linear evaluation), at equal CPU time it beat a 7-layer and an
+ * early-stride variant, widths 0.5x and 1.5x and a 0.25x ResNet-18, and was within ~1-2 points of a
+ * cheaper 4-layer variant at short budgets and ahead of it at longer ones (62.2% vs ~59%).
  */
 import * as tf from "@tensorflow/tfjs";
 import { applyConvBn, convBn, convFlops, type ConvBn } from "./conv";

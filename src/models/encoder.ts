@@ -76,6 +76,9 @@ export function createEncoder(opts: Partial<EncoderOptions>, seed: number): Enco
   if (!(options.widthMultiplier > 0)) {
     throw new Error(`encoder widthMultiplier must be > 0, got ${options.widthMultiplier}`);
   }
+  if (options.stem !== "cifar" && options.stem !== "imagenet") {
+    throw new Error(`unknown encoder stem "${String(options.stem)}"; expected cifar or imagenet`);
+  }
   const store = new ParamStore("encoder", seed);
   let body: ResNetBody;
   if (options.arch === "convnet") body = buildConvNet(store, options.stem, options.widthMultiplier);
@@ -89,9 +92,6 @@ export function createEncoder(opts: Partial<EncoderOptions>, seed: number): Enco
     throw new Error(
       `unknown encoder arch "${String(options.arch)}"; expected convnet, resnet18, resnet34 or resnet50`,
     );
-  if (options.stem !== "cifar" && options.stem !== "imagenet") {
-    throw new Error(`unknown encoder stem "${String(options.stem)}"; expected cifar or imagenet`);
-  }
   return {
     options: Object.freeze(options),
     featureDim: body.featureDim,

@@ -77,6 +77,11 @@ export function createHead(inDim: number, opts: Partial<HeadOptions>, seed: numb
       `unknown head kind "${String(options.kind)}"; expected none, linear or nonlinear`,
     );
   }
+  if (nLayers > 0 && !(options.outDim >= 1 && options.hiddenDim >= 0)) {
+    throw new Error(
+      `head outDim must be >= 1 and hiddenDim >= 0, got ${options.outDim} and ${options.hiddenDim}`,
+    );
+  }
   if (options.kind === "nonlinear" && !(options.layers >= 1)) {
     throw new Error(`nonlinear head needs layers >= 1, got ${options.layers}`);
   }

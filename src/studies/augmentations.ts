@@ -5,7 +5,7 @@
  */
 import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
 import type { Study, StudyCell } from "../sweep/study";
-import { SMALL_STUDY_BUDGET } from "./budget";
+import { studyBudgets } from "./budget";
 
 /** The seven transformations of Figure 5, in the paper's order. */
 export const FIGURE5_OPS: readonly string[] = FIGURE5.transformations;
@@ -34,7 +34,7 @@ export const augmentationGridStudy: Study = {
   description:
     "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop on both (asymmetric setup).",
   base: {},
-  presetOverrides: { small: { ...SMALL_STUDY_BUDGET, "train.epochs": 6 } },
+  presetOverrides: studyBudgets({ "train.epochs": 6 }),
   cells: figure5Cells(FIGURE5_OPS),
   presetCells: { tiny: figure5Cells(FIGURE5_TINY_OPS) },
   seeds: 1,
@@ -79,7 +79,7 @@ export const colorStrengthStudy: Study = {
   description:
     "Table 1: top-1 of SimCLR (linear evaluation) and of supervised training with the same encoder, under color distortion strength 1/8 to 1 and 1 with blur.",
   base: {},
-  presetOverrides: { small: { ...SMALL_STUDY_BUDGET } },
+  presetOverrides: studyBudgets(),
   cells: table1Cells(TABLE1_STRENGTHS, true),
   presetCells: { tiny: table1Cells([0.125, 1], false) },
   seeds: 3,

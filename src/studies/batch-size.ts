@@ -5,7 +5,7 @@
  */
 import { TABLEB1_BATCH_EPOCHS } from "../paper/reference";
 import type { Study } from "../sweep/study";
-import { SMALL_STUDY_BUDGET } from "./budget";
+import { studyBudgets } from "./budget";
 
 /** Figure 9 / Table B.1: batch size x epochs x learning-rate scaling. */
 export const batchSizeStudy: Study = {
@@ -13,7 +13,7 @@ export const batchSizeStudy: Study = {
   description:
     "Figure 9 and Table B.1: linear evaluation after pre-training with different batch sizes for different numbers of epochs, with linear and square-root learning-rate scaling.",
   base: { "optimizer.kind": "lars", "optimizer.learningRate": null, "optimizer.baseLearningRate": null },
-  presetOverrides: { small: { ...SMALL_STUDY_BUDGET } },
+  presetOverrides: studyBudgets(),
   grid: { "train.batchSize": [128, 256, 512], "train.epochs": [2, 8], "optimizer.lrScaling": ["linear", "sqrt"] },
   presetGrid: { tiny: { "train.batchSize": [128, 512], "train.epochs": [2], "optimizer.lrScaling": ["linear"] } },
   seeds: 3,

@@ -5,7 +5,7 @@
  */
 import { TABLE4_LOSSES, TABLE5_TEMPERATURE } from "../paper/reference";
 import type { Study, StudyCell } from "../sweep/study";
-import { SMALL_STUDY_BUDGET } from "./budget";
+import { studyBudgets } from "./budget";
 
 const LOSS_CELLS: StudyCell[] = [
   { label: "ntxent", overrides: { "loss.kind": "ntxent", "loss.semiHard": false } },
@@ -21,7 +21,7 @@ export const lossStudy: Study = {
   description:
     "Table 4: linear evaluation after pre-training with NT-Xent, NT-Logistic and margin triplet losses (the latter two with and without semi-hard negative mining).",
   base: {},
-  presetOverrides: { small: { ...SMALL_STUDY_BUDGET } },
+  presetOverrides: studyBudgets(),
   cells: LOSS_CELLS,
   presetCells: { tiny: [LOSS_CELLS[0], LOSS_CELLS[1], LOSS_CELLS[3]] },
   seeds: 3,
@@ -48,7 +48,7 @@ export const temperatureStudy: Study = {
   description:
     "Table 5: NT-Xent with and without l2 normalisation at several temperatures: linear evaluation, entropy of the contrastive distribution and contrastive accuracy at the end of training.",
   base: {},
-  presetOverrides: { small: { ...SMALL_STUDY_BUDGET } },
+  presetOverrides: studyBudgets(),
   cells: temperatureCells(TABLE5_TEMPERATURE),
   presetCells: {
     tiny: temperatureCells([

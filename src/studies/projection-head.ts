@@ -5,7 +5,7 @@
  */
 import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
 import type { Study, StudyCell } from "../sweep/study";
-import { SMALL_STUDY_BUDGET } from "./budget";
+import { studyBudgets } from "./budget";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
   const cells: StudyCell[] = [{ label: "none", overrides: { "head.kind": "none" } }];
@@ -24,7 +24,7 @@ export const projectionHeadStudy: Study = {
   description:
     "Figure 8: linear evaluation of h after pre-training with no projection, a linear or a non-linear projection head of several output widths; Table 3: predicting the applied transformation from h and from g(h).",
   base: { "eval.transformProbe": true },
-  presetOverrides: { small: { ...SMALL_STUDY_BUDGET } },
+  presetOverrides: studyBudgets(),
   cells: headCells([32, 128, 512]),
   presetCells: { tiny: headCells([128]) },
   seeds: 3,

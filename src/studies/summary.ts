@@ -69,3 +69,71 @@ export function reportConclusion(data: ReportData): string {
   }
   return `${agree} of ${total} findings agree with the paper.\n${lines.join("\n")}`;
 }
+
+/** Why a finding most likely did not reproduce at a small scale, by study (used in the findings table). */
+const LIKELY_REASON: Record<string, string> = {
+  "augmentation-grid":
+    "few epochs on a 10k-image subset with a small ConvNet and one seed per cell: differences between compositions are within run-to-run noise",
+  "color-strength":
+    "short training: strong color distortion makes the task harder and pays off only with longer training (the paper trains 100+ epochs)",
+  "projection-head": "a small encoder and short training: the head's effect on h grows with training length",
+  losses: "one temperature/margin for every loss instead of the per-loss tuning the paper did",
+  temperature: "short training: the paper's temperature optimum (0.1 on ImageNet, 0.5 on CIFAR-10) assumes converged runs",
+  "batch-size":
+    "on a 10k-image subset a larger batch also means fewer optimizer steps per epoch, which dominates at a few epochs",
+};
+
+/** Options for {@link findingsMarkdown}. */
+export interface FindingsMarkdownOptions {
+  preset: string;
+  /** Notebook runs (wall time, backend, hardware, versions) as recorded by `npm run reproduce`. */
+  records?: readonly {
+    notebook: string;
+    wall_s: number;
+    ok: boolean;
+    backend: string;
+    device: string;
+    threads: number;
+    versions: Record<string, string>;
+    hardware: Record<string, unknown>;
+  }[];
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** The findings table (results/<preset>/README.md), written from the tracked runs. */
+export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): string {
+  const all = reportFindings(data).filter((x) => x.preset === o.preset);
+  const lines: string[] = [`# SimCLR findings at the \`${o.preset}\` preset`, ""];
+  lines.push(`Written by \`npm run reproduce\` from the runs on ${data.trackingUri} (${data.generatedAt}).`, "");
+  const last = o.records?.[o.records.length - 1];
+  if (last) {
+    lines.push(
+      `Backend: ${last.backend} on ${last.device} (${last.threads} threads). Hardware: ${JSON.stringify(last.hardware)}.`,
+      `Versions: ${Object.entries(last.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+      "",
+      "| notebook | status | wall time |",
+      "| --- | --- | --- |",
+    );
+    const latest = new Map<string, (typeof o.records extends readonly (infer R)[] | undefined ? R : never)>();
+    for (const r of o.records ?? []) latest.set(r.notebook, r);
+    for (const r of latest.values()) {
+      lines.push(`| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`);
+    }
+    lines.push("", "The shareable report: [report.html](report.html).", "");
+  }
+  lines.push("| paper's claim | study | this run | evidence (mean ± std over seeds) | most likely reason if not reproduced |", "| --- | --- | --- | --- | --- |");
+  for (const x of all) {
+    for (const f of x.findings) {
+      const reason = f.verdict === "agrees" ? "" : f.verdict === "no data" ? "not run yet" : (LIKELY_REASON[x.study] ?? "");
+      lines.push(`| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${mdEscape(f.evidence)} | ${mdEscape(reason)} |`);
+    }
+  }
+  if (all.length === 0) lines.push("| (no study has runs at this preset yet) | | | | |");
+  const missing = (data as ReportData & { missingExperiments?: string[] }).missingExperiments ?? [];
+  if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
+  lines.push("", "Verdicts: *agrees* when the difference has the paper's sign and is at least two standard errors (Welch t >= 2) over seeds, or has the paper's sign with one seed; *disagrees* for the opposite; *inconclusive* when the difference is within the seed-to-seed spread.", "");
+  return lines.join("\n");
+}

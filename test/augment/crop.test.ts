@@ -61,6 +61,48 @@ describe("random resized crop", () => {
     }
   });
 
+  it("reproduces the official TF sampler's law with sampler 'tf'", () => {
+    const rng = createRng(12);
+    const S = 400;
+    const N = 20000;
+    let areaSum = 0;
+    let aspectSum = 0;
+    for (let i = 0; i < N; i++) {
+      const b = sampleCropBox(S, S, rng, { sampler: "tf" });
+      const a = (b.width * b.height) / (S * S);
+      assert.ok(a >= 0.1 - 1e-12, `area ${a} below min_object_covered`);
+      assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= S && b.y + b.height <= S);
+      // TF draws offsets in [0, side - size): a smaller box never touches the right/bottom edge
+      if (b.width < S) assert.ok(b.x + b.width < S);
+      if (b.height < S) assert.ok(b.y + b.height < S);
+      areaSum += a;
+      aspectSum += b.width / b.height;
+    }
+    // aspect uniform in [3/4, 4/3]: mean 1.0417 (log-uniform would give 1.0138)
+    assert.ok(Math.abs(aspectSum / N - (3 / 4 + 4 / 3) / 2) < 0.01, `mean aspect ${aspectSum / N}`);
+    // height uniform between sqrt(0.08 / r) and min(1, 1 / r) (sides as fractions), areas
+    // below 0.1 rejected: expected mean area by numerical integration of that law
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < 300; i++) {
+      const r = 0.75 + ((4 / 3 - 0.75) * (i + 0.5)) / 300;
+      const lo = Math.sqrt(0.08 / r);
+      const hi = Math.min(1, 1 / r);
+      for (let j = 0; j < 300; j++) {
+        const h = lo + ((hi - lo) * (j + 0.5)) / 300;
+        const a = h * h * r;
+        if (a >= 0.1) {
+          num += a;
+          den++;
+        }
+      }
+    }
+    assert.ok(
+      Math.abs(areaSum / N - num / den) < 0.01,
+      `mean area ${areaSum / N}, expected ${num / den}`,
+    );
+  });
+
   it("falls back to the centre crop (the whole square image) when no draw fits", () => {
     const b = sampleCropBox(32, 32, createRng(1), { scale: [2, 3] });
     assert.deepEqual(b, { y: 0, x: 0, height: 32, width: 32 });

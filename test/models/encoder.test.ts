@@ -143,3 +143,9 @@ test("creating and disposing an encoder, head and optimizer leaves no tensors be
   opt.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+test("invalid encoder options fail with a message naming the value", () => {
+  assert.throws(() => createEncoder({ arch: "vgg" as "convnet" }, 1), /unknown encoder arch "vgg"/);
+  assert.throws(() => createEncoder({ stem: "tiny" as "cifar" }, 1), /unknown encoder stem "tiny"/);
+  assert.throws(() => createEncoder({ widthMultiplier: 0 }, 1), /widthMultiplier must be > 0/);
+});

@@ -74,3 +74,9 @@ test("a BN head in training mode outputs per-feature batch-normalised z", () => 
   tf.dispose([z, mean, variance]);
   head.dispose();
 });
+
+test("invalid head options fail with a message naming the field", () => {
+  assert.throws(() => createHead(8, { outDim: 0 }, 1), /outDim must be >= 1/);
+  assert.throws(() => createHead(8, { kind: "nonlinear", layers: 0 }, 1), /layers >= 1/);
+  assert.throws(() => createHead(8, { kind: "mlp" as "linear" }, 1), /unknown head kind "mlp"/);
+});

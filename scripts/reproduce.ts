@@ -1,0 +1,143 @@
+/**
+ * `npm run reproduce -- [--study NAME] [--preset small]`: executes the study notebooks headless
+ * (nbclient, tslab kernel), writes the executed notebooks and the HTML report to results/<preset>/,
+ * records hardware, backend, versions and wall time (results/<preset>/runs.json), and writes the
+ * findings table (results/<preset>/README.md) from the tracked runs.
+ *
+ * Sweeps resume from MLflow, so a reproduction interrupted by the end of a session continues where
+ * it stopped when run again (with the same tracking server: MLFLOW_TRACKING_URI, else the project's
+ * local server under .simclr/mlflow).
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { initBackend } from "../src/backend";
+import { collectReport } from "../src/report/collect";
+import { findingsMarkdown } from "../src/studies/summary";
+import { listStudies } from "../src/sweep/registry";
+import { PROJECT_ROOT, resolveTrackingUri } from "../src/track/server";
+import { presetFromEnv, type NotebookPreset } from "../src/workbench/params";
+
+/** Notebook per study name (and the notebook names themselves). */
+const NOTEBOOKS: Record<string, string> = {
+  quickstart: "00-quickstart",
+  augmentations: "01-augmentations",
+  "augmentation-grid": "01-augmentations",
+  "color-strength": "01-augmentations",
+  "projection-head": "02-projection-head",
+  losses: "03-loss-temperature",
+  temperature: "03-loss-temperature",
+  "loss-temperature": "03-loss-temperature",
+  "batch-size": "04-batch-size-epochs",
+  "batch-size-epochs": "04-batch-size-epochs",
+  report: "05-report",
+};
+
+interface RunRecord {
+  notebook: string;
+  preset: string;
+  started: string;
+  wall_s: number;
+  ok: boolean;
+  errors: unknown[];
+  plots: number;
+  backend: string;
+  device: string;
+  threads: number;
+  versions: Record<string, string>;
+  hardware: { cpus: number; cpu_model: string; memory_gb: number; platform: string };
+}
+
+function git(args: string[]): string {
+  const r = spawnSync("git", args, { cwd: PROJECT_ROOT, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : "";
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      study: { type: "string", multiple: true },
+      preset: { type: "string" },
+      "cell-timeout": { type: "string", default: "21600" },
+    },
+  });
+  if (values.preset) process.env.SIMCLR_PRESET = values.preset;
+  const preset: NotebookPreset = presetFromEnv("small");
+  const wanted = values.study?.length ? values.study : ["quickstart", "augmentations", "projection-head", "loss-temperature", "batch-size", "report"];
+  const notebooks: string[] = [];
+  for (const s of wanted) {
+    const nb = NOTEBOOKS[s] ?? (fs.existsSync(path.join(PROJECT_ROOT, "notebooks", `${s}.ipynb`)) ? s : undefined);
+    if (!nb) {
+      console.error(`reproduce: unknown study '${s}'; expected one of ${Object.keys(NOTEBOOKS).join(", ")}`);
+      return 2;
+    }
+    if (!notebooks.includes(nb)) notebooks.push(nb);
+  }
+  const outDir = path.join(PROJECT_ROOT, "results", preset);
+  fs.mkdirSync(outDir, { recursive: true });
+  const trackingUri = await resolveTrackingUri();
+  const backend = await initBackend();
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
+  const py = spawnSync(path.join(PROJECT_ROOT, ".venv", "bin", "python"), ["-c", "import mlflow, jupyterlab, nbclient; print(mlflow.__version__, jupyterlab.__version__, nbclient.__version__)"], { encoding: "utf8" });
+  const [mlflowV, labV, nbclientV] = py.stdout.trim().split(" ");
+  const versions = {
+    "simclr-workbook": pkg.version,
+    git_commit: git(["rev-parse", "HEAD"]),
+    node: process.version,
+    tfjs: backend.version,
+    mlflow: mlflowV ?? "",
+    jupyterlab: labV ?? "",
+    nbclient: nbclientV ?? "",
+  };
+  const hardware = {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? "unknown",
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+  const logFile = path.join(outDir, "runs.json");
+  const records: RunRecord[] = fs.existsSync(logFile) ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[]) : [];
+  let failed = 0;
+  for (const nb of notebooks) {
+    console.log(`reproduce: ${nb} at preset ${preset} (tracking ${trackingUri}) ...`);
+    const started = new Date();
+    const r = spawnSync(
+      path.join(PROJECT_ROOT, ".venv", "bin", "python"),
+      [path.join(PROJECT_ROOT, "scripts", "execute_notebook.py"), path.join(PROJECT_ROOT, "notebooks", `${nb}.ipynb`), "--out", path.join(outDir, `${nb}.ipynb`), "--preset", preset, "--timeout", values["cell-timeout"] ?? "21600"],
+      { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, SIMCLR_PRESET: preset, SIMCLR_RESULTS_DIR: outDir } },
+    );
+    const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as { errors?: unknown[]; plots?: number };
+    const rec: RunRecord = {
+      notebook: nb,
+      preset,
+      started: started.toISOString(),
+      wall_s: Math.round((Date.now() - started.getTime()) / 1000),
+      ok: r.status === 0,
+      errors: summary.errors ?? [],
+      plots: summary.plots ?? 0,
+      backend: backend.backend,
+      device: backend.device,
+      threads: backend.threads,
+      versions,
+      hardware,
+    };
+    records.push(rec);
+    fs.writeFileSync(logFile, JSON.stringify(records, null, 2) + "\n");
+    console.log(`reproduce: ${nb} ${rec.ok ? "done" : "FAILED"} in ${rec.wall_s} s`);
+    if (!rec.ok) failed++;
+  }
+  const data = await collectReport({ experiments: listStudies().map((s) => s.name), trackingUri });
+  fs.writeFileSync(path.join(outDir, "README.md"), findingsMarkdown(data, { preset, records }));
+  console.log(`reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`reproduce: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
