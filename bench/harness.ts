@@ -326,7 +326,7 @@ function slowBackendPlan(
   explicit: boolean,
 ): { batch: number; note?: string } | null {
   if (backend === "cpu" && !explicit) return null;
-  const rate = backend === "cpu" ? 0.3e9 : backend === "wasm" ? 5e9 : Infinity;
+  const rate = backend === "cpu" ? 0.3e9 : backend === "wasm" ? 8e9 : Infinity;
   const est = flops / rate;
   if (est <= o.secondsPerRow) return { batch: o.batch };
   const batch = Math.min(
@@ -467,14 +467,14 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       torch.close();
       if (torchTimes.length) {
         const s = median(torchTimes);
-        const ref = rows.find(
-          (r) => r.model === model && r.batch === o.batch && r.gflops != null && r.step_s != null,
-        );
+        const probe = buildStep(model, 1, o.size); // FLOPs of one image's training step
+        const flops = probe.flops * o.batch;
+        probe.dispose();
         rows.push({
           model,
           backend: "torch",
           views_per_s: (2 * o.batch) / s,
-          gflops: ref?.gflops && ref.step_s ? (ref.gflops * ref.step_s) / s : null,
+          gflops: flops / s / 1e9,
           torch_views_per_s: (2 * o.batch) / s,
           ratio_vs_torch: 1,
           step_s: s,

@@ -48,6 +48,12 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--preset", default=os.environ.get("SIMCLR_PRESET", "tiny"))
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    ap.add_argument(
+        "--lean",
+        action="store_true",
+        help="drop the text/html fallback (which inlines plotly.js, ~5 MB) from outputs that carry the "
+        "plotly MIME bundle, so committed notebooks stay small; JupyterLab renders the MIME bundle",
+    )
     args = ap.parse_args()
 
     path = os.path.abspath(args.notebook)
@@ -78,6 +84,12 @@ def main():
         failure["cell"] = ran[-1] if ran else 0
         errors.append(failure)
     executed = sum(1 for c in nb.cells if c.cell_type == "code" and c.get("execution_count"))
+    if args.lean:
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if PLOTLY_MIME in data and "text/html" in data:
+                    del data["text/html"]
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         nbformat.write(nb, args.out)

@@ -105,7 +105,7 @@ async function main(): Promise<number> {
     const started = new Date();
     const r = spawnSync(
       path.join(PROJECT_ROOT, ".venv", "bin", "python"),
-      [path.join(PROJECT_ROOT, "scripts", "execute_notebook.py"), path.join(PROJECT_ROOT, "notebooks", `${nb}.ipynb`), "--out", path.join(outDir, `${nb}.ipynb`), "--preset", preset, "--timeout", values["cell-timeout"] ?? "21600"],
+      [path.join(PROJECT_ROOT, "scripts", "execute_notebook.py"), path.join(PROJECT_ROOT, "notebooks", `${nb}.ipynb`), "--out", path.join(outDir, `${nb}.ipynb`), "--preset", preset, "--timeout", values["cell-timeout"] ?? "21600", "--lean"],
       { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, SIMCLR_PRESET: preset, SIMCLR_RESULTS_DIR: outDir } },
     );
     const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as { errors?: unknown[]; plots?: number };

@@ -90,3 +90,4 @@ export { runPretrain, RUN_PRETRAIN_DEFAULTS, type RunPretrainOptions } from "./w
 export { trainingCurveFigure, accuracyFigure, runConclusion } from "./workbench/run-figures";
 export { studyFindings, studyConclusion, formatFindings, type Finding } from "./studies/conclusions";
 export { resultsTable, reportFindings, findingsFigure, reportConclusion, findingsMarkdown, type FindingsMarkdownOptions } from "./studies/summary";
+export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";

@@ -239,6 +239,11 @@ export const command: Command = {
       const r = await pretrain(inv.config, {
         logger,
         progress,
+        onEval: (p) =>
+          process.stderr.write(
+            `\n[simclr] kNN monitor: epoch ${p.epoch + 1}, step ${p.step}, ${p.trainS.toFixed(1)} s training, ` +
+              `kNN ${(100 * p.knnAcc).toFixed(1)}%\n`,
+          ),
         configHash: process.env.SIMCLR_CONFIG_HASH || undefined,
       });
       if (inv.json) {

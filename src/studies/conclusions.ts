@@ -30,9 +30,11 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)
 /** Table 1: is SimCLR's gain from strong color (s=1 over s=1/8) larger than supervised's? */
 function colorInteraction(results: readonly SeedResult[]): Finding {
   const claim = "stronger color augmentation helps SimCLR more than supervised learning (Table 1)";
+  // Supervised cells are scored by their own classifier (Table 1's second row), SimCLR by linear evaluation.
   const gain = (mode: string): { gain: number; n: number } => {
-    const hi = summarize(metricOf(results, `${mode} s=1`, "linear_acc"));
-    const lo = summarize(metricOf(results, `${mode} s=0.125`, "linear_acc"));
+    const metric = mode === "supervised" ? "supervised_acc" : "linear_acc";
+    const hi = summarize(metricOf(results, `${mode} s=1`, metric));
+    const lo = summarize(metricOf(results, `${mode} s=0.125`, metric));
     return { gain: hi.mean - lo.mean, n: Math.min(hi.n, lo.n) };
   };
   const s = gain("simclr");
@@ -66,7 +68,7 @@ function probeFinding(results: readonly SeedResult[]): Finding {
 function hVersusGh(results: readonly SeedResult[]): Finding {
   const claim = "the representation before the head (h) beats the one after it, z = g(h) (Figure 8)";
   const rows = results.filter((r) => r.label.startsWith("nonlinear"));
-  const h = summarize(rows.map((r) => r.metrics.linear_acc).filter((v) => Number.isFinite(v)));
+  const h = summarize(rows.map((r) => r.metrics.linear_acc_h).filter((v) => Number.isFinite(v)));
   const gh = summarize(rows.map((r) => r.metrics.linear_acc_gh).filter((v) => Number.isFinite(v)));
   if (h.n === 0 || gh.n === 0) return { claim, source: "Figure 8", verdict: "no data", evidence: "linear evaluation of g(h) did not run" };
   return {

@@ -23,30 +23,31 @@ export const projectionHeadStudy: Study = {
   name: "projection-head",
   description:
     "Figure 8: linear evaluation of h after pre-training with no projection, a linear or a non-linear projection head of several output widths; Table 3: predicting the applied transformation from h and from g(h).",
-  base: { "eval.transformProbe": true },
+  // representation "gh" evaluates both h (linear_acc_h) and z = g(h) (linear_acc_gh) in every cell.
+  base: { "eval.transformProbe": true, "eval.representation": "gh" },
   presetOverrides: studyBudgets(),
   cells: headCells([32, 128, 512]),
   presetCells: { tiny: headCells([128]) },
   seeds: 3,
   presetSeeds: { tiny: 1 },
-  metrics: ["linear_acc", "linear_acc_gh", "probe_h", "probe_gh"],
+  metrics: ["linear_acc_h", "linear_acc_gh", "probe_h", "probe_gh"],
   claims: [
     {
       claim: "a non-linear projection head beats a linear one (Figure 8)",
-      metric: "linear_acc",
+      metric: "linear_acc_h",
       better: { "head.kind": "nonlinear", "head.outDim": 128 },
       worse: { "head.kind": "linear", "head.outDim": 128 },
       source: "Figure 8",
     },
     {
       claim: "a linear projection head beats no projection (Figure 8)",
-      metric: "linear_acc",
+      metric: "linear_acc_h",
       better: { "head.kind": "linear", "head.outDim": 128 },
       worse: "none",
       source: "Figure 8",
     },
   ],
-  plot: { kind: "bars", metric: "linear_acc", x: "head.outDim", group: "head.kind", title: "linear eval top-1 on h" },
+  plot: { kind: "bars", metric: "linear_acc_h", x: "head.outDim", group: "head.kind", title: "linear eval top-1 on h" },
 };
 
 /** Table 3's probe tasks, with the paper's accuracy from h and from g(h). */

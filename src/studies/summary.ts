@@ -73,14 +73,14 @@ export function reportConclusion(data: ReportData): string {
 /** Why a finding most likely did not reproduce at a small scale, by study (used in the findings table). */
 const LIKELY_REASON: Record<string, string> = {
   "augmentation-grid":
-    "few epochs on a 10k-image subset with a small ConvNet and one seed per cell: differences between compositions are within run-to-run noise",
+    "4 epochs on a 4000-image subset with a small ConvNet and one seed per cell: differences between compositions are within run-to-run noise",
   "color-strength":
     "short training: strong color distortion makes the task harder and pays off only with longer training (the paper trains 100+ epochs)",
   "projection-head": "a small encoder and short training: the head's effect on h grows with training length",
   losses: "one temperature/margin for every loss instead of the per-loss tuning the paper did",
   temperature: "short training: the paper's temperature optimum (0.1 on ImageNet, 0.5 on CIFAR-10) assumes converged runs",
   "batch-size":
-    "on a 10k-image subset a larger batch also means fewer optimizer steps per epoch, which dominates at a few epochs",
+    "on an 8000-image subset a larger batch also means 4x fewer optimizer steps, which dominates at a few epochs",
 };
 
 /** Options for {@link findingsMarkdown}. */

@@ -101,11 +101,30 @@ function crossEntropyCase(): Outputs {
   });
 }
 
+/** Max pooling (ImageNet stem, 3x3 stride 2), global mean and ReLU, with gradients (average
+ * pooling is checked against a direct formula in pooling.test.ts: tfjs-cpu's gradient is off). */
+function poolCase(): Outputs {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(randomArray(2 * 9 * 9 * 4, 51), [2, 9, 9, 4]);
+    const f = (a: tf.Tensor) =>
+      tf.add(
+        tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 3, 2, "same"), 1.5)),
+        tf.sum(tf.square(tf.mean(a, [1, 2]))),
+      );
+    return {
+      maxPool: read(tf.maxPool(x, 3, 2, "same")),
+      "pool dx": read(tf.grad(f)(x)),
+      "relu dx": read(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), a)))(x)),
+    };
+  });
+}
+
 const CASES: Record<string, () => Outputs> = {
   "conv2d forward and input/filter gradients": convCase,
   "batch norm (training mode) and its gradients": batchNormCase,
   "matMul and its gradients": matMulCase,
   "softmax cross-entropy and its gradient": crossEntropyCase,
+  "max pooling, global mean and ReLU gradients": poolCase,
 };
 
 describe("backend numerics against the cpu backend", () => {

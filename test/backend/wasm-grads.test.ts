@@ -28,6 +28,9 @@ const CASES: Case[] = [
   { n: 2, h: 10, w: 10, ci: 3, co: 4, k: [1, 1], s: [2, 2], pad: "same" },
   { n: 1, h: 11, w: 11, ci: 2, co: 3, k: [7, 7], s: [2, 2], pad: 3 },
   { n: 2, h: 6, w: 6, ci: 2, co: 2, k: [4, 4], s: [2, 2], pad: "same" },
+  { n: 2, h: 11, w: 10, ci: 3, co: 2, k: [3, 3], s: [3, 3], pad: "same" },
+  { n: 1, h: 9, w: 9, ci: 2, co: 3, k: [2, 2], s: [2, 2], pad: "valid" },
+  { n: 2, h: 10, w: 7, ci: 2, co: 2, k: [5, 5], s: [2, 3], pad: "same" },
 ];
 
 /** Conv2D's input and filter gradients for a fixed upstream gradient, on the active backend. */

@@ -46,7 +46,7 @@ after(async () => {
 
 test(
   "JupyterLab runs the quickstart on the TypeScript kernel and renders its plot",
-  { skip, timeout: 10 * 60_000 },
+  { skip, timeout: 12 * 60_000 },
   async () => {
     assert.ok(lab && browser);
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -91,15 +91,19 @@ test(
       ).jupyterapp.commands.execute("notebook:run-all-cells"),
     );
     // plotly's JupyterLab renderer draws an SVG inside .js-plotly-plot.
-    await page.waitForSelector(".jp-OutputArea-output .js-plotly-plot .main-svg", {
-      timeout: 8 * 60_000,
-    });
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll(
-          ".jp-OutputArea-output [data-mime-type='application/vnd.jupyter.stderr']",
-        ).length >= 0,
-    );
+    const shot = path.join(PROJECT_ROOT, "test-results", "jupyterlab-quickstart.png");
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    try {
+      await page.waitForSelector(".jp-OutputArea-output .js-plotly-plot .main-svg", {
+        timeout: 8 * 60_000,
+      });
+    } catch (e) {
+      await page.screenshot({ path: shot, fullPage: true });
+      const outputs = await page.$$eval(".jp-OutputArea-output", (els) =>
+        els.map((el) => `${el.getAttribute("data-mime-type")}: ${(el.textContent ?? "").slice(0, 300)}`),
+      );
+      throw new Error(`no plot rendered (screenshot ${shot}); outputs:\n${outputs.join("\n")}\n${String(e)}`);
+    }
     const errors = await page.$$eval(
       ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']",
       (els) => els.map((e) => e.textContent ?? ""),
@@ -107,8 +111,6 @@ test(
     assert.deepEqual(errors, []);
     const plots = await page.$$eval(".js-plotly-plot .main-svg", (els) => els.length);
     assert.ok(plots >= 1);
-    const shot = path.join(PROJECT_ROOT, "test-results", "jupyterlab-quickstart.png");
-    fs.mkdirSync(path.dirname(shot), { recursive: true });
     const first = page.locator(".js-plotly-plot").first();
     await first.scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot });
