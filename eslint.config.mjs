@@ -10,16 +10,28 @@ export default tseslint.config(
     files: ["**/*.ts"],
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
     },
   },
   {
     files: ["**/*.mjs", "**/*.cjs", "bin/**"],
     languageOptions: {
       globals: {
-        process: "readonly", console: "readonly", require: "readonly", module: "writable",
-        __dirname: "readonly", __filename: "readonly", URL: "readonly", setTimeout: "readonly",
-        clearTimeout: "readonly", fetch: "readonly", Buffer: "readonly", AbortSignal: "readonly",
+        process: "readonly",
+        console: "readonly",
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        __filename: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        fetch: "readonly",
+        Buffer: "readonly",
+        AbortSignal: "readonly",
       },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },

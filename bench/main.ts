@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, type BackendName } from "../src/backend";
+import { benchAugment, formatAugmentBench } from "./augment";
 import { formatBench, runBench, type BenchModel } from "./harness";
 
 const MODELS: readonly BenchModel[] = ["convnet", "resnet18"];
@@ -80,7 +81,17 @@ export async function benchMain(argv: string[]): Promise<number> {
       torch: !values["no-torch"],
       verbose: true,
     });
-    console.log(values.json ? JSON.stringify(result, null, 2) : formatBench(result));
+    // Augmentation rows (issue 4): the default two-view pipeline against torchvision, same run.
+    const augment = await benchAugment({
+      verbose: !values.json,
+      torch: !values["no-torch"],
+      ...(values.quick ? { sizes: [32], seconds: 3, stream: false } : {}),
+    });
+    console.log(
+      values.json
+        ? JSON.stringify({ ...result, augment }, null, 2)
+        : `${formatBench(result)}\n\n${formatAugmentBench(augment)}`,
+    );
     return 0;
   } catch (e) {
     console.error(`simclr bench: ${(e as Error).message}`);

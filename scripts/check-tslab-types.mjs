@@ -36,11 +36,19 @@ const options = {
   typeRoots: [path.join(ROOT, "node_modules", "@types")],
 };
 const program = ts.createProgram(files, options);
-const diags = ts.getPreEmitDiagnostics(program).filter((d) => !d.file || !d.file.fileName.includes("node_modules"));
+const diags = ts
+  .getPreEmitDiagnostics(program)
+  .filter((d) => !d.file || !d.file.fileName.includes("node_modules"));
 if (diags.length) {
-  const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" };
+  const host = {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => ROOT,
+    getNewLine: () => "\n",
+  };
   console.error(ts.formatDiagnostics(diags, host));
-  console.error(`tslab's TypeScript ${ts.version} rejects src/ (${diags.length} errors): notebooks importing the toolkit would fail.`);
+  console.error(
+    `tslab's TypeScript ${ts.version} rejects src/ (${diags.length} errors): notebooks importing the toolkit would fail.`,
+  );
   process.exit(1);
 }
 console.log(`tslab's TypeScript ${ts.version}: src/ OK (${files.length} files)`);

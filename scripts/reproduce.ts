@@ -65,12 +65,25 @@ async function main(): Promise<number> {
   });
   if (values.preset) process.env.SIMCLR_PRESET = values.preset;
   const preset: NotebookPreset = presetFromEnv("small");
-  const wanted = values.study?.length ? values.study : ["quickstart", "augmentations", "projection-head", "loss-temperature", "batch-size", "report"];
+  const wanted = values.study?.length
+    ? values.study
+    : [
+        "quickstart",
+        "augmentations",
+        "projection-head",
+        "loss-temperature",
+        "batch-size",
+        "report",
+      ];
   const notebooks: string[] = [];
   for (const s of wanted) {
-    const nb = NOTEBOOKS[s] ?? (fs.existsSync(path.join(PROJECT_ROOT, "notebooks", `${s}.ipynb`)) ? s : undefined);
+    const nb =
+      NOTEBOOKS[s] ??
+      (fs.existsSync(path.join(PROJECT_ROOT, "notebooks", `${s}.ipynb`)) ? s : undefined);
     if (!nb) {
-      console.error(`reproduce: unknown study '${s}'; expected one of ${Object.keys(NOTEBOOKS).join(", ")}`);
+      console.error(
+        `reproduce: unknown study '${s}'; expected one of ${Object.keys(NOTEBOOKS).join(", ")}`,
+      );
       return 2;
     }
     if (!notebooks.includes(nb)) notebooks.push(nb);
@@ -79,8 +92,17 @@ async function main(): Promise<number> {
   fs.mkdirSync(outDir, { recursive: true });
   const trackingUri = await resolveTrackingUri();
   const backend = await initBackend();
-  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
-  const py = spawnSync(path.join(PROJECT_ROOT, ".venv", "bin", "python"), ["-c", "import mlflow, jupyterlab, nbclient; print(mlflow.__version__, jupyterlab.__version__, nbclient.__version__)"], { encoding: "utf8" });
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+    version: string;
+  };
+  const py = spawnSync(
+    path.join(PROJECT_ROOT, ".venv", "bin", "python"),
+    [
+      "-c",
+      "import mlflow, jupyterlab, nbclient; print(mlflow.__version__, jupyterlab.__version__, nbclient.__version__)",
+    ],
+    { encoding: "utf8" },
+  );
   const [mlflowV, labV, nbclientV] = py.stdout.trim().split(" ");
   const versions = {
     "simclr-workbook": pkg.version,
@@ -98,17 +120,42 @@ async function main(): Promise<number> {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
   };
   const logFile = path.join(outDir, "runs.json");
-  const records: RunRecord[] = fs.existsSync(logFile) ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[]) : [];
+  const records: RunRecord[] = fs.existsSync(logFile)
+    ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[])
+    : [];
   let failed = 0;
   for (const nb of notebooks) {
     console.log(`reproduce: ${nb} at preset ${preset} (tracking ${trackingUri}) ...`);
     const started = new Date();
     const r = spawnSync(
       path.join(PROJECT_ROOT, ".venv", "bin", "python"),
-      [path.join(PROJECT_ROOT, "scripts", "execute_notebook.py"), path.join(PROJECT_ROOT, "notebooks", `${nb}.ipynb`), "--out", path.join(outDir, `${nb}.ipynb`), "--preset", preset, "--timeout", values["cell-timeout"] ?? "21600", "--lean"],
-      { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, SIMCLR_PRESET: preset, SIMCLR_RESULTS_DIR: outDir } },
+      [
+        path.join(PROJECT_ROOT, "scripts", "execute_notebook.py"),
+        path.join(PROJECT_ROOT, "notebooks", `${nb}.ipynb`),
+        "--out",
+        path.join(outDir, `${nb}.ipynb`),
+        "--preset",
+        preset,
+        "--timeout",
+        values["cell-timeout"] ?? "21600",
+        "--lean",
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        env: {
+          ...process.env,
+          MLFLOW_TRACKING_URI: trackingUri,
+          SIMCLR_PRESET: preset,
+          SIMCLR_RESULTS_DIR: outDir,
+        },
+      },
     );
-    const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as { errors?: unknown[]; plots?: number };
+    const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as {
+      errors?: unknown[];
+      plots?: number;
+    };
     const rec: RunRecord = {
       notebook: nb,
       preset,
@@ -130,7 +177,9 @@ async function main(): Promise<number> {
   }
   const data = await collectReport({ experiments: listStudies().map((s) => s.name), trackingUri });
   fs.writeFileSync(path.join(outDir, "README.md"), findingsMarkdown(data, { preset, records }));
-  console.log(`reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`);
+  console.log(
+    `reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`,
+  );
   return failed ? 1 : 0;
 }
 

@@ -35,6 +35,10 @@ files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 const r = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...files],
-  { cwd: ROOT, stdio: "inherit", env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2" } },
+  {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2" },
+  },
 );
 process.exit(r.status ?? 1);

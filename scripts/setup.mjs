@@ -84,7 +84,10 @@ function checkPrerequisites() {
       "install Node.js 20.19+ or 22 LTS from https://nodejs.org or your package manager",
     );
   }
-  const py = capture("python3", ["-c", "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"]);
+  const py = capture("python3", [
+    "-c",
+    "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])",
+  ]);
   if (py.status !== 0) {
     const missing = capture("python3", ["--version"]).status !== 0;
     fail(
@@ -96,7 +99,10 @@ function checkPrerequisites() {
   }
   const [pmaj, pmin] = py.stdout.trim().split(".").map(Number);
   if (pmaj < 3 || (pmaj === 3 && pmin < 10)) {
-    fail(`python3 is ${py.stdout.trim()}; JupyterLab 4 and MLflow 3 need >= 3.10`, "install Python 3.10+");
+    fail(
+      `python3 is ${py.stdout.trim()}; JupyterLab 4 and MLflow 3 need >= 3.10`,
+      "install Python 3.10+",
+    );
   }
 }
 
@@ -112,7 +118,8 @@ function ensureNodeDeps() {
   // ships prebuilt binaries that need no script. Both are verified below.
   log(`installing Node dependencies (npm ${npmArgs[0]})`);
   const r = run("npm", [...npmArgs, "--ignore-scripts", "--no-audit", "--no-fund"]);
-  if (r.status !== 0) fail("npm could not install the Node dependencies", `cd ${ROOT} && npm install`);
+  if (r.status !== 0)
+    fail("npm could not install the Node dependencies", `cd ${ROOT} && npm install`);
   const zmq = capture(process.execPath, ["-e", "require('zeromq')"]);
   if (zmq.status !== 0) {
     fail(
@@ -129,7 +136,10 @@ function ensureNodeDeps() {
 function ensureVenv() {
   const stamp = hashFiles(["requirements.txt"]);
   const probe = () =>
-    capture(VENV_PY, ["-c", "import jupyterlab, mlflow, nbclient, nbformat, plotly, jupyter_client"]);
+    capture(VENV_PY, [
+      "-c",
+      "import jupyterlab, mlflow, nbclient, nbformat, plotly, jupyter_client",
+    ]);
   if (fs.existsSync(VENV_PY) && stampOk("venv", stamp) && probe().status === 0) return;
   if (fs.existsSync(VENV) && capture(VENV_PY, ["-c", "import sys"]).status !== 0) {
     log(".venv is broken (its python does not start); recreating it");
@@ -138,15 +148,28 @@ function ensureVenv() {
   if (!fs.existsSync(VENV_PY)) {
     log("creating the Python environment .venv");
     const r = run("python3", ["-m", "venv", VENV]);
-    if (r.status !== 0) fail("python3 -m venv .venv failed", "apt-get install python3-venv, then npm run setup");
+    if (r.status !== 0)
+      fail("python3 -m venv .venv failed", "apt-get install python3-venv, then npm run setup");
   }
   log("installing JupyterLab, MLflow, nbclient and plotly into .venv (pinned in requirements.txt)");
-  const r = run(VENV_PY, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"]);
+  const r = run(VENV_PY, [
+    "-m",
+    "pip",
+    "install",
+    "--disable-pip-version-check",
+    "-q",
+    "-r",
+    "requirements.txt",
+  ]);
   if (r.status !== 0) {
     fail("pip could not install requirements.txt into .venv", "rm -rf .venv && npm run setup");
   }
   const p = probe();
-  if (p.status !== 0) fail(`.venv is incomplete: ${p.stderr.trim().split("\n").pop()}`, "rm -rf .venv && npm run setup");
+  if (p.status !== 0)
+    fail(
+      `.venv is incomplete: ${p.stderr.trim().split("\n").pop()}`,
+      "rm -rf .venv && npm run setup",
+    );
   writeStamp("venv", stamp);
 }
 
@@ -173,7 +196,11 @@ function ensureKernel() {
   const file = path.join(dir, "kernel.json");
   const want = JSON.stringify(kernelSpec(), null, 2) + "\n";
   if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === want) return;
-  log(fs.existsSync(file) ? `kernel ${KERNEL_NAME} is stale; rewriting it` : `registering kernel ${KERNEL_NAME} in .venv`);
+  log(
+    fs.existsSync(file)
+      ? `kernel ${KERNEL_NAME} is stale; rewriting it`
+      : `registering kernel ${KERNEL_NAME} in .venv`,
+  );
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, want);
 }
@@ -198,7 +225,11 @@ function ensureTensorflow() {
   if (args.has("--skip-tensorflow") || process.env.SIMCLR_SKIP_TENSORFLOW === "1") return;
   const script = path.join(ROOT, "scripts", "setup-tensorflow.mjs");
   if (!fs.existsSync(script)) return;
-  const r = run(process.execPath, [script, ...(quiet ? ["--quiet"] : []), ...(force ? ["--force"] : [])]);
+  const r = run(process.execPath, [
+    script,
+    ...(quiet ? ["--quiet"] : []),
+    ...(force ? ["--force"] : []),
+  ]);
   if (r.status !== 0) {
     console.warn(
       "[setup] warning: native TensorFlow for tfjs-node could not be set up; training falls back to the wasm backend. " +

@@ -6,15 +6,40 @@
  */
 export { version } from "./version";
 export * from "./backend";
-export { registerWasmGradients, conv2dFilterGradient, conv2dInputGradient } from "./backend/wasm-grads";
-export { createEncoder, ENCODER_DEFAULTS, type Encoder, type EncoderArch, type EncoderOptions } from "./models/encoder";
+export {
+  registerWasmGradients,
+  conv2dFilterGradient,
+  conv2dInputGradient,
+} from "./backend/wasm-grads";
+export {
+  createEncoder,
+  ENCODER_DEFAULTS,
+  type Encoder,
+  type EncoderArch,
+  type EncoderOptions,
+} from "./models/encoder";
 export * from "./models/head";
-export { isExcludedFromDecay, countParams, type NamedVariable, type ParamRole } from "./models/params";
-export { batchNorm, batchNorm2d, BATCH_NORM_DEFAULTS, type BatchNormOptions } from "./models/batchnorm";
+export {
+  isExcludedFromDecay,
+  countParams,
+  type NamedVariable,
+  type ParamRole,
+} from "./models/params";
+export {
+  batchNorm,
+  batchNorm2d,
+  BATCH_NORM_DEFAULTS,
+  type BatchNormOptions,
+} from "./models/batchnorm";
 export { CONVNET_LAYERS, type ConvNetLayer } from "./models/convnet";
 export { RESNET_DEPTHS } from "./models/resnet";
 export * from "./loss/contrastive";
-export { contrastivePairs, semiHardNegative, l2NormalizeRows, type ContrastivePairs } from "./loss/pairs";
+export {
+  contrastivePairs,
+  semiHardNegative,
+  l2NormalizeRows,
+  type ContrastivePairs,
+} from "./loss/pairs";
 export * from "./optim/optimizer";
 export * from "./optim/schedule";
 export * from "./track/types";
@@ -24,70 +49,236 @@ export * from "./track/journal";
 export * from "./track/context";
 export * from "./track/hash";
 export * from "./track/environment";
-export { resolveTrackingUri, ensureLocalMlflow, startMlflowServer, type MlflowServer, type MlflowServerOptions } from "./track/server";
+export {
+  resolveTrackingUri,
+  ensureLocalMlflow,
+  startMlflowServer,
+  type MlflowServer,
+  type MlflowServerOptions,
+} from "./track/server";
 export * from "./sweep/study";
 export { registerStudy, getStudy, listStudies } from "./sweep/registry";
 export * from "./sweep/executor";
-export { runSweep, SWEEP_DEFAULTS, SWEEP_TAGS, type SweepOptions, type SweepResult, type CellResult } from "./sweep/sweep";
-export { formatProgress, terminalProgress, notebookProgress, type SweepProgress } from "./sweep/progress";
-export { runStudy, cellsToTable, projectConfigResolver, type StudyResults } from "./sweep/run-study";
+export {
+  runSweep,
+  SWEEP_DEFAULTS,
+  SWEEP_TAGS,
+  type SweepOptions,
+  type SweepResult,
+  type CellResult,
+} from "./sweep/sweep";
+export {
+  formatProgress,
+  terminalProgress,
+  notebookProgress,
+  type SweepProgress,
+} from "./sweep/progress";
+export {
+  runStudy,
+  cellsToTable,
+  projectConfigResolver,
+  type StudyResults,
+} from "./sweep/run-study";
 export * from "./plot/figures";
 export { studyFigure, overrideValue, type StudyResultRow } from "./plot/study";
 export { figurePage, logFigure } from "./plot/artifacts";
-export { escapeHtml, jsonForScript, figureHtml, plotlyScriptTag, plotlySource, plotlyVersion, PLOTLY_CONFIG } from "./plot/html";
-export { display, displayBundle, embedPlotly, mimeBundle, PLOTLY_MIME, DISPLAY_DEFAULTS, type DisplayOptions, type MimeBundle } from "./plot/display";
-export { evaluateClaim, evaluateClaims, CLAIM_DEFAULTS, type ClaimVerdict, type ClaimOptions, type SeedResult } from "./report/claims";
-export { collectReport, COLLECT_DEFAULTS, type ReportData, type ReportSection, type ReportRun, type CollectOptions } from "./report/collect";
+export {
+  escapeHtml,
+  jsonForScript,
+  figureHtml,
+  plotlyScriptTag,
+  plotlySource,
+  plotlyVersion,
+  PLOTLY_CONFIG,
+} from "./plot/html";
+export {
+  display,
+  displayBundle,
+  embedPlotly,
+  mimeBundle,
+  PLOTLY_MIME,
+  DISPLAY_DEFAULTS,
+  type DisplayOptions,
+  type MimeBundle,
+} from "./plot/display";
+export {
+  evaluateClaim,
+  evaluateClaims,
+  CLAIM_DEFAULTS,
+  type ClaimVerdict,
+  type ClaimOptions,
+  type SeedResult,
+} from "./report/claims";
+export {
+  collectReport,
+  COLLECT_DEFAULTS,
+  type ReportData,
+  type ReportSection,
+  type ReportRun,
+  type CollectOptions,
+} from "./report/collect";
 export { renderReport, type RenderOptions } from "./report/render";
 export { buildReport, writeReport, type ReportOptions } from "./report/report";
 export { presetFromEnv, resultsDir, type NotebookPreset } from "./workbench/params";
 export type { ImageBatch, ImageSplit, Dataset } from "./data/types";
-export { loadDataset, detectFormat, candidateDirs, LOAD_DEFAULTS, type LoadOptions } from "./data/load";
+export {
+  loadDataset,
+  detectFormat,
+  candidateDirs,
+  LOAD_DEFAULTS,
+  type LoadOptions,
+} from "./data/load";
 export { subset, shuffleSplit, takeSplit } from "./data/subset";
 export { toImageBatch, batchToBytes, createImageBatch } from "./data/batch";
 export { channelStats } from "./data/stats";
 export { dataRoot, cacheDir } from "./data/paths";
 export { decodeImage, encodePng, sniffFormat, type DecodedImage } from "./data/decode";
-export { listImageFolder, decodeFolder, type FolderListing, type FolderDecodeOptions } from "./data/imagefolder";
-export { parseCifar10Files, encodeCifar10Records, CIFAR10_URL, CIFAR10_MD5, CIFAR10_CLASSES } from "./data/cifar10";
-export { parseStl10Files, encodeStl10Images, STL10_URL, STL10_MD5, STL10_CLASSES } from "./data/stl10";
+export {
+  listImageFolder,
+  decodeFolder,
+  type FolderListing,
+  type FolderDecodeOptions,
+} from "./data/imagefolder";
+export {
+  parseCifar10Files,
+  encodeCifar10Records,
+  CIFAR10_URL,
+  CIFAR10_MD5,
+  CIFAR10_CLASSES,
+} from "./data/cifar10";
+export {
+  parseStl10Files,
+  encodeStl10Images,
+  STL10_URL,
+  STL10_MD5,
+  STL10_CLASSES,
+} from "./data/stl10";
 export { downloadFile, extractTarGz, md5File, verifyMd5 } from "./data/download";
 export { readSplitCache, writeSplitCache, readCacheHeader, type CacheHeader } from "./data/cache";
 export * from "./augment/compose";
 export * from "./augment/views";
-export { randomResizedCrop, sampleCropBox, CROP_DEFAULTS, type CropOptions, type CropBox } from "./augment/crop";
+export {
+  randomResizedCrop,
+  sampleCropBox,
+  CROP_DEFAULTS,
+  type CropOptions,
+  type CropBox,
+} from "./augment/crop";
 export { randomFlip, FLIP_DEFAULTS, type FlipOptions } from "./augment/flip";
 export * from "./augment/color";
-export { randomGrayscale, toGrayscale, GRAY_WEIGHTS, GRAYSCALE_DEFAULTS, type GrayscaleOptions } from "./augment/grayscale";
-export { randomBlur, gaussianKernel1d, blurRadius, BLUR_DEFAULTS, type BlurOptions } from "./augment/blur";
+export {
+  randomGrayscale,
+  toGrayscale,
+  GRAY_WEIGHTS,
+  GRAYSCALE_DEFAULTS,
+  type GrayscaleOptions,
+} from "./augment/grayscale";
+export {
+  randomBlur,
+  gaussianKernel1d,
+  blurRadius,
+  BLUR_DEFAULTS,
+  type BlurOptions,
+} from "./augment/blur";
 export { cutout, CUTOUT_DEFAULTS, type CutoutOptions } from "./augment/cutout";
 export { sobel, SOBEL_DEFAULTS, type SobelOptions } from "./augment/sobel";
 export { gaussianNoise, NOISE_DEFAULTS, type NoiseOptions } from "./augment/noise";
-export { randomRotate, ROTATE_DEFAULTS, type RotateOptions, type QuarterTurn } from "./augment/rotate";
-export { galleryPng, galleryFigure, galleryImage, showGallery, GALLERY_DEFAULTS, type GalleryOptions } from "./augment/gallery";
+export {
+  randomRotate,
+  ROTATE_DEFAULTS,
+  type RotateOptions,
+  type QuarterTurn,
+} from "./augment/rotate";
+export {
+  galleryPng,
+  galleryFigure,
+  galleryImage,
+  showGallery,
+  GALLERY_DEFAULTS,
+  type GalleryOptions,
+} from "./augment/gallery";
 export * from "./config/pretrain-config";
 export * from "./config/presets";
-export { ConfigError, validateOverrides, resolveConfig, readConfigFile, loadConfigFile, flattenConfig, type ConfigFile } from "./config/resolve";
+export {
+  ConfigError,
+  validateOverrides,
+  resolveConfig,
+  readConfigFile,
+  loadConfigFile,
+  flattenConfig,
+  type ConfigFile,
+} from "./config/resolve";
 export { deriveSeed, SEED_STREAMS } from "./config/seeds";
 export * from "./train/pretrain";
 export * from "./train/metrics";
 export { DivergenceError } from "./train/divergence";
-export { createProgress, formatProgressLine, formatDuration, PROGRESS_DEFAULTS, type Progress, type ProgressOptions } from "./train/progress";
-export { saveCheckpoint, loadCheckpoint, hasCheckpoint, restoreVariables, CHECKPOINT_FILES, type LoadedCheckpoint } from "./train/checkpoint";
+export {
+  createProgress,
+  formatProgressLine,
+  formatDuration,
+  PROGRESS_DEFAULTS,
+  type Progress,
+  type ProgressOptions,
+} from "./train/progress";
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  hasCheckpoint,
+  restoreVariables,
+  CHECKPOINT_FILES,
+  type LoadedCheckpoint,
+} from "./train/checkpoint";
 export { createTrainingState, type TrainingState, type Classifier } from "./train/state";
 export { contrastiveStep, supervisedStep, type StepResult } from "./train/step";
 export { prepareSplits, resizeSplit, type PreparedSplits } from "./train/splits";
 export { createViewSource, viewSpec, stepsPerEpoch, type ViewSource } from "./train/views";
-export { extractFeatures, splitToTensor, FEATURE_DEFAULTS, type FeatureFn, type FeatureSet, type FeatureOptions } from "./eval/features";
-export { linearEval, LINEAR_EVAL_DEFAULTS, type LinearEvalOptions, type LinearEvalResult } from "./eval/linear";
+export {
+  extractFeatures,
+  splitToTensor,
+  FEATURE_DEFAULTS,
+  type FeatureFn,
+  type FeatureSet,
+  type FeatureOptions,
+} from "./eval/features";
+export {
+  linearEval,
+  LINEAR_EVAL_DEFAULTS,
+  type LinearEvalOptions,
+  type LinearEvalResult,
+} from "./eval/linear";
 export { knnEval, KNN_DEFAULTS, type KnnOptions } from "./eval/knn";
-export { evaluateRepresentations, type EvaluationResult, type EvaluatedModel, type EvaluationSplits } from "./eval/evaluate";
+export {
+  evaluateRepresentations,
+  type EvaluationResult,
+  type EvaluatedModel,
+  type EvaluationSplits,
+} from "./eval/evaluate";
 export * from "./paper/reference";
 export { studies } from "./studies";
 export { figure5Cells, FIGURE5_OPS, FIGURE5_TINY_OPS } from "./studies/augmentations";
-export { transformProbe, transformedSplit, PROBE_TASKS, PROBE_DEFAULTS, type ProbeTask, type ProbeOptions, type ProbeResult } from "./eval/probe";
+export {
+  transformProbe,
+  transformedSplit,
+  PROBE_TASKS,
+  PROBE_DEFAULTS,
+  type ProbeTask,
+  type ProbeOptions,
+  type ProbeResult,
+} from "./eval/probe";
 export { runPretrain, RUN_PRETRAIN_DEFAULTS, type RunPretrainOptions } from "./workbench/run";
 export { trainingCurveFigure, accuracyFigure, runConclusion } from "./workbench/run-figures";
-export { studyFindings, studyConclusion, formatFindings, type Finding } from "./studies/conclusions";
-export { resultsTable, reportFindings, findingsFigure, reportConclusion, findingsMarkdown, type FindingsMarkdownOptions } from "./studies/summary";
+export {
+  studyFindings,
+  studyConclusion,
+  formatFindings,
+  type Finding,
+} from "./studies/conclusions";
+export {
+  resultsTable,
+  reportFindings,
+  findingsFigure,
+  reportConclusion,
+  findingsMarkdown,
+  type FindingsMarkdownOptions,
+} from "./studies/summary";
 export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";

@@ -35,14 +35,18 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     const lines = await Promise.all(
-      Object.entries(commands).map(async ([n, load]) => `  ${n.padEnd(10)} ${(await load()).summary}`),
+      Object.entries(commands).map(
+        async ([n, load]) => `  ${n.padEnd(10)} ${(await load()).summary}`,
+      ),
     );
     console.log(`usage: simclr <command> [options]\n\ncommands:\n${lines.join("\n")}`);
     return name ? 0 : 1;
   }
   const load = commands[name];
   if (!load) {
-    console.error(`simclr: unknown command '${name}'; expected one of: ${Object.keys(commands).join(", ")}`);
+    console.error(
+      `simclr: unknown command '${name}'; expected one of: ${Object.keys(commands).join(", ")}`,
+    );
     return 2;
   }
   return (await load()).run(rest);

@@ -12,7 +12,8 @@ export const TABLE1_COLOR_STRENGTH = Object.freeze({
   strengths: [0.125, 0.25, 0.5, 1, 1, null] as const,
   simclr: [59.6, 61.0, 62.6, 63.2, 64.5, 61.1] as const,
   supervised: [77.0, 76.7, 76.5, 75.7, 75.4, 77.1] as const,
-  finding: "contrastive learning benefits from stronger color augmentation than supervised learning",
+  finding:
+    "contrastive learning benefits from stronger color augmentation than supervised learning",
 });
 
 /** Figure 8 (values only in the figure image): the finding it supports. */
@@ -53,12 +54,42 @@ export const TABLE5_TEMPERATURE = Object.freeze([
 export const TABLEB1_BATCH_EPOCHS = Object.freeze({
   epochs: [100, 200, 400, 800] as const,
   rows: {
-    256: [[57.5, 62.8], [61.9, 64.3], [64.7, 65.7], [66.6, 66.5]],
-    512: [[60.7, 63.8], [64.0, 65.6], [66.2, 66.7], [67.8, 67.4]],
-    1024: [[62.8, 64.3], [65.3, 66.1], [67.2, 67.2], [68.5, 68.3]],
-    2048: [[64.0, 64.7], [66.1, 66.8], [68.1, 67.9], [68.9, 68.8]],
-    4096: [[64.6, 64.5], [66.5, 66.8], [68.2, 68.0], [68.9, 69.1]],
-    8192: [[64.8, 64.8], [66.6, 67.0], [67.8, 68.3], [69.0, 69.1]],
+    256: [
+      [57.5, 62.8],
+      [61.9, 64.3],
+      [64.7, 65.7],
+      [66.6, 66.5],
+    ],
+    512: [
+      [60.7, 63.8],
+      [64.0, 65.6],
+      [66.2, 66.7],
+      [67.8, 67.4],
+    ],
+    1024: [
+      [62.8, 64.3],
+      [65.3, 66.1],
+      [67.2, 67.2],
+      [68.5, 68.3],
+    ],
+    2048: [
+      [64.0, 64.7],
+      [66.1, 66.8],
+      [68.1, 67.9],
+      [68.9, 68.8],
+    ],
+    4096: [
+      [64.6, 64.5],
+      [66.5, 66.8],
+      [68.2, 68.0],
+      [68.9, 69.1],
+    ],
+    8192: [
+      [64.8, 64.8],
+      [66.6, 67.0],
+      [67.8, 68.3],
+      [69.0, 69.1],
+    ],
   } as Readonly<Record<number, readonly (readonly [number, number])[]>>,
 });
 
@@ -66,7 +97,11 @@ export const TABLEB1_BATCH_EPOCHS = Object.freeze({
 export const CIFAR10_B9 = Object.freeze({
   bestLinearEval: 94.0,
   supervisedSameArchitecture: 95.1,
-  grid: { lr: [0.5, 1.0, 1.5], temperature: [0.1, 0.5, 1.0], batchSize: [256, 512, 1024, 2048, 4096] },
+  grid: {
+    lr: [0.5, 1.0, 1.5],
+    temperature: [0.1, 0.5, 1.0],
+    batchSize: [256, 512, 1024, 2048, 4096],
+  },
   findings:
     "tau = 0.5 is best at convergence for every batch size; tau = 0.1 improves with batch size; batch 4096 degrades slightly",
 });
@@ -80,9 +115,44 @@ export const FIGURE5 = Object.freeze({
 
 /** Public small-scale CIFAR-10 references (backbone, batch, epochs, metric, accuracy %). */
 export const CIFAR10_SMALL_SCALE = Object.freeze([
-  { source: "google-research/simclr README", backbone: "ResNet-18 CIFAR stem", batch: 512, epochs: 1000, metric: "linear", acc: 91 },
-  { source: "solo-learn README", backbone: "ResNet-18", batch: 256, epochs: 1000, metric: "linear", acc: 90.74 },
-  { source: "lightly benchmarks", backbone: "ResNet-18", batch: 512, epochs: 200, metric: "kNN k=200", acc: 84.8 },
-  { source: "lightly benchmarks", backbone: "ResNet-18", batch: 512, epochs: 800, metric: "kNN k=200", acc: 87.9 },
-  { source: "sthalles/SimCLR README", backbone: "ResNet-18", batch: 256, epochs: 100, metric: "logistic regression", acc: 69.82 },
+  {
+    source: "google-research/simclr README",
+    backbone: "ResNet-18 CIFAR stem",
+    batch: 512,
+    epochs: 1000,
+    metric: "linear",
+    acc: 91,
+  },
+  {
+    source: "solo-learn README",
+    backbone: "ResNet-18",
+    batch: 256,
+    epochs: 1000,
+    metric: "linear",
+    acc: 90.74,
+  },
+  {
+    source: "lightly benchmarks",
+    backbone: "ResNet-18",
+    batch: 512,
+    epochs: 200,
+    metric: "kNN k=200",
+    acc: 84.8,
+  },
+  {
+    source: "lightly benchmarks",
+    backbone: "ResNet-18",
+    batch: 512,
+    epochs: 800,
+    metric: "kNN k=200",
+    acc: 87.9,
+  },
+  {
+    source: "sthalles/SimCLR README",
+    backbone: "ResNet-18",
+    batch: 256,
+    epochs: 100,
+    metric: "logistic regression",
+    acc: 69.82,
+  },
 ]);

@@ -22,7 +22,10 @@ export function figure5Cells(ops: readonly string[]): StudyCell[] {
   for (const row of ops) {
     for (const col of ops) {
       const studied = row === col ? [row] : [row, col];
-      cells.push({ label: row === col ? row : `${row}+${col}`, overrides: { "augment.asymmetric": true, "augment.ops": studied } });
+      cells.push({
+        label: row === col ? row : `${row}+${col}`,
+        overrides: { "augment.asymmetric": true, "augment.ops": studied },
+      });
     }
   }
   return cells;
@@ -67,9 +70,16 @@ function table1Cells(strengths: readonly number[], withBlur: boolean): StudyCell
   const cells: StudyCell[] = [];
   for (const mode of ["simclr", "supervised"]) {
     for (const s of strengths) {
-      cells.push({ label: `${mode} s=${s}`, overrides: { mode, "augment.colorStrength": s, "augment.blur": false } });
+      cells.push({
+        label: `${mode} s=${s}`,
+        overrides: { mode, "augment.colorStrength": s, "augment.blur": false },
+      });
     }
-    if (withBlur) cells.push({ label: `${mode} s=1+blur`, overrides: { mode, "augment.colorStrength": 1, "augment.blur": true } });
+    if (withBlur)
+      cells.push({
+        label: `${mode} s=1+blur`,
+        overrides: { mode, "augment.colorStrength": 1, "augment.blur": true },
+      });
   }
   return cells;
 }
@@ -84,7 +94,10 @@ export const colorStrengthStudy: Study = {
   cells: table1Cells(TABLE1_STRENGTHS, true),
   // Blur is left out below `paper`: appendix B.9 does not use it on 32 x 32 CIFAR-10 images, and it
   // keeps the `small` study (8 cells x 3 seeds) near an hour.
-  presetCells: { tiny: table1Cells([0.125, 1], false), small: table1Cells(TABLE1_STRENGTHS, false) },
+  presetCells: {
+    tiny: table1Cells([0.125, 1], false),
+    small: table1Cells(TABLE1_STRENGTHS, false),
+  },
   seeds: 3,
   presetSeeds: { tiny: 1 },
   metrics: ["linear_acc", "supervised_acc"],
@@ -97,7 +110,13 @@ export const colorStrengthStudy: Study = {
       source: "Table 1",
     },
   ],
-  plot: { kind: "bars", metric: "linear_acc", x: "augment.colorStrength", group: "mode", title: "top-1" },
+  plot: {
+    kind: "bars",
+    metric: "linear_acc",
+    x: "augment.colorStrength",
+    group: "mode",
+    title: "top-1",
+  },
   paper: {
     metric: "linear_acc",
     values: Object.fromEntries(

@@ -12,10 +12,20 @@ export const batchSizeStudy: Study = {
   name: "batch-size",
   description:
     "Figure 9 and Table B.1: linear evaluation after pre-training with different batch sizes for different numbers of epochs, with linear and square-root learning-rate scaling.",
-  base: { "optimizer.kind": "lars", "optimizer.learningRate": null, "optimizer.baseLearningRate": null },
+  base: {
+    "optimizer.kind": "lars",
+    "optimizer.learningRate": null,
+    "optimizer.baseLearningRate": null,
+  },
   presetOverrides: studyBudgets({ "data.trainLimit": 8000 }),
-  grid: { "train.batchSize": [128, 512], "train.epochs": [2, 6], "optimizer.lrScaling": ["linear", "sqrt"] },
-  presetGrid: { tiny: { "train.batchSize": [128, 512], "train.epochs": [2], "optimizer.lrScaling": ["linear"] } },
+  grid: {
+    "train.batchSize": [128, 512],
+    "train.epochs": [2, 6],
+    "optimizer.lrScaling": ["linear", "sqrt"],
+  },
+  presetGrid: {
+    tiny: { "train.batchSize": [128, 512], "train.epochs": [2], "optimizer.lrScaling": ["linear"] },
+  },
   seeds: 3,
   presetSeeds: { tiny: 1 },
   metrics: ["linear_acc", "knn_acc"],
@@ -35,7 +45,13 @@ export const batchSizeStudy: Study = {
       source: "Figure 9",
     },
   ],
-  plot: { kind: "bars", metric: "linear_acc", x: "train.batchSize", group: "train.epochs", title: "linear eval top-1" },
+  plot: {
+    kind: "bars",
+    metric: "linear_acc",
+    x: "train.batchSize",
+    group: "train.epochs",
+    title: "linear eval top-1",
+  },
 };
 
 /** The paper's Table B.1, for overlays (ImageNet, ResNet-50). */

@@ -24,6 +24,8 @@ export const TINY_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freez
 });
 
 /** The per-preset overrides of a study, with `small` extended by `small`-specific fields. */
-export function studyBudgets(small: Record<string, unknown> = {}): Record<string, Record<string, unknown>> {
+export function studyBudgets(
+  small: Record<string, unknown> = {},
+): Record<string, Record<string, unknown>> {
   return { tiny: { ...TINY_STUDY_BUDGET }, small: { ...SMALL_STUDY_BUDGET, ...small } };
 }

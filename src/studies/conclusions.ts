@@ -22,7 +22,10 @@ function finished(results: readonly SeedResult[]): SeedResult[] {
 }
 
 function metricOf(results: readonly SeedResult[], label: string, metric: string): number[] {
-  return results.filter((r) => r.label === label).map((r) => r.metrics[metric]).filter((v) => Number.isFinite(v));
+  return results
+    .filter((r) => r.label === label)
+    .map((r) => r.metrics[metric])
+    .filter((v) => Number.isFinite(v));
 }
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}` : "n/a");
@@ -40,7 +43,12 @@ function colorInteraction(results: readonly SeedResult[]): Finding {
   const s = gain("simclr");
   const v = gain("supervised");
   if (!Number.isFinite(s.gain) || !Number.isFinite(v.gain)) {
-    return { claim, source: "Table 1", verdict: "no data", evidence: "needs simclr and supervised runs at s=1/8 and s=1" };
+    return {
+      claim,
+      source: "Table 1",
+      verdict: "no data",
+      evidence: "needs simclr and supervised runs at s=1/8 and s=1",
+    };
   }
   return {
     claim,
@@ -55,7 +63,8 @@ function probeFinding(results: readonly SeedResult[]): Finding {
   const claim = "h keeps more information about the applied transformation than z = g(h) (Table 3)";
   const h = summarize(results.map((r) => r.metrics.probe_h).filter((v) => Number.isFinite(v)));
   const gh = summarize(results.map((r) => r.metrics.probe_gh).filter((v) => Number.isFinite(v)));
-  if (h.n === 0 || gh.n === 0) return { claim, source: "Table 3", verdict: "no data", evidence: "the probe did not run" };
+  if (h.n === 0 || gh.n === 0)
+    return { claim, source: "Table 3", verdict: "no data", evidence: "the probe did not run" };
   return {
     claim,
     source: "Table 3",
@@ -66,11 +75,18 @@ function probeFinding(results: readonly SeedResult[]): Finding {
 
 /** Figure 8: does evaluating h beat evaluating z = g(h) for the non-linear head? */
 function hVersusGh(results: readonly SeedResult[]): Finding {
-  const claim = "the representation before the head (h) beats the one after it, z = g(h) (Figure 8)";
+  const claim =
+    "the representation before the head (h) beats the one after it, z = g(h) (Figure 8)";
   const rows = results.filter((r) => r.label.startsWith("nonlinear"));
   const h = summarize(rows.map((r) => r.metrics.linear_acc_h).filter((v) => Number.isFinite(v)));
   const gh = summarize(rows.map((r) => r.metrics.linear_acc_gh).filter((v) => Number.isFinite(v)));
-  if (h.n === 0 || gh.n === 0) return { claim, source: "Figure 8", verdict: "no data", evidence: "linear evaluation of g(h) did not run" };
+  if (h.n === 0 || gh.n === 0)
+    return {
+      claim,
+      source: "Figure 8",
+      verdict: "no data",
+      evidence: "linear evaluation of g(h) did not run",
+    };
   return {
     claim,
     source: "Figure 8",
@@ -86,7 +102,11 @@ const EXTRA: Record<string, (results: readonly SeedResult[]) => Finding[]> = {
 };
 
 /** Every finding of a study's sweep, computed from its per-seed results. */
-export function studyFindings(study: string | Study, results: readonly SeedResult[], preset?: string): Finding[] {
+export function studyFindings(
+  study: string | Study,
+  results: readonly SeedResult[],
+  preset?: string,
+): Finding[] {
   const s = typeof study === "string" ? getStudy(study) : study;
   const ok = finished(results);
   const declared = evaluateClaims(s, ok, preset !== undefined ? { preset } : {}).map((v) => ({
@@ -104,7 +124,11 @@ export function formatFindings(findings: readonly Finding[]): string {
 }
 
 /** A study's conclusion as printed by its notebook. */
-export function studyConclusion(study: string | Study, results: readonly SeedResult[], preset?: string): string {
+export function studyConclusion(
+  study: string | Study,
+  results: readonly SeedResult[],
+  preset?: string,
+): string {
   const f = studyFindings(study, results, preset);
   const agree = f.filter((x) => x.verdict === "agrees").length;
   const decided = f.filter((x) => x.verdict === "agrees" || x.verdict === "disagrees").length;

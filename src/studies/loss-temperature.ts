@@ -10,7 +10,10 @@ import { studyBudgets } from "./budget";
 const LOSS_CELLS: StudyCell[] = [
   { label: "ntxent", overrides: { "loss.kind": "ntxent", "loss.semiHard": false } },
   { label: "ntlogistic", overrides: { "loss.kind": "ntlogistic", "loss.semiHard": false } },
-  { label: "ntlogistic (semi-hard)", overrides: { "loss.kind": "ntlogistic", "loss.semiHard": true } },
+  {
+    label: "ntlogistic (semi-hard)",
+    overrides: { "loss.kind": "ntlogistic", "loss.semiHard": true },
+  },
   { label: "margin", overrides: { "loss.kind": "margin", "loss.semiHard": false } },
   { label: "margin (semi-hard)", overrides: { "loss.kind": "margin", "loss.semiHard": true } },
 ];
@@ -28,17 +31,39 @@ export const lossStudy: Study = {
   presetSeeds: { tiny: 1 },
   metrics: ["linear_acc", "knn_acc"],
   claims: [
-    { claim: "NT-Xent beats NT-Logistic (Table 4)", metric: "linear_acc", better: "ntxent", worse: "ntlogistic", source: "Table 4" },
-    { claim: "NT-Xent beats the margin triplet loss (Table 4)", metric: "linear_acc", better: "ntxent", worse: "margin", source: "Table 4" },
+    {
+      claim: "NT-Xent beats NT-Logistic (Table 4)",
+      metric: "linear_acc",
+      better: "ntxent",
+      worse: "ntlogistic",
+      source: "Table 4",
+    },
+    {
+      claim: "NT-Xent beats the margin triplet loss (Table 4)",
+      metric: "linear_acc",
+      better: "ntxent",
+      worse: "margin",
+      source: "Table 4",
+    },
   ],
   plot: { kind: "bars", metric: "linear_acc", title: "linear eval top-1" },
-  paper: { metric: "linear_acc", values: { ...TABLE4_LOSSES }, source: "SimCLR Table 4 (ImageNet, ResNet-50)" },
+  paper: {
+    metric: "linear_acc",
+    values: { ...TABLE4_LOSSES },
+    source: "SimCLR Table 4 (ImageNet, ResNet-50)",
+  },
 };
 
-function temperatureCells(rows: readonly { l2Normalize: boolean; temperature: number }[]): StudyCell[] {
+function temperatureCells(
+  rows: readonly { l2Normalize: boolean; temperature: number }[],
+): StudyCell[] {
   return rows.map((r) => ({
     label: `${r.l2Normalize ? "l2" : "no l2"} tau=${r.temperature}`,
-    overrides: { "loss.kind": "ntxent", "loss.l2Normalize": r.l2Normalize, "loss.temperature": r.temperature },
+    overrides: {
+      "loss.kind": "ntxent",
+      "loss.l2Normalize": r.l2Normalize,
+      "loss.temperature": r.temperature,
+    },
   }));
 }
 
@@ -76,10 +101,21 @@ export const temperatureStudy: Study = {
       source: "Table 5",
     },
   ],
-  plot: { kind: "bars", metric: "linear_acc", x: "loss.temperature", group: "loss.l2Normalize", title: "linear eval top-1" },
+  plot: {
+    kind: "bars",
+    metric: "linear_acc",
+    x: "loss.temperature",
+    group: "loss.l2Normalize",
+    title: "linear eval top-1",
+  },
   paper: {
     metric: "linear_acc",
-    values: Object.fromEntries(TABLE5_TEMPERATURE.map((r) => [`${r.l2Normalize ? "l2" : "no l2"} tau=${r.temperature}`, r.top1])),
+    values: Object.fromEntries(
+      TABLE5_TEMPERATURE.map((r) => [
+        `${r.l2Normalize ? "l2" : "no l2"} tau=${r.temperature}`,
+        r.top1,
+      ]),
+    ),
     source: "SimCLR Table 5 (ImageNet, ResNet-50)",
   },
 };

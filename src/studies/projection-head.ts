@@ -10,7 +10,8 @@ import { studyBudgets } from "./budget";
 function headCells(outDims: readonly number[]): StudyCell[] {
   const cells: StudyCell[] = [{ label: "none", overrides: { "head.kind": "none" } }];
   for (const kind of ["linear", "nonlinear"]) {
-    for (const d of outDims) cells.push({ label: `${kind} ${d}`, overrides: { "head.kind": kind, "head.outDim": d } });
+    for (const d of outDims)
+      cells.push({ label: `${kind} ${d}`, overrides: { "head.kind": kind, "head.outDim": d } });
   }
   return cells;
 }
@@ -47,7 +48,13 @@ export const projectionHeadStudy: Study = {
       source: "Figure 8",
     },
   ],
-  plot: { kind: "bars", metric: "linear_acc_h", x: "head.outDim", group: "head.kind", title: "linear eval top-1 on h" },
+  plot: {
+    kind: "bars",
+    metric: "linear_acc_h",
+    x: "head.outDim",
+    group: "head.kind",
+    title: "linear eval top-1 on h",
+  },
 };
 
 /** Table 3's probe tasks, with the paper's accuracy from h and from g(h). */

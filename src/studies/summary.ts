@@ -10,12 +10,22 @@ import { studyFindings, type Finding } from "./conclusions";
 
 /** One row per (study, preset, cell, metric): mean, std and n over seeds. */
 export function resultsTable(data: ReportData): aq.ColumnTable {
-  const cols: Record<string, unknown[]> = { study: [], preset: [], cell: [], metric: [], mean: [], std: [], n: [] };
+  const cols: Record<string, unknown[]> = {
+    study: [],
+    preset: [],
+    cell: [],
+    metric: [],
+    mean: [],
+    std: [],
+    n: [],
+  };
   for (const s of data.sections) {
     const labels = [...new Set(s.results.map((r) => r.label))];
     for (const label of labels) {
       for (const metric of s.study.metrics) {
-        const v = summarize(s.results.filter((r) => r.label === label).map((r) => r.metrics[metric]));
+        const v = summarize(
+          s.results.filter((r) => r.label === label).map((r) => r.metrics[metric]),
+        );
         if (v.n === 0) continue;
         cols.study.push(s.study.name);
         cols.preset.push(s.preset);
@@ -31,7 +41,9 @@ export function resultsTable(data: ReportData): aq.ColumnTable {
 }
 
 /** Every finding of every section (declared claims plus the study-specific ones). */
-export function reportFindings(data: ReportData): { study: string; preset: string; findings: Finding[] }[] {
+export function reportFindings(
+  data: ReportData,
+): { study: string; preset: string; findings: Finding[] }[] {
   return data.sections.map((s) => ({
     study: s.study.name,
     preset: s.preset,
@@ -47,7 +59,10 @@ export function findingsFigure(data: ReportData): Figure {
   const fig = groupedBars({
     title: "the paper's findings, reproduced or not, by study",
     categories,
-    series: verdicts.map((v) => ({ name: v, means: all.map((x) => x.findings.filter((f) => f.verdict === v).length) })),
+    series: verdicts.map((v) => ({
+      name: v,
+      means: all.map((x) => x.findings.filter((f) => f.verdict === v).length),
+    })),
     yTitle: "findings",
   });
   return { ...fig, layout: { ...fig.layout, barmode: "stack" } };
@@ -56,7 +71,8 @@ export function findingsFigure(data: ReportData): Figure {
 /** Text summary computed from the tracked runs. */
 export function reportConclusion(data: ReportData): string {
   const all = reportFindings(data);
-  if (all.length === 0) return "No study runs found on the tracking server: run the study notebooks first.";
+  if (all.length === 0)
+    return "No study runs found on the tracking server: run the study notebooks first.";
   const lines: string[] = [];
   let agree = 0;
   let total = 0;
@@ -76,9 +92,11 @@ const LIKELY_REASON: Record<string, string> = {
     "4 epochs on a 4000-image subset with a small ConvNet and one seed per cell: differences between compositions are within run-to-run noise",
   "color-strength":
     "short training: strong color distortion makes the task harder and pays off only with longer training (the paper trains 100+ epochs)",
-  "projection-head": "a small encoder and short training: the head's effect on h grows with training length",
+  "projection-head":
+    "a small encoder and short training: the head's effect on h grows with training length",
   losses: "one temperature/margin for every loss instead of the per-loss tuning the paper did",
-  temperature: "short training: the paper's temperature optimum (0.1 on ImageNet, 0.5 on CIFAR-10) assumes converged runs",
+  temperature:
+    "short training: the paper's temperature optimum (0.1 on ImageNet, 0.5 on CIFAR-10) assumes converged runs",
   "batch-size":
     "on an 8000-image subset a larger batch also means 4x fewer optimizer steps, which dominates at a few epochs",
 };
@@ -107,33 +125,57 @@ function mdEscape(s: string): string {
 export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): string {
   const all = reportFindings(data).filter((x) => x.preset === o.preset);
   const lines: string[] = [`# SimCLR findings at the \`${o.preset}\` preset`, ""];
-  lines.push(`Written by \`npm run reproduce\` from the runs on ${data.trackingUri} (${data.generatedAt}).`, "");
+  lines.push(
+    `Written by \`npm run reproduce\` from the runs on ${data.trackingUri} (${data.generatedAt}).`,
+    "",
+  );
   const last = o.records?.[o.records.length - 1];
   if (last) {
     lines.push(
       `Backend: ${last.backend} on ${last.device} (${last.threads} threads). Hardware: ${JSON.stringify(last.hardware)}.`,
-      `Versions: ${Object.entries(last.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+      `Versions: ${Object.entries(last.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}.`,
       "",
       "| notebook | status | wall time |",
       "| --- | --- | --- |",
     );
-    const latest = new Map<string, (typeof o.records extends readonly (infer R)[] | undefined ? R : never)>();
+    const latest = new Map<
+      string,
+      typeof o.records extends readonly (infer R)[] | undefined ? R : never
+    >();
     for (const r of o.records ?? []) latest.set(r.notebook, r);
     for (const r of latest.values()) {
-      lines.push(`| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`);
+      lines.push(
+        `| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`,
+      );
     }
     lines.push("", "The shareable report: [report.html](report.html).", "");
   }
-  lines.push("| paper's claim | study | this run | evidence (mean ± std over seeds) | most likely reason if not reproduced |", "| --- | --- | --- | --- | --- |");
+  lines.push(
+    "| paper's claim | study | this run | evidence (mean ± std over seeds) | most likely reason if not reproduced |",
+    "| --- | --- | --- | --- | --- |",
+  );
   for (const x of all) {
     for (const f of x.findings) {
-      const reason = f.verdict === "agrees" ? "" : f.verdict === "no data" ? "not run yet" : (LIKELY_REASON[x.study] ?? "");
-      lines.push(`| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${mdEscape(f.evidence)} | ${mdEscape(reason)} |`);
+      const reason =
+        f.verdict === "agrees"
+          ? ""
+          : f.verdict === "no data"
+            ? "not run yet"
+            : (LIKELY_REASON[x.study] ?? "");
+      lines.push(
+        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${mdEscape(f.evidence)} | ${mdEscape(reason)} |`,
+      );
     }
   }
   if (all.length === 0) lines.push("| (no study has runs at this preset yet) | | | | |");
   const missing = (data as ReportData & { missingExperiments?: string[] }).missingExperiments ?? [];
   if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
-  lines.push("", "Verdicts: *agrees* when the difference has the paper's sign and is at least two standard errors (Welch t >= 2) over seeds, or has the paper's sign with one seed; *disagrees* for the opposite; *inconclusive* when the difference is within the seed-to-seed spread.", "");
+  lines.push(
+    "",
+    "Verdicts: *agrees* when the difference has the paper's sign and is at least two standard errors (Welch t >= 2) over seeds, or has the paper's sign with one seed; *disagrees* for the opposite; *inconclusive* when the difference is within the seed-to-seed spread.",
+    "",
+  );
   return lines.join("\n");
 }

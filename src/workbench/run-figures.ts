@@ -16,13 +16,38 @@ export function trainingCurveFigure(result: Pick<PretrainResult, "history">): Fi
     { name: "contrastive accuracy", x: epochs, y: h.map((e) => e.contrastive_acc), dash: "dash" },
   ];
   const knn = h.filter((e) => typeof e.knn_acc === "number" && Number.isFinite(e.knn_acc));
-  if (knn.length) series.push({ name: "kNN accuracy", x: knn.map((e) => e.epoch), y: knn.map((e) => e.knn_acc as number), dash: "dot" });
-  return lineChart({ title: "training curve", series, xTitle: "epoch", yTitle: "value" });
+  if (knn.length)
+    series.push({
+      name: "kNN accuracy",
+      x: knn.map((e) => e.epoch),
+      y: knn.map((e) => e.knn_acc as number),
+      dash: "dot",
+    });
+  // Loss on the left axis, the accuracies (0..1) on their own right axis.
+  const fig = lineChart({
+    title: "training curve",
+    series,
+    xTitle: "epoch",
+    yTitle: "NT-Xent loss",
+  });
+  fig.data.forEach((trace, i) => {
+    if (i > 0) trace.yaxis = "y2";
+  });
+  fig.layout.yaxis2 = {
+    title: { text: "accuracy" },
+    overlaying: "y",
+    side: "right",
+    range: [0, 1],
+  };
+  return fig;
 }
 
 /** Linear and kNN top-1 of the pre-trained encoder against the random-init baseline, in percent. */
 export function accuracyFigure(
-  result: Pick<PretrainResult, "linear_acc" | "knn_acc" | "random_init_linear_acc" | "random_init_knn_acc">,
+  result: Pick<
+    PretrainResult,
+    "linear_acc" | "knn_acc" | "random_init_linear_acc" | "random_init_knn_acc"
+  >,
 ): Figure {
   const pct = (x: number): number | null => (Number.isFinite(x) ? 100 * x : null);
   return groupedBars({
@@ -30,7 +55,10 @@ export function accuracyFigure(
     categories: ["linear evaluation", "kNN (k=200)"],
     series: [
       { name: "SimCLR", means: [pct(result.linear_acc), pct(result.knn_acc)] },
-      { name: "random init", means: [pct(result.random_init_linear_acc), pct(result.random_init_knn_acc)] },
+      {
+        name: "random init",
+        means: [pct(result.random_init_linear_acc), pct(result.random_init_knn_acc)],
+      },
     ],
     yTitle: "top-1 (%)",
   });
@@ -38,7 +66,16 @@ export function accuracyFigure(
 
 /** One paragraph, computed from the run: what pre-training gained over random weights. */
 export function runConclusion(
-  result: Pick<PretrainResult, "linear_acc" | "knn_acc" | "random_init_linear_acc" | "random_init_knn_acc" | "train_s" | "views_per_s" | "steps">,
+  result: Pick<
+    PretrainResult,
+    | "linear_acc"
+    | "knn_acc"
+    | "random_init_linear_acc"
+    | "random_init_knn_acc"
+    | "train_s"
+    | "views_per_s"
+    | "steps"
+  >,
 ): string {
   const f = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
   const gain = 100 * (result.linear_acc - result.random_init_linear_acc);

@@ -14,13 +14,23 @@ export interface DisplayTableOptions {
 }
 
 /** Defaults for {@link DisplayTableOptions}. */
-export const DISPLAY_TABLE_DEFAULTS: Readonly<DisplayTableOptions> = Object.freeze({ limit: 100, digits: 4 });
+export const DISPLAY_TABLE_DEFAULTS: Readonly<DisplayTableOptions> = Object.freeze({
+  limit: 100,
+  digits: 4,
+});
 
 /** Displays `table` inline (HTML with a Markdown fallback); returns nothing so the cell shows nothing else. */
-export function displayTable(table: aq.ColumnTable, options: Partial<DisplayTableOptions> = {}): void {
+export function displayTable(
+  table: aq.ColumnTable,
+  options: Partial<DisplayTableOptions> = {},
+): void {
   const o: DisplayTableOptions = { ...DISPLAY_TABLE_DEFAULTS, ...options };
   const format = { limit: o.limit, digits: o.digits };
   const markdown = table.toMarkdown(format);
-  const shown = displayBundle({ "text/html": table.toHTML(format), "text/markdown": markdown, "text/plain": markdown });
+  const shown = displayBundle({
+    "text/html": table.toHTML(format),
+    "text/markdown": markdown,
+    "text/plain": markdown,
+  });
   if (!shown) console.log(markdown);
 }

@@ -64,7 +64,7 @@ test(
     await page.waitForSelector(".jp-Notebook", { timeout: 120_000 });
     await page.waitForFunction(
       () => {
-        const app = (window as unknown as { jupyterapp?: { shell: { currentWidget: unknown } } })
+        const app = (globalThis as unknown as { jupyterapp?: { shell: { currentWidget: unknown } } })
           .jupyterapp;
         const w = app?.shell.currentWidget as {
           sessionContext?: { session?: { kernel?: { status: string; name: string } } };
@@ -76,7 +76,7 @@ test(
     );
     const kernelName = await page.evaluate(() => {
       const app = (
-        window as unknown as {
+        globalThis as unknown as {
           jupyterapp: {
             shell: { currentWidget: { sessionContext: { session: { kernel: { name: string } } } } };
           };
@@ -87,31 +87,38 @@ test(
     assert.equal(kernelName, "simclr-tslab");
     await page.evaluate(() =>
       (
-        window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
+        globalThis as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
       ).jupyterapp.commands.execute("notebook:run-all-cells"),
     );
     // plotly's JupyterLab renderer draws an SVG inside .js-plotly-plot.
     const shot = path.join(PROJECT_ROOT, "test-results", "jupyterlab-quickstart.png");
     fs.mkdirSync(path.dirname(shot), { recursive: true });
     try {
-      await page.waitForSelector(".jp-OutputArea-output .js-plotly-plot .main-svg", {
+      // "attached": JupyterLab 4 renders notebooks windowed, so a plot below the fold is in the DOM
+      // but may not count as visible until scrolled to.
+      await page.waitForSelector(".jp-OutputArea-output svg.main-svg", {
+        state: "attached",
         timeout: 8 * 60_000,
       });
     } catch (e) {
       await page.screenshot({ path: shot, fullPage: true });
       const outputs = await page.$$eval(".jp-OutputArea-output", (els) =>
-        els.map((el) => `${el.getAttribute("data-mime-type")}: ${(el.textContent ?? "").slice(0, 300)}`),
+        els.map(
+          (el) => `${el.getAttribute("data-mime-type")}: ${(el.textContent ?? "").slice(0, 300)}`,
+        ),
       );
-      throw new Error(`no plot rendered (screenshot ${shot}); outputs:\n${outputs.join("\n")}\n${String(e)}`);
+      throw new Error(
+        `no plot rendered (screenshot ${shot}); outputs:\n${outputs.join("\n")}\n${String(e)}`,
+      );
     }
     const errors = await page.$$eval(
       ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']",
       (els) => els.map((e) => e.textContent ?? ""),
     );
     assert.deepEqual(errors, []);
-    const plots = await page.$$eval(".js-plotly-plot .main-svg", (els) => els.length);
+    const plots = await page.$$eval(".jp-OutputArea-output svg.main-svg", (els) => els.length);
     assert.ok(plots >= 1);
-    const first = page.locator(".js-plotly-plot").first();
+    const first = page.locator(".jp-OutputArea-output svg.main-svg").first();
     await first.scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot });
     assert.deepEqual(offsite, [], "JupyterLab and the notebook must not reach the network");

@@ -34,7 +34,12 @@ function execute(
     {
       cwd: PROJECT_ROOT,
       encoding: "utf8",
-      env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url, SIMCLR_PRESET: "tiny", SIMCLR_RESULTS_DIR: outDir },
+      env: {
+        ...process.env,
+        MLFLOW_TRACKING_URI: mlflow.url,
+        SIMCLR_PRESET: "tiny",
+        SIMCLR_RESULTS_DIR: outDir,
+      },
     },
   );
   const line = r.stdout.trim().split("\n").pop() ?? "{}";

@@ -24,7 +24,7 @@ test("a checkpoint round-trips float and int tensors and its metadata", () => {
   saveCheckpoint(
     dir,
     12,
-    new Map([
+    new Map<string, tf.Tensor>([
       ["a", a],
       ["b", b],
     ]),
