@@ -75,7 +75,8 @@ export function candidateDirs(name: string, opts: Partial<LoadOptions> = {}): st
   const root = dataRoot(opts.dataRoot);
   const out: string[] = [];
   if (opts.path) out.push(path.resolve(opts.path));
-  const env = process.env[datasetDirVariable(name)];
+  // An explicit data root from the caller wins over the per-data-set environment variable.
+  const env = opts.dataRoot === undefined ? process.env[datasetDirVariable(name)] : undefined;
   if (env) out.push(path.resolve(env));
   out.push(path.join(root, name));
   if (name === "cifar10") out.push(path.join(root, "cifar10-jpeg"));

@@ -63,13 +63,20 @@ interface TslabDisplay {
 
 /** A tslab display that overwrites one output, or null outside a tslab kernel. */
 function notebookDisplay(): TslabDisplay | null {
+  // Only inside a tslab kernel, which has already loaded its jupyter module; elsewhere tslab is
+  // never loaded (it is heavy).
+  const loaded = Object.keys(require.cache).find((k) =>
+    /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k),
+  );
+  if (!loaded) return null;
   try {
-    // Lazy: tslab is only loaded when progress is shown inside a notebook kernel.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
+    const jupyter = require(loaded) as { lastWriteDisplayData: unknown };
     if (!jupyter.lastWriteDisplayData) return null;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tslab = require("tslab") as { newDisplay(): TslabDisplay };
+    const tslab = require(loaded.replace(/jupyter\.js$/, "public.js")) as {
+      newDisplay(): TslabDisplay;
+    };
     return tslab.newDisplay();
   } catch {
     return null;

@@ -64,8 +64,9 @@ test(
     await page.waitForSelector(".jp-Notebook", { timeout: 120_000 });
     await page.waitForFunction(
       () => {
-        const app = (globalThis as unknown as { jupyterapp?: { shell: { currentWidget: unknown } } })
-          .jupyterapp;
+        const app = (
+          globalThis as unknown as { jupyterapp?: { shell: { currentWidget: unknown } } }
+        ).jupyterapp;
         const w = app?.shell.currentWidget as {
           sessionContext?: { session?: { kernel?: { status: string; name: string } } };
         } | null;
@@ -87,7 +88,9 @@ test(
     assert.equal(kernelName, "simclr-tslab");
     await page.evaluate(() =>
       (
-        globalThis as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
+        globalThis as unknown as {
+          jupyterapp: { commands: { execute(id: string): Promise<unknown> } };
+        }
       ).jupyterapp.commands.execute("notebook:run-all-cells"),
     );
     // plotly's JupyterLab renderer draws an SVG inside .js-plotly-plot.

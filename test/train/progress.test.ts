@@ -53,3 +53,33 @@ test("outside a terminal and a notebook, auto progress writes nothing", () => {
     `\r${formatProgressLine(m, "pretrain")}\x1b[K\r${formatProgressLine(m, "pretrain")}\x1b[K\n`,
   );
 });
+
+test("inside a tslab kernel, progress rewrites one notebook output in place", () => {
+  // What the tslab kernel does while a cell runs: its jupyter module holds the display writer.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
+  const sent: {
+    data: Record<string, string>;
+    transient: { display_id: string };
+    update: boolean;
+  }[] = [];
+  jupyter.lastWriteDisplayData = (
+    d: { data: Record<string, string>; transient: { display_id: string } },
+    update: boolean,
+  ) => sent.push({ ...d, update });
+  try {
+    const p = createProgress({ intervalMs: 0 });
+    p.update(m);
+    p.update({ ...m, step: 99 });
+    p.close();
+  } finally {
+    jupyter.lastWriteDisplayData = null;
+  }
+  assert.ok(sent.length >= 2);
+  assert.equal(sent[0].data["text/plain"], formatProgressLine(m, "pretrain"));
+  assert.ok(!sent[0].update, "the first write creates the output");
+  assert.ok(
+    sent.slice(1).every((s) => s.update && s.transient.display_id === sent[0].transient.display_id),
+  );
+  assert.match(sent[sent.length - 1].data["text/plain"], /100\/100/);
+});
