@@ -128,8 +128,8 @@ function ensureNodeDeps() {
     );
   }
   writeStamp("node-deps", stamp);
-  // npm ci wipes node_modules, so the native addon must be rebuilt.
-  fs.rmSync(path.join(STAMP_DIR, "tensorflow"), { force: true });
+  // npm ci wipes node_modules and so the native addon; setup-tensorflow.mjs notices the missing addon
+  // (its stamp records the addon's size) and rebuilds it.
 }
 
 // 3. Python virtual environment -------------------------------------------------------------

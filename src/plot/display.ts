@@ -88,7 +88,22 @@ function inTslabKernel(): boolean {
 export function displayBundle(bundle: MimeBundle): boolean {
   const write = tslabWriter();
   if (write) {
-    write({ data: bundle, metadata: {}, transient: {} }, false);
+    const msg = { data: bundle, metadata: {}, transient: {} };
+    try {
+      write(msg, false);
+    } catch {
+      // tslab's zeromq socket refuses a send while another is still being written (EBUSY); try
+      // again once the event loop has turned instead of failing the cell.
+      let tries = 0;
+      const again = (): void => {
+        try {
+          write(msg, false);
+        } catch {
+          if (++tries < 50) setTimeout(again, 100);
+        }
+      };
+      setTimeout(again, 50);
+    }
     return true;
   }
   if (!inTslabKernel() || typeof bundle["text/html"] !== "string") return false;

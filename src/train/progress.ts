@@ -92,9 +92,30 @@ export function createProgress(options: Partial<ProgressOptions> = {}): Progress
   if (!nb && !term) return { update: () => {}, note: () => {}, close: () => {} };
   let last = 0;
   let line = "";
+  let retry: ReturnType<typeof setTimeout> | null = null;
   const draw = (): void => {
-    if (nb) nb.text(line);
-    else process.stderr.write(`\r${line.slice(0, (process.stderr.columns || 160) - 1)}\x1b[K`);
+    if (!nb) {
+      process.stderr.write(`\r${line.slice(0, (process.stderr.columns || 160) - 1)}\x1b[K`);
+      return;
+    }
+    // tslab's zeromq socket refuses a second send while one is still being written (EBUSY), which
+    // happens when two updates come without the event loop turning (a long synchronous step or
+    // evaluation in between). A progress line must never stop training: skip this frame and draw
+    // the latest line once the socket is free.
+    try {
+      nb.text(line);
+    } catch {
+      if (!retry) {
+        retry = setTimeout(() => {
+          retry = null;
+          try {
+            nb.text(line);
+          } catch {
+            /* still busy: the next update draws again */
+          }
+        }, 100);
+      }
+    }
   };
   return {
     update(m) {

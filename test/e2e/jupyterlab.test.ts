@@ -22,6 +22,8 @@ let workDir = "";
 
 before(async () => {
   if (skip) return;
+  await mlflow.ready; // Node 20 runs top-level before hooks concurrently
+  assert.ok(mlflow.url, "the MLflow fixture is up");
   // Work on a copy so the committed notebook keeps no outputs from the test.
   workDir = fs.mkdtempSync(path.join(PROJECT_ROOT, "notebooks", "_e2e-"));
   fs.copyFileSync(
@@ -125,5 +127,21 @@ test(
     await first.scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot });
     assert.deepEqual(offsite, [], "JupyterLab and the notebook must not reach the network");
+    // The kernel got MLFLOW_TRACKING_URI from `npm start`'s JupyterLab: the run is in this server.
+    const exp = (await (
+      await fetch(`${mlflow.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=quickstart`)
+    ).json()) as { experiment?: { experiment_id: string } };
+    assert.ok(exp.experiment, "the quickstart experiment exists on the fixture's server");
+    const runs = (await (
+      await fetch(`${mlflow.url}/api/2.0/mlflow/runs/search`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ experiment_ids: [exp.experiment.experiment_id] }),
+      })
+    ).json()) as { runs?: { info: { status: string } }[] };
+    assert.ok(
+      (runs.runs ?? []).some((r) => r.info.status === "FINISHED"),
+      "the quickstart run finished on the fixture's server",
+    );
   },
 );

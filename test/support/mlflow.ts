@@ -21,14 +21,33 @@ export interface MlflowFixture {
   server: MlflowServer;
   /** Stops and starts the server on the same port and store (for journal-replay tests). */
   restart(): Promise<void>;
+  /**
+   * Resolves once the server is up. Node 20 runs a file's top-level `before` hooks concurrently,
+   * so another `before` hook that needs `url` must await this first.
+   */
+  ready: Promise<void>;
 }
 
 /** Starts a temporary MLflow server for the current test file. */
 export function useMlflowServer(): MlflowFixture {
-  const fixture = {} as MlflowFixture;
+  let markReady: () => void = () => {};
+  let markFailed: (e: unknown) => void = () => {};
+  const fixture = {
+    ready: new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      markFailed = reject;
+    }),
+  } as MlflowFixture;
+  fixture.ready.catch(() => {}); // reported by the hook itself
   before(async () => {
     const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-mlflow-"));
-    const server = await startMlflowServer({ storeDir, port: 0 });
+    let server: MlflowServer;
+    try {
+      server = await startMlflowServer({ storeDir, port: 0 });
+    } catch (e) {
+      markFailed(e);
+      throw e;
+    }
     Object.assign(fixture, {
       url: server.url,
       storeDir,
@@ -42,6 +61,7 @@ export function useMlflowServer(): MlflowFixture {
         });
       },
     });
+    markReady();
   });
   after(async () => {
     await fixture.server?.stop();
