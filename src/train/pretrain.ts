@@ -207,6 +207,10 @@ export async function pretrain(
       );
       o.onStep?.(m);
       progress.update(m);
+      // Let the event loop turn between steps: a prefetched batch resolves as a microtask, so
+      // without this a long run would starve timers and sockets (the tracker's flushes time out
+      // and fall back to the journal; tslab's display socket stays busy).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       epochSum = {
         loss: epochSum.loss + r.loss,
         acc: epochSum.acc + r.accuracy,
