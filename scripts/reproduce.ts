@@ -176,7 +176,13 @@ async function main(): Promise<number> {
     if (!rec.ok) failed++;
   }
   const data = await collectReport({ experiments: listStudies().map((s) => s.name), trackingUri });
-  fs.writeFileSync(path.join(outDir, "README.md"), findingsMarkdown(data, { preset, records }));
+  const report = fs.existsSync(path.join(outDir, "report.html"))
+    ? { reportFile: "report.html" }
+    : {};
+  fs.writeFileSync(
+    path.join(outDir, "README.md"),
+    findingsMarkdown(data, { preset, records, ...report }),
+  );
   console.log(
     `reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`,
   );

@@ -104,6 +104,8 @@ const LIKELY_REASON: Record<string, string> = {
 /** Options for {@link findingsMarkdown}. */
 export interface FindingsMarkdownOptions {
   preset: string;
+  /** The HTML report beside the table, when it has been written (relative link). */
+  reportFile?: string;
   /** Notebook runs (wall time, backend, hardware, versions) as recorded by `npm run reproduce`. */
   records?: readonly {
     notebook: string;
@@ -150,7 +152,8 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
         `| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`,
       );
     }
-    lines.push("", "The shareable report: [report.html](report.html).", "");
+    lines.push("");
+    if (o.reportFile) lines.push(`The shareable report: [${o.reportFile}](${o.reportFile}).`, "");
   }
   lines.push(
     "| paper's claim | study | this run | evidence (mean ± std over seeds) | most likely reason if not reproduced |",
