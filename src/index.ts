@@ -282,3 +282,4 @@ export {
   type FindingsMarkdownOptions,
 } from "./studies/summary";
 export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";
+export { pretrainRunIdentity, type PretrainRunIdentity } from "./train/run-identity";

@@ -16,7 +16,7 @@ import {
 } from "../config/pretrain-config";
 import { PRESETS, type PresetName } from "../config/presets";
 import { ConfigError, readConfigFile, resolveConfig, validateOverrides } from "../config/resolve";
-import { configHash } from "../track/hash";
+import { pretrainRunIdentity } from "../train/run-identity";
 import { killRunOnSignal, startRun } from "../track/logger";
 import type { RunLogger } from "../track/types";
 import { nullLogger } from "../track/types";
@@ -200,10 +200,10 @@ async function openLogger(config: PretrainConfig, track: boolean | null): Promis
   const wanted =
     track ?? Boolean(env.MLFLOW_TRACKING_URI || env.SIMCLR_EXPERIMENT || env.SIMCLR_PARENT_RUN_ID);
   if (!wanted) return nullLogger;
-  const hash = configHash(config);
+  const id = pretrainRunIdentity(config);
   const logger = await startRun({
-    runName: env.SIMCLR_RUN_NAME || `${config.preset}-${config.mode}-${hash.slice(0, 12)}`,
-    tags: { "simclr.preset": config.preset, "simclr.config_hash": env.SIMCLR_CONFIG_HASH || hash },
+    runName: env.SIMCLR_RUN_NAME || id.runName,
+    tags: { ...id.tags, "simclr.config_hash": env.SIMCLR_CONFIG_HASH || id.hash },
   });
   killRunOnSignal(logger);
   return logger;

@@ -7,9 +7,9 @@
 import { resolveConfig } from "../config/resolve";
 import type { PresetName } from "../config/presets";
 import type { PretrainConfigOverrides } from "../config/pretrain-config";
-import { configHash } from "../track/hash";
 import { startRun } from "../track/logger";
 import { pretrain, type PretrainOptions, type PretrainResult } from "../train/pretrain";
+import { pretrainRunIdentity } from "../train/run-identity";
 
 /** Options for {@link runPretrain}. */
 export interface RunPretrainOptions {
@@ -37,12 +37,12 @@ export async function runPretrain(
 ): Promise<PretrainResult> {
   const o: RunPretrainOptions = { ...RUN_PRETRAIN_DEFAULTS, ...options };
   const config = resolveConfig(o.preset, o.overrides);
-  const hash = configHash(config);
+  const id = pretrainRunIdentity(config);
   const logger = await startRun({
     experiment: o.experiment,
-    runName: o.runName ?? `${config.preset}-${config.mode}-${hash.slice(0, 12)}`,
-    tags: { "simclr.preset": config.preset, "simclr.config_hash": hash },
+    runName: o.runName ?? id.runName,
+    tags: id.tags,
     useEnv: false,
   });
-  return pretrain(config, { ...o.pretrain, logger, configHash: hash });
+  return pretrain(config, { ...o.pretrain, logger, configHash: id.hash });
 }
