@@ -44,6 +44,14 @@ export const batchSizeStudy: Study = {
       worse: { "train.batchSize": 512, "train.epochs": 2, "optimizer.lrScaling": "linear" },
       source: "Figure 9",
     },
+    {
+      claim:
+        "square-root learning-rate scaling beats linear scaling at a small batch and short training (Appendix B.1)",
+      metric: "linear_acc",
+      better: { "train.batchSize": 128, "train.epochs": 2, "optimizer.lrScaling": "sqrt" },
+      worse: { "train.batchSize": 128, "train.epochs": 2, "optimizer.lrScaling": "linear" },
+      source: "Appendix B.1",
+    },
   ],
   plot: {
     kind: "bars",

@@ -2,12 +2,14 @@
  * Conclusions a study notebook prints, computed from that sweep's per-seed results: the verdict on
  * each comparison the study declares (src/report/claims.ts) plus the comparisons that are not a
  * plain "cell A beats cell B" (Table 1: color helps SimCLR MORE than supervised; Table 3: h keeps
- * more information about the transformation than g(h)).
+ * more information about the transformation than g(h); Figure 5: crop and color is the strongest
+ * pair and compositions beat single transformations; Figure 9: a larger batch helps most when
+ * training is short).
  */
 import { summarize } from "../plot/figures";
 import { evaluateClaims, type ClaimVerdict, type SeedResult } from "../report/claims";
 import { getStudy } from "../sweep/registry";
-import type { Study } from "../sweep/study";
+import { selectCells, type CellSelector, type Study } from "../sweep/study";
 
 /** A computed finding: the paper's statement, whether this run agrees, and the numbers. */
 export interface Finding {
@@ -95,10 +97,145 @@ function hVersusGh(results: readonly SeedResult[]): Finding {
   };
 }
 
+/** Welch's t of a difference of two summaries (Infinity when neither side has spread). */
+function welchT(
+  diff: number,
+  a: { std: number; n: number },
+  b: { std: number; n: number },
+): number {
+  const se = Math.sqrt((a.n > 1 ? a.std ** 2 / a.n : 0) + (b.n > 1 ? b.std ** 2 / b.n : 0));
+  return se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Infinity;
+}
+
+/** Verdict from a t statistic, the rule every finding uses (decisive at |t| >= 2). */
+function verdictOfT(t: number): Finding["verdict"] {
+  return t >= 2 ? "agrees" : t <= -2 ? "disagrees" : "inconclusive";
+}
+
+/** Per-cell mean of a metric, over the seeds of each label present in the results. */
+function cellMeans(results: readonly SeedResult[], metric: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const label of new Set(results.map((r) => r.label))) {
+    const s = summarize(metricOf(results, label, metric));
+    if (s.n > 0) out.set(label, s.mean);
+  }
+  return out;
+}
+
+/** Figure 5: is crop with color the best pair, and do pairs beat single transformations? */
+function gridFindings(results: readonly SeedResult[]): Finding[] {
+  const means = cellMeans(results, "linear_acc");
+  const pairs = [...means].filter(([l]) => l.includes("+")).sort((a, b) => b[1] - a[1]);
+  const singles = [...means].filter(([l]) => !l.includes("+"));
+  const strongest = "crop and color distortion is the strongest composition of two (Figure 5)";
+  const compose = "compositions of two transformations beat single transformations (Figure 5)";
+  const out: Finding[] = [];
+  const rank = pairs.findIndex(([l]) => l === "crop+color" || l === "color+crop");
+  if (rank < 0) {
+    out.push({
+      claim: strongest,
+      source: "Figure 5",
+      verdict: "no data",
+      evidence: "the crop+color cell did not run",
+    });
+  } else {
+    const [bestLabel, bestAcc] = pairs[0] as [string, number];
+    const [label, acc] = pairs[rank] as [string, number];
+    out.push({
+      claim: strongest,
+      source: "Figure 5",
+      verdict: rank === 0 ? "agrees" : "disagrees",
+      evidence:
+        `${label} ${pct(acc)}% ranks ${rank + 1} of ${pairs.length} compositions` +
+        (rank === 0 ? "" : `; best is ${bestLabel} ${pct(bestAcc)}%`) +
+        " (cell means; one seed per cell, so small gaps are within noise)",
+    });
+  }
+  const p = summarize(pairs.map(([, v]) => v));
+  const s = summarize(singles.map(([, v]) => v));
+  if (p.n === 0 || s.n === 0) {
+    out.push({
+      claim: compose,
+      source: "Figure 5",
+      verdict: "no data",
+      evidence: "needs both diagonal and off-diagonal cells",
+    });
+  } else {
+    const t = welchT(p.mean - s.mean, p, s);
+    out.push({
+      claim: compose,
+      source: "Figure 5",
+      verdict: verdictOfT(t),
+      evidence: `mean over cells: compositions ${pct(p.mean)}% ± ${pct(p.std)} (${p.n} cells) vs single ${pct(s.mean)}% ± ${pct(s.std)} (${s.n} cells); Welch t = ${t.toFixed(2)}`,
+    });
+  }
+  return out;
+}
+
+/** Figure 9: is the gain of batch 512 over 128 larger at the short training length than at the long one? */
+function batchInteraction(
+  results: readonly SeedResult[],
+  study: Study,
+  preset: string | undefined,
+): Finding {
+  const claim = "a larger batch helps most when training is short (Figure 9)";
+  const side = (sel: CellSelector): { mean: number; std: number; n: number } => {
+    const labels = selectCells(study, sel, preset).map((c) => c.label ?? "");
+    return summarize(labels.flatMap((l) => metricOf(results, l, "linear_acc")));
+  };
+  const epochs = [
+    ...new Set(selectCells(study, {}, preset).map((c) => c.overrides["train.epochs"])),
+  ]
+    .filter((e): e is number => typeof e === "number")
+    .sort((a, b) => a - b);
+  const short = epochs[0];
+  const long = epochs[epochs.length - 1];
+  if (short === undefined || long === undefined || short === long)
+    return {
+      claim,
+      source: "Figure 9",
+      verdict: "no data",
+      evidence: "needs two training lengths",
+    };
+  const cell = (b: number, e: number): { mean: number; std: number; n: number } =>
+    side({ "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": "linear" });
+  const [s512, s128, l512, l128] = [
+    cell(512, short),
+    cell(128, short),
+    cell(512, long),
+    cell(128, long),
+  ];
+  if ([s512, s128, l512, l128].some((x) => x.n === 0))
+    return {
+      claim,
+      source: "Figure 9",
+      verdict: "no data",
+      evidence: `needs batch 128 and 512 at ${short} and ${long} epochs (linear scaling)`,
+    };
+  const gainShort = s512.mean - s128.mean;
+  const gainLong = l512.mean - l128.mean;
+  const diff = gainShort - gainLong;
+  const se = Math.sqrt(
+    [s512, s128, l512, l128].reduce((a, x) => a + (x.n > 1 ? x.std ** 2 / x.n : 0), 0),
+  );
+  const t = se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Infinity;
+  return {
+    claim,
+    source: "Figure 9",
+    verdict: verdictOfT(t),
+    evidence: `gain of batch 512 over 128 (linear scaling): ${pct(gainShort)} points at ${short} epochs vs ${pct(gainLong)} at ${long} epochs; t = ${t.toFixed(2)} (n=${Math.min(s512.n, s128.n, l512.n, l128.n)} seeds per cell)`,
+  };
+}
+
 /** Study-specific findings beyond the study's declared claims. */
-const EXTRA: Record<string, (results: readonly SeedResult[]) => Finding[]> = {
+const EXTRA: Record<
+  string,
+  (results: readonly SeedResult[], study: Study, preset: string | undefined) => Finding[]
+> = {
+  "augmentation-grid": (r) => gridFindings(r),
   "color-strength": (r) => [colorInteraction(r)],
   "projection-head": (r) => [hVersusGh(r), probeFinding(r)],
+  "batch-size": (r, s, p) => [batchInteraction(r, s, p)],
 };
 
 /** Every finding of a study's sweep, computed from its per-seed results. */
@@ -115,7 +252,7 @@ export function studyFindings(
     verdict: v.verdict,
     evidence: v.evidence,
   }));
-  return [...declared, ...(EXTRA[s.name]?.(ok) ?? [])];
+  return [...declared, ...(EXTRA[s.name]?.(ok, s, preset) ?? [])];
 }
 
 /** The findings as text lines: "[agrees] claim — evidence". */

@@ -134,7 +134,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
   const last = o.records?.[o.records.length - 1];
   if (last) {
     lines.push(
-      `Backend: ${last.backend} on ${last.device} (${last.threads} threads). Hardware: ${JSON.stringify(last.hardware)}.`,
+      `Backend: ${last.backend} on ${last.device}${/thread/.test(last.device) ? "" : ` (${last.threads} threads)`}. Hardware: ${JSON.stringify(last.hardware)}.`,
       `Versions: ${Object.entries(last.versions)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}.`,

@@ -1,0 +1,150 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { SeedResult } from "../../src/report/claims";
+import type { ReportData } from "../../src/report/collect";
+import { studyFindings } from "../../src/studies/conclusions";
+import { findingsMarkdown } from "../../src/studies/summary";
+import { getStudy } from "../../src/sweep/registry";
+import { selectCells } from "../../src/sweep/study";
+
+const r = (label: string, seed: number, metrics: Record<string, number>): SeedResult => ({
+  label,
+  seed,
+  metrics,
+});
+
+/** A full 7 x 7 grid (one seed) where every cell scores `score(label)`. */
+function grid(score: (label: string) => number): SeedResult[] {
+  const ops = ["crop", "cutout", "color", "sobel", "noise", "blur", "rotate"];
+  const out: SeedResult[] = [];
+  for (const a of ops)
+    for (const b of ops) {
+      const label = a === b ? a : `${a}+${b}`;
+      out.push(r(label, 0, { linear_acc: score(label) }));
+    }
+  return out;
+}
+
+const find = (fs: { claim: string; verdict: string; evidence: string }[], part: string) => {
+  const f = fs.find((x) => x.claim.includes(part));
+  assert.ok(f, `no finding mentioning '${part}' in ${fs.map((x) => x.claim).join(" / ")}`);
+  return f;
+};
+
+test("Figure 5 findings: crop+color strongest and compositions beat singles, decided from the grid", () => {
+  const good = grid((l) =>
+    l === "crop+color"
+      ? 0.6
+      : l.includes("+")
+        ? 0.4 + (l.length % 5) / 100
+        : 0.3 + (l.length % 3) / 100,
+  );
+  const fs = studyFindings("augmentation-grid", good, "small");
+  assert.equal(find(fs, "strongest composition").verdict, "agrees");
+  assert.match(find(fs, "strongest composition").evidence, /ranks 1 of 42/);
+  assert.equal(find(fs, "beat single").verdict, "agrees");
+
+  // crop+color third best, and singles spread as widely as pairs around the same mean: both turn.
+  const bad = grid((l) =>
+    l === "sobel+blur"
+      ? 0.7
+      : l === "noise+blur"
+        ? 0.65
+        : l === "crop+color"
+          ? 0.6
+          : l.includes("+")
+            ? 0.5 + (l.length % 4) / 100
+            : l.length % 2
+              ? 0.45
+              : 0.6,
+  );
+  const fb = studyFindings("augmentation-grid", bad, "small");
+  const strongest = find(fb, "strongest composition");
+  assert.equal(strongest.verdict, "disagrees");
+  assert.match(strongest.evidence, /ranks 3 of 42 compositions; best is sobel\+blur 70\.0%/);
+  assert.equal(find(fb, "beat single").verdict, "inconclusive");
+
+  const none = studyFindings("augmentation-grid", [r("crop", 0, { linear_acc: 0.4 })], "small");
+  assert.equal(find(none, "strongest composition").verdict, "no data");
+  assert.equal(find(none, "beat single").verdict, "no data");
+});
+
+/** The `small` batch-size study's label for a (batch, epochs, scaling) cell. */
+function labelFor(b: number, e: number, s: string): string {
+  const c = selectCells(
+    getStudy("batch-size"),
+    { "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": s },
+    "small",
+  );
+  assert.equal(c.length, 1);
+  return c[0]?.label ?? "";
+}
+
+/** Three seeds of every `small` batch-size cell, scored by `acc`. */
+function batchRuns(acc: (b: number, e: number, s: string, seed: number) => number): SeedResult[] {
+  const out: SeedResult[] = [];
+  for (const b of [128, 512])
+    for (const e of [2, 6])
+      for (const s of ["linear", "sqrt"])
+        for (let seed = 0; seed < 3; seed++)
+          out.push(r(labelFor(b, e, s), seed, { linear_acc: acc(b, e, s, seed) }));
+  return out;
+}
+
+test("Figure 9 finding: the batch-size gain is compared between short and long training with its spread", () => {
+  const noise = (seed: number): number => (seed - 1) * 0.002;
+  // Batch 512 gains 6 points at 2 epochs and 1 point at 6 epochs: the paper's interaction.
+  const agrees = batchRuns(
+    (b, e, _s, seed) =>
+      0.4 + (e === 6 ? 0.1 : 0) + (b === 512 ? (e === 2 ? 0.06 : 0.01) : 0) + noise(seed),
+  );
+  const f = find(studyFindings("batch-size", agrees, "small"), "helps most when training is short");
+  assert.equal(f.verdict, "agrees");
+  assert.match(f.evidence, /6\.0 points at 2 epochs vs 1\.0 at 6 epochs/);
+  // The reverse interaction disagrees.
+  const reverse = batchRuns(
+    (b, e, _s, seed) => 0.4 + (b === 512 ? (e === 2 ? 0.0 : 0.05) : 0) + noise(seed),
+  );
+  assert.equal(
+    find(studyFindings("batch-size", reverse, "small"), "helps most when training is short")
+      .verdict,
+    "disagrees",
+  );
+  // Square-root scaling at batch 128 / 2 epochs is a declared claim.
+  const sqrt = batchRuns(
+    (b, e, s, seed) => 0.4 + (s === "sqrt" && b === 128 ? 0.03 : 0) + noise(seed),
+  );
+  assert.equal(find(studyFindings("batch-size", sqrt, "small"), "square-root").verdict, "agrees");
+  // At tiny (one training length) the interaction has no data rather than a made-up verdict.
+  assert.equal(
+    find(studyFindings("batch-size", [], "tiny"), "helps most when training is short").verdict,
+    "no data",
+  );
+});
+
+test("the findings table gives each claim its verdict, the numbers and a reason when it does not reproduce", () => {
+  const study = getStudy("losses");
+  const results: SeedResult[] = [];
+  for (let seed = 0; seed < 3; seed++) {
+    results.push(r("ntxent", seed, { linear_acc: 0.5 + seed * 0.001 }));
+    results.push(r("ntlogistic", seed, { linear_acc: 0.4 + seed * 0.001 }));
+    results.push(r("margin", seed, { linear_acc: 0.55 + seed * 0.001 }));
+  }
+  const data = {
+    title: "t",
+    generatedAt: "2026-01-01T00:00:00Z",
+    trackingUri: "http://127.0.0.1:1",
+    sections: [
+      { experiment: "losses", study, preset: "small", runs: [], results, verdicts: [], curves: [] },
+    ],
+    missingExperiments: ["batch-size"],
+    environments: [],
+  } as ReportData;
+  const md = findingsMarkdown(data, { preset: "small" });
+  const row = (part: string): string => md.split("\n").find((l) => l.includes(part)) ?? "";
+  assert.match(row("NT-Xent beats NT-Logistic"), /\*\*agrees\*\*.*0\.5010 ± 0\.0010 \(n=3\)/);
+  assert.match(row("NT-Xent beats the margin"), /\*\*disagrees\*\*.*\| one temperature/);
+  assert.match(md, /Not run yet: batch-size\./);
+  // Another preset's runs do not appear.
+  assert.match(findingsMarkdown(data, { preset: "paper" }), /no study has runs at this preset yet/);
+});
