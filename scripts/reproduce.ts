@@ -2,7 +2,8 @@
  * `npm run reproduce -- [--study NAME] [--preset small]`: executes the study notebooks headless
  * (nbclient, tslab kernel), writes the executed notebooks and the HTML report to results/<preset>/,
  * records hardware, backend, versions and wall time (results/<preset>/runs.json), and writes the
- * findings table (results/<preset>/README.md) from the tracked runs.
+ * findings table (results/<preset>/README.md) from the tracked runs. `--findings-only` rewrites the
+ * findings table from the tracked runs without executing any notebook.
  *
  * Sweeps resume from MLflow, so a reproduction interrupted by the end of a session continues where
  * it stopped when run again (with the same tracking server: MLFLOW_TRACKING_URI, else the project's
@@ -61,20 +62,24 @@ async function main(): Promise<number> {
       study: { type: "string", multiple: true },
       preset: { type: "string" },
       "cell-timeout": { type: "string", default: "21600" },
+      // Rewrites results/<preset>/README.md from the tracked runs without executing any notebook.
+      "findings-only": { type: "boolean", default: false },
     },
   });
   if (values.preset) process.env.SIMCLR_PRESET = values.preset;
   const preset: NotebookPreset = presetFromEnv("small");
-  const wanted = values.study?.length
-    ? values.study
-    : [
-        "quickstart",
-        "augmentations",
-        "projection-head",
-        "loss-temperature",
-        "batch-size",
-        "report",
-      ];
+  const wanted = values["findings-only"]
+    ? []
+    : values.study?.length
+      ? values.study
+      : [
+          "quickstart",
+          "augmentations",
+          "projection-head",
+          "loss-temperature",
+          "batch-size",
+          "report",
+        ];
   const notebooks: string[] = [];
   for (const s of wanted) {
     const nb =

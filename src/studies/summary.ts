@@ -5,6 +5,8 @@
  */
 import * as aq from "arquero";
 import { groupedBars, summarize, type Figure } from "../plot/figures";
+import { TABLE5_TEMPERATURE } from "../paper/reference";
+import type { SeedResult } from "../report/claims";
 import type { ReportData } from "../report/collect";
 import { studyFindings, type Finding } from "./conclusions";
 
@@ -43,11 +45,12 @@ export function resultsTable(data: ReportData): aq.ColumnTable {
 /** Every finding of every section (declared claims plus the study-specific ones). */
 export function reportFindings(
   data: ReportData,
-): { study: string; preset: string; findings: Finding[] }[] {
+): { study: string; preset: string; findings: Finding[]; results: SeedResult[] }[] {
   return data.sections.map((s) => ({
     study: s.study.name,
     preset: s.preset,
     findings: studyFindings(s.study, s.results, s.preset),
+    results: s.results,
   }));
 }
 
@@ -100,6 +103,49 @@ const LIKELY_REASON: Record<string, string> = {
   "batch-size":
     "on an 8000-image subset a larger batch also means 4x fewer optimizer steps, which dominates at a few epochs",
 };
+
+/** The range of a metric's per-cell means across a study's results, or undefined without data. */
+function cellMeanRange(
+  results: readonly SeedResult[],
+  metric: string,
+  only: (label: string) => boolean = () => true,
+): [number, number] | undefined {
+  const means: number[] = [];
+  for (const label of new Set(results.map((r) => r.label))) {
+    if (!only(label)) continue;
+    const s = summarize(results.filter((r) => r.label === label).map((r) => r.metrics[metric]));
+    if (s.n > 0) means.push(s.mean);
+  }
+  return means.length ? [Math.min(...means), Math.max(...means)] : undefined;
+}
+
+/**
+ * Table 5 at a small scale: how far the contrastive task is from solved, from the run's own
+ * contrastive accuracy and entropy against the paper's (59-92% accuracy; entropy 0.5 without l2).
+ */
+function temperatureReason(results: readonly SeedResult[]): string | undefined {
+  const acc = cellMeanRange(results, "contrastive_acc");
+  const ent = cellMeanRange(results, "entropy", (l) => l.startsWith("no l2"));
+  if (!acc) return undefined;
+  const lo = Math.min(...TABLE5_TEMPERATURE.map((r) => r.contrastiveAcc));
+  const hi = Math.max(...TABLE5_TEMPERATURE.map((r) => r.contrastiveAcc));
+  const p = (x: number): string => (100 * x).toFixed(0);
+  return (
+    `contrastive accuracy at the end of training is ${p(acc[0])}-${p(acc[1])}% across cells (paper: ${lo}-${hi}%): the contrastive task is far from solved, so the paper's failure without l2 normalisation (the task solved with confident, low-entropy predictions and poorer features) has not set in` +
+    (ent
+      ? `; entropy without l2 is ${ent[0].toFixed(1)}-${ent[1].toFixed(1)} here against 0.5 in the paper`
+      : "")
+  );
+}
+
+/** Why a finding of a study did not reproduce: computed from its runs where a study has a rule, else {@link LIKELY_REASON}. */
+function likelyReason(study: string, f: Finding, results: readonly SeedResult[]): string {
+  const computed = study === "temperature" ? temperatureReason(results) : undefined;
+  const base = computed ?? LIKELY_REASON[study] ?? "";
+  return f.verdict === "inconclusive"
+    ? `the difference is within the seed-to-seed spread; ${base}`
+    : base;
+}
 
 /** Options for {@link findingsMarkdown}. */
 export interface FindingsMarkdownOptions {
@@ -166,7 +212,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
           ? ""
           : f.verdict === "no data"
             ? "not run yet"
-            : (LIKELY_REASON[x.study] ?? "");
+            : likelyReason(x.study, f, x.results);
       lines.push(
         `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${mdEscape(f.evidence)} | ${mdEscape(reason)} |`,
       );

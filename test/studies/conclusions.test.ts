@@ -148,3 +148,53 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
   // Another preset's runs do not appear.
   assert.match(findingsMarkdown(data, { preset: "paper" }), /no study has runs at this preset yet/);
 });
+
+test("a temperature finding that does not reproduce gets a reason computed from the run's contrastive accuracy and entropy", () => {
+  const study = getStudy("temperature");
+  const results: SeedResult[] = [];
+  const cells: [string, number, number, number][] = [
+    // label, linear_acc, contrastive_acc, entropy
+    ["l2 tau=0.5", 0.43, 0.12, 5.9],
+    ["l2 tau=1", 0.428, 0.08, 6.1],
+    ["no l2 tau=10", 0.45, 0.11, 4.7],
+  ];
+  for (const [label, acc, cacc, ent] of cells)
+    for (let seed = 0; seed < 3; seed++)
+      results.push(
+        r(label, seed, {
+          linear_acc: acc + seed * 0.01,
+          contrastive_acc: cacc,
+          entropy: ent + seed * 0.1,
+        }),
+      );
+  const data = {
+    title: "t",
+    generatedAt: "2026-01-01T00:00:00Z",
+    trackingUri: "http://127.0.0.1:1",
+    sections: [
+      {
+        experiment: "temperature",
+        study,
+        preset: "small",
+        runs: [],
+        results,
+        verdicts: [],
+        curves: [],
+      },
+    ],
+    missingExperiments: [],
+    environments: [],
+  } as ReportData;
+  const md = findingsMarkdown(data, { preset: "small" });
+  const row = (part: string): string => md.split("\n").find((l) => l.includes(part)) ?? "";
+  const noL2 = row("beats no normalisation");
+  assert.match(noL2, /\*\*disagrees\*\*/);
+  assert.match(
+    noL2,
+    /contrastive accuracy at the end of training is 8-12% across cells \(paper: 59.1-92.1%\)/,
+  );
+  assert.match(noL2, /entropy without l2 is 4\.8-4\.8 here against 0\.5/);
+  const moderate = row("moderate temperature");
+  assert.match(moderate, /\*\*inconclusive\*\*/);
+  assert.match(moderate, /the difference is within the seed-to-seed spread; contrastive accuracy/);
+});
