@@ -432,6 +432,10 @@ export async function runSweep(
           runId: done.info.runId,
           metrics: done.metrics,
           attempts: 0,
+          // The earlier run's own duration, so a resumed sweep's table still shows every cell's cost.
+          ...(done.info.endTime !== undefined
+            ? { seconds: (done.info.endTime - done.info.startTime) / 1000 }
+            : {}),
         });
         report();
         continue;

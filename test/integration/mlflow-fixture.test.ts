@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useMlflowServer } from "../support/mlflow";
@@ -25,3 +27,42 @@ test("stopping the fixture's server frees its port", async () => {
   await mlflow.restart();
   assert.equal((await fetch(`${mlflow.url}/health`)).status, 200);
 });
+
+test("a test process killed by SIGTERM or SIGINT takes its MLflow server down with it", async () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(__dirname, "..", "support", "hold-mlflow.ts")],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    const seen = new Promise<[number, number]>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /MLFLOW (\d+) (\d+)/.exec(out);
+        if (m) resolve([Number(m[1]), Number(m[2])]);
+      });
+      child.once("exit", (code) => reject(new Error(`holder exited (${code}) early: ${out}`)));
+    });
+    const [pid, port] = await seen;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await exited;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (pidAlive(pid) || (await portInUse(port))))
+      await new Promise((r) => setTimeout(r, 200));
+    const leaked = pidAlive(pid);
+    if (leaked) process.kill(-pid, "SIGKILL"); // do not leave it behind when the check fails
+    assert.equal(leaked, false, `${signal}: MLflow server ${pid} still running`);
+    assert.equal(await portInUse(port), false, `${signal}: port ${port} still taken`);
+  }
+});
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

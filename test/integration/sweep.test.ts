@@ -107,6 +107,11 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
     ["SKIPPED", "SKIPPED", "SKIPPED", "FAILED"],
   );
   assert.equal(r2.cells[1].metrics.score, 20);
+  // A skipped cell reports the duration of the run that produced it.
+  const first = r1.cells[1].seconds ?? NaN;
+  const again = r2.cells[1].seconds ?? NaN;
+  assert.ok(Number.isFinite(again) && again >= 0, `skipped cell seconds: ${again}`);
+  assert.ok(Math.abs(again - first) < 5, `skipped ${again} s vs first run ${first} s`);
 });
 
 function spawnSweep(
