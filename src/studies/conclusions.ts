@@ -6,7 +6,7 @@
  * pair and compositions beat single transformations; Figure 9: a larger batch helps most when
  * training is short).
  */
-import { summarize } from "../plot/figures";
+import { summarize, type Summary } from "../plot/figures";
 import { evaluateClaims, type ClaimVerdict, type SeedResult } from "../report/claims";
 import { getStudy } from "../sweep/registry";
 import { selectCells, type CellSelector, type Study } from "../sweep/study";
@@ -36,15 +36,17 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)
 function colorInteraction(results: readonly SeedResult[]): Finding {
   const claim = "stronger color augmentation helps SimCLR more than supervised learning (Table 1)";
   // Supervised cells are scored by their own classifier (Table 1's second row), SimCLR by linear evaluation.
-  const gain = (mode: string): { gain: number; n: number } => {
+  const cell = (mode: string, s: number): Summary => {
     const metric = mode === "supervised" ? "supervised_acc" : "linear_acc";
-    const hi = summarize(metricOf(results, `${mode} s=1`, metric));
-    const lo = summarize(metricOf(results, `${mode} s=0.125`, metric));
-    return { gain: hi.mean - lo.mean, n: Math.min(hi.n, lo.n) };
+    return summarize(metricOf(results, `${mode} s=${s}`, metric));
   };
-  const s = gain("simclr");
-  const v = gain("supervised");
-  if (!Number.isFinite(s.gain) || !Number.isFinite(v.gain)) {
+  const cells = [
+    cell("simclr", 1),
+    cell("simclr", 0.125),
+    cell("supervised", 1),
+    cell("supervised", 0.125),
+  ];
+  if (cells.some((c) => c.n === 0)) {
     return {
       claim,
       source: "Table 1",
@@ -52,37 +54,64 @@ function colorInteraction(results: readonly SeedResult[]): Finding {
       evidence: "needs simclr and supervised runs at s=1/8 and s=1",
     };
   }
+  const [s1, s8, v1, v8] = cells as [Summary, Summary, Summary, Summary];
+  const simclrGain = s1.mean - s8.mean;
+  const supervisedGain = v1.mean - v8.mean;
+  const t = interactionT(simclrGain - supervisedGain, cells);
   return {
     claim,
     source: "Table 1",
-    verdict: s.gain > v.gain ? "agrees" : s.gain < v.gain ? "disagrees" : "inconclusive",
-    evidence: `gain from s=1/8 to s=1: SimCLR ${pct(s.gain)} points, supervised ${pct(v.gain)} points (means over ${Math.min(s.n, v.n)} seed(s))`,
+    verdict: verdictOfT(t),
+    evidence: `gain from s=1/8 to s=1: SimCLR ${pct(simclrGain)} points, supervised ${pct(supervisedGain)} points; t = ${t.toFixed(2)} (n=${Math.min(...cells.map((c) => c.n))} seeds per cell)`,
   };
 }
 
-/** Table 3: is the transformation more predictable from h than from g(h)? */
+/** A paired t statistic over runs: each run's `a` minus its own `b` (the same encoder evaluated twice). */
+function pairedT(
+  results: readonly SeedResult[],
+  a: string,
+  b: string,
+): { a: Summary; b: Summary; t: number; n: number } {
+  const rows = results.filter(
+    (r) => Number.isFinite(r.metrics[a]) && Number.isFinite(r.metrics[b]),
+  );
+  const sa = summarize(rows.map((r) => r.metrics[a] as number));
+  const sb = summarize(rows.map((r) => r.metrics[b] as number));
+  const d = summarize(rows.map((r) => (r.metrics[a] as number) - (r.metrics[b] as number)));
+  const se = d.n > 1 ? d.std / Math.sqrt(d.n) : 0;
+  const t = se > 0 ? d.mean / se : d.mean === 0 ? 0 : Math.sign(d.mean) * Infinity;
+  return { a: sa, b: sb, t, n: d.n };
+}
+
+/** Table 3: is the transformation more predictable from h than from g(h)? (paired over runs) */
 function probeFinding(results: readonly SeedResult[]): Finding {
   const claim = "h keeps more information about the applied transformation than z = g(h) (Table 3)";
-  const h = summarize(results.map((r) => r.metrics.probe_h).filter((v) => Number.isFinite(v)));
-  const gh = summarize(results.map((r) => r.metrics.probe_gh).filter((v) => Number.isFinite(v)));
-  if (h.n === 0 || gh.n === 0)
+  // Table 3 probes the non-linear head (without a head, g(h) = h and the comparison is empty).
+  const p = pairedT(
+    results.filter((r) => r.label.startsWith("nonlinear")),
+    "probe_h",
+    "probe_gh",
+  );
+  if (p.n === 0)
     return { claim, source: "Table 3", verdict: "no data", evidence: "the probe did not run" };
   return {
     claim,
     source: "Table 3",
-    verdict: h.mean > gh.mean ? "agrees" : h.mean < gh.mean ? "disagrees" : "inconclusive",
-    evidence: `probe accuracy from h ${pct(h.mean)}% ± ${pct(h.std)} vs from g(h) ${pct(gh.mean)}% ± ${pct(gh.std)} (n=${h.n})`,
+    verdict: verdictOfT(p.t),
+    evidence: `non-linear heads: probe accuracy from h ${pct(p.a.mean)}% ± ${pct(p.a.std)} vs from g(h) ${pct(p.b.mean)}% ± ${pct(p.b.std)}; paired t = ${p.t.toFixed(2)} over ${p.n} runs`,
   };
 }
 
-/** Figure 8: does evaluating h beat evaluating z = g(h) for the non-linear head? */
+/** Figure 8: does evaluating h beat evaluating z = g(h) for the non-linear head? (paired over runs) */
 function hVersusGh(results: readonly SeedResult[]): Finding {
   const claim =
     "the representation before the head (h) beats the one after it, z = g(h) (Figure 8)";
-  const rows = results.filter((r) => r.label.startsWith("nonlinear"));
-  const h = summarize(rows.map((r) => r.metrics.linear_acc_h).filter((v) => Number.isFinite(v)));
-  const gh = summarize(rows.map((r) => r.metrics.linear_acc_gh).filter((v) => Number.isFinite(v)));
-  if (h.n === 0 || gh.n === 0)
+  const p = pairedT(
+    results.filter((r) => r.label.startsWith("nonlinear")),
+    "linear_acc_h",
+    "linear_acc_gh",
+  );
+  if (p.n === 0)
     return {
       claim,
       source: "Figure 8",
@@ -92,8 +121,8 @@ function hVersusGh(results: readonly SeedResult[]): Finding {
   return {
     claim,
     source: "Figure 8",
-    verdict: h.mean > gh.mean ? "agrees" : h.mean < gh.mean ? "disagrees" : "inconclusive",
-    evidence: `non-linear heads: linear eval on h ${pct(h.mean)}% ± ${pct(h.std)} vs on g(h) ${pct(gh.mean)}% ± ${pct(gh.std)} (n=${h.n})`,
+    verdict: verdictOfT(p.t),
+    evidence: `non-linear heads: linear eval on h ${pct(p.a.mean)}% ± ${pct(p.a.std)} vs on g(h) ${pct(p.b.mean)}% ± ${pct(p.b.std)}; paired t = ${p.t.toFixed(2)} over ${p.n} runs`,
   };
 }
 
@@ -104,6 +133,12 @@ function welchT(
   b: { std: number; n: number },
 ): number {
   const se = Math.sqrt((a.n > 1 ? a.std ** 2 / a.n : 0) + (b.n > 1 ? b.std ** 2 / b.n : 0));
+  return se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Infinity;
+}
+
+/** t of a difference of differences of four cell means (independent cells; the sum of their squared standard errors). */
+function interactionT(diff: number, cells: readonly Summary[]): number {
+  const se = Math.sqrt(cells.reduce((a, x) => a + (x.n > 1 ? x.std ** 2 / x.n : 0), 0));
   return se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Infinity;
 }
 
@@ -215,10 +250,7 @@ function batchInteraction(
   const gainShort = s512.mean - s128.mean;
   const gainLong = l512.mean - l128.mean;
   const diff = gainShort - gainLong;
-  const se = Math.sqrt(
-    [s512, s128, l512, l128].reduce((a, x) => a + (x.n > 1 ? x.std ** 2 / x.n : 0), 0),
-  );
-  const t = se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Infinity;
+  const t = interactionT(diff, [s512, s128, l512, l128]);
   return {
     claim,
     source: "Figure 9",

@@ -223,7 +223,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
   if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
   lines.push(
     "",
-    "Verdicts: *agrees* when the difference has the paper's sign and is at least two standard errors (Welch t >= 2) over seeds, or has the paper's sign with one seed; *disagrees* for the opposite; *inconclusive* when the difference is within the seed-to-seed spread.",
+    "Verdicts: *agrees* when the difference has the paper's sign and is at least two standard errors (|t| >= 2: Welch's t between cells over seeds; a paired t over runs where h and g(h) come from the same runs; the summed standard errors of four cells for an interaction), or has the paper's sign with one seed per cell (the Figure 5 grid, where the strongest pair is decided by rank); *disagrees* for the opposite; *inconclusive* when the difference is within the seed-to-seed spread.",
     "",
   );
   return lines.join("\n");

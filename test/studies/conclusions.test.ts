@@ -198,3 +198,40 @@ test("a temperature finding that does not reproduce gets a reason computed from 
   assert.match(moderate, /\*\*inconclusive\*\*/);
   assert.match(moderate, /the difference is within the seed-to-seed spread; contrastive accuracy/);
 });
+
+test("Table 1 and Table 3 findings: an interaction t over four cells and a paired t over runs", () => {
+  const color: SeedResult[] = [];
+  for (let seed = 0; seed < 3; seed++) {
+    const e = (seed - 1) * 0.003;
+    color.push(r("simclr s=1", seed, { linear_acc: 0.5 + e }));
+    color.push(r("simclr s=0.125", seed, { linear_acc: 0.44 + e }));
+    color.push(r("supervised s=1", seed, { supervised_acc: 0.6 + e }));
+    color.push(r("supervised s=0.125", seed, { supervised_acc: 0.59 + e }));
+  }
+  const c = find(studyFindings("color-strength", color, "small"), "helps SimCLR more");
+  assert.equal(c.verdict, "agrees");
+  assert.match(c.evidence, /SimCLR 6\.0 points, supervised 1\.0 points; t = /);
+  // Equal gains are within the spread.
+  const even = color.map((x) =>
+    x.label === "supervised s=1" ? { ...x, metrics: { supervised_acc: 0.65 } } : x,
+  );
+  assert.equal(
+    find(studyFindings("color-strength", even, "small"), "helps SimCLR more").verdict,
+    "inconclusive",
+  );
+
+  // h beats g(h) in every run by about 2 points while runs differ by 10: paired, it is decisive.
+  const heads: SeedResult[] = [0, 1, 2, 3].map((i) =>
+    r(`nonlinear ${i % 2 ? 128 : 32}`, i, {
+      linear_acc_h: 0.4 + i * 0.03 + 0.02 + (i % 2) * 0.002,
+      linear_acc_gh: 0.4 + i * 0.03,
+      probe_h: 0.7 + i * 0.05,
+      probe_gh: 0.7 + i * 0.05 + 0.001 * (i % 2 ? 1 : -1),
+    }),
+  );
+  const fs = studyFindings("projection-head", heads, "small");
+  const h = find(fs, "before the head (h) beats");
+  assert.equal(h.verdict, "agrees");
+  assert.match(h.evidence, /paired t = \d+\.\d+ over 4 runs/);
+  assert.equal(find(fs, "transformation than z").verdict, "inconclusive");
+});
