@@ -3,10 +3,9 @@
  * two augmented views (transferred, not copied).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { TwoViewSpec } from "./views";
 import { toImageBatch } from "../data/batch";
 import { createRng } from "../util/random";
-import { compose } from "./compose";
+import { twoViewAugmenter, type TwoViewSpec } from "./views";
 
 interface Init {
   kind: string;
@@ -18,8 +17,7 @@ interface Init {
 if (parentPort && workerData && (workerData as Init).kind === "simclr-views") {
   const init = workerData as Init;
   const port = parentPort;
-  const aug1 = compose(init.spec.view1);
-  const aug2 = compose(init.spec.view2);
+  const augment = twoViewAugmenter(init.spec);
   port.on("message", (m: { step: number; seed: number; n: number; pixels: Uint8Array }) => {
     try {
       const split = {
@@ -33,8 +31,9 @@ if (parentPort && workerData && (workerData as Init).kind === "simclr-views") {
       for (let i = 0; i < m.n; i++) idx[i] = i;
       const batch = toImageBatch(split, idx);
       const rng = createRng(m.seed);
-      const v1 = aug1(batch, rng).data;
-      const v2 = aug2(batch, rng).data;
+      const [a, b] = augment(batch, rng);
+      const v1 = a.data;
+      const v2 = b.data;
       port.postMessage({ step: m.step, view1: v1, view2: v2 }, [
         v1.buffer,
         v2.buffer,

@@ -1,8 +1,8 @@
 /**
  * Two correlated views per image (SimCLR section 2.1, Algorithm 1: t, t' ~ T, drawn independently
- * per image), the asymmetric setup of Figure 5 (crop on both branches, the studied transformations
- * on one branch only), and a view stream that prepares the next two-view batch on a worker thread
- * while the current training step runs.
+ * per image), the asymmetric setup of Figure 5 (one random crop shared by both branches, the studied
+ * transformations on one branch only), and a view stream that prepares the next two-view batch on a
+ * worker thread while the current training step runs.
  */
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +23,8 @@ import {
 
 /** The pipelines of the two branches (plain data: it crosses to worker threads). */
 export interface TwoViewSpec {
+  /** Applied once per image before both branches, so both see its result (Figure 5's crop). */
+  shared?: ViewPipeline;
   view1: ViewPipeline;
   view2: ViewPipeline;
 }
@@ -36,23 +38,38 @@ export function symmetric(p: ViewPipeline = defaultPipeline()): TwoViewSpec {
 export interface AsymmetricOptions {
   /** The studied transformation(s), applied in order on branch 2 only (Figure 5: one or two). */
   studied: (AugmentName | AugmentStep)[];
-  /** Applied first on both branches; Figure 5: random crop and resize. */
+  /** Applied once per image, shared by both branches; Figure 5: random crop and resize. */
   base: (AugmentName | AugmentStep)[];
   /** Options per augmentation name. */
   options: ComposeOptions;
 }
 
 /**
- * SimCLR Figure 5's asymmetric setup: every image is randomly cropped and resized first (both
- * branches); the studied transformations are then applied to branch 2 only; branch 1 stays
- * crop-only ("identity" in the paper's words).
+ * SimCLR Figure 5's asymmetric setup: "we always first randomly crop images and resize them to the
+ * same resolution, and we then apply the targeted transformation(s) only to one branch ..., while
+ * leaving the other branch as the identity (i.e. t(x_i) = x_i)". The crop is drawn once per image
+ * and shared, so branch 1 is exactly the cropped image and the two views differ only by the studied
+ * transformations ("crop" among them is a second, independent crop on branch 2).
  */
 export function asymmetric(
   opts: Partial<AsymmetricOptions> & Pick<AsymmetricOptions, "studied">,
 ): TwoViewSpec {
   const base = opts.base ?? ["crop"];
   const o = opts.options ?? {};
-  return { view1: pipeline(base, o), view2: pipeline([...base, ...opts.studied], o) };
+  return { shared: pipeline(base, o), view1: pipeline([], o), view2: pipeline(opts.studied, o) };
+}
+
+/** The function that makes both views of a batch from one `rng`: shared steps, view 1, view 2. */
+export function twoViewAugmenter(
+  spec: TwoViewSpec,
+): (batch: ImageBatch, rng: Rng) => [ImageBatch, ImageBatch] {
+  const shared = spec.shared?.ops.length ? compose(spec.shared) : null;
+  const aug1 = compose(spec.view1);
+  const aug2 = compose(spec.view2);
+  return (batch, rng) => {
+    const x = shared ? shared(batch, rng) : batch;
+    return [aug1(x, rng), aug2(x, rng)];
+  };
 }
 
 /** Makes the two views of every image of a batch: view 1 then view 2, from the same `rng`. */
@@ -61,9 +78,7 @@ export function makeTwoViews(
   spec: TwoViewSpec = symmetric(),
   rng: Rng,
 ): [ImageBatch, ImageBatch] {
-  const v1 = compose(spec.view1)(batch, rng);
-  const v2 = compose(spec.view2)(batch, rng);
-  return [v1, v2];
+  return twoViewAugmenter(spec)(batch, rng);
 }
 
 /** One step's input from a view stream. */

@@ -17,7 +17,7 @@ import { galleryPng } from "../augment/gallery";
 const USAGE = `usage: simclr augment --ops crop,color [--n 16] [--seed 0] --out FILE.png [options]
   --ops LIST       augmentations applied to each view, in order (crop, flip, color, jitter,
                    grayscale, blur, cutout, sobel, noise, rotate)
-  --asymmetric     Figure 5 setup: both views cropped, the --ops only on view 2
+  --asymmetric     Figure 5 setup: one crop shared by both views, the --ops only on view 2
   --strength S     colour strength (default 1.0; appendix B.9 uses 0.5 on CIFAR-10)
   --n N            number of images (default 16)
   --seed S         seed of the image choice and the augmentations (default 0)
@@ -94,7 +94,7 @@ export const command: Command = {
       fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
       fs.writeFileSync(values.out, png);
       console.log(
-        `wrote ${values.out}: ${batch.n} images from ${ds.name} ${split === ds.test ? "test" : "train"} split, original | view 1 | view 2, ops ${values.asymmetric ? `crop | crop,${ops.join(",")}` : ops.join(",")}`,
+        `wrote ${values.out}: ${batch.n} images from ${ds.name} ${split === ds.test ? "test" : "train"} split, original | view 1 | view 2, ops ${values.asymmetric ? `shared crop, then none | ${ops.join(",")}` : ops.join(",")}`,
       );
       return 0;
     } catch (e) {

@@ -15,7 +15,7 @@ export const FIGURE5_TINY_OPS: readonly string[] = ["crop", "color", "rotate"];
 
 /**
  * Figure 5's cells: row transformation then column transformation, applied to one branch after
- * the random crop both branches get; the diagonal is a single transformation.
+ * the random crop both branches share; the diagonal is a single transformation.
  */
 export function figure5Cells(ops: readonly string[]): StudyCell[] {
   const cells: StudyCell[] = [];
@@ -35,7 +35,7 @@ export function figure5Cells(ops: readonly string[]): StudyCell[] {
 export const augmentationGridStudy: Study = {
   name: "augmentation-grid",
   description:
-    "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop on both (asymmetric setup).",
+    "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop shared by both branches (asymmetric setup).",
   base: {},
   // 49 cells with one seed: 4000 images x 4 epochs per cell keeps the grid near an hour at `small`.
   presetOverrides: studyBudgets({ "data.trainLimit": 4000, "train.epochs": 4 }),

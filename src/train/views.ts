@@ -41,7 +41,8 @@ export function viewSpec(config: PretrainConfig): TwoViewSpec {
   };
   const ops = [...a.ops] as AugmentName[];
   if (a.blur && !ops.includes("blur")) ops.push("blur");
-  if (a.asymmetric) return asymmetric({ studied: ops.filter((o) => o !== "crop"), options });
+  // Figure 5: the shared crop is the base; a studied "crop" is a second crop on branch 2.
+  if (a.asymmetric) return asymmetric({ studied: ops, options });
   return symmetric(pipeline(ops, options));
 }
 

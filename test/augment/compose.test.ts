@@ -78,20 +78,28 @@ describe("composition and two views", () => {
     );
   });
 
-  it("applies the studied transformation to one branch only in the asymmetric setup", () => {
+  it("shares one crop between the branches and applies the studied transformations to branch 2 only (Figure 5)", () => {
     const spec = asymmetric({ studied: ["rotate", { name: "color", options: { strength: 1 } }] });
     assert.deepEqual(
-      spec.view1.ops.map((s) => s.name),
+      spec.shared?.ops.map((s) => s.name),
       ["crop"],
     );
+    assert.deepEqual(spec.view1.ops, []);
     assert.deepEqual(
       spec.view2.ops.map((s) => s.name),
-      ["crop", "rotate", "color"],
+      ["rotate", "color"],
     );
     const batch = randomBatch(4, 8, 8, 5);
+    // Branch 1 is the shared crop itself ("the identity" on the cropped image).
     const [v1] = makeTwoViews(batch, spec, createRng(9));
     const cropOnly = compose(["crop"])(batch, createRng(9));
     assert.deepEqual(Array.from(v1.data), Array.from(cropOnly.data));
+    // Nothing studied: the two views are the same image, so the diagonal's "crop" cell is a
+    // genuine second crop and not a copy of the shared one.
+    const [a, b] = makeTwoViews(batch, asymmetric({ studied: [] }), createRng(4));
+    assert.deepEqual(Array.from(a.data), Array.from(b.data));
+    const [c, d] = makeTwoViews(batch, asymmetric({ studied: ["crop"] }), createRng(4));
+    assert.notDeepEqual(Array.from(c.data), Array.from(d.data));
   });
 
   it("makes two different views of the same images with a symmetric spec", () => {
@@ -113,6 +121,23 @@ describe("view stream", () => {
     };
     const local = await collect(false);
     const threaded = await collect(true);
+    // The worker also honours a shared step (Figure 5's asymmetric setup).
+    const spec = asymmetric({ studied: ["color"] });
+    const asym = async (worker: boolean) => {
+      const out = [];
+      for await (const b of createViewStream(split, {
+        batchSize: 8,
+        seed: 3,
+        steps: 2,
+        worker,
+        spec,
+      }))
+        out.push(b);
+      return out;
+    };
+    const [al, at] = [await asym(false), await asym(true)];
+    for (let i = 0; i < 2; i++)
+      assert.deepEqual(Array.from(at[i].view2.data), Array.from(al[i].view2.data));
     assert.equal(local.length, 10);
     const firstEpoch = local
       .slice(0, 5)
