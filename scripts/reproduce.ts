@@ -186,7 +186,7 @@ async function main(): Promise<number> {
     : {};
   fs.writeFileSync(
     path.join(outDir, "README.md"),
-    findingsMarkdown(data, { preset, records, ...report }),
+    findingsMarkdown(data, { preset, records, studies: listStudies(), ...report }),
   );
   console.log(
     `reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`,

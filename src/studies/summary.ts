@@ -8,6 +8,7 @@ import { groupedBars, summarize, type Figure } from "../plot/figures";
 import { TABLE5_TEMPERATURE } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { ReportData } from "../report/collect";
+import type { Study } from "../sweep/study";
 import { studyFindings, type Finding } from "./conclusions";
 
 /** One row per (study, preset, cell, metric): mean, std and n over seeds. */
@@ -150,6 +151,11 @@ function likelyReason(study: string, f: Finding, results: readonly SeedResult[])
 /** Options for {@link findingsMarkdown}. */
 export interface FindingsMarkdownOptions {
   preset: string;
+  /**
+   * Every study the table should cover: the claims of one with no runs at this preset get a
+   * "no data" row, so a study not run yet is visible rather than absent.
+   */
+  studies?: readonly Study[];
   /** The HTML report beside the table, when it has been written (relative link). */
   reportFile?: string;
   /** Notebook runs (wall time, backend, hardware, versions) as recorded by `npm run reproduce`. */
@@ -218,7 +224,16 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
       );
     }
   }
-  if (all.length === 0) lines.push("| (no study has runs at this preset yet) | | | | |");
+  const covered = new Set(all.map((x) => x.study));
+  const notRun = (o.studies ?? []).filter((st) => !covered.has(st.name));
+  for (const st of notRun) {
+    for (const f of studyFindings(st, [], o.preset))
+      lines.push(
+        `| ${mdEscape(f.claim)} | ${st.name} | **no data** | no runs at \`${o.preset}\` | not run yet |`,
+      );
+  }
+  if (all.length === 0 && notRun.length === 0)
+    lines.push("| (no study has runs at this preset yet) | | | | |");
   const missing = (data as ReportData & { missingExperiments?: string[] }).missingExperiments ?? [];
   if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
   lines.push(

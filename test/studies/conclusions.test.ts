@@ -145,6 +145,16 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
   assert.match(row("NT-Xent beats NT-Logistic"), /\*\*agrees\*\*.*0\.5010 ± 0\.0010 \(n=3\)/);
   assert.match(row("NT-Xent beats the margin"), /\*\*disagrees\*\*.*\| one temperature/);
   assert.match(md, /Not run yet: batch-size\./);
+  // Studies the table should cover but that have no runs get their claims as "no data" rows.
+  const withAll = findingsMarkdown(data, {
+    preset: "small",
+    studies: [study, getStudy("batch-size")],
+  });
+  assert.match(
+    withAll,
+    /\| longer training helps \(Figure 9\) \| batch-size \| \*\*no data\*\* \| no runs at `small` \| not run yet \|/,
+  );
+  assert.equal((withAll.match(/\| losses \|/g) ?? []).length, 2);
   // Another preset's runs do not appear.
   assert.match(findingsMarkdown(data, { preset: "paper" }), /no study has runs at this preset yet/);
 });
