@@ -14,6 +14,7 @@ import { studyFigure } from "../plot/study";
 import { createLocalExecutor, type CellOutcome, type Executor } from "./executor";
 import { terminalProgress, type SweepProgress } from "./progress";
 import { planStudy, type CellPlan, type ConfigResolver, type Overrides, type Study } from "./study";
+import { pidAlive } from "../util/process";
 
 /** Options for {@link runSweep}. */
 export interface SweepOptions {
@@ -95,15 +96,6 @@ export const SWEEP_TAGS = Object.freeze({
   cell: "simclr.cell",
   seed: "simclr.seed",
 });
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function numericMetrics(obj: Record<string, unknown> | undefined): Record<string, number> {
   const out: Record<string, number> = {};

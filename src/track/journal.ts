@@ -17,6 +17,7 @@ import {
 } from "./mlflow";
 import { PROJECT_ROOT } from "./server";
 import type { RunStatus } from "./types";
+import { pidAlive } from "../util/process";
 
 /** Tag that links a run to the journal that created it (makes run creation idempotent on replay). */
 export const JOURNAL_ID_TAG = "simclr.journal_id";
@@ -399,15 +400,6 @@ function recordError(j: Journal, e: JournalEntry, err: unknown): void {
   console.warn(
     `simclr: MLflow rejected journal entry ${e.seq} (${e.op}) of ${path.basename(j.file)}: ${message}`,
   );
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Outcome of syncing one journal file. */

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { pidAlive } from "../util/process";
 
 /** The project root (the folder holding package.json). */
 export const PROJECT_ROOT: string = path.resolve(__dirname, "..", "..");
@@ -94,15 +95,6 @@ export async function mlflowHealthy(url: string, timeoutMs = 2000): Promise<bool
       signal: AbortSignal.timeout(timeoutMs),
     });
     return r.ok;
-  } catch {
-    return false;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }

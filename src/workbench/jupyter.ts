@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT, freePort, nextFreePort, portInUse } from "../track/server";
+import { pidAlive } from "../util/process";
 
 /** Options for {@link startJupyterLab}. */
 export interface JupyterOptions {
@@ -49,15 +50,6 @@ export interface JupyterServer {
   /** URL that opens JupyterLab at notebooks/ with the token. */
   labUrl: string;
   stop(): Promise<void>;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Starts JupyterLab from .venv and waits until its REST API answers. */

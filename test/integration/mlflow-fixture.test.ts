@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useMlflowServer } from "../support/mlflow";
 import { portInUse } from "../../src/track/server";
+import { pidAlive } from "../../src/util/process";
 
 const mlflow = useMlflowServer();
 
@@ -57,12 +58,3 @@ test("a test process killed by SIGTERM or SIGINT takes its MLflow server down wi
     assert.equal(await portInUse(port), false, `${signal}: port ${port} still taken`);
   }
 });
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
