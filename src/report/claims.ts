@@ -41,6 +41,20 @@ export interface ClaimVerdict {
   evidence: string;
 }
 
+/**
+ * t statistic of a difference whose standard error combines independent summaries: the square
+ * root of the sum of each part's squared standard error (std²/n; a part with one value adds none).
+ * Two parts give Welch's t, one part of paired differences gives the paired t, four cells give
+ * the t of an interaction. Infinity (signed) when no part has spread and the difference is not 0.
+ */
+export function tStatistic(
+  difference: number,
+  parts: readonly { std: number; n: number }[],
+): number {
+  const se = Math.sqrt(parts.reduce((a, x) => a + (x.n > 1 ? x.std ** 2 / x.n : 0), 0));
+  return se > 0 ? difference / se : difference === 0 ? 0 : Math.sign(difference) * Infinity;
+}
+
 function fmt(s: Summary): string {
   return s.n === 0 ? "no runs" : `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)} (n=${s.n})`;
 }
@@ -76,10 +90,7 @@ export function evaluateClaim(
   }
   const sign = claim.lowerIsBetter ? -1 : 1;
   const difference = sign * (better.mean - worse.mean);
-  const se = Math.sqrt(
-    (better.n > 1 ? better.std ** 2 / better.n : 0) + (worse.n > 1 ? worse.std ** 2 / worse.n : 0),
-  );
-  const t = se > 0 ? difference / se : difference === 0 ? 0 : Math.sign(difference) * Infinity;
+  const t = tStatistic(difference, [better, worse]);
   const noSpread = better.n < 2 || worse.n < 2;
   let verdict: ClaimVerdict["verdict"];
   if (difference === 0) verdict = "inconclusive";

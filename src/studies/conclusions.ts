@@ -7,7 +7,7 @@
  * training is short).
  */
 import { summarize, type Summary } from "../plot/figures";
-import { evaluateClaims, type ClaimVerdict, type SeedResult } from "../report/claims";
+import { evaluateClaims, tStatistic, type ClaimVerdict, type SeedResult } from "../report/claims";
 import { getStudy } from "../sweep/registry";
 import { selectCells, type CellSelector, type Study } from "../sweep/study";
 
@@ -57,7 +57,7 @@ function colorInteraction(results: readonly SeedResult[]): Finding {
   const [s1, s8, v1, v8] = cells as [Summary, Summary, Summary, Summary];
   const simclrGain = s1.mean - s8.mean;
   const supervisedGain = v1.mean - v8.mean;
-  const t = interactionT(simclrGain - supervisedGain, cells);
+  const t = tStatistic(simclrGain - supervisedGain, cells);
   return {
     claim,
     source: "Table 1",
@@ -78,9 +78,7 @@ function pairedT(
   const sa = summarize(rows.map((r) => r.metrics[a] as number));
   const sb = summarize(rows.map((r) => r.metrics[b] as number));
   const d = summarize(rows.map((r) => (r.metrics[a] as number) - (r.metrics[b] as number)));
-  const se = d.n > 1 ? d.std / Math.sqrt(d.n) : 0;
-  const t = se > 0 ? d.mean / se : d.mean === 0 ? 0 : Math.sign(d.mean) * Infinity;
-  return { a: sa, b: sb, t, n: d.n };
+  return { a: sa, b: sb, t: tStatistic(d.mean, [d]), n: d.n };
 }
 
 /** Table 3: is the transformation more predictable from h than from g(h)? (paired over runs) */
@@ -126,29 +124,13 @@ function hVersusGh(results: readonly SeedResult[]): Finding {
   };
 }
 
-/** Welch's t of a difference of two summaries (Infinity when neither side has spread). */
-function welchT(
-  diff: number,
-  a: { std: number; n: number },
-  b: { std: number; n: number },
-): number {
-  const se = Math.sqrt((a.n > 1 ? a.std ** 2 / a.n : 0) + (b.n > 1 ? b.std ** 2 / b.n : 0));
-  return se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Infinity;
-}
-
-/** t of a difference of differences of four cell means (independent cells; the sum of their squared standard errors). */
-function interactionT(diff: number, cells: readonly Summary[]): number {
-  const se = Math.sqrt(cells.reduce((a, x) => a + (x.n > 1 ? x.std ** 2 / x.n : 0), 0));
-  return se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Infinity;
-}
-
 /** Verdict from a t statistic, the rule every finding uses (decisive at |t| >= 2). */
 function verdictOfT(t: number): Finding["verdict"] {
   return t >= 2 ? "agrees" : t <= -2 ? "disagrees" : "inconclusive";
 }
 
 /** Per-cell mean of a metric, over the seeds of each label present in the results. */
-function cellMeans(results: readonly SeedResult[], metric: string): Map<string, number> {
+export function cellMeans(results: readonly SeedResult[], metric: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const label of new Set(results.map((r) => r.label))) {
     const s = summarize(metricOf(results, label, metric));
@@ -196,7 +178,7 @@ function gridFindings(results: readonly SeedResult[]): Finding[] {
       evidence: "needs both diagonal and off-diagonal cells",
     });
   } else {
-    const t = welchT(p.mean - s.mean, p, s);
+    const t = tStatistic(p.mean - s.mean, [p, s]);
     out.push({
       claim: compose,
       source: "Figure 5",
@@ -250,7 +232,7 @@ function batchInteraction(
   const gainShort = s512.mean - s128.mean;
   const gainLong = l512.mean - l128.mean;
   const diff = gainShort - gainLong;
-  const t = interactionT(diff, [s512, s128, l512, l128]);
+  const t = tStatistic(diff, [s512, s128, l512, l128]);
   return {
     claim,
     source: "Figure 9",

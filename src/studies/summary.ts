@@ -9,7 +9,7 @@ import { TABLE5_TEMPERATURE } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { ReportData } from "../report/collect";
 import type { Study } from "../sweep/study";
-import { studyFindings, type Finding } from "./conclusions";
+import { cellMeans, studyFindings, type Finding } from "./conclusions";
 
 /** One row per (study, preset, cell, metric): mean, std and n over seeds. */
 export function resultsTable(data: ReportData): aq.ColumnTable {
@@ -111,12 +111,7 @@ function cellMeanRange(
   metric: string,
   only: (label: string) => boolean = () => true,
 ): [number, number] | undefined {
-  const means: number[] = [];
-  for (const label of new Set(results.map((r) => r.label))) {
-    if (!only(label)) continue;
-    const s = summarize(results.filter((r) => r.label === label).map((r) => r.metrics[metric]));
-    if (s.n > 0) means.push(s.mean);
-  }
+  const means = [...cellMeans(results, metric)].filter(([l]) => only(l)).map(([, m]) => m);
   return means.length ? [Math.min(...means), Math.max(...means)] : undefined;
 }
 
