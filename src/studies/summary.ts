@@ -170,6 +170,37 @@ function mdEscape(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+/** Compute behind one study at one preset, from its tracked runs (whichever session ran them). */
+export interface StudyCompute {
+  study: string;
+  finished: number;
+  failed: number;
+  /** Sum of the finished runs' durations (MLflow start to end), seconds. */
+  runSeconds: number;
+}
+
+/**
+ * Per study, the runs and run time behind the findings. A notebook's wall time covers only what
+ * that execution ran (a resumed sweep skips the cells tracked before), so the evidence's cost is
+ * summed from the runs themselves.
+ */
+export function studyCompute(data: ReportData, preset: string): StudyCompute[] {
+  return data.sections
+    .filter((x) => x.preset === preset)
+    .map((x) => {
+      const done = x.runs.filter((r) => r.status === "FINISHED");
+      return {
+        study: x.experiment,
+        finished: done.length,
+        failed: x.runs.filter((r) => r.status === "FAILED").length,
+        runSeconds: done.reduce(
+          (a, r) => a + (r.endTime !== undefined ? (r.endTime - r.startTime) / 1000 : 0),
+          0,
+        ),
+      };
+    });
+}
+
 /** The findings table (results/<preset>/README.md), written from the tracked runs. */
 export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): string {
   const all = reportFindings(data).filter((x) => x.preset === o.preset);
@@ -200,6 +231,20 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
       );
     }
     lines.push("");
+  }
+  const compute = studyCompute(data, o.preset);
+  if (compute.length) {
+    lines.push(
+      "| study | finished runs | failed runs | run time (sum over runs) | per run |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const c of compute)
+      lines.push(
+        `| ${c.study} | ${c.finished} | ${c.failed} | ${(c.runSeconds / 60).toFixed(1)} min | ${c.finished ? (c.runSeconds / c.finished).toFixed(0) : "-"} s |`,
+      );
+    lines.push("");
+  }
+  if (last) {
     if (o.reportFile) lines.push(`The shareable report: [${o.reportFile}](${o.reportFile}).`, "");
   }
   lines.push(

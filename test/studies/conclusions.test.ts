@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { SeedResult } from "../../src/report/claims";
-import type { ReportData } from "../../src/report/collect";
+import type { ReportData, ReportRun } from "../../src/report/collect";
 import { studyFindings } from "../../src/studies/conclusions";
-import { findingsMarkdown } from "../../src/studies/summary";
+import { findingsMarkdown, studyCompute } from "../../src/studies/summary";
 import { getStudy } from "../../src/sweep/registry";
 import { selectCells } from "../../src/sweep/study";
 
@@ -154,7 +154,7 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
     withAll,
     /\| longer training helps \(Figure 9\) \| batch-size \| \*\*no data\*\* \| no runs at `small` \| not run yet \|/,
   );
-  assert.equal((withAll.match(/\| losses \|/g) ?? []).length, 2);
+  assert.equal((withAll.match(/\| losses \| \*\*/g) ?? []).length, 2);
   // Another preset's runs do not appear.
   assert.match(findingsMarkdown(data, { preset: "paper" }), /no study has runs at this preset yet/);
 });
@@ -244,4 +244,57 @@ test("Table 1 and Table 3 findings: an interaction t over four cells and a paire
   assert.equal(h.verdict, "agrees");
   assert.match(h.evidence, /paired t = \d+\.\d+ over 4 runs/);
   assert.equal(find(fs, "transformation than z").verdict, "inconclusive");
+});
+
+test("the findings table sums each study's run time from its tracked runs, resumed or not", () => {
+  const study = getStudy("losses");
+  const run = (id: string, status: string, seconds: number | undefined): ReportRun => ({
+    runId: id,
+    runName: id,
+    label: "ntxent",
+    seed: 0,
+    status,
+    startTime: 1_000_000,
+    ...(seconds !== undefined ? { endTime: 1_000_000 + seconds * 1000 } : {}),
+    params: {},
+    tags: {},
+    metrics: {},
+  });
+  const data = {
+    title: "t",
+    generatedAt: "2026-01-01T00:00:00Z",
+    trackingUri: "http://127.0.0.1:1",
+    sections: [
+      {
+        experiment: "losses",
+        study,
+        preset: "small",
+        // Two finished runs (one from an earlier session), one failed, one still running.
+        runs: [run("a", "FINISHED", 60), run("b", "FINISHED", 90), run("c", "FAILED", 5)].concat(
+          run("d", "RUNNING", undefined),
+        ),
+        results: [],
+        verdicts: [],
+        curves: [],
+      },
+      {
+        experiment: "losses",
+        study,
+        preset: "tiny",
+        runs: [run("e", "FINISHED", 9)],
+        results: [],
+        verdicts: [],
+        curves: [],
+      },
+    ],
+    missingExperiments: [],
+    environments: [],
+  } as ReportData;
+  assert.deepEqual(studyCompute(data, "small"), [
+    { study: "losses", finished: 2, failed: 1, runSeconds: 150 },
+  ]);
+  assert.match(
+    findingsMarkdown(data, { preset: "small" }),
+    /\| losses \| 2 \| 1 \| 2\.5 min \| 75 s \|/,
+  );
 });
