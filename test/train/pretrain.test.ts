@@ -71,6 +71,19 @@ test("tensor memory does not grow with the number of steps", async () => {
   assert.equal(await leftBehind(6), await leftBehind(2));
 });
 
+test("a run with every evaluation leaves no tensor behind (a notebook kernel can run many)", async () => {
+  const everything: PretrainConfigOverrides = {
+    train: { maxSteps: 4, epochs: 2, knnEveryEpochs: 1 },
+    eval: { linear: true, linearEpochs: 2, randomInit: true, transformProbe: true, knnK: 10 },
+  };
+  const run = (): Promise<unknown> =>
+    pretrain(resolveConfig("tiny", small, everything), { dataset, progress: false });
+  await run(); // first run: lazily built kernels and caches
+  const before = tf.memory().numTensors;
+  await run();
+  assert.equal(tf.memory().numTensors - before, 0);
+});
+
 test("a resumed run reproduces an uninterrupted run step for step", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-ckpt-"));
   const straightDir = path.join(dir, "straight");
