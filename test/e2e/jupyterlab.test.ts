@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { useMlflowServer } from "../support/mlflow";
+import { reapOnSignal } from "../support/reap";
 import { PROJECT_ROOT } from "../../src/track/server";
 import { startJupyterLab, type JupyterServer } from "../../src/workbench/jupyter";
 
@@ -37,6 +38,7 @@ before(async () => {
     logFile: path.join(os.tmpdir(), "simclr-e2e-jupyter.log"),
     extraArgs: ["--LabApp.expose_app_in_browser=True"],
   });
+  reapOnSignal(() => lab?.pid);
   browser = await launchChromium();
 });
 

@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startMlflowServer, type MlflowServer } from "../../src/track/server";
+import { reapOnSignal } from "./reap";
 
 /** Handle filled in by the `before` hook. */
 export interface MlflowFixture {
@@ -69,32 +70,4 @@ export function useMlflowServer(): MlflowFixture {
     if (fixture.storeDir) fs.rmSync(fixture.storeDir, { recursive: true, force: true });
   });
   return fixture;
-}
-
-/**
- * The server runs in its own process group, so a test process killed by a signal (Ctrl-C, the
- * runner's timeout, CI's cancel) would leave it running: `after` hooks do not run then. Kill the
- * group on those signals and on exit.
- */
-function reapOnSignal(pid: () => number | undefined): void {
-  const reap = (): void => {
-    const p = pid();
-    if (!p || p <= 0) return;
-    try {
-      process.kill(-p, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  };
-  process.once("exit", reap);
-  for (const [signal, code] of [
-    ["SIGTERM", 143],
-    ["SIGINT", 130],
-    ["SIGHUP", 129],
-  ] as const) {
-    process.once(signal, () => {
-      reap();
-      process.exit(code);
-    });
-  }
 }
