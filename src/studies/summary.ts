@@ -93,7 +93,7 @@ export function reportConclusion(data: ReportData): string {
 /** Why a finding most likely did not reproduce at a small scale, by study (used in the findings table). */
 const LIKELY_REASON: Record<string, string> = {
   "augmentation-grid":
-    "4 epochs on a 4000-image subset with a small ConvNet and one seed per cell: differences between compositions are within run-to-run noise",
+    "4 epochs on a 4000-image subset with a small ConvNet and one seed for most cells: differences between compositions are within run-to-run noise",
   "color-strength":
     "short training: strong color distortion makes the task harder and pays off only with longer training (the paper trains 100+ epochs)",
   "projection-head":
@@ -278,7 +278,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
   if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
   lines.push(
     "",
-    "Verdicts: *agrees* when the difference has the paper's sign and is at least two standard errors (|t| >= 2: Welch's t between cells over seeds; a paired t over runs where h and g(h) come from the same runs; the summed standard errors of four cells for an interaction), or has the paper's sign with one seed per cell (the Figure 5 grid, where the strongest pair is decided by rank); *disagrees* for the opposite; *inconclusive* when the difference is within the seed-to-seed spread.",
+    "Verdicts: *agrees* when the difference has the paper's sign and is at least two standard errors (|t| >= 2: Welch's t between cells over seeds; a paired t over runs where h and g(h) come from the same runs; the summed standard errors of four cells for an interaction), or has the paper's sign where a side has one seed (no spread to compare with; the Figure 5 grid's strongest pair is decided by rank among cell means); *disagrees* for the opposite; *inconclusive* when the difference is within the seed-to-seed spread.",
     "",
   );
   return lines.join("\n");

@@ -77,6 +77,12 @@ export interface Study {
   seeds: number;
   /** Per-preset seeds per cell (e.g. 1 for `tiny`), used instead of `seeds` for that preset. */
   presetSeeds?: Record<string, number>;
+  /**
+   * Per preset, seeds of named cells (by label) where they differ from the study's: a large grid
+   * run with one seed per cell can still give the cells its claims compare the seeds a t needs
+   * (Figure 5: crop, color and crop+color). A sweep's explicit seed count overrides these.
+   */
+  presetCellSeeds?: Record<string, Record<string, number>>;
   /** Metrics the study reports (keys of the cell's JSON result / MLflow metrics), e.g. ["linear_acc"]. */
   metrics: string[];
   /** Comparisons the paper makes, evaluated by reports. */
@@ -226,6 +232,19 @@ export function validateStudy(study: Study): void {
   const dup = labels.find((l, i) => labels.indexOf(l) !== i);
   if (dup !== undefined)
     throw new Error(`study '${study.name}': two cells share the label '${dup}'`);
+  for (const [preset, bySeed] of Object.entries(study.presetCellSeeds ?? {})) {
+    const here = studyCells(study, preset).map((c) => c.label);
+    for (const [label, n] of Object.entries(bySeed)) {
+      if (!here.includes(label))
+        throw new Error(
+          `study '${study.name}': presetCellSeeds.${preset} names cell '${label}', which the ${preset} preset does not have`,
+        );
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(
+          `study '${study.name}': presetCellSeeds.${preset}['${label}'] must be an integer >= 1, got ${JSON.stringify(n)}`,
+        );
+    }
+  }
   for (const c of study.claims ?? []) {
     for (const side of ["better", "worse"] as const) {
       if (selectCells(study, c[side]).length === 0) {
@@ -267,10 +286,12 @@ export function planStudy(study: Study, opts: PlanOptions): CellPlan[] {
   const base = expandDotted(study.base);
   const presetOver = expandDotted(study.presetOverrides?.[opts.preset] ?? {});
   const plans: CellPlan[] = [];
+  const cellSeeds = opts.seeds === undefined ? (study.presetCellSeeds?.[opts.preset] ?? {}) : {};
   studyCells(study, opts.preset).forEach((cell, cellIndex) => {
-    for (let seed = 0; seed < seeds; seed++) {
+    const label = cell.label ?? cellLabel(cell.overrides);
+    const n = cellSeeds[label] ?? seeds;
+    for (let seed = 0; seed < n; seed++) {
       const config = resolve(opts.preset, base, presetOver, expandDotted(cell.overrides), { seed });
-      const label = cell.label ?? cellLabel(cell.overrides);
       plans.push({
         cellIndex,
         label,

@@ -282,11 +282,15 @@ export async function runSweep(
     });
     parentRunId = info.runId;
     const seeds = o.seeds ?? study.presetSeeds?.[o.preset] ?? study.seeds;
+    const perCell = o.seeds === undefined ? (study.presetCellSeeds?.[o.preset] ?? {}) : {};
+    const extra = Object.entries(perCell)
+      .map(([label, n]) => `${n} for ${label}`)
+      .join(", ");
     await client.logParams(parentRunId, {
       study: study.name,
       preset: o.preset,
-      seeds,
-      cells: plans.length / seeds,
+      seeds: extra ? `${seeds} (${extra})` : seeds,
+      cells: new Set(plans.map((p) => p.cellIndex)).size,
       executor: executor.name,
     });
   }

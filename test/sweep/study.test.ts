@@ -72,6 +72,36 @@ test("explicit cells keep their labels and order; presetCells and presetSeeds re
   assert.deepEqual(selectCells(s, "crop+color").length, 1);
 });
 
+test("presetCellSeeds gives named cells more seeds at a preset; an explicit seed count overrides it", () => {
+  const s: Study = {
+    name: "fig5-unit",
+    description: "",
+    base: {},
+    cells: [
+      { label: "crop", overrides: { ops: ["crop"] } },
+      { label: "crop+color", overrides: { ops: ["crop", "color"] } },
+      { label: "blur", overrides: { ops: ["blur"] } },
+    ],
+    seeds: 1,
+    presetCellSeeds: { small: { crop: 3, "crop+color": 2 } },
+    metrics: ["acc"],
+  };
+  assert.deepEqual(
+    planStudy(s, { preset: "small" }).map((p) => `${p.label}/${p.seed}`),
+    ["crop/0", "crop/1", "crop/2", "crop+color/0", "crop+color/1", "blur/0"],
+  );
+  assert.equal(planStudy(s, { preset: "tiny" }).length, 3);
+  assert.equal(planStudy(s, { preset: "small", seeds: 1 }).length, 3);
+  assert.throws(
+    () => validateStudy({ ...s, presetCellSeeds: { small: { rotate: 3 } } }),
+    /presetCellSeeds.small names cell 'rotate', which the small preset does not have/,
+  );
+  assert.throws(
+    () => validateStudy({ ...s, presetCellSeeds: { small: { crop: 0 } } }),
+    /presetCellSeeds.small\['crop'\] must be an integer >= 1, got 0/,
+  );
+});
+
 test("dotted override keys expand into nested objects and merge", () => {
   assert.deepEqual(expandDotted({ "a.b": 1, "a.c": 2, d: 3 }), { a: { b: 1, c: 2 }, d: 3 });
   assert.deepEqual(mergeResolver("tiny", { a: { b: 1 } }, { a: { c: 2 } }), {
