@@ -98,8 +98,11 @@ export interface EvalConfig {
   knnTemperature: number;
   /** Also evaluate the same encoder with random weights through the same protocol. */
   randomInit: boolean;
-  /** Table 3: predict the transformation applied from h and from g(h). */
-  transformProbe: boolean;
+  /**
+   * Table 3: predict the transformation applied from h and from g(h) with an MLP ("mlp", as the
+   * paper) or a linear classifier ("linear"); false skips the probe.
+   */
+  transformProbe: false | "linear" | "mlp";
 }
 
 /** One run's complete configuration. */

@@ -34,6 +34,14 @@ const ENUMS: Record<string, readonly (string | null)[]> = {
   "eval.representation": ["h", "gh"],
 };
 
+/**
+ * Fields whose values are a fixed set of mixed types (checked instead of the default's type).
+ * `eval.transformProbe` stays `false` by default so adding the probe kinds changed no config hash.
+ */
+const CHOICES: Record<string, readonly unknown[]> = {
+  "eval.transformProbe": [false, "linear", "mlp"],
+};
+
 /** Fields that must be integers >= the given minimum. */
 const INTEGERS: Record<string, number> = {
   seed: 0,
@@ -121,8 +129,15 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
         walk(v as Record<string, unknown>, def as Record<string, unknown>, path);
         continue;
       }
+      const choices = CHOICES[path];
       const nullable = NULLABLE[path];
-      if (nullable) {
+      if (choices) {
+        if (!choices.includes(v))
+          throw new ConfigError(
+            `${source}: '${path}' is ${describe(v)}; expected one of ${choices.map((a) => describe(a)).join(", ")}`,
+            path,
+          );
+      } else if (nullable) {
         if (v !== null && typeof v !== nullable) {
           throw new ConfigError(
             `${source}: '${path}' must be a ${nullable} or null, got ${describe(v)}`,

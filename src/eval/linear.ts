@@ -4,7 +4,8 @@
  * the training mean and deviation; the classifier is trained with mini-batch Adam and a cosine
  * learning-rate decay (the paper trains with Nesterov for 90 epochs on augmented images; training
  * on cached features without augmentation is the common fast variant, e.g. logistic regression in
- * sthalles/SimCLR).
+ * sthalles/SimCLR). With `hidden` > 0 the classifier is an MLP with one ReLU hidden layer instead
+ * (the probes of Table 3, which the paper trains as MLPs).
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRng, permutation } from "../util/random";
@@ -22,8 +23,10 @@ export interface LinearEvalOptions {
   weightDecay: number;
   /** Number of classes; 0 infers max label + 1. */
   classes: number;
-  /** Seed of the shuffles. */
+  /** Seed of the shuffles and of the hidden layer's initialisation. */
   seed: number;
+  /** Width of a ReLU hidden layer; 0 (the default) is the linear classifier. */
+  hidden: number;
 }
 
 /** Defaults of linearEval. */
@@ -34,6 +37,7 @@ export const LINEAR_EVAL_DEFAULTS: Readonly<LinearEvalOptions> = Object.freeze({
   weightDecay: 1e-4,
   classes: 0,
   seed: 0,
+  hidden: 0,
 });
 
 /** Result of linearEval. */
@@ -79,8 +83,49 @@ function accuracyOf(logits: tf.Tensor2D, labels: Int16Array): number {
   return labels.length ? ok / labels.length : 0;
 }
 
+/** The classifier's trainable weights: [W, b] (linear) or [W1, b1, W2, b2] (one hidden layer). */
+function classifierWeights(
+  d: number,
+  classes: number,
+  hidden: number,
+  seed: number,
+): tf.Variable[] {
+  if (hidden <= 0)
+    return [
+      tf.tidy(() => tf.variable(tf.zeros([d, classes]), true)), // [D, C]
+      tf.tidy(() => tf.variable(tf.zeros([classes]), true)), // [C]
+    ];
+  const rng = createRng(seed);
+  const he = (fanIn: number, fanOut: number): tf.Variable =>
+    tf.tidy(() => {
+      const std = Math.sqrt(2 / fanIn);
+      const v = Float32Array.from({ length: fanIn * fanOut }, () => rng.normal() * std);
+      return tf.variable(tf.tensor2d(v, [fanIn, fanOut]), true);
+    });
+  return [
+    he(d, hidden), // [D, H]
+    tf.tidy(() => tf.variable(tf.zeros([hidden]), true)), // [H]
+    he(hidden, classes), // [H, C]
+    tf.tidy(() => tf.variable(tf.zeros([classes]), true)), // [C]
+  ];
+}
+
+/** Logits [N, C] of features x [N, D] under the weights of {@link classifierWeights}. */
+function logitsOf(x: tf.Tensor2D, w: readonly tf.Variable[]): tf.Tensor2D {
+  const [w1, b1, w2, b2] = w;
+  const first = x.matMul(w1 as tf.Tensor2D).add(b1);
+  return (
+    w2 && b2
+      ? first
+          .relu()
+          .matMul(w2 as tf.Tensor2D)
+          .add(b2)
+      : first
+  ) as tf.Tensor2D;
+}
+
 /**
- * Trains a linear classifier on `train` features and scores it on `test`. Images with label < 0
+ * Trains a linear classifier (or, with `hidden`, a one-hidden-layer MLP) on `train` features and scores it on `test`. Images with label < 0
  * are ignored. Does not leak tensors.
  */
 export function linearEval(
@@ -114,8 +159,9 @@ export function linearEval(
     tf.oneHot(tf.tensor1d(Int32Array.from(yTrainLabels), "int32"), classes).toFloat(),
   ); // [Ntr, C]
 
-  const w = tf.tidy(() => tf.variable(tf.zeros([d, classes]), true)); // [D, C]
-  const b = tf.tidy(() => tf.variable(tf.zeros([classes]), true)); // [C]
+  const weights = classifierWeights(d, classes, o.hidden, o.seed);
+  // Weight decay on the matrices, not the biases.
+  const matrices = weights.filter((v) => v.rank === 2);
   const n = trainIdx.length;
   const bs = Math.min(o.batchSize, n);
   const stepsPerEpoch = Math.ceil(n / bs);
@@ -133,17 +179,13 @@ export function linearEval(
         () => {
           const xb = xTrain.gather(idx); // [B, D]
           const yb = yTrain.gather(idx); // [B, C]
-          const logits = xb.matMul(w).add(b); // [B, C]
+          const logits = logitsOf(xb as tf.Tensor2D, weights); // [B, C]
           const ce = tf.losses.softmaxCrossEntropy(yb, logits);
-          return ce.add(
-            w
-              .square()
-              .sum()
-              .mul(0.5 * o.weightDecay),
-          ) as tf.Scalar;
+          const l2 = tf.addN(matrices.map((m) => m.square().sum()));
+          return ce.add(l2.mul(0.5 * o.weightDecay)) as tf.Scalar;
         },
         step === total - 1 || s + bs >= n,
-        [w, b],
+        weights,
       );
       idx.dispose();
       if (loss) {
@@ -153,15 +195,15 @@ export function linearEval(
       step++;
     }
   }
-  const trainLogits = tf.tidy(() => xTrain.matMul(w).add(b) as tf.Tensor2D);
-  const testLogits = tf.tidy(() => xTest.matMul(w).add(b) as tf.Tensor2D);
+  const trainLogits = tf.tidy(() => logitsOf(xTrain, weights));
+  const testLogits = tf.tidy(() => logitsOf(xTest, weights));
   const result: LinearEvalResult = {
     trainAccuracy: accuracyOf(trainLogits, yTrainLabels),
     testAccuracy: accuracyOf(testLogits, yTestLabels),
     trainLoss: lastLoss,
     seconds: (performance.now() - t0) / 1000,
   };
-  tf.dispose([trainLogits, testLogits, xTrain, xTest, yTrain, w, b]);
+  tf.dispose([trainLogits, testLogits, xTrain, xTest, yTrain, ...weights]);
   optimizer.dispose();
   return result;
 }

@@ -18,14 +18,14 @@ function headCells(outDims: readonly number[]): StudyCell[] {
 
 /**
  * Figure 8 and Table 3 in one sweep: every cell evaluates both h and g(h) and runs the
- * transformation-prediction probe on both.
+ * transformation-prediction probe on both (an MLP probe, as the paper's Table 3).
  */
 export const projectionHeadStudy: Study = {
   name: "projection-head",
   description:
     "Figure 8: linear evaluation of h after pre-training with no projection, a linear or a non-linear projection head of several output widths; Table 3: predicting the applied transformation from h and from g(h).",
   // representation "gh" evaluates both h (linear_acc_h) and z = g(h) (linear_acc_gh) in every cell.
-  base: { "eval.transformProbe": true, "eval.representation": "gh" },
+  base: { "eval.transformProbe": "mlp", "eval.representation": "gh" },
   presetOverrides: studyBudgets(),
   cells: headCells([32, 128, 512]),
   presetCells: { tiny: headCells([128]) },

@@ -52,6 +52,10 @@ test("bad fields and values are reported by their dotted path", () => {
     [{ optimizer: { learningRate: "x" } }, /'optimizer.learningRate' must be a number or null/],
     [{ augment: { ops: [1] } }, /'augment.ops' must be an array of strings/],
     [{ data: 3 }, /'data' must be an object/],
+    [
+      { eval: { transformProbe: true } },
+      /'eval.transformProbe' is true; expected one of false, "linear", "mlp"/,
+    ],
   ];
   for (const [o, re] of bad) {
     assert.throws(
@@ -60,6 +64,10 @@ test("bad fields and values are reported by their dotted path", () => {
     );
   }
   assert.throws(() => resolveConfig("huge" as never), /unknown preset "huge"/);
+  assert.equal(
+    resolveConfig("tiny", { eval: { transformProbe: "mlp" } }).eval.transformProbe,
+    "mlp",
+  );
 });
 
 test("a JSON config file names its preset and fields; errors name the file", () => {

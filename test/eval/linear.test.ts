@@ -60,3 +60,28 @@ test("linear evaluation ignores unlabelled images and does not leak tensors", ()
   assert.ok(r.testAccuracy > 0.9);
   assert.equal(tf.memory().numTensors, before);
 });
+
+test("with a hidden layer the classifier learns a task no linear classifier can (XOR of two features)", () => {
+  const rng = createRng(3);
+  const xor = (n: number): FeatureSet => {
+    const data = new Float32Array(n * 2);
+    const labels = new Int16Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = rng.int(2);
+      const b = rng.int(2);
+      data[2 * i] = (a ? 1 : -1) + 0.2 * rng.normal();
+      data[2 * i + 1] = (b ? 1 : -1) + 0.2 * rng.normal();
+      labels[i] = a ^ b;
+    }
+    return { n, dim: 2, data, labels };
+  };
+  const train = xor(1000);
+  const test = xor(500);
+  const opts = { epochs: 60, batchSize: 100, learningRate: 0.01, seed: 1 };
+  const before = tf.memory().numTensors;
+  const linear = linearEval(train, test, opts);
+  const mlp = linearEval(train, test, { ...opts, hidden: 32 });
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(linear.testAccuracy < 0.7, `linear ${linear.testAccuracy}`);
+  assert.ok(mlp.testAccuracy > 0.95, `mlp ${mlp.testAccuracy}`);
+});

@@ -74,7 +74,7 @@ test("tensor memory does not grow with the number of steps", async () => {
 test("a run with every evaluation leaves no tensor behind (a notebook kernel can run many)", async () => {
   const everything: PretrainConfigOverrides = {
     train: { maxSteps: 4, epochs: 2, knnEveryEpochs: 1 },
-    eval: { linear: true, linearEpochs: 2, randomInit: true, transformProbe: true, knnK: 10 },
+    eval: { linear: true, linearEpochs: 2, randomInit: true, transformProbe: "mlp", knnK: 10 },
   };
   const run = (): Promise<unknown> =>
     pretrain(resolveConfig("tiny", small, everything), { dataset, progress: false });
