@@ -7,7 +7,7 @@ import * as aq from "arquero";
 import { groupedBars, summarize, type Figure } from "../plot/figures";
 import { TABLE5_TEMPERATURE } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
-import type { ReportData } from "../report/collect";
+import type { ReportData, ReportRun } from "../report/collect";
 import type { Study } from "../sweep/study";
 import { cellMeans, studyFindings, type Finding } from "./conclusions";
 
@@ -173,6 +173,7 @@ function mdEscape(s: string): string {
 /** Compute behind one study at one preset, from its tracked runs (whichever session ran them). */
 export interface StudyCompute {
   study: string;
+  /** Finished runs behind the results (the latest of each cell and seed). */
   finished: number;
   failed: number;
   /** Sum of the finished runs' durations (MLflow start to end), seconds. */
@@ -188,7 +189,12 @@ export function studyCompute(data: ReportData, preset: string): StudyCompute[] {
   return data.sections
     .filter((x) => x.preset === preset)
     .map((x) => {
-      const done = x.runs.filter((r) => r.status === "FINISHED");
+      // The runs behind the results: the latest finished run of each (cell, seed), as collected;
+      // a run a later one superseded (a re-run after a change of protocol) is not counted.
+      const latest = new Map<string, ReportRun>();
+      for (const r of x.runs)
+        if (r.status === "FINISHED") latest.set(`${r.label}\u0000${r.seed}`, r);
+      const done = [...latest.values()];
       return {
         study: x.experiment,
         finished: done.length,

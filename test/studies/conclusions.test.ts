@@ -248,11 +248,11 @@ test("Table 1 and Table 3 findings: an interaction t over four cells and a paire
 
 test("the findings table sums each study's run time from its tracked runs, resumed or not", () => {
   const study = getStudy("losses");
-  const run = (id: string, status: string, seconds: number | undefined): ReportRun => ({
+  const run = (id: string, status: string, seconds: number | undefined, seed = 0): ReportRun => ({
     runId: id,
     runName: id,
     label: "ntxent",
-    seed: 0,
+    seed,
     status,
     startTime: 1_000_000,
     ...(seconds !== undefined ? { endTime: 1_000_000 + seconds * 1000 } : {}),
@@ -269,10 +269,15 @@ test("the findings table sums each study's run time from its tracked runs, resum
         experiment: "losses",
         study,
         preset: "small",
-        // Two finished runs (one from an earlier session), one failed, one still running.
-        runs: [run("a", "FINISHED", 60), run("b", "FINISHED", 90), run("c", "FAILED", 5)].concat(
+        // Two finished runs behind the results (one from an earlier session), one superseded by a
+        // later run of the same cell and seed, one failed, one still running.
+        runs: [
+          run("old", "FINISHED", 1000, 1),
+          run("a", "FINISHED", 60, 1),
+          run("b", "FINISHED", 90, 2),
+          run("c", "FAILED", 5),
           run("d", "RUNNING", undefined),
-        ),
+        ],
         results: [],
         verdicts: [],
         curves: [],
