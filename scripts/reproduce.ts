@@ -3,7 +3,8 @@
  * (nbclient, tslab kernel), writes the executed notebooks and the HTML report to results/<preset>/,
  * records hardware, backend, versions and wall time (results/<preset>/runs.json), and writes the
  * findings table (results/<preset>/README.md) from the tracked runs. `--findings-only` rewrites the
- * findings table from the tracked runs without executing any notebook.
+ * findings table from the tracked runs without executing any notebook; `--out DIR` writes elsewhere
+ * than results/<preset>/. Ctrl-C (or a kill) records the notebook it stopped as interrupted.
  *
  * Sweeps resume from MLflow, so a reproduction interrupted by the end of a session continues where
  * it stopped when run again (with the same tracking server: MLFLOW_TRACKING_URI, else the project's
@@ -42,6 +43,8 @@ interface RunRecord {
   started: string;
   wall_s: number;
   ok: boolean;
+  /** The signal that stopped the notebook's execution (Ctrl-C, a kill), when one did. */
+  interrupted?: string;
   errors: unknown[];
   plots: number;
   backend: string;
@@ -62,6 +65,8 @@ async function main(): Promise<number> {
       study: { type: "string", multiple: true },
       preset: { type: "string" },
       "cell-timeout": { type: "string", default: "21600" },
+      // Where the executed notebooks, report, runs.json and findings go (default results/<preset>).
+      out: { type: "string" },
       // Rewrites results/<preset>/README.md from the tracked runs without executing any notebook.
       "findings-only": { type: "boolean", default: false },
     },
@@ -93,7 +98,7 @@ async function main(): Promise<number> {
     }
     if (!notebooks.includes(nb)) notebooks.push(nb);
   }
-  const outDir = path.join(PROJECT_ROOT, "results", preset);
+  const outDir = path.resolve(values.out ?? path.join(PROJECT_ROOT, "results", preset));
   fs.mkdirSync(outDir, { recursive: true });
   const trackingUri = await resolveTrackingUri();
   const backend = await initBackend();
@@ -129,7 +134,15 @@ async function main(): Promise<number> {
     ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[])
     : [];
   let failed = 0;
+  // Ctrl-C or a kill reaches the notebook runner too (same process group); note the signal here so
+  // the interrupted notebook is recorded as interrupted, not failed, and the rest are not started.
+  let stopSignal: string | undefined;
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(sig, () => {
+      stopSignal = sig;
+    });
   for (const nb of notebooks) {
+    if (stopSignal) break;
     console.log(`reproduce: ${nb} at preset ${preset} (tracking ${trackingUri}) ...`);
     const started = new Date();
     const r = spawnSync(
@@ -167,6 +180,7 @@ async function main(): Promise<number> {
       started: started.toISOString(),
       wall_s: Math.round((Date.now() - started.getTime()) / 1000),
       ok: r.status === 0,
+      ...(r.signal || stopSignal ? { interrupted: r.signal ?? stopSignal } : {}),
       errors: summary.errors ?? [],
       plots: summary.plots ?? 0,
       backend: backend.backend,
@@ -177,7 +191,8 @@ async function main(): Promise<number> {
     };
     records.push(rec);
     fs.writeFileSync(logFile, JSON.stringify(records, null, 2) + "\n");
-    console.log(`reproduce: ${nb} ${rec.ok ? "done" : "FAILED"} in ${rec.wall_s} s`);
+    const how = rec.ok ? "done" : rec.interrupted ? `interrupted (${rec.interrupted})` : "FAILED";
+    console.log(`reproduce: ${nb} ${how} in ${rec.wall_s} s`);
     if (!rec.ok) failed++;
   }
   const data = await collectReport({ experiments: listStudies().map((s) => s.name), trackingUri });

@@ -158,6 +158,7 @@ export interface FindingsMarkdownOptions {
     notebook: string;
     wall_s: number;
     ok: boolean;
+    interrupted?: string;
     backend: string;
     device: string;
     threads: number;
@@ -233,7 +234,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
     for (const r of o.records ?? []) latest.set(r.notebook, r);
     for (const r of latest.values()) {
       lines.push(
-        `| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`,
+        `| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : r.interrupted ? `interrupted (${r.interrupted})` : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`,
       );
     }
     lines.push("");

@@ -117,3 +117,65 @@ test("the harness fails on a notebook whose cell does not type-check", { timeout
   assert.equal(summary.errors[0].cell, 0);
   assert.match(summary.errors[0].evalue, /not assignable to type 'number'/);
 });
+
+/** Runs `npm run reproduce`'s script (what `npm run reproduce --` runs after setup). */
+function reproduce(args: string[]): ReturnType<typeof spawnSync> {
+  return spawnSync(process.execPath, ["--import", "tsx", "scripts/reproduce.ts", ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url },
+  });
+}
+
+interface ReproduceRecord {
+  notebook: string;
+  preset: string;
+  ok: boolean;
+  interrupted?: string;
+  wall_s: number;
+  plots: number;
+  versions: Record<string, string>;
+  hardware: { cpus: number };
+}
+
+test(
+  "reproduce executes a study's notebook and writes it, runs.json and the findings table",
+  { timeout: 10 * 60_000 },
+  async (t) => {
+    // The report needs runs: the notebook tests above (same file, run in order) leave tiny runs of
+    // every study on this server. Alone (a name pattern) there are none and the report refuses.
+    const exp = await fetch(
+      `${mlflow.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=projection-head`,
+    );
+    if (!exp.ok) return t.skip("no study runs on the server: run with the notebook tests");
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-repro-"));
+    const r = reproduce(["--study", "report", "--preset", "tiny", "--out", out]);
+    assert.equal(r.status, 0, String(r.stderr).slice(-2000));
+    const records = JSON.parse(
+      fs.readFileSync(path.join(out, "runs.json"), "utf8"),
+    ) as ReproduceRecord[];
+    assert.equal(records.length, 1);
+    const [rec] = records;
+    assert.equal(rec.notebook, "05-report");
+    assert.equal(rec.preset, "tiny");
+    assert.equal(rec.ok, true);
+    assert.ok(rec.plots >= 1 && rec.wall_s > 0 && rec.hardware.cpus >= 1);
+    assert.match(rec.versions.git_commit ?? "", /^[0-9a-f]{40}$|^$/);
+    assert.ok(rec.versions.mlflow && rec.versions.nbclient, JSON.stringify(rec.versions));
+    const nb = JSON.parse(fs.readFileSync(path.join(out, "05-report.ipynb"), "utf8")) as {
+      cells: { outputs?: unknown[] }[];
+    };
+    assert.ok(
+      nb.cells.some((c) => (c.outputs ?? []).length > 0),
+      "the notebook has outputs",
+    );
+    assert.ok(fs.existsSync(path.join(out, "report.html")), "the HTML report is written");
+    const md = fs.readFileSync(path.join(out, "README.md"), "utf8");
+    assert.match(md, /# SimCLR findings at the `tiny` preset/);
+    assert.match(md, /\| \[05-report\]\(05-report\.ipynb\) \| ok \|/);
+    assert.match(md, /\| paper's claim \| study \| this run \|/);
+    const bad = reproduce(["--study", "no-such-study", "--preset", "tiny", "--out", out]);
+    assert.equal(bad.status, 2);
+    assert.match(String(bad.stderr), /unknown study 'no-such-study'; expected one of quickstart/);
+  },
+);
