@@ -55,8 +55,21 @@ export function tStatistic(
   return se > 0 ? difference / se : difference === 0 ? 0 : Math.sign(difference) * Infinity;
 }
 
-function fmt(s: Summary): string {
-  return s.n === 0 ? "no runs" : `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)} (n=${s.n})`;
+/** Accuracy metrics (fractions in [0, 1]) are shown in percent, others as they are. */
+function isAccuracy(metric: string): boolean {
+  return /(^|_)acc(uracy)?($|_)/.test(metric);
+}
+
+function fmt(s: Summary, metric: string): string {
+  if (s.n === 0) return "no runs";
+  return isAccuracy(metric)
+    ? `${(100 * s.mean).toFixed(1)}% ± ${(100 * s.std).toFixed(1)} (n=${s.n})`
+    : `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)} (n=${s.n})`;
+}
+
+function fmtDifference(d: number, metric: string): string {
+  const sign = d >= 0 ? "+" : "";
+  return isAccuracy(metric) ? `${sign}${(100 * d).toFixed(1)} points` : `${sign}${d.toFixed(4)}`;
 }
 
 /** Decides one claim from per-seed results. */
@@ -85,7 +98,7 @@ export function evaluateClaim(
       verdict: "no data",
       difference: NaN,
       t: NaN,
-      evidence: `not enough finished runs: better ${fmt(better)}, worse ${fmt(worse)}`,
+      evidence: `not enough finished runs: better ${fmt(better, claim.metric)}, worse ${fmt(worse, claim.metric)}`,
     };
   }
   const sign = claim.lowerIsBetter ? -1 : 1;
@@ -98,7 +111,7 @@ export function evaluateClaim(
   else verdict = t >= o.minT ? "agrees" : t <= -o.minT ? "disagrees" : "inconclusive";
   const dir = claim.lowerIsBetter ? "lower" : "higher";
   const evidence =
-    `${claim.metric}: better ${fmt(better)} vs worse ${fmt(worse)}; difference ${difference >= 0 ? "+" : ""}${difference.toFixed(4)} (${dir} is better)` +
+    `${claim.metric}: better ${fmt(better, claim.metric)} vs worse ${fmt(worse, claim.metric)}; difference ${fmtDifference(difference, claim.metric)} (${dir} is better)` +
     (noSpread
       ? "; one seed on a side, so no spread: the sign decides"
       : `; Welch t = ${t.toFixed(2)} (decisive at |t| >= ${o.minT})`);

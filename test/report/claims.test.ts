@@ -39,7 +39,17 @@ test("a claim agrees when the difference exceeds two standard errors (Welch t, h
   assert.equal(v.verdict, "agrees");
   assert.ok(Math.abs(v.better.mean - 0.6) < 1e-12 && Math.abs(v.better.std - 0.01) < 1e-12);
   assert.ok(Math.abs(v.t - 0.1 / Math.sqrt((2 * 1e-4) / 3)) < 1e-9);
-  assert.match(v.evidence, /better 0\.6000 ± 0\.0100 \(n=3\) vs worse 0\.5000 ± 0\.0100 \(n=3\)/);
+  // Accuracy metrics read in percent and points; other metrics as they are.
+  assert.match(
+    v.evidence,
+    /better 60\.0% ± 1\.0 \(n=3\) vs worse 50\.0% ± 1\.0 \(n=3\); difference \+10\.0 points/,
+  );
+  const loss = evaluateClaim(
+    study,
+    { claim: "l", metric: "loss", better: { head: "nonlinear" }, worse: { head: "linear" } },
+    results.map((r) => ({ ...r, metrics: { loss: r.metrics.acc } })),
+  );
+  assert.match(loss.evidence, /better 0\.6000 ± 0\.0100 \(n=3\)/);
 });
 
 test("a claim is inconclusive within the spread, disagrees when reversed, and respects lower-is-better", () => {

@@ -142,7 +142,7 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
   } as ReportData;
   const md = findingsMarkdown(data, { preset: "small" });
   const row = (part: string): string => md.split("\n").find((l) => l.includes(part)) ?? "";
-  assert.match(row("NT-Xent beats NT-Logistic"), /\*\*agrees\*\*.*0\.5010 ± 0\.0010 \(n=3\)/);
+  assert.match(row("NT-Xent beats NT-Logistic"), /\*\*agrees\*\*.*50\.1% ± 0\.1 \(n=3\)/);
   assert.match(row("NT-Xent beats the margin"), /\*\*disagrees\*\*.*\| one temperature/);
   assert.match(md, /Not run yet: batch-size\./);
   // Studies the table should cover but that have no runs get their claims as "no data" rows.
