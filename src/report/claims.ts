@@ -60,6 +60,15 @@ function isAccuracy(metric: string): boolean {
   return /(^|_)acc(uracy)?($|_)/.test(metric);
 }
 
+/**
+ * A t statistic for evidence text: two decimals, or three where two would round a t below the
+ * decision threshold up to it (1.998 is not 2.00: the verdict would read as contradicting the t).
+ */
+export function formatT(t: number, minT: number = CLAIM_DEFAULTS.minT): string {
+  const two = t.toFixed(2);
+  return Math.abs(t) < minT && Math.abs(Number(two)) >= minT ? t.toFixed(3) : two;
+}
+
 function fmt(s: Summary, metric: string): string {
   if (s.n === 0) return "no runs";
   return isAccuracy(metric)
@@ -114,7 +123,7 @@ export function evaluateClaim(
     `${claim.metric}: better ${fmt(better, claim.metric)} vs worse ${fmt(worse, claim.metric)}; difference ${fmtDifference(difference, claim.metric)} (${dir} is better)` +
     (noSpread
       ? "; one seed on a side, so no spread: the sign decides"
-      : `; Welch t = ${t.toFixed(2)} (decisive at |t| >= ${o.minT})`);
+      : `; Welch t = ${formatT(t, o.minT)} (decisive at |t| >= ${o.minT})`);
   return { ...base, ...withSource, verdict, difference, t, evidence };
 }
 

@@ -7,7 +7,14 @@
  * training is short).
  */
 import { summarize, type Summary } from "../plot/figures";
-import { evaluateClaims, tStatistic, type ClaimVerdict, type SeedResult } from "../report/claims";
+import {
+  CLAIM_DEFAULTS,
+  evaluateClaims,
+  formatT,
+  tStatistic,
+  type ClaimVerdict,
+  type SeedResult,
+} from "../report/claims";
 import { getStudy } from "../sweep/registry";
 import { selectCells, type CellSelector, type Study } from "../sweep/study";
 
@@ -62,7 +69,7 @@ function colorInteraction(results: readonly SeedResult[]): Finding {
     claim,
     source: "Table 1",
     verdict: verdictOfT(t),
-    evidence: `gain from s=1/8 to s=1: SimCLR ${pct(simclrGain)} points, supervised ${pct(supervisedGain)} points; t = ${t.toFixed(2)} (n=${Math.min(...cells.map((c) => c.n))} seeds per cell)`,
+    evidence: `gain from s=1/8 to s=1: SimCLR ${pct(simclrGain)} points, supervised ${pct(supervisedGain)} points; t = ${formatT(t)} (n=${Math.min(...cells.map((c) => c.n))} seeds per cell)`,
   };
 }
 
@@ -96,7 +103,7 @@ function probeFinding(results: readonly SeedResult[]): Finding {
     claim,
     source: "Table 3",
     verdict: verdictOfT(p.t),
-    evidence: `non-linear heads: probe accuracy from h ${pct(p.a.mean)}% ± ${pct(p.a.std)} vs from g(h) ${pct(p.b.mean)}% ± ${pct(p.b.std)}; paired t = ${p.t.toFixed(2)} over ${p.n} runs`,
+    evidence: `non-linear heads: probe accuracy from h ${pct(p.a.mean)}% ± ${pct(p.a.std)} vs from g(h) ${pct(p.b.mean)}% ± ${pct(p.b.std)}; paired t = ${formatT(p.t)} over ${p.n} runs`,
   };
 }
 
@@ -120,13 +127,14 @@ function hVersusGh(results: readonly SeedResult[]): Finding {
     claim,
     source: "Figure 8",
     verdict: verdictOfT(p.t),
-    evidence: `non-linear heads: linear eval on h ${pct(p.a.mean)}% ± ${pct(p.a.std)} vs on g(h) ${pct(p.b.mean)}% ± ${pct(p.b.std)}; paired t = ${p.t.toFixed(2)} over ${p.n} runs`,
+    evidence: `non-linear heads: linear eval on h ${pct(p.a.mean)}% ± ${pct(p.a.std)} vs on g(h) ${pct(p.b.mean)}% ± ${pct(p.b.std)}; paired t = ${formatT(p.t)} over ${p.n} runs`,
   };
 }
 
 /** Verdict from a t statistic, the rule every finding uses (decisive at |t| >= 2). */
 function verdictOfT(t: number): Finding["verdict"] {
-  return t >= 2 ? "agrees" : t <= -2 ? "disagrees" : "inconclusive";
+  const m = CLAIM_DEFAULTS.minT;
+  return t >= m ? "agrees" : t <= -m ? "disagrees" : "inconclusive";
 }
 
 /** Per-cell mean of a metric, over the seeds of each label present in the results. */
@@ -191,7 +199,7 @@ function gridFindings(results: readonly SeedResult[]): Finding[] {
       claim: compose,
       source: "Figure 5",
       verdict: verdictOfT(t),
-      evidence: `mean over cells: compositions ${pct(p.mean)}% ± ${pct(p.std)} (${p.n} cells) vs single ${pct(s.mean)}% ± ${pct(s.std)} (${s.n} cells); Welch t = ${t.toFixed(2)}`,
+      evidence: `mean over cells: compositions ${pct(p.mean)}% ± ${pct(p.std)} (${p.n} cells) vs single ${pct(s.mean)}% ± ${pct(s.std)} (${s.n} cells); Welch t = ${formatT(t)}`,
     });
   }
   return out;
@@ -245,7 +253,7 @@ function batchInteraction(
     claim,
     source: "Figure 9",
     verdict: verdictOfT(t),
-    evidence: `gain of batch 512 over 128 (linear scaling): ${pct(gainShort)} points at ${short} epochs vs ${pct(gainLong)} at ${long} epochs; t = ${t.toFixed(2)} (n=${Math.min(s512.n, s128.n, l512.n, l128.n)} seeds per cell)`,
+    evidence: `gain of batch 512 over 128 (linear scaling): ${pct(gainShort)} points at ${short} epochs vs ${pct(gainLong)} at ${long} epochs; t = ${formatT(t)} (n=${Math.min(s512.n, s128.n, l512.n, l128.n)} seeds per cell)`,
   };
 }
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evaluateClaim } from "../../src/report/claims";
+import { evaluateClaim, formatT } from "../../src/report/claims";
 import type { Study } from "../../src/sweep/study";
 
 const study: Study = {
@@ -114,4 +114,12 @@ test("one seed decides by the sign and says so; a missing side gives no data", (
     ).verdict,
     "no data",
   );
+});
+
+test("a t just below the threshold is not printed as the threshold", () => {
+  assert.equal(formatT(1.998), "1.998");
+  assert.equal(formatT(-1.996), "-1.996");
+  assert.equal(formatT(2.004), "2.00");
+  assert.equal(formatT(1.5), "1.50");
+  assert.equal(formatT(Infinity), "Infinity");
 });
