@@ -232,7 +232,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
       typeof o.records extends readonly (infer R)[] | undefined ? R : never
     >();
     for (const r of o.records ?? []) latest.set(r.notebook, r);
-    for (const r of latest.values()) {
+    for (const r of [...latest.values()].sort((a, b) => a.notebook.localeCompare(b.notebook))) {
       lines.push(
         `| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : r.interrupted ? `interrupted (${r.interrupted})` : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`,
       );
@@ -249,6 +249,14 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
       lines.push(
         `| ${c.study} | ${c.finished} | ${c.failed} | ${(c.runSeconds / 60).toFixed(1)} min | ${c.finished ? (c.runSeconds / c.finished).toFixed(0) : "-"} s |`,
       );
+    if (compute.length > 1) {
+      const sum = (f: (c: StudyCompute) => number): number => compute.reduce((a, c) => a + f(c), 0);
+      const runs = sum((c) => c.finished);
+      const seconds = sum((c) => c.runSeconds);
+      lines.push(
+        `| **all studies** | ${runs} | ${sum((c) => c.failed)} | ${(seconds / 3600).toFixed(1)} h | ${runs ? (seconds / runs).toFixed(0) : "-"} s |`,
+      );
+    }
     lines.push("");
   }
   if (last) {
