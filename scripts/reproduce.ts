@@ -130,9 +130,10 @@ async function main(): Promise<number> {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
   };
   const logFile = path.join(outDir, "runs.json");
-  const records: RunRecord[] = fs.existsSync(logFile)
-    ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[])
-    : [];
+  // Read when used, not once at start: another reproduction of a different study may have
+  // appended its record meanwhile (two studies can run side by side against one tracking server).
+  const readRecords = (): RunRecord[] =>
+    fs.existsSync(logFile) ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[]) : [];
   let failed = 0;
   // Ctrl-C or a kill reaches the notebook runner too (same process group); note the signal here so
   // the interrupted notebook is recorded as interrupted, not failed, and the rest are not started.
@@ -189,8 +190,7 @@ async function main(): Promise<number> {
       versions,
       hardware,
     };
-    records.push(rec);
-    fs.writeFileSync(logFile, JSON.stringify(records, null, 2) + "\n");
+    fs.writeFileSync(logFile, JSON.stringify([...readRecords(), rec], null, 2) + "\n");
     const how = rec.ok ? "done" : rec.interrupted ? `interrupted (${rec.interrupted})` : "FAILED";
     console.log(`reproduce: ${nb} ${how} in ${rec.wall_s} s`);
     if (!rec.ok) failed++;
@@ -201,7 +201,7 @@ async function main(): Promise<number> {
     : {};
   fs.writeFileSync(
     path.join(outDir, "README.md"),
-    findingsMarkdown(data, { preset, records, studies: listStudies(), ...report }),
+    findingsMarkdown(data, { preset, records: readRecords(), studies: listStudies(), ...report }),
   );
   console.log(
     `reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`,
