@@ -135,9 +135,18 @@ function temperatureReason(results: readonly SeedResult[]): string | undefined {
 }
 
 /** Why a finding of a study did not reproduce: computed from its runs where a study has a rule, else {@link LIKELY_REASON}. */
+/** Reasons for single claims where the study's reason is about something else (by claim text). */
+const CLAIM_REASON: [RegExp, string][] = [
+  [
+    /^longer training helps/,
+    "2 and 6 epochs on an 8000-image subset are both far from converged (the paper compares 100 to 800 epochs), so 3 seeds resolve only a large gain",
+  ],
+];
+
 function likelyReason(study: string, f: Finding, results: readonly SeedResult[]): string {
   const computed = study === "temperature" ? temperatureReason(results) : undefined;
-  const base = computed ?? LIKELY_REASON[study] ?? "";
+  const byClaim = CLAIM_REASON.find(([re]) => re.test(f.claim))?.[1];
+  const base = computed ?? byClaim ?? LIKELY_REASON[study] ?? "";
   return f.verdict === "inconclusive"
     ? `the difference is within the seed-to-seed spread; ${base}`
     : base;
@@ -224,7 +233,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}.`,
       "",
-      "| notebook | status | wall time |",
+      "| notebook | status | wall time (last execution) |",
       "| --- | --- | --- |",
     );
     const latest = new Map<
@@ -237,7 +246,11 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
         `| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : r.interrupted ? `interrupted (${r.interrupted})` : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`,
       );
     }
-    lines.push("");
+    lines.push(
+      "",
+      "Wall time is that of each notebook's last execution; one executed again after its sweep finished reuses the tracked runs and takes seconds. The compute behind each study is summed from its runs below.",
+      "",
+    );
   }
   const compute = studyCompute(data, o.preset);
   if (compute.length) {

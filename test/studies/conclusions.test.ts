@@ -303,3 +303,31 @@ test("the findings table sums each study's run time from its tracked runs, resum
     /\| losses \| 2 \| 1 \| 2\.5 min \| 75 s \|/,
   );
 });
+
+test("an inconclusive claim gets its own reason where the study's is about something else", () => {
+  // 2 -> 6 epochs gains 0.5 points against a spread of a few points: inconclusive.
+  const results = batchRuns((b, e, s, seed) => 0.4 + (e === 6 ? 0.005 : 0) + (seed - 1) * 0.03);
+  const data = {
+    title: "t",
+    generatedAt: "2026-01-01T00:00:00Z",
+    trackingUri: "http://127.0.0.1:1",
+    sections: [
+      {
+        experiment: "batch-size",
+        study: getStudy("batch-size"),
+        preset: "small",
+        runs: [],
+        results,
+        verdicts: [],
+        curves: [],
+      },
+    ],
+    missingExperiments: [],
+    environments: [],
+  } as ReportData;
+  const md = findingsMarkdown(data, { preset: "small" });
+  const row = (part: string): string => md.split("\n").find((l) => l.includes(part)) ?? "";
+  assert.match(row("longer training helps"), /\*\*inconclusive\*\*.*far from converged/);
+  assert.doesNotMatch(row("longer training helps"), /fewer optimizer steps/);
+  assert.match(row("with short training, a larger batch"), /fewer optimizer steps/);
+});
