@@ -115,6 +115,16 @@ async function studyFor(
   }
 }
 
+/**
+ * The runs behind a study's results: one per (cell, seed), the latest finished one (runs are in
+ * start order), so a cell re-run after a change of protocol supersedes the earlier run.
+ */
+export function latestFinished(runs: readonly ReportRun[]): ReportRun[] {
+  const latest = new Map<string, ReportRun>();
+  for (const r of runs) if (r.status === "FINISHED") latest.set(`${r.label}\u0000${r.seed}`, r);
+  return [...latest.values()];
+}
+
 /** Collects the report's data from MLflow. */
 export async function collectReport(
   options: Partial<CollectOptions> & { experiments: string[] },
@@ -173,22 +183,19 @@ export async function collectReport(
           if (r.tags["mlflow.note.content"]) rr.note = r.tags["mlflow.note.content"];
           return rr;
         });
-      // one result per (cell, seed): the latest finished run
-      const latest = new Map<string, ReportRun>();
-      for (const r of children)
-        if (r.status === "FINISHED") latest.set(`${r.label}\u0000${r.seed}`, r);
-      const results: SeedResult[] = [...latest.values()].map((r) => ({
+      const latest = latestFinished(children);
+      const results: SeedResult[] = latest.map((r) => ({
         label: r.label,
         seed: r.seed,
         metrics: r.metrics,
       }));
-      for (const r of latest.values()) {
+      for (const r of latest) {
         const env: Record<string, string> = {};
         for (const [tag, name] of ENV_TAGS) if (r.tags[tag]) env[name] = r.tags[tag];
         if (Object.keys(env).length) envs.set(JSON.stringify(env), env);
       }
       const curves: ReportCurve[] = [];
-      const bySeed = [...latest.values()].sort((a, b) => a.seed - b.seed);
+      const bySeed = [...latest].sort((a, b) => a.seed - b.seed);
       for (const r of bySeed.slice(0, o.maxCurves)) {
         for (const list of [o.curveMetrics, o.timeMetrics]) {
           // the first candidate logged at more than one step (final-only values make no curve)

@@ -7,7 +7,7 @@ import * as aq from "arquero";
 import { groupedBars, summarize, type Figure } from "../plot/figures";
 import { TABLE5_TEMPERATURE } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
-import type { ReportData, ReportRun } from "../report/collect";
+import { latestFinished, type ReportData } from "../report/collect";
 import type { Study } from "../sweep/study";
 import { cellMeans, studyFindings, type Finding } from "./conclusions";
 
@@ -134,7 +134,6 @@ function temperatureReason(results: readonly SeedResult[]): string | undefined {
   );
 }
 
-/** Why a finding of a study did not reproduce: computed from its runs where a study has a rule, else {@link LIKELY_REASON}. */
 /** Reasons for single claims where the study's reason is about something else (by claim text). */
 const CLAIM_REASON: [RegExp, string][] = [
   [
@@ -143,6 +142,10 @@ const CLAIM_REASON: [RegExp, string][] = [
   ],
 ];
 
+/**
+ * Why a finding of a study did not reproduce: computed from its runs where a study has a rule, else
+ * the claim's own reason ({@link CLAIM_REASON}), else the study's ({@link LIKELY_REASON}).
+ */
 function likelyReason(study: string, f: Finding, results: readonly SeedResult[]): string {
   const computed = study === "temperature" ? temperatureReason(results) : undefined;
   const byClaim = CLAIM_REASON.find(([re]) => re.test(f.claim))?.[1];
@@ -199,12 +202,8 @@ export function studyCompute(data: ReportData, preset: string): StudyCompute[] {
   return data.sections
     .filter((x) => x.preset === preset)
     .map((x) => {
-      // The runs behind the results: the latest finished run of each (cell, seed), as collected;
-      // a run a later one superseded (a re-run after a change of protocol) is not counted.
-      const latest = new Map<string, ReportRun>();
-      for (const r of x.runs)
-        if (r.status === "FINISHED") latest.set(`${r.label}\u0000${r.seed}`, r);
-      const done = [...latest.values()];
+      // Only the runs behind the results: a superseded run is not counted.
+      const done = latestFinished(x.runs);
       return {
         study: x.experiment,
         finished: done.length,

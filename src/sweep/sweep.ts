@@ -97,6 +97,25 @@ export const SWEEP_TAGS = Object.freeze({
   seed: "simclr.seed",
 });
 
+/** Seeds each cell of a plan runs, by label (in cell order). */
+function seedsPerCell(plans: readonly CellPlan[]): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const p of plans) n.set(p.label, (n.get(p.label) ?? 0) + 1);
+  return n;
+}
+
+/** "3", or "1 (3 for crop, 3 for color)" when some cells run more seeds than most. */
+function describeSeeds(perCell: ReadonlyMap<string, number>): string {
+  const freq = new Map<number, number>();
+  for (const n of perCell.values()) freq.set(n, (freq.get(n) ?? 0) + 1);
+  const common = [...freq].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
+  const extra = [...perCell]
+    .filter(([, n]) => n !== common)
+    .map(([label, n]) => `${n} for ${label}`)
+    .join(", ");
+  return extra ? `${common} (${extra})` : String(common);
+}
+
 function numericMetrics(obj: Record<string, unknown> | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(obj ?? {}))
@@ -281,16 +300,12 @@ export async function runSweep(
       },
     });
     parentRunId = info.runId;
-    const seeds = o.seeds ?? study.presetSeeds?.[o.preset] ?? study.seeds;
-    const perCell = o.seeds === undefined ? (study.presetCellSeeds?.[o.preset] ?? {}) : {};
-    const extra = Object.entries(perCell)
-      .map(([label, n]) => `${n} for ${label}`)
-      .join(", ");
+    const perCell = seedsPerCell(plans);
     await client.logParams(parentRunId, {
       study: study.name,
       preset: o.preset,
-      seeds: extra ? `${seeds} (${extra})` : seeds,
-      cells: new Set(plans.map((p) => p.cellIndex)).size,
+      seeds: describeSeeds(perCell),
+      cells: perCell.size,
       executor: executor.name,
     });
   }

@@ -25,6 +25,33 @@ function grid(score: (label: string) => number): SeedResult[] {
   return out;
 }
 
+/** Report data of study sections at a preset (the study comes from the registry). */
+function reportData(
+  sections: { experiment: string; preset?: string; results?: SeedResult[]; runs?: ReportRun[] }[],
+  missingExperiments: string[] = [],
+): ReportData {
+  return {
+    title: "t",
+    generatedAt: "2026-01-01T00:00:00Z",
+    trackingUri: "http://127.0.0.1:1",
+    sections: sections.map((x) => ({
+      experiment: x.experiment,
+      study: getStudy(x.experiment),
+      preset: x.preset ?? "small",
+      runs: x.runs ?? [],
+      results: x.results ?? [],
+      verdicts: [],
+      curves: [],
+    })),
+    missingExperiments,
+    environments: [],
+  };
+}
+
+/** The findings-table row that mentions `part`. */
+const rowOf = (md: string, part: string): string =>
+  md.split("\n").find((l) => l.includes(part)) ?? "";
+
 const find = (fs: { claim: string; verdict: string; evidence: string }[], part: string) => {
   const f = fs.find((x) => x.claim.includes(part));
   assert.ok(f, `no finding mentioning '${part}' in ${fs.map((x) => x.claim).join(" / ")}`);
@@ -130,18 +157,9 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
     results.push(r("ntlogistic", seed, { linear_acc: 0.4 + seed * 0.001 }));
     results.push(r("margin", seed, { linear_acc: 0.55 + seed * 0.001 }));
   }
-  const data = {
-    title: "t",
-    generatedAt: "2026-01-01T00:00:00Z",
-    trackingUri: "http://127.0.0.1:1",
-    sections: [
-      { experiment: "losses", study, preset: "small", runs: [], results, verdicts: [], curves: [] },
-    ],
-    missingExperiments: ["batch-size"],
-    environments: [],
-  } as ReportData;
+  const data = reportData([{ experiment: "losses", results }], ["batch-size"]);
   const md = findingsMarkdown(data, { preset: "small" });
-  const row = (part: string): string => md.split("\n").find((l) => l.includes(part)) ?? "";
+  const row = (part: string): string => rowOf(md, part);
   assert.match(row("NT-Xent beats NT-Logistic"), /\*\*agrees\*\*.*50\.1% ± 0\.1 \(n=3\)/);
   assert.match(row("NT-Xent beats the margin"), /\*\*disagrees\*\*.*\| one temperature/);
   assert.match(md, /Not run yet: batch-size\./);
@@ -160,7 +178,6 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
 });
 
 test("a temperature finding that does not reproduce gets a reason computed from the run's contrastive accuracy and entropy", () => {
-  const study = getStudy("temperature");
   const results: SeedResult[] = [];
   const cells: [string, number, number, number][] = [
     // label, linear_acc, contrastive_acc, entropy
@@ -177,26 +194,9 @@ test("a temperature finding that does not reproduce gets a reason computed from 
           entropy: ent + seed * 0.1,
         }),
       );
-  const data = {
-    title: "t",
-    generatedAt: "2026-01-01T00:00:00Z",
-    trackingUri: "http://127.0.0.1:1",
-    sections: [
-      {
-        experiment: "temperature",
-        study,
-        preset: "small",
-        runs: [],
-        results,
-        verdicts: [],
-        curves: [],
-      },
-    ],
-    missingExperiments: [],
-    environments: [],
-  } as ReportData;
+  const data = reportData([{ experiment: "temperature", results }]);
   const md = findingsMarkdown(data, { preset: "small" });
-  const row = (part: string): string => md.split("\n").find((l) => l.includes(part)) ?? "";
+  const row = (part: string): string => rowOf(md, part);
   const noL2 = row("beats no normalisation");
   assert.match(noL2, /\*\*disagrees\*\*/);
   assert.match(
@@ -247,7 +247,6 @@ test("Table 1 and Table 3 findings: an interaction t over four cells and a paire
 });
 
 test("the findings table sums each study's run time from its tracked runs, resumed or not", () => {
-  const study = getStudy("losses");
   const run = (id: string, status: string, seconds: number | undefined, seed = 0): ReportRun => ({
     runId: id,
     runName: id,
@@ -260,41 +259,21 @@ test("the findings table sums each study's run time from its tracked runs, resum
     tags: {},
     metrics: {},
   });
-  const data = {
-    title: "t",
-    generatedAt: "2026-01-01T00:00:00Z",
-    trackingUri: "http://127.0.0.1:1",
-    sections: [
-      {
-        experiment: "losses",
-        study,
-        preset: "small",
-        // Two finished runs behind the results (one from an earlier session), one superseded by a
-        // later run of the same cell and seed, one failed, one still running.
-        runs: [
-          run("old", "FINISHED", 1000, 1),
-          run("a", "FINISHED", 60, 1),
-          run("b", "FINISHED", 90, 2),
-          run("c", "FAILED", 5),
-          run("d", "RUNNING", undefined),
-        ],
-        results: [],
-        verdicts: [],
-        curves: [],
-      },
-      {
-        experiment: "losses",
-        study,
-        preset: "tiny",
-        runs: [run("e", "FINISHED", 9)],
-        results: [],
-        verdicts: [],
-        curves: [],
-      },
-    ],
-    missingExperiments: [],
-    environments: [],
-  } as ReportData;
+  const data = reportData([
+    {
+      experiment: "losses",
+      // Two finished runs behind the results (one from an earlier session), one superseded by a
+      // later run of the same cell and seed, one failed, one still running.
+      runs: [
+        run("old", "FINISHED", 1000, 1),
+        run("a", "FINISHED", 60, 1),
+        run("b", "FINISHED", 90, 2),
+        run("c", "FAILED", 5),
+        run("d", "RUNNING", undefined),
+      ],
+    },
+    { experiment: "losses", preset: "tiny", runs: [run("e", "FINISHED", 9)] },
+  ]);
   assert.deepEqual(studyCompute(data, "small"), [
     { study: "losses", finished: 2, failed: 1, runSeconds: 150 },
   ]);
@@ -307,26 +286,9 @@ test("the findings table sums each study's run time from its tracked runs, resum
 test("an inconclusive claim gets its own reason where the study's is about something else", () => {
   // 2 -> 6 epochs gains 0.5 points against a spread of a few points: inconclusive.
   const results = batchRuns((b, e, s, seed) => 0.4 + (e === 6 ? 0.005 : 0) + (seed - 1) * 0.03);
-  const data = {
-    title: "t",
-    generatedAt: "2026-01-01T00:00:00Z",
-    trackingUri: "http://127.0.0.1:1",
-    sections: [
-      {
-        experiment: "batch-size",
-        study: getStudy("batch-size"),
-        preset: "small",
-        runs: [],
-        results,
-        verdicts: [],
-        curves: [],
-      },
-    ],
-    missingExperiments: [],
-    environments: [],
-  } as ReportData;
+  const data = reportData([{ experiment: "batch-size", results }]);
   const md = findingsMarkdown(data, { preset: "small" });
-  const row = (part: string): string => md.split("\n").find((l) => l.includes(part)) ?? "";
+  const row = (part: string): string => rowOf(md, part);
   assert.match(row("longer training helps"), /\*\*inconclusive\*\*.*far from converged/);
   assert.doesNotMatch(row("longer training helps"), /fewer optimizer steps/);
   assert.match(row("with short training, a larger batch"), /fewer optimizer steps/);
