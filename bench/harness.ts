@@ -3,6 +3,9 @@
  * one pass with global batch norm, the non-linear head, NT-Xent at tau 0.5, one LARS step; SimCLR
  * Algorithm 1) per (model, backend), the same step in PyTorch (bench/torch_step.py) in the same
  * run, the machine's sgemm peak, and the share of the step spent outside the model.
+ * PyTorch runs twice, in its default NCHW layout and in channels_last, the layout a PyTorch user
+ * tunes to (issue 16); each row has its ratio to both and to the faster of the two. The result
+ * names the CPU, its ISA features, whether oneDNN was on and the threads (src/track/cpu.ts).
  *
  * Achieved GFLOP/s counts a training step as 3x the forward FLOPs of encoder + head (forward, and
  * the input and weight gradients of every layer), the usual convention; views/s = 2B / step time.
@@ -26,9 +29,14 @@ import { contrastiveLoss, contrastiveMetrics } from "../src/loss/contrastive";
 import { createOptimizer } from "../src/optim/optimizer";
 import { createRng } from "../src/util/random";
 import { buildTwoViewBatch, symmetric } from "../src/augment/views";
+import { cpuRecord, describeCpu, type CpuRecord } from "../src/track/cpu";
 
 /** Models the benchmark runs. */
 export type BenchModel = Extract<EncoderArch, "convnet" | "resnet18">;
+
+/** PyTorch's memory layouts the baseline runs in: its default, and the tuned one. */
+export type TorchLayout = "nchw" | "channels_last";
+const TORCH_LAYOUTS: readonly TorchLayout[] = ["nchw", "channels_last"];
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -69,8 +77,17 @@ export interface BenchRow {
   backend: BackendName | "torch";
   views_per_s: number | null;
   gflops: number | null;
+  /** PyTorch (NCHW, its default) views/s in the steps paired with this row's. */
   torch_views_per_s: number | null;
+  /** Median over the pairs of PyTorch NCHW step time / this row's step time. */
   ratio_vs_torch: number | null;
+  /** The same against PyTorch in channels_last. */
+  ratio_vs_torch_channels_last?: number | null;
+  /** The same against whichever PyTorch layout was faster in these pairs ({@link torch_best_layout}). */
+  ratio_vs_torch_best?: number | null;
+  torch_best_layout?: TorchLayout | null;
+  /** PyTorch rows: the layout. */
+  layout?: TorchLayout;
   step_s?: number;
   steps?: number;
   /** Images per step actually used (smaller for slow backends, see note). */
@@ -96,6 +113,8 @@ export interface Overhead {
 
 /** The whole benchmark result (`npm run bench -- --json`). */
 export interface BenchResult {
+  /** The CPU, its ISA, oneDNN on/off (native TensorFlow) and threads of the figures below. */
+  cpu: CpuRecord;
   sgemm_gflops: number;
   torch_sgemm_gflops: number | null;
   threads: number;
@@ -254,11 +273,12 @@ function startTorch(
   python: string,
   model: BenchModel,
   o: BenchOptions,
+  layout: TorchLayout,
 ): Promise<TorchServer | string> {
   const args = [
     path.join(ROOT, "bench", "torch_step.py"),
     ...["--model", model, "--batch", String(o.batch), "--size", String(o.size)],
-    ...["--threads", String(o.threads), "--serve"],
+    ...["--threads", String(o.threads), "--layout", layout, "--serve"],
   ];
   const child = spawn(python, args, {
     stdio: ["pipe", "pipe", "pipe"],
@@ -309,7 +329,7 @@ function torchSgemm(python: string, threads: number): number | null {
   return r.status === 0 ? Number(r.stdout.trim()) : null;
 }
 
-const median = (xs: number[]): number => {
+const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -376,17 +396,19 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
   const rows: BenchRow[] = [];
   let overhead: Overhead | null = null;
   for (const model of o.models) {
-    let torch: TorchServer | null = null;
+    const torch = new Map<TorchLayout, TorchServer>();
     if (python) {
-      log(o, `${model}: starting PyTorch (warm-up step)`);
-      const t = await startTorch(python, model, o);
-      if (typeof t === "string") notes.push(`${model} torch: ${t}`);
-      else {
-        torch = t;
-        torchVersion = t.torch;
+      for (const layout of TORCH_LAYOUTS) {
+        log(o, `${model}: starting PyTorch ${layout} (warm-up step)`);
+        const t = await startTorch(python, model, o, layout);
+        if (typeof t === "string") notes.push(`${model} torch ${layout}: ${t}`);
+        else {
+          torch.set(layout, t);
+          torchVersion = t.torch;
+        }
       }
     }
-    const torchTimes: number[] = [];
+    const torchTimes = new Map<TorchLayout, number[]>(TORCH_LAYOUTS.map((l) => [l, []]));
     for (const b of backends) {
       await useBackend(b.backend, { threads: o.threads });
       const probe = buildStep(model, 1, o.size);
@@ -415,9 +437,9 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       const step = buildStep(model, plan.batch, o.size);
       step.full(); // warm-up
       const slow = plan.batch !== o.batch;
+      const scale = o.batch / plan.batch;
       const tfTimes: number[] = [];
-      const ratios: number[] = [];
-      const pairTorch: number[] = [];
+      const pairTorch = new Map<TorchLayout, number[]>(TORCH_LAYOUTS.map((l) => [l, []]));
       const start = performance.now();
       while (
         tfTimes.length < 20 &&
@@ -425,26 +447,25 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       ) {
         const t = performance.now();
         step.full();
-        const dt = (performance.now() - t) / 1000;
-        tfTimes.push(dt);
-        if (torch) {
-          const tt = await torch.step();
-          pairTorch.push(tt);
-          ratios.push(tt / (dt * (o.batch / plan.batch)));
-        }
+        tfTimes.push((performance.now() - t) / 1000);
+        for (const [layout, server] of torch) pairTorch.get(layout)?.push(await server.step());
       }
-      torchTimes.push(...pairTorch);
+      for (const l of TORCH_LAYOUTS) torchTimes.get(l)?.push(...(pairTorch.get(l) ?? []));
       const step_s = median(tfTimes);
+      const ratios = pairedRatios(tfTimes, pairTorch, scale);
       const views = (2 * plan.batch) / step_s;
       const gflops = step.flops / step_s / 1e9;
-      const torchViews = pairTorch.length ? (2 * o.batch) / median(pairTorch) : null;
-      const ratio = ratios.length ? median(ratios) : null;
+      const nchw = pairTorch.get("nchw") ?? [];
+      const torchViews = nchw.length ? (2 * o.batch) / median(nchw) : null;
       log(
         o,
         `${model} on ${b.backend}: ${views.toFixed(1)} views/s, ${gflops.toFixed(1)} GFLOP/s (step ${step_s.toFixed(2)} s, ${tfTimes.length} timed)` +
-          (ratio === null
+          (ratios.nchw === null
             ? ""
-            : `; torch ${torchViews?.toFixed(1)} views/s in the paired steps, ratio ${ratio.toFixed(2)}`),
+            : `; torch NCHW ${torchViews?.toFixed(1)} views/s in the paired steps, ratio ${ratios.nchw.toFixed(2)}`) +
+          (ratios.best === null
+            ? ""
+            : `; vs the faster torch layout (${ratios.bestLayout}) ${ratios.best.toFixed(2)}`),
       );
       rows.push({
         model,
@@ -452,7 +473,10 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
         views_per_s: views,
         gflops,
         torch_views_per_s: torchViews,
-        ratio_vs_torch: ratio,
+        ratio_vs_torch: ratios.nchw,
+        ratio_vs_torch_channels_last: ratios.channels_last,
+        ratio_vs_torch_best: ratios.best,
+        torch_best_layout: ratios.bestLayout,
         step_s,
         steps: tfTimes.length,
         batch: plan.batch,
@@ -463,32 +487,35 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       }
       step.dispose();
     }
-    if (torch) {
-      torch.close();
-      if (torchTimes.length) {
-        const s = median(torchTimes);
-        const probe = buildStep(model, 1, o.size); // FLOPs of one image's training step
-        const flops = probe.flops * o.batch;
-        probe.dispose();
-        rows.push({
-          model,
-          backend: "torch",
-          views_per_s: (2 * o.batch) / s,
-          gflops: flops / s / 1e9,
-          torch_views_per_s: (2 * o.batch) / s,
-          ratio_vs_torch: 1,
-          step_s: s,
-          steps: torchTimes.length,
-          batch: o.batch,
-          note: `PyTorch ${torchVersion}, NCHW, same threads`,
-        });
-      }
+    for (const server of torch.values()) server.close();
+    const probe = buildStep(model, 1, o.size); // FLOPs of one image's training step
+    const flops = probe.flops * o.batch;
+    probe.dispose();
+    const nchwTimes = torchTimes.get("nchw") ?? [];
+    for (const layout of TORCH_LAYOUTS) {
+      const times = torchTimes.get(layout) ?? [];
+      if (!times.length) continue;
+      const s = median(times);
+      rows.push({
+        model,
+        backend: "torch",
+        layout,
+        views_per_s: (2 * o.batch) / s,
+        gflops: flops / s / 1e9,
+        torch_views_per_s: nchwTimes.length ? (2 * o.batch) / median(nchwTimes) : null,
+        ratio_vs_torch: nchwTimes.length ? median(nchwTimes) / s : null,
+        step_s: s,
+        steps: times.length,
+        batch: o.batch,
+        note: `PyTorch ${torchVersion}, ${layout === "nchw" ? "NCHW (default)" : "channels_last"}, same threads`,
+      });
     }
   }
   await useBackend(native.backend, { threads: o.threads });
   if (backends.some((b) => b.backend === "wasm"))
     notes.push("wasm runs on one thread in Node.js (tfjs disables wasm threads there)");
   return {
+    cpu: cpuRecord(native),
     sgemm_gflops: sgemm,
     torch_sgemm_gflops: torchSg,
     threads: o.threads,
@@ -499,6 +526,33 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     torch_version: torchVersion,
     notes,
     seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * Median over the pairs of (PyTorch step time / tfjs step time) per layout, tfjs times scaled by
+ * `scale` (a slow backend's smaller batch), and against the layout whose median step was faster.
+ */
+export function pairedRatios(
+  tfTimes: readonly number[],
+  torchTimes: ReadonlyMap<TorchLayout, readonly number[]>,
+  scale = 1,
+): Record<TorchLayout, number | null> & { best: number | null; bestLayout: TorchLayout | null } {
+  const per = (l: TorchLayout): number | null => {
+    const tt = torchTimes.get(l) ?? [];
+    return tt.length ? median(tt.map((t, i) => t / (tfTimes[i] * scale))) : null;
+  };
+  const timed = TORCH_LAYOUTS.filter((l) => (torchTimes.get(l) ?? []).length > 0);
+  const bestLayout = timed.length
+    ? timed.reduce((a, b) =>
+        median(torchTimes.get(b) ?? []) < median(torchTimes.get(a) ?? []) ? b : a,
+      )
+    : null;
+  return {
+    nchw: per("nchw"),
+    channels_last: per("channels_last"),
+    best: bestLayout ? per(bestLayout) : null,
+    bestLayout,
   };
 }
 
@@ -581,19 +635,24 @@ const fmt = (v: number | null | undefined, d = 1): string => (v == null ? "-" : 
 /** The result as a plain-text table with notes. */
 export function formatBench(r: BenchResult): string {
   const lines: string[] = [];
+  lines.push(`CPU: ${describeCpu(r.cpu)}`);
   lines.push(
     `sgemm: ${fmt(r.sgemm_gflops, 0)} GFLOP/s (tfjs ${r.backends[0]?.backend ?? "?"}), torch ${fmt(r.torch_sgemm_gflops, 0)} GFLOP/s; ${r.threads} threads`,
   );
   for (const b of r.backends) lines.push(`  ${b.backend}: ${b.version}; ${b.device}`);
   lines.push("");
   lines.push(
-    `${"model".padEnd(9)} ${"backend".padEnd(15)} ${"views/s".padStart(8)} ${"GFLOP/s".padStart(8)} ${"torch v/s".padStart(9)} ${"vs torch".padStart(8)}  steps  note`,
+    `${"model".padEnd(9)} ${"backend".padEnd(19)} ${"views/s".padStart(8)} ${"GFLOP/s".padStart(8)} ${"torch v/s".padStart(9)} ${"vs torch".padStart(8)} ${"vs CL".padStart(6)} ${"vs best".padStart(7)}  steps  note`,
   );
   for (const row of r.rows) {
+    const name = row.layout ? `torch ${row.layout}` : row.backend;
     lines.push(
-      `${row.model.padEnd(9)} ${row.backend.padEnd(15)} ${fmt(row.views_per_s).padStart(8)} ${fmt(row.gflops).padStart(8)} ${fmt(row.torch_views_per_s).padStart(9)} ${fmt(row.ratio_vs_torch, 2).padStart(8)}  ${String(row.steps ?? "-").padStart(5)}  ${row.note ?? ""}`,
+      `${row.model.padEnd(9)} ${name.padEnd(19)} ${fmt(row.views_per_s).padStart(8)} ${fmt(row.gflops).padStart(8)} ${fmt(row.torch_views_per_s).padStart(9)} ${fmt(row.ratio_vs_torch, 2).padStart(8)} ${fmt(row.ratio_vs_torch_channels_last, 2).padStart(6)} ${fmt(row.ratio_vs_torch_best, 2).padStart(7)}  ${String(row.steps ?? "-").padStart(5)}  ${row.note ?? ""}`,
     );
   }
+  lines.push(
+    "vs torch: PyTorch NCHW (default) step time / this step time, median over paired steps; vs CL: the same against channels_last; vs best: against the faster layout",
+  );
   if (r.overhead) {
     const h = r.overhead;
     lines.push("");

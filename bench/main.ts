@@ -7,6 +7,7 @@
  *   npm run bench -- --json       one JSON object {sgemm_gflops, rows: [{model, backend, views_per_s, gflops,
  *                                 torch_views_per_s, ratio_vs_torch}], ...} on stdout
  *   options: --backends tensorflow,wasm  --models convnet  --batch 256  --threads N  --seconds 20  --no-torch
+ *            --no-augment (skip the augmentation rows)
  */
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, type BackendName } from "../src/backend";
@@ -49,6 +50,7 @@ export async function benchMain(argv: string[]): Promise<number> {
         json: { type: "boolean", default: false },
         quick: { type: "boolean", default: false },
         "no-torch": { type: "boolean", default: false },
+        "no-augment": { type: "boolean", default: false },
         backends: { type: "string" },
         models: { type: "string" },
         batch: { type: "string" },
@@ -63,7 +65,7 @@ export async function benchMain(argv: string[]): Promise<number> {
   }
   if (values.help) {
     console.log(
-      "usage: simclr bench [--quick] [--json] [--backends a,b] [--models convnet,resnet18] [--batch 256] [--threads N] [--seconds 20] [--no-torch]",
+      "usage: simclr bench [--quick] [--json] [--backends a,b] [--models convnet,resnet18] [--batch 256] [--threads N] [--seconds 20] [--no-torch] [--no-augment]",
     );
     return 0;
   }
@@ -82,15 +84,17 @@ export async function benchMain(argv: string[]): Promise<number> {
       verbose: true,
     });
     // Augmentation rows (issue 4): the default two-view pipeline against torchvision, same run.
-    const augment = await benchAugment({
-      verbose: !values.json,
-      torch: !values["no-torch"],
-      ...(values.quick ? { sizes: [32], seconds: 3, stream: false } : {}),
-    });
+    const augment = values["no-augment"]
+      ? null
+      : await benchAugment({
+          verbose: !values.json,
+          torch: !values["no-torch"],
+          ...(values.quick ? { sizes: [32], seconds: 3, stream: false } : {}),
+        });
     console.log(
       values.json
-        ? JSON.stringify({ ...result, augment }, null, 2)
-        : `${formatBench(result)}\n\n${formatAugmentBench(augment)}`,
+        ? JSON.stringify({ ...result, ...(augment ? { augment } : {}) }, null, 2)
+        : formatBench(result) + (augment ? `\n\n${formatAugmentBench(augment)}` : ""),
     );
     return 0;
   } catch (e) {

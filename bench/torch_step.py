@@ -8,9 +8,13 @@ projections at temperature 0.5, and one LARS step (momentum 0.9, trust coefficie
 decay 1e-6, BN and bias parameters excluded; google-research/simclr lars_optimizer.py).
 Batch norm sees the whole two-view batch, as in the TypeScript step. Convolutions have no bias.
 
+With --layout channels_last the model and its input are in PyTorch's channels_last (NHWC) memory
+format, the layout PyTorch's oneDNN convolutions are fastest in on CPUs (issue 16: the tuned
+baseline); the default is PyTorch's default, NCHW.
+
 Usage: python bench/torch_step.py --model convnet|resnet18 --batch 256 --threads 2
-       [--steps 3] [--max-seconds 60] [--serve]
-Prints one JSON object: {"model", "views_per_s", "step_s", "steps", "threads", "torch"}.
+       [--layout nchw|channels_last] [--steps 3] [--max-seconds 60] [--serve]
+Prints one JSON object: {"model", "layout", "views_per_s", "step_s", "steps", "threads", "torch"}.
 With --serve: warms up, prints {"ready": true, ...}, then runs one step per "step" line read on
 stdin and prints {"step_s": ...} for each (the harness interleaves these with its own steps so both
 see the same load on a shared machine); any other line ends it.
@@ -129,17 +133,21 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--max-seconds", type=float, default=60.0)
     ap.add_argument("--size", type=int, default=32)
+    ap.add_argument("--layout", choices=["nchw", "channels_last"], default="nchw")
     ap.add_argument("--serve", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     encoder = ConvNet() if args.model == "convnet" else ResNet18Cifar()
     head = Head(encoder.feature_dim)
+    fmt = torch.channels_last if args.layout == "channels_last" else torch.contiguous_format
+    encoder = encoder.to(memory_format=fmt)
     params = list(encoder.parameters()) + list(head.parameters())
     opt = Lars(params)
     n = args.batch
-    v1 = torch.rand(n, 3, args.size, args.size)
-    v2 = torch.rand(n, 3, args.size, args.size)
+    # torch.cat keeps the inputs' memory format, so the batch below is channels_last too
+    v1 = torch.rand(n, 3, args.size, args.size).contiguous(memory_format=fmt)
+    v2 = torch.rand(n, 3, args.size, args.size).contiguous(memory_format=fmt)
 
     def step():
         for p in params:
@@ -152,7 +160,8 @@ def main():
 
     step()  # warm-up: allocations, oneDNN primitive creation
     if args.serve:
-        print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
+        ready = {"ready": True, "layout": args.layout, "threads": torch.get_num_threads(), "torch": torch.__version__}
+        print(json.dumps(ready), flush=True)
         for line in sys.stdin:
             if line.strip() != "step":
                 break
@@ -170,6 +179,7 @@ def main():
         json.dumps(
             {
                 "model": args.model,
+                "layout": args.layout,
                 "views_per_s": 2 * n / step_s,
                 "step_s": step_s,
                 "steps": len(times),

@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "../src/backend";
+import { cpuRecord } from "../src/track/cpu";
 import { collectReport } from "../src/report/collect";
 import { findingsMarkdown } from "../src/studies/summary";
 import { listStudies } from "../src/sweep/registry";
@@ -51,7 +52,16 @@ interface RunRecord {
   device: string;
   threads: number;
   versions: Record<string, string>;
-  hardware: { cpus: number; cpu_model: string; memory_gb: number; platform: string };
+  /** TensorFlow's oneDNN kernels on (issue 16: every figure names its CPU). */
+  onednn: boolean;
+  hardware: {
+    cpus: number;
+    cpu_model: string;
+    cpu_id: string;
+    cpu_isa: string;
+    memory_gb: number;
+    platform: string;
+  };
 }
 
 function git(args: string[]): string {
@@ -123,9 +133,12 @@ async function main(): Promise<number> {
     jupyterlab: labV ?? "",
     nbclient: nbclientV ?? "",
   };
+  const cpu = cpuRecord(backend);
   const hardware = {
     cpus: os.cpus().length,
-    cpu_model: os.cpus()[0]?.model ?? "unknown",
+    cpu_model: cpu.cpu_model,
+    cpu_id: cpu.cpu_id,
+    cpu_isa: cpu.cpu_isa,
     memory_gb: Math.round(os.totalmem() / 2 ** 30),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
   };
@@ -187,6 +200,7 @@ async function main(): Promise<number> {
       backend: backend.backend,
       device: backend.device,
       threads: backend.threads,
+      onednn: cpu.onednn,
       versions,
       hardware,
     };

@@ -38,7 +38,13 @@ const r = spawnSync(
   {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2" },
+    // Test files that import @tensorflow/tfjs-node directly get the defaults src/backend sets
+    // before it loads TensorFlow (oneDNN on: environment.md, "Backends"), so they test what runs.
+    env: {
+      ...process.env,
+      TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2",
+      TF_ENABLE_ONEDNN_OPTS: process.env.TF_ENABLE_ONEDNN_OPTS ?? "1",
+    },
   },
 );
 process.exit(r.status ?? 1);

@@ -10,7 +10,9 @@
  *
  * Threads: native TensorFlow reads `TF_NUM_INTRAOP_THREADS` / `TF_NUM_INTEROP_THREADS` once, when
  * its library creates the first context, so they are set here before tfjs-node is loaded (a value
- * the user already exported wins). Wasm in Node.js is single-threaded (tfjs-backend-wasm disables
+ * the user already exported wins). So is `TF_ENABLE_ONEDNN_OPTS=1`: TensorFlow turns its oneDNN
+ * kernels on by itself only on CPUs with VNNI/BF16/AMX, and its Eigen kernels ran a ConvNet step at
+ * half the speed on an AVX2 machine (issue 16; environment.md, "Backends"). Wasm in Node.js is single-threaded (tfjs-backend-wasm disables
  * its pthread build under Node), which the returned `threads` reports honestly.
  * The backend is the toolkit's only global state.
  */
@@ -20,6 +22,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { cpuInfo, oneDnnByDefault, type CpuInfo } from "../track/cpu";
 import { registerWasmGradients } from "./wasm-grads";
 
 /** A backend the toolkit can train on. */
@@ -35,6 +38,8 @@ export interface BackendInfo {
   threads: number;
   /** What computes: CPU model or GPU name. */
   device: string;
+  /** Native TensorFlow only: whether its oneDNN kernels are on (TF_ENABLE_ONEDNN_OPTS at load). */
+  onednn?: boolean;
   /** Why a better backend was not used (absent when the first choice loaded). */
   fallbackReason?: string;
 }
@@ -105,7 +110,7 @@ export function visibleGpu(): string | undefined {
 }
 
 function cpuDevice(threads: number): string {
-  const model = os.cpus()[0]?.model?.trim() || os.arch();
+  const model = cpuInfo().model;
   return `${model} (${threads} thread${threads === 1 ? "" : "s"})`;
 }
 
@@ -117,6 +122,18 @@ function firstLine(e: unknown): string {
       .find((l) => l.trim() !== "")
       ?.trim() ?? msg
   );
+}
+
+/**
+ * Whether TensorFlow runs its oneDNN kernels for this TF_ENABLE_ONEDNN_OPTS value, read as
+ * TensorFlow reads it (ReadBoolFromEnvVar: "1"/"true" on, "0"/"false" off, case-insensitive;
+ * unset or anything else: its own default for the CPU).
+ */
+export function oneDnnEnabled(value: string | undefined, cpu: CpuInfo = cpuInfo()): boolean {
+  const v = value?.trim().toLowerCase();
+  if (v === "1" || v === "true") return true;
+  if (v === "0" || v === "false") return false;
+  return oneDnnByDefault(cpu);
 }
 
 /** The addon file of a tfjs-node package, or a BackendUnavailable saying what is missing. */
@@ -155,6 +172,7 @@ async function loadNative(
       version: `tfjs ${tf.version_core}, tfjs-node-gpu (no GPU seen), TensorFlow ${nativeTensorflowVersion()}`,
       threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || threads,
       device: cpuDevice(Number(process.env.TF_NUM_INTRAOP_THREADS) || threads),
+      onednn: oneDnnEnabled(process.env.TF_ENABLE_ONEDNN_OPTS),
     };
   }
   const other = loaded.get(gpu ? "tensorflow" : "tensorflow-gpu");
@@ -175,6 +193,8 @@ async function loadNative(
   process.env.TF_NUM_INTRAOP_THREADS ??= String(threads);
   process.env.TF_NUM_INTEROP_THREADS ??= String(Math.min(2, threads));
   process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= "1";
+  const onednn = oneDnnEnabled(process.env.TF_ENABLE_ONEDNN_OPTS);
   let mod: NativeModule;
   try {
     mod = load(pkg) as NativeModule;
@@ -198,6 +218,7 @@ async function loadNative(
     version: `tfjs ${tf.version_core}, tfjs-node ${mod.version["tfjs-node"] ?? "?"}, TensorFlow ${tfVersion}`,
     threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || threads,
     device: gpu ? device : cpuDevice(Number(process.env.TF_NUM_INTRAOP_THREADS) || threads),
+    onednn,
   };
 }
 

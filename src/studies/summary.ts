@@ -174,6 +174,7 @@ export interface FindingsMarkdownOptions {
     backend: string;
     device: string;
     threads: number;
+    onednn?: boolean;
     versions: Record<string, string>;
     hardware: Record<string, unknown>;
   }[];
@@ -227,7 +228,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
   const last = o.records?.[o.records.length - 1];
   if (last) {
     lines.push(
-      `Backend: ${last.backend} on ${last.device}${/thread/.test(last.device) ? "" : ` (${last.threads} threads)`}. Hardware: ${JSON.stringify(last.hardware)}.`,
+      `Backend: ${last.backend} on ${last.device}${/thread/.test(last.device) ? "" : ` (${last.threads} threads)`}${last.onednn === undefined ? "" : `, oneDNN ${last.onednn ? "on" : "off"}`}. Hardware: ${JSON.stringify(last.hardware)}.`,
       `Versions: ${Object.entries(last.versions)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}.`,

@@ -7,6 +7,7 @@
 import { initBackend, type BackendInfo } from "../backend";
 import type { PretrainConfig } from "../config/pretrain-config";
 import { flattenConfig } from "../config/resolve";
+import { cpuRecord } from "../track/cpu";
 import { configHash } from "../track/hash";
 import { loadDataset } from "../data/load";
 import type { Dataset } from "../data/types";
@@ -135,7 +136,9 @@ export async function pretrain(
     o.progress === false ? createProgress({ mode: "none" }) : createProgress(o.progress);
   try {
     const backend = o.backend ?? (await initBackend());
-    await logger.logParams(flattenConfig(config));
+    // The CPU, its ISA, oneDNN and threads name every figure this run produces (issue 16).
+    const env = Object.entries(cpuRecord(backend)).map(([k, v]) => [`env.${k}`, v]);
+    await logger.logParams({ ...flattenConfig(config), ...Object.fromEntries(env) });
     await logger.setTags({
       "simclr.backend": backend.backend,
       "simclr.backend_version": backend.version,

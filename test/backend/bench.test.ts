@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatBench, runBench } from "../../bench/harness";
+import { formatBench, pairedRatios, runBench } from "../../bench/harness";
+import { cpuInfo } from "../../src/track/cpu";
 import { benchMain } from "../../bench/main";
 
 describe("training-step benchmark", () => {
@@ -28,6 +29,28 @@ describe("training-step benchmark", () => {
     }
     assert.ok(r.overhead && r.overhead.total_fraction >= 0 && r.overhead.model_s > 0);
     assert.match(formatBench(r), /convnet\s+(tensorflow|wasm)/);
+    // the figures name their CPU (issue 16)
+    assert.equal(r.cpu.cpu_model, cpuInfo().model);
+    assert.equal(r.cpu.threads, r.threads);
+    assert.equal(r.cpu.onednn, r.backends.find((b) => b.backend === "tensorflow")?.onednn ?? false);
+    assert.match(formatBench(r), new RegExp(`^CPU: .*oneDNN (on|off), ${r.threads} thread`));
+  });
+
+  it("pairs each step with both PyTorch layouts and picks the faster layout by its median step", () => {
+    const tf = [1, 1, 2];
+    const torch = new Map([
+      ["nchw" as const, [2, 3, 4]], // ratios 2, 3, 2 -> median 2
+      ["channels_last" as const, [1.5, 1.5, 1]], // ratios 1.5, 1.5, 0.5 -> median 1.5
+    ]);
+    const r = pairedRatios(tf, torch);
+    assert.equal(r.nchw, 2);
+    assert.equal(r.channels_last, 1.5);
+    assert.equal(r.bestLayout, "channels_last");
+    assert.equal(r.best, 1.5);
+    // a slow backend's smaller batch scales its step time up to the full batch
+    assert.equal(pairedRatios(tf, torch, 2).nchw, 1);
+    const none = pairedRatios(tf, new Map());
+    assert.deepEqual(none, { nchw: null, channels_last: null, best: null, bestLayout: null });
   });
 
   it("rejects an unknown model or backend naming the valid ones", async () => {

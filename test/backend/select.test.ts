@@ -62,6 +62,24 @@ describe("backend selection", () => {
     assert.doesNotMatch(r.stderr, /\[simclr\] warning/);
   });
 
+  it("turns TensorFlow's oneDNN kernels on unless the user set TF_ENABLE_ONEDNN_OPTS, and reports it", (t) => {
+    if (!nativeBuilt) return t.skip("tfjs-node's addon is not built here (npm run setup)");
+    // TensorFlow itself logs "oneDNN custom operations are on" at load when it runs them.
+    const on = /oneDNN custom operations are on/;
+    const snippet = `const i = await b.initBackend(); console.log(JSON.stringify(i));
+      console.log("ONEDNN " + process.env.TF_ENABLE_ONEDNN_OPTS);`;
+    const byDefault = runSnippet(snippet, { TF_ENABLE_ONEDNN_OPTS: undefined });
+    assert.equal(byDefault.status, 0, byDefault.stdout + byDefault.stderr);
+    assert.equal(JSON.parse(byDefault.stdout.split("\n")[0]).onednn, true);
+    assert.match(byDefault.stdout, /ONEDNN 1/);
+    assert.match(byDefault.stderr, on);
+    const off = runSnippet(snippet, { TF_ENABLE_ONEDNN_OPTS: "0" });
+    assert.equal(off.status, 0, off.stdout + off.stderr);
+    assert.equal(JSON.parse(off.stdout.split("\n")[0]).onednn, false);
+    assert.match(off.stdout, /ONEDNN 0/);
+    assert.doesNotMatch(off.stderr, on);
+  });
+
   it("falls back to wasm with exactly one warning line naming the fix when tfjs-node is missing", () => {
     const r = runSnippet(
       `const i = await b.initBackend(); console.log(JSON.stringify(i));`,

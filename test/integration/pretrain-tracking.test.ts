@@ -9,6 +9,7 @@ import { pretrain } from "../../src/train/pretrain";
 import { DivergenceError } from "../../src/train/divergence";
 import { createMlflowClient } from "../../src/track/mlflow";
 import { startRun } from "../../src/track/logger";
+import { cpuInfo } from "../../src/track/cpu";
 import { useMlflowServer } from "../support/mlflow";
 import { syntheticDataset } from "../train/support";
 
@@ -43,6 +44,12 @@ test("a tracked run lands in MLflow with the whole config, per-step metrics, res
   assert.equal(run.params["train.batchSize"], "32");
   assert.equal(run.tags["simclr.preset"], "tiny");
   assert.equal(run.tags["simclr.backend"], r.backend.backend);
+  // the CPU behind the run's figures (issue 16), from this machine's /proc/cpuinfo
+  const cpu = cpuInfo();
+  assert.equal(run.params["env.cpu_model"], cpu.model);
+  assert.equal(run.params["env.cpu_isa"], cpu.isa.join(" ") || "none");
+  assert.equal(run.params["env.onednn"], String(r.backend.onednn ?? false));
+  assert.equal(run.params["env.threads"], String(r.backend.threads));
   assert.equal((await client.getMetricHistory(run.info.runId, "loss")).length, 4);
   assert.ok(Math.abs(run.metrics.linear_acc - r.linear_acc) < 1e-9);
   assert.ok("random_init_linear_acc" in run.metrics);
