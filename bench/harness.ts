@@ -154,8 +154,8 @@ export function sgemmGflops(n = 1024, reps = 6): number {
   return (2 * n ** 3) / (best / 1000) / 1e9;
 }
 
-/** A ready-to-run SimCLR step on the active backend, with its parts exposed for the overhead split. */
-function buildStep(model: BenchModel, batch: number, size: number) {
+/** A ready-to-run SimCLR step on the active backend, with its parts exposed (overhead split, bench/profile.ts). */
+export function buildStep(model: BenchModel, batch: number, size: number) {
   const encoder = createEncoder({ arch: model, stem: "cifar", widthMultiplier: 1 }, 1);
   const head = createHead(encoder.featureDim, {}, 2);
   const params = [...encoder.params, ...head.params];
