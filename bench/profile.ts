@@ -35,6 +35,8 @@ export interface StepProfile {
   js_ms: number;
   groups: Record<string, number>;
   ops: OpStat[];
+  /** The slowest (op, output shape) pairs. */
+  by_shape: OpStat[];
   tensors_per_step: number;
   mbytes_per_step: number;
 }
@@ -51,6 +53,8 @@ export function profileStep(model: BenchModel, batch: number, steps: number): St
   const binding = backend.binding;
   const original = binding.executeOp.bind(binding);
   const stats = new Map<string, OpStat>();
+  /** The same per op and output shape (which layer a conv is). */
+  const byShape = new Map<string, OpStat>();
   let recording = false;
   let created = 0;
   let bytes = 0;
@@ -58,10 +62,13 @@ export function profileStep(model: BenchModel, batch: number, steps: number): St
     if (!recording) return original(name, attrs, inputs, n);
     const t = performance.now();
     const out = original(name, attrs, inputs, n) as { shape: number[] }[];
-    const s = stats.get(name) ?? { op: name, calls: 0, ms: 0 };
-    s.calls++;
-    s.ms += performance.now() - t;
-    stats.set(name, s);
+    const dt = performance.now() - t;
+    for (const key of [name, `${name} -> [${out[0]?.shape.join(",")}]`]) {
+      const s = (key === name ? stats : byShape).get(key) ?? { op: key, calls: 0, ms: 0 };
+      s.calls++;
+      s.ms += dt;
+      (key === name ? stats : byShape).set(key, s);
+    }
     // every op output is a fresh TensorFlow buffer (float32 here)
     created += out.length;
     for (const o of out) bytes += 4 * o.shape.reduce((a, d) => a * d, 1);
@@ -79,9 +86,11 @@ export function profileStep(model: BenchModel, batch: number, steps: number): St
       wall += performance.now() - t;
     }
     recording = false;
-    const ops = [...stats.values()]
-      .map((s) => ({ op: s.op, calls: s.calls / steps, ms: s.ms / steps }))
-      .sort((a, b) => b.ms - a.ms);
+    const perStep = (m: Map<string, OpStat>): OpStat[] =>
+      [...m.values()]
+        .map((s) => ({ op: s.op, calls: s.calls / steps, ms: s.ms / steps }))
+        .sort((a, b) => b.ms - a.ms);
+    const ops = perStep(stats);
     const opMs = ops.reduce((a, s) => a + s.ms, 0);
     const stepMs = wall / steps;
     const groups: Record<string, number> = {};
@@ -97,6 +106,7 @@ export function profileStep(model: BenchModel, batch: number, steps: number): St
       js_ms: stepMs - opMs,
       groups,
       ops,
+      by_shape: perStep(byShape).slice(0, 40),
       tensors_per_step: created / steps,
       mbytes_per_step: bytes / steps / 1e6,
     };

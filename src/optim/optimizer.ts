@@ -66,6 +66,14 @@ export interface Optimizer {
   dispose(): void;
 }
 
+/**
+ * ||x||_2 as sqrt(sum(x * x)). tf.norm computes it as pow(|x|, 2) and its Pow kernel was the
+ * slowest op of the LARS update (bench/profile.ts, issue 16); the two agree to float32 rounding.
+ */
+function l2Norm(x: tf.Tensor): tf.Scalar {
+  return tf.sqrt(tf.sum(tf.square(x))) as tf.Scalar;
+}
+
 interface Slotted {
   p: NamedVariable;
   excluded: boolean;
@@ -128,8 +136,8 @@ export function createOptimizer(
       const [v] = e.slots;
       let scaledLr: tf.Scalar | number = lr;
       if (o.kind === "lars" && !e.excluded) {
-        const wNorm = tf.norm(w);
-        const gNorm = tf.norm(grad);
+        const wNorm = l2Norm(w);
+        const gNorm = l2Norm(grad);
         const ratio = tf.where(
           tf.greater(wNorm, 0),
           tf.where(
