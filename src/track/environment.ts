@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import os from "node:os";
+import { cpuInfo } from "./cpu";
 import { PROJECT_ROOT } from "./server";
 
 /** The project's git commit (with "-dirty" when the tree has changes), or undefined outside git. */
@@ -21,9 +22,7 @@ export function gitCommit(cwd: string = PROJECT_ROOT): string | undefined {
 
 /** A one-line hardware description, e.g. "2 x Intel(R) Xeon(R) CPU @ 2.20GHz, 7.8 GiB". */
 export function hardwareSummary(): string {
-  const cpus = os.cpus();
-  const model = cpus[0]?.model?.trim() ?? "unknown CPU";
-  return `${cpus.length} x ${model}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`;
+  return `${os.cpus().length} x ${cpuInfo().model}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`;
 }
 
 /** Tags recording git commit, hardware and versions (mlflow.source.git.commit, simclr.hardware, ...). */
