@@ -12,8 +12,9 @@
  * its library creates the first context, so they are set here before tfjs-node is loaded (a value
  * the user already exported wins). So is `TF_ENABLE_ONEDNN_OPTS=1`: TensorFlow turns its oneDNN
  * kernels on by itself only on CPUs with VNNI/BF16/AMX, and its Eigen kernels ran a ConvNet step at
- * half the speed on an AVX2 machine (issue 16; environment.md, "Backends"). Wasm in Node.js is single-threaded (tfjs-backend-wasm disables
- * its pthread build under Node), which the returned `threads` reports honestly.
+ * half the speed on an AVX2 machine (issue 16; environment.md, "Backends"). Wasm in Node.js is
+ * single-threaded (tfjs-backend-wasm disables its pthread build under Node), which the returned
+ * `threads` reports honestly.
  * The backend is the toolkit's only global state.
  */
 import { spawnSync } from "node:child_process";
