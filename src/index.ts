@@ -14,6 +14,8 @@ export {
 export {
   createEncoder,
   ENCODER_DEFAULTS,
+  ENCODER_ARCHS,
+  wrapModel,
   type Encoder,
   type EncoderArch,
   type EncoderOptions,
@@ -283,3 +285,16 @@ export {
 } from "./studies/summary";
 export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";
 export { pretrainRunIdentity, type PretrainRunIdentity } from "./train/run-identity";
+// Plugins: your own augmentations, losses, heads and encoders (src/plugins).
+export * from "./plugins/types";
+export {
+  loadPlugin,
+  loadPlugins,
+  pluginFile,
+  pluginDisplayPath,
+  builtinNames,
+  PluginError,
+} from "./plugins/load";
+export { loadedPlugins, pluginNames, type LoadedPlugin } from "./plugins/registry";
+export { dryRunPlugins } from "./plugins/dry-run";
+export { createRng, type Rng } from "./util/random";
