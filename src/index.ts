@@ -122,6 +122,7 @@ export {
 export { renderReport, type RenderOptions } from "./report/render";
 export { buildReport, writeReport, type ReportOptions } from "./report/report";
 export { presetFromEnv, resultsDir, type NotebookPreset } from "./workbench/params";
+export { studyBudgets } from "./studies/budget";
 export type { ImageBatch, ImageSplit, Dataset } from "./data/types";
 export {
   loadDataset,
