@@ -9,6 +9,7 @@ import { contrastiveLoss } from "../../src/loss/contrastive";
 import { loadPlugin, PluginError } from "../../src/plugins/load";
 import { loadedPlugins, unregisterPluginFile } from "../../src/plugins/registry";
 import { configHash } from "../../src/track/hash";
+import { parsePretrainArgs } from "../../src/cli/pretrain";
 import { PROJECT_ROOT } from "../../src/track/server";
 import { createRng } from "../../src/util/random";
 
@@ -174,5 +175,27 @@ test("the config hash follows the plugin's content; built-in configs carry no pl
     /edited\.ts changed since this config was resolved \(sha256 [0-9a-f]{12} in the config, [0-9a-f]{12} on disk\)/,
   );
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  forgetAll();
+});
+
+test("simclr pretrain loads --plugins and a config file's plugins before validating the config", () => {
+  const inv = parsePretrainArgs(["--plugins", `${FIX}/invert.ts`, "--ops", "crop,invert"]);
+  assert.equal(inv.config.plugins?.[0].path, `${FIX}/invert.ts`);
+  assert.deepEqual(inv.config.augment.ops, ["crop", "invert"]);
+  forgetAll();
+  // a resolved config, as a sweep writes it for a cell: its plugins are loaded from the file
+  const dir = fs.mkdtempSync(path.join(PROJECT_ROOT, "build", "plugins-cli-"));
+  const file = path.join(dir, "cell.json");
+  fs.writeFileSync(file, JSON.stringify(inv.config));
+  const cell = parsePretrainArgs(["--config", file]);
+  assert.equal(configHash(cell.config), configHash(inv.config));
+  fs.writeFileSync(file, JSON.stringify({ plugins: [`${FIX}/throws.ts`] }));
+  assert.throws(
+    () => parsePretrainArgs(["--config", file]),
+    (e: Error) =>
+      e instanceof ConfigError &&
+      e.message.startsWith(`${file}: plugin test/plugins/fixtures/throws.ts failed to load`),
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
   forgetAll();
 });
