@@ -10,6 +10,8 @@ import { loadPlugin, PluginError } from "../../src/plugins/load";
 import { loadedPlugins, unregisterPluginFile } from "../../src/plugins/registry";
 import { configHash } from "../../src/track/hash";
 import { parsePretrainArgs } from "../../src/cli/pretrain";
+import { createEncoder } from "../../src/models/encoder";
+import { createHead } from "../../src/models/head";
 import { PROJECT_ROOT } from "../../src/track/server";
 import { createRng } from "../../src/util/random";
 
@@ -197,5 +199,31 @@ test("simclr pretrain loads --plugins and a config file's plugins before validat
       e.message.startsWith(`${file}: plugin test/plugins/fixtures/throws.ts failed to load`),
   );
   fs.rmSync(dir, { recursive: true, force: true });
+  forgetAll();
+});
+
+test("plugin heads and encoders are created by name, with their output shape checked", () => {
+  loadPlugin(`${FIX}/models.ts`);
+  const enc = createEncoder({ arch: "meancolor" as never }, 1);
+  const head = createHead(enc.featureDim, { kind: "dense1" as never, outDim: 4 }, 2);
+  const x = tf.randomUniform([3, 8, 8, 3]) as tf.Tensor4D;
+  const h = enc.apply(x, true);
+  const z = head.apply(h, true);
+  assert.deepEqual(
+    [h.shape, z.shape],
+    [
+      [3, 8],
+      [3, 4],
+    ],
+  );
+  assert.equal(head.trainableVariables.length, 1);
+  const wide = createHead(8, { kind: "toowide" as never, outDim: 4 }, 2);
+  assert.throws(
+    () => wide.apply(h, true),
+    /plugin test\/plugins\/fixtures\/models\.ts: projection head 'toowide' returned \[3,5\]; expected \[3, 4\]/,
+  );
+  assert.throws(() => createHead(8, { kind: "nohead" as never }, 0), /unknown head kind "nohead"/);
+  tf.dispose([x, h, z]);
+  [enc, head, wide].forEach((m) => m.dispose());
   forgetAll();
 });
