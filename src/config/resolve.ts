@@ -110,6 +110,32 @@ function checkAugmentOptions(v: unknown, source: string): void {
 }
 
 /**
+ * Every plugin part a resolved config uses must come from a file its `plugins` lists, so the
+ * config hash covers that code (a part loaded earlier in the same notebook is not enough).
+ */
+function checkPluginsListed(cfg: PretrainConfig): void {
+  const listed = new Set((cfg.plugins ?? []).map((p) => p.path));
+  const used: [string, PartKind, string][] = [
+    ...cfg.augment.ops.map((op): [string, PartKind, string] => [
+      "augment.ops",
+      "augmentations",
+      op,
+    ]),
+    ["loss.kind", "losses", cfg.loss.kind],
+    ["head.kind", "heads", cfg.head.kind],
+    ["encoder.arch", "encoders", cfg.encoder.arch],
+  ];
+  for (const [field, kind, name] of used) {
+    const found = findPart(kind, name); // plugin names never equal built-in ones
+    if (found && !listed.has(found.from.path))
+      throw new ConfigError(
+        `'${field}' uses '${name}' of plugin ${found.from.path}, which the config's 'plugins' does not list; add "${found.from.path}" to 'plugins' so the config hash covers its code`,
+        field,
+      );
+  }
+}
+
+/**
  * Fields whose values are a fixed set of mixed types (checked instead of the default's type).
  * `eval.transformProbe` stays `false` by default so adding the probe kinds changed no config hash.
  */
@@ -316,6 +342,7 @@ export function resolveConfig(
     cfg = mergeInto(cfg, o);
   });
   if (plugins.length) cfg.plugins = plugins;
+  checkPluginsListed(cfg);
   return cfg;
 }
 

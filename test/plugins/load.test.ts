@@ -153,6 +153,11 @@ test("configs name plugins: their parts become valid names, their options are ch
       ),
   );
   assert.throws(
+    () => resolveConfig("tiny", { augment: { ops: ["crop", "invert"] } }),
+    /'augment.ops' uses 'invert' of plugin test\/plugins\/fixtures\/invert\.ts, which the config's 'plugins' does not list/,
+    "loaded earlier is not enough: the config must name the file its hash covers",
+  );
+  assert.throws(
     () => resolveConfig("tiny", { plugins: [`${FIX}/throws.ts`] }),
     (e: Error) => e instanceof ConfigError && /throws\.ts failed to load/.test(e.message),
   );
