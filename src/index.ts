@@ -14,6 +14,8 @@ export {
 export {
   createEncoder,
   ENCODER_DEFAULTS,
+  ENCODER_ARCHS,
+  wrapModel,
   type Encoder,
   type EncoderArch,
   type EncoderOptions,
@@ -120,6 +122,7 @@ export {
 export { renderReport, type RenderOptions } from "./report/render";
 export { buildReport, writeReport, type ReportOptions } from "./report/report";
 export { presetFromEnv, resultsDir, type NotebookPreset } from "./workbench/params";
+export { studyBudgets } from "./studies/budget";
 export type { ImageBatch, ImageSplit, Dataset } from "./data/types";
 export {
   loadDataset,
@@ -283,3 +286,16 @@ export {
 } from "./studies/summary";
 export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";
 export { pretrainRunIdentity, type PretrainRunIdentity } from "./train/run-identity";
+// Plugins: your own augmentations, losses, heads and encoders (src/plugins).
+export * from "./plugins/types";
+export {
+  loadPlugin,
+  loadPlugins,
+  pluginFile,
+  pluginDisplayPath,
+  builtinNames,
+  PluginError,
+} from "./plugins/load";
+export { loadedPlugins, pluginNames, type LoadedPlugin } from "./plugins/registry";
+export { dryRunPlugins } from "./plugins/dry-run";
+export { createRng, type Rng } from "./util/random";

@@ -2,7 +2,7 @@
  * Composing augmentations by name in a given order (SimCLR section 3, Figure 5: the study is about
  * which compositions matter, so a pipeline is an ordered list of named steps, not flags) and the
  * SimCLR default pipeline (appendix A; appendix B.9 for CIFAR-10: crop and flip, colour strength
- * 0.5, no blur).
+ * 0.5, no blur). Names that are not built in come from loaded plugins (src/plugins).
  */
 import type { ImageBatch } from "../data/types";
 import type { Rng } from "../util/random";
@@ -21,6 +21,9 @@ import { cutoutKernel, type CutoutOptions } from "./cutout";
 import { sobelKernel, type SobelOptions } from "./sobel";
 import { noiseKernel, type NoiseOptions } from "./noise";
 import { rotateKernel, type RotateOptions } from "./rotate";
+import { findPart, pluginNames } from "../plugins/registry";
+import { pluginKernel } from "../plugins/kernel";
+import type { PluginOptions } from "../plugins/types";
 
 /** Options of each augmentation, by name. */
 export interface AugmentOptionsByName {
@@ -64,13 +67,24 @@ export type AugmentStep = {
   [K in AugmentName]: { name: K; options?: Partial<AugmentOptionsByName[K]> };
 }[AugmentName];
 
+/** A step of an augmentation a loaded plugin registered (src/plugins), with its options. */
+export interface PluginStep {
+  name: string;
+  options?: PluginOptions;
+}
+
 /** An ordered list of augmentation steps applied to one view. */
 export interface ViewPipeline {
-  ops: AugmentStep[];
+  ops: (AugmentStep | PluginStep)[];
 }
 
 /** Per-name options applied to every step of that name when building a pipeline from names. */
-export type ComposeOptions = { [K in AugmentName]?: Partial<AugmentOptionsByName[K]> };
+export type ComposeOptions = { [K in AugmentName]?: Partial<AugmentOptionsByName[K]> } & {
+  [plugin: string]: object | undefined;
+};
+
+/** A step as `pipeline` and `compose` take it: a name (built-in or plugin) or a step. */
+export type StepLike = AugmentName | AugmentStep | PluginStep | string;
 
 /** A composed augmentation: batch and random source in, new batch out (input never modified). */
 export type Augmenter = (batch: ImageBatch, rng: Rng) => ImageBatch;
@@ -93,11 +107,17 @@ export function isAugmentName(name: string): name is AugmentName {
   return Object.prototype.hasOwnProperty.call(KERNELS, name);
 }
 
-function toStep(s: AugmentName | AugmentStep, opts: ComposeOptions): AugmentStep {
-  const step = typeof s === "string" ? ({ name: s } as AugmentStep) : s;
+function toStep(s: StepLike, opts: ComposeOptions): AugmentStep | PluginStep {
+  const step = typeof s === "string" ? ({ name: s } as AugmentStep | PluginStep) : s;
   if (!isAugmentName(step.name)) {
+    if (findPart("augmentations", step.name)) {
+      const shared = opts[step.name] as PluginOptions | undefined;
+      return shared ? { name: step.name, options: { ...shared, ...(step.options ?? {}) } } : step;
+    }
+    const plugins = pluginNames("augmentations");
     throw new Error(
-      `unknown augmentation '${String(step.name)}'; expected one of ${AUGMENT_NAMES.join(", ")}`,
+      `unknown augmentation '${String(step.name)}'; expected one of ${[...AUGMENT_NAMES, ...plugins].join(", ")}` +
+        " (an augmentation of your own: name its plugin file in the config's `plugins`)",
     );
   }
   const shared = opts[step.name];
@@ -107,14 +127,16 @@ function toStep(s: AugmentName | AugmentStep, opts: ComposeOptions): AugmentStep
 }
 
 /** Builds a pipeline from names and/or steps, in order; `opts` gives options per name. */
-export function pipeline(
-  steps: readonly (AugmentName | AugmentStep)[],
-  opts: ComposeOptions = {},
-): ViewPipeline {
+export function pipeline(steps: readonly StepLike[], opts: ComposeOptions = {}): ViewPipeline {
   return { ops: steps.map((s) => toStep(s, opts)) };
 }
 
-function kernelOf(step: AugmentStep): Kernel {
+function kernelOf(step: AugmentStep | PluginStep): Kernel {
+  if (!isAugmentName(step.name)) {
+    const found = findPart("augmentations", step.name);
+    if (!found) throw new Error(`unknown augmentation '${step.name}' (its plugin is not loaded)`);
+    return pluginKernel(found, (step.options ?? {}) as PluginOptions);
+  }
   const make = KERNELS[step.name] as (o?: unknown) => Kernel;
   return make(step.options);
 }
@@ -125,7 +147,7 @@ function kernelOf(step: AugmentStep): Kernel {
  * across steps (pointwise steps run in place); the input batch is never modified.
  */
 export function compose(
-  steps: readonly (AugmentName | AugmentStep)[] | ViewPipeline,
+  steps: readonly StepLike[] | ViewPipeline,
   opts: ComposeOptions = {},
 ): Augmenter {
   const p = Array.isArray(steps) ? pipeline(steps, opts) : (steps as ViewPipeline);
@@ -161,7 +183,7 @@ export function compose(
 /** Applies a pipeline to a batch (new batch). */
 export function applyPipeline(
   batch: ImageBatch,
-  p: ViewPipeline | readonly (AugmentName | AugmentStep)[],
+  p: ViewPipeline | readonly StepLike[],
   rng: Rng,
 ): ImageBatch {
   return compose(p)(batch, rng);

@@ -6,13 +6,13 @@
 import type { ImageBatch } from "../data/types";
 import { encodePng } from "../data/decode";
 import { createRng } from "../util/random";
-import { pipeline, type AugmentName, type AugmentStep, type ComposeOptions } from "./compose";
+import { pipeline, type AugmentName, type ComposeOptions, type StepLike } from "./compose";
 import { makeTwoViews, symmetric, type TwoViewSpec } from "./views";
 
 /** Options of {@link galleryPng}. */
 export interface GalleryOptions {
   /** What each view gets: a list of steps (both views) or a two-view spec (e.g. asymmetric). */
-  ops: (AugmentName | AugmentStep)[] | TwoViewSpec;
+  ops: StepLike[] | TwoViewSpec;
   /** Options per augmentation name (when `ops` is a list). */
   options: ComposeOptions;
   /** Seed of the augmentations. */

@@ -6,6 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { toImageBatch } from "../data/batch";
 import { createRng } from "../util/random";
 import { twoViewAugmenter, type TwoViewSpec } from "./views";
+import { loadPlugins } from "../plugins/load";
 
 interface Init {
   kind: string;
@@ -17,9 +18,17 @@ interface Init {
 if (parentPort && workerData && (workerData as Init).kind === "simclr-views") {
   const init = workerData as Init;
   const port = parentPort;
-  const augment = twoViewAugmenter(init.spec);
+  // The parent resolved these; the same content is loaded here (sha256 checked) before any batch.
+  let failure: string | null = null;
+  try {
+    loadPlugins(init.spec.plugins ?? []);
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+  }
+  const augment = failure === null ? twoViewAugmenter(init.spec) : null;
   port.on("message", (m: { step: number; seed: number; n: number; pixels: Uint8Array }) => {
     try {
+      if (!augment) throw new Error(failure ?? "view worker: no augmenter");
       const split = {
         n: m.n,
         height: init.height,

@@ -15,11 +15,11 @@ import {
   compose,
   defaultPipeline,
   pipeline,
-  type AugmentName,
-  type AugmentStep,
   type ComposeOptions,
+  type StepLike,
   type ViewPipeline,
 } from "./compose";
+import type { PluginRef } from "../plugins/types";
 
 /** The pipelines of the two branches (plain data: it crosses to worker threads). */
 export interface TwoViewSpec {
@@ -27,6 +27,8 @@ export interface TwoViewSpec {
   shared?: ViewPipeline;
   view1: ViewPipeline;
   view2: ViewPipeline;
+  /** Plugin files whose augmentations the pipelines use: a view worker thread loads them first. */
+  plugins?: PluginRef[];
 }
 
 /** Both branches draw from the same pipeline (the SimCLR setting). */
@@ -37,9 +39,9 @@ export function symmetric(p: ViewPipeline = defaultPipeline()): TwoViewSpec {
 /** Options of {@link asymmetric}. */
 export interface AsymmetricOptions {
   /** The studied transformation(s), applied in order on branch 2 only (Figure 5: one or two). */
-  studied: (AugmentName | AugmentStep)[];
+  studied: StepLike[];
   /** Applied once per image, shared by both branches; Figure 5: random crop and resize. */
-  base: (AugmentName | AugmentStep)[];
+  base: StepLike[];
   /** Options per augmentation name. */
   options: ComposeOptions;
 }

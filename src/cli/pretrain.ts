@@ -5,7 +5,8 @@
  * sources win: preset < file < flags. `--json` prints the result as one JSON line (the last line
  * of stdout), which is how a sweep runs each cell. Tracking context comes from the environment
  * (MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_PARENT_RUN_ID, SIMCLR_CONFIG_HASH, SIMCLR_STUDY,
- * SIMCLR_RUN_NAME).
+ * SIMCLR_RUN_NAME). Plugin files the config (or `--plugins`) names are loaded while the config is
+ * read, before it is validated, so every executor running this command runs them.
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
@@ -135,6 +136,8 @@ Every config field is a flag by its dotted name, e.g. --loss.temperature 0.2 --t
 Short flags: ${Object.entries(PRETRAIN_ALIASES)
   .map(([a, p]) => `--${a} (${p})`)
   .join(", ")}
+Plugins: --plugins a.ts,b.ts (files relative to the project root, loaded before the config is
+  validated; their names become valid values of augment.ops, loss.kind, head.kind, encoder.arch).
 Other: --json (one JSON line on stdout), --progress / --no-progress, --track / --no-track
   (default: track when MLFLOW_TRACKING_URI or SIMCLR_EXPERIMENT is set), --help.`;
 
@@ -150,6 +153,7 @@ export function parsePretrainArgs(argv: string[]): PretrainInvocation {
     track: { type: "boolean" },
     "no-track": { type: "boolean" },
     help: { type: "boolean" },
+    plugins: { type: "string" },
   };
   for (const f of fields) options[f] = { type: "string" };
   for (const a of Object.keys(PRETRAIN_ALIASES)) options[a] = { type: "string" };
@@ -163,6 +167,13 @@ export function parsePretrainArgs(argv: string[]): PretrainInvocation {
   const flags: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(values)) {
     if (typeof raw !== "string" || name === "preset" || name === "config") continue;
+    if (name === "plugins") {
+      flags.plugins = raw
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x !== "");
+      continue;
+    }
     const path = PRETRAIN_ALIASES[name] ?? name;
     setPath(flags, path, parseFlagValue(path, raw, `--${name}`));
   }

@@ -9,6 +9,7 @@ import { HEAD_DEFAULTS, type HeadOptions } from "../models/head";
 import { LOSS_DEFAULTS, type ContrastiveLossOptions } from "../loss/contrastive";
 import { OPTIMIZER_DEFAULTS, type OptimizerOptions } from "../optim/optimizer";
 import type { LrScaling } from "../optim/schedule";
+import type { PluginOptions, PluginRef } from "../plugins/types";
 
 /** Optimiser (module options) plus the learning-rate rule and schedule (SimCLR section 2.2, B.1). */
 export interface OptimizerConfig extends OptimizerOptions {
@@ -40,6 +41,11 @@ export interface AugmentConfig {
    * both views get `ops` (the default symmetric pipeline).
    */
   asymmetric: boolean;
+  /**
+   * Options of plugin augmentations by name (`{ solarize: { threshold: 0.5 } }`) over their
+   * defaults. Absent unless set, so configs without plugins keep their hash.
+   */
+  options?: Record<string, PluginOptions>;
 }
 
 /** Training data (appendix B.9: CIFAR-10 at 32 x 32). */
@@ -113,6 +119,13 @@ export interface PretrainConfig {
   seed: number;
   /** Preset it was resolved from, for the record. */
   preset: string;
+  /**
+   * Plugin files (src/plugins) whose augmentations, losses, heads or encoders the config names:
+   * paths relative to the project root, or absolute; resolved to {path, sha256}, so the config
+   * hash changes when a plugin's code does. Absent (not []) without plugins: built-in configs keep
+   * their hash.
+   */
+  plugins?: PluginRef[];
   data: DataConfig;
   encoder: EncoderOptions;
   head: HeadOptions;
@@ -125,9 +138,12 @@ export interface PretrainConfig {
 
 /** A recursive partial of the config, what presets, files and flags provide. */
 export type PretrainConfigOverrides = {
-  [K in keyof PretrainConfig]?: PretrainConfig[K] extends object
+  [K in Exclude<keyof PretrainConfig, "plugins">]?: PretrainConfig[K] extends object
     ? Partial<PretrainConfig[K]>
     : PretrainConfig[K];
+} & {
+  /** Plugin files: paths (relative to the project root, or absolute) or resolved refs. */
+  plugins?: (string | PluginRef)[];
 };
 
 /** The paper's CIFAR-10 defaults (appendix B.9) for every field. */

@@ -1,6 +1,8 @@
 /**
  * Builds a complete run config from the defaults, a preset and overrides (a JSON file, flags), and
  * validates it: every unknown field, wrong type or out-of-range value is reported by its dotted path.
+ * A layer's `plugins` are loaded before it is validated, since the names they register are valid
+ * values of augment.ops, loss.kind, head.kind and encoder.arch.
  */
 import * as fs from "node:fs";
 import {
@@ -9,7 +11,9 @@ import {
   type PretrainConfigOverrides,
 } from "./pretrain-config";
 import { PRESETS, type PresetName } from "./presets";
-import { AUGMENT_NAMES } from "../augment/compose";
+import { builtinNames, loadPlugins } from "../plugins/load";
+import { findPart, pluginNames } from "../plugins/registry";
+import type { PartKind, PluginRef } from "../plugins/types";
 
 /** A config that failed validation; `field` is the dotted path of the first bad field. */
 export class ConfigError extends Error {
@@ -25,14 +29,111 @@ export class ConfigError extends Error {
 /** Allowed values of the enumerated fields, by dotted path. */
 const ENUMS: Record<string, readonly (string | null)[]> = {
   mode: ["simclr", "supervised"],
-  "encoder.arch": ["convnet", "resnet18", "resnet34", "resnet50"],
   "encoder.stem": ["cifar", "imagenet"],
-  "head.kind": ["none", "linear", "nonlinear"],
-  "loss.kind": ["ntxent", "ntlogistic", "margin"],
   "optimizer.kind": ["lars", "sgd", "nesterov", "adam"],
   "optimizer.lrScaling": ["linear", "sqrt"],
   "eval.representation": ["h", "gh"],
 };
+
+/** Fields whose values are the built-in names of a part kind plus those of loaded plugins. */
+const PLUGGABLE: Record<string, PartKind> = {
+  "augment.ops": "augmentations",
+  "encoder.arch": "encoders",
+  "head.kind": "heads",
+  "loss.kind": "losses",
+};
+
+function allowedNames(path: string): readonly (string | null)[] | undefined {
+  const kind = PLUGGABLE[path];
+  return kind ? [...builtinNames(kind), ...pluginNames(kind)] : ENUMS[path];
+}
+
+const PLUGIN_HINT = " (a part of your own: name its plugin file in `plugins`)";
+
+/** Checks the shape of a layer's `plugins` list; throws naming the source and entry. */
+function pluginSpecs(v: unknown, source: string): (string | PluginRef)[] {
+  const ok = (x: unknown): boolean =>
+    typeof x === "string" ||
+    (typeOf(x) === "object" &&
+      typeof (x as PluginRef).path === "string" &&
+      typeof (x as PluginRef).sha256 === "string" &&
+      Object.keys(x as object).length === 2);
+  if (!Array.isArray(v) || !v.every(ok))
+    throw new ConfigError(
+      `${source}: 'plugins' must be an array of plugin file paths (relative to the project root, or absolute) or {path, sha256} objects, got ${describe(v)}`,
+      "plugins",
+    );
+  return v as (string | PluginRef)[];
+}
+
+/** Loads plugins named by a config layer; load failures become ConfigErrors naming the source. */
+function loadLayerPlugins(specs: readonly (string | PluginRef)[], source: string): PluginRef[] {
+  try {
+    return loadPlugins(specs);
+  } catch (e) {
+    throw new ConfigError(`${source}: ${(e as Error).message}`, "plugins");
+  }
+}
+
+/** `augment.options`: plugin augmentation name -> options of the types of its defaults. */
+function checkAugmentOptions(v: unknown, source: string): void {
+  const path = "augment.options";
+  if (typeOf(v) !== "object")
+    throw new ConfigError(`${source}: '${path}' must be an object, got ${describe(v)}`, path);
+  for (const [op, opts] of Object.entries(v as Record<string, unknown>)) {
+    const found = findPart("augmentations", op);
+    if (!found)
+      throw new ConfigError(
+        `${source}: '${path}.${op}': no loaded plugin augmentation is named '${op}'; plugin augmentations: ${pluginNames("augmentations").join(", ") || "(none loaded)"}${PLUGIN_HINT}`,
+        `${path}.${op}`,
+      );
+    const defaults = found.part.defaults ?? {};
+    if (typeOf(opts) !== "object")
+      throw new ConfigError(
+        `${source}: '${path}.${op}' must be an object, got ${describe(opts)}`,
+        `${path}.${op}`,
+      );
+    for (const [k, x] of Object.entries(opts as Record<string, unknown>)) {
+      const f = `${path}.${op}.${k}`;
+      if (!(k in defaults))
+        throw new ConfigError(
+          `${source}: unknown option '${f}'; options of '${op}' (plugin ${found.from.path}): ${Object.keys(defaults).join(", ") || "(none)"}`,
+          f,
+        );
+      if (typeof x !== typeof defaults[k])
+        throw new ConfigError(
+          `${source}: '${f}' must be a ${typeof defaults[k]}, got ${describe(x)}`,
+          f,
+        );
+    }
+  }
+}
+
+/**
+ * Every plugin part a resolved config uses must come from a file its `plugins` lists, so the
+ * config hash covers that code (a part loaded earlier in the same notebook is not enough).
+ */
+function checkPluginsListed(cfg: PretrainConfig): void {
+  const listed = new Set((cfg.plugins ?? []).map((p) => p.path));
+  const used: [string, PartKind, string][] = [
+    ...cfg.augment.ops.map((op): [string, PartKind, string] => [
+      "augment.ops",
+      "augmentations",
+      op,
+    ]),
+    ["loss.kind", "losses", cfg.loss.kind],
+    ["head.kind", "heads", cfg.head.kind],
+    ["encoder.arch", "encoders", cfg.encoder.arch],
+  ];
+  for (const [field, kind, name] of used) {
+    const found = findPart(kind, name); // plugin names never equal built-in ones
+    if (found && !listed.has(found.from.path))
+      throw new ConfigError(
+        `'${field}' uses '${name}' of plugin ${found.from.path}, which the config's 'plugins' does not list; add "${found.from.path}" to 'plugins' so the config hash covers its code`,
+        field,
+      );
+  }
+}
 
 /**
  * Fields whose values are a fixed set of mixed types (checked instead of the default's type).
@@ -110,9 +211,15 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
   if (typeOf(overrides) !== "object") {
     throw new ConfigError(`${source}: expected a JSON object, got ${typeOf(overrides)}`);
   }
+  const { plugins, ...fields } = overrides as Record<string, unknown>;
+  if (plugins !== undefined) loadLayerPlugins(pluginSpecs(plugins, source), source);
   const walk = (o: Record<string, unknown>, ref: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(o)) {
       const path = prefix ? `${prefix}.${k}` : k;
+      if (path === "augment.options") {
+        checkAugmentOptions(v, source);
+        continue;
+      }
       if (!(k in ref)) {
         const known = Object.keys(ref).join(", ");
         throw new ConfigError(
@@ -151,23 +258,21 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
             path,
           );
         }
-        const bad =
-          path === "augment.ops"
-            ? v.find((x) => !(AUGMENT_NAMES as readonly string[]).includes(x))
-            : undefined;
+        const names = path === "augment.ops" ? (allowedNames(path) as string[]) : undefined;
+        const bad = names ? v.find((x) => !names.includes(x)) : undefined;
         if (bad !== undefined) {
           throw new ConfigError(
-            `${source}: '${path}' has unknown operation ${describe(bad)}; expected names from ${AUGMENT_NAMES.join(", ")}`,
+            `${source}: '${path}' has unknown operation ${describe(bad)}; expected names from ${(names ?? []).join(", ")}${PLUGIN_HINT}`,
             path,
           );
         }
       } else if (typeOf(v) !== want) {
         throw new ConfigError(`${source}: '${path}' must be a ${want}, got ${describe(v)}`, path);
       }
-      const allowed = ENUMS[path];
+      const allowed = path === "augment.ops" ? undefined : allowedNames(path);
       if (allowed && !allowed.includes(v as string)) {
         throw new ConfigError(
-          `${source}: '${path}' is ${describe(v)}; expected one of ${allowed.map((a) => describe(a)).join(", ")}`,
+          `${source}: '${path}' is ${describe(v)}; expected one of ${allowed.map((a) => describe(a)).join(", ")}${path in PLUGGABLE ? PLUGIN_HINT : ""}`,
           path,
         );
       }
@@ -189,17 +294,13 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
       }
     }
   };
-  walk(
-    overrides as Record<string, unknown>,
-    DEFAULT_CONFIG as unknown as Record<string, unknown>,
-    "",
-  );
+  walk(fields, DEFAULT_CONFIG as unknown as Record<string, unknown>, "");
 }
 
 function mergeInto(base: PretrainConfig, over: PretrainConfigOverrides): PretrainConfig {
   const out = structuredClone(base) as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) continue;
+    if (v === undefined || k === "plugins") continue; // plugins: resolved by resolveConfig
     const cur = out[k];
     out[k] =
       typeOf(cur) === "object" && typeOf(v) === "object"
@@ -230,10 +331,18 @@ export function resolveConfig(
   }
   let cfg = mergeInto(structuredClone(DEFAULT_CONFIG) as PretrainConfig, { preset });
   if (preset !== "default") cfg = mergeInto(cfg, PRESETS[preset]);
+  const source = (i: number): string => (overrides.length > 1 ? `overrides[${i}]` : "overrides");
+  // Every layer's plugins first (a name one layer uses may come from another's plugin), in order.
+  const specs = overrides.flatMap((o, i) =>
+    o && typeOf(o) === "object" && o.plugins !== undefined ? pluginSpecs(o.plugins, source(i)) : [],
+  );
+  const plugins = loadLayerPlugins(specs, "plugins");
   overrides.forEach((o, i) => {
-    validateOverrides(o, overrides.length > 1 ? `overrides[${i}]` : "overrides");
+    validateOverrides(o, source(i));
     cfg = mergeInto(cfg, o);
   });
+  if (plugins.length) cfg.plugins = plugins;
+  checkPluginsListed(cfg);
   return cfg;
 }
 
@@ -280,13 +389,18 @@ export function loadConfigFile(
   return resolveConfig(f.preset ?? "default", f.overrides, ...overrides);
 }
 
-/** Flattens a config to dotted keys for MLflow params (arrays joined with ","). */
+/**
+ * Flattens a config to dotted keys for MLflow params (arrays of values joined with ","; arrays of
+ * objects, the plugins, by index: `plugins.0.path`, `plugins.0.sha256`).
+ */
 export function flattenConfig(cfg: PretrainConfig): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   const walk = (o: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(o)) {
       const p = prefix ? `${prefix}.${k}` : k;
-      if (Array.isArray(v)) out[p] = v.join(",");
+      if (Array.isArray(v) && v.some((x) => typeOf(x) === "object"))
+        walk(Object.fromEntries(v.map((x, i) => [String(i), x])), p);
+      else if (Array.isArray(v)) out[p] = v.join(",");
       else if (v !== null && typeof v === "object") walk(v as Record<string, unknown>, p);
       else out[p] = v === null ? "null" : (v as string | number | boolean);
     }

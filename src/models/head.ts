@@ -9,9 +9,18 @@ import * as tf from "@tensorflow/tfjs";
 import { batchNorm2d, type BatchNormVars } from "./batchnorm";
 import { wrapModel, type Encoder } from "./encoder";
 import { ParamStore } from "./params";
+import { findPart } from "../plugins/registry";
+import { checkedHead } from "../plugins/contract";
 
-/** Projection head kinds (paper Figure 8). */
+/** Projection head kinds (paper Figure 8); other names come from loaded plugins (src/plugins). */
 export type HeadKind = "none" | "linear" | "nonlinear";
+
+/** The built-in head kinds. */
+export const HEAD_KINDS: readonly HeadKind[] = Object.freeze([
+  "none",
+  "linear",
+  "nonlinear",
+] as HeadKind[]);
 
 /** Projection head choices. */
 export interface HeadOptions {
@@ -69,6 +78,8 @@ interface DenseLayer {
  */
 export function createHead(inDim: number, opts: Partial<HeadOptions>, seed: number): Head {
   const options: HeadOptions = { ...HEAD_DEFAULTS, ...opts };
+  const plugin = HEAD_KINDS.includes(options.kind) ? undefined : findPart("heads", options.kind);
+  if (plugin) return checkedHead(plugin, plugin.part.create(inDim, options, seed));
   const store = new ParamStore("head", seed);
   const hidden = options.hiddenDim > 0 ? options.hiddenDim : inDim;
   const nLayers = options.kind === "none" ? 0 : options.kind === "linear" ? 1 : options.layers;

@@ -8,6 +8,7 @@ import { MlflowClient, type Run } from "../track/mlflow";
 import { getStudy } from "../sweep/registry";
 import type { Study } from "../sweep/study";
 import { evaluateClaims, type ClaimVerdict, type SeedResult } from "./claims";
+import { pluginProvenance, provenanceNotes } from "../plugins/provenance";
 
 /** One child run as the report lists it. */
 export interface ReportRun {
@@ -44,6 +45,8 @@ export interface ReportSection {
   results: SeedResult[];
   verdicts: ClaimVerdict[];
   curves: ReportCurve[];
+  /** Plugin files behind the results that are gone or changed since (src/plugins/provenance.ts). */
+  pluginNotes?: string[];
 }
 
 /** Everything a report shows. */
@@ -217,6 +220,8 @@ export async function collectReport(
         verdicts: evaluateClaims(study, results, { preset }),
         curves,
       };
+      const pluginNotes = provenanceNotes(pluginProvenance(latest));
+      if (pluginNotes.length) section.pluginNotes = pluginNotes;
       if (parent) {
         section.parent = { runId: parent.info.runId, status: parent.info.status };
         if (parent.tags["mlflow.note.content"])

@@ -21,6 +21,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d2
 main{max-width:1200px;margin:0 auto;padding:24px}
 h1{font-size:1.6em;margin:0 0 4px} h2{margin-top:40px;border-bottom:2px solid #ddd;padding-bottom:4px} h3{margin-top:24px}
 .meta{color:#555;font-size:.9em}
+.warning{background:#fff4e5;border-left:4px solid #e8a33d;padding:4px 8px}
 table{border-collapse:collapse;margin:8px 0;font-size:.9em;background:#fff}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -69,6 +70,8 @@ function sectionHtml(s: ReportSection, ids: FigureIds): string {
     out.push(
       `<p class="meta">sweep run ${escapeHtml(s.parent.runId)}: ${escapeHtml(s.parent.status)}</p>`,
     );
+  for (const note of s.pluginNotes ?? [])
+    out.push(`<p class="warning plugin-note">${escapeHtml(note)}</p>`);
   // claims
   if (s.verdicts.length) {
     out.push("<h3>Does this run agree with the paper?</h3>");

@@ -20,6 +20,8 @@ import { createTrainingState, type TrainingState } from "./state";
 import { prepareSplits, type PreparedSplits } from "./splits";
 import { createViewSource, type ViewSource } from "./views";
 import { contrastiveStep, supervisedStep } from "./step";
+import { dryRunPlugins } from "../plugins/dry-run";
+import { logPluginFiles } from "../plugins/log";
 
 /** Options of pretrain besides the config. */
 export interface PretrainOptions {
@@ -149,6 +151,7 @@ export async function pretrain(
       "simclr.mode": config.mode,
       ...(o.tags ?? {}),
     });
+    await logPluginFiles(config, logger);
     const dataset =
       o.dataset ??
       (await loadDataset(
@@ -157,6 +160,7 @@ export async function pretrain(
       ));
     const splits: PreparedSplits = prepareSplits(dataset, config);
     state = createTrainingState(config, splits.train.n, dataset.classes.length);
+    dryRunPlugins(config, state, splits.train);
     if (o.resume && config.train.checkpointDir) state.tryResume(config.train.checkpointDir, ckKey);
     views = createViewSource(splits.train, config, state.step, state.totalSteps);
     const { totalSteps, stepsPerEpoch } = state;

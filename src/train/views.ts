@@ -6,7 +6,9 @@
  */
 import type { PretrainConfig } from "../config/pretrain-config";
 import type { ImageSplit } from "../data/types";
-import { AUGMENT_NAMES, pipeline, type AugmentName, type ComposeOptions } from "../augment/compose";
+import { isAugmentName, pipeline, type ComposeOptions } from "../augment/compose";
+import { findPart } from "../plugins/registry";
+import type { PluginRef } from "../plugins/types";
 import {
   asymmetric,
   createViewStream,
@@ -24,26 +26,34 @@ export function stepsPerEpoch(n: number, batchSize: number): number {
   return Math.max(1, Math.floor(n / Math.min(batchSize, n)));
 }
 
-/** The two branches' pipelines from config.augment (ordered ops; Figure 5's asymmetric setup). */
+/** The plugin files (as the config records them) that registered the plugin ops among `ops`. */
+function pluginsOfOps(config: PretrainConfig, ops: readonly string[]): PluginRef[] {
+  const paths = new Set(
+    ops.filter((op) => !isAugmentName(op)).map((op) => findPart("augmentations", op)?.from.path),
+  );
+  return (config.plugins ?? []).filter((p) => paths.has(p.path));
+}
+
+/**
+ * The two branches' pipelines from config.augment (ordered ops; Figure 5's asymmetric setup).
+ * Unknown names throw listing the known ones (compose.ts), plugin ones included.
+ */
 export function viewSpec(config: PretrainConfig): TwoViewSpec {
   const a = config.augment;
-  for (const op of a.ops) {
-    if (!(AUGMENT_NAMES as readonly string[]).includes(op)) {
-      throw new Error(
-        `augment.ops: unknown operation '${op}'; expected one of ${AUGMENT_NAMES.join(", ")}`,
-      );
-    }
-  }
   const options: ComposeOptions = {
+    ...(a.options ?? {}),
     crop: { scale: [a.cropMinArea, 1] },
     color: { strength: a.colorStrength },
     jitter: { strength: a.colorStrength },
   };
-  const ops = [...a.ops] as AugmentName[];
+  const ops = [...a.ops];
   if (a.blur && !ops.includes("blur")) ops.push("blur");
+  const plugins = pluginsOfOps(config, ops);
+  const withPlugins = (spec: TwoViewSpec): TwoViewSpec =>
+    plugins.length ? { ...spec, plugins } : spec;
   // Figure 5: the shared crop is the base; a studied "crop" is a second crop on branch 2.
-  if (a.asymmetric) return asymmetric({ studied: ops, options });
-  return symmetric(pipeline(ops, options));
+  if (a.asymmetric) return withPlugins(asymmetric({ studied: ops, options }));
+  return withPlugins(symmetric(pipeline(ops, options)));
 }
 
 /** Yields the batches of steps [start, total) in order. */
