@@ -137,9 +137,12 @@ export async function loadDataset(name: string, options: Partial<LoadOptions> = 
   const opts: LoadOptions = { ...LOAD_DEFAULTS, ...options };
   const root = dataRoot(opts.dataRoot);
   let key = name;
-  if (!opts.path && (name.includes("/") || name.includes(path.sep) || name.startsWith(".")) && fs.existsSync(name)) {
+  const pathLike = name.includes("/") || name.includes(path.sep) || name.startsWith(".");
+  if (!opts.path && pathLike && fs.existsSync(name)) {
     opts.path = name;
     key = path.basename(path.resolve(name)).replace(/[^A-Za-z0-9_.-]/g, "_");
+  } else if (!opts.path && path.isAbsolute(name)) {
+    throw new Error(`${name}: no such folder (expected a data set folder: train/ and test/ subfolders of one folder per class, or the CIFAR-10 / STL-10 binary files)`);
   }
   const places = candidateDirs(key, opts);
   let found: Located | null = null;

@@ -28,8 +28,10 @@ export interface JupyterOptions {
   logFile: string;
   /** Extra command-line arguments for jupyter-lab (e.g. --LabApp.expose_app_in_browser=True in tests). */
   extraArgs: string[];
-  /** Notebook JupyterLab opens on, relative to `rootDir`'s project (the quickstart). */
+  /** Notebook JupyterLab opens on, relative to the project (the quickstart). */
   openNotebook: string;
+  /** Saved layouts (open tabs) of this JupyterLab: the project's own, never the user's global ones. */
+  workspacesDir: string;
 }
 
 /**
@@ -77,6 +79,7 @@ export const JUPYTER_DEFAULTS: Readonly<JupyterOptions> = Object.freeze({
   logFile: path.join(PROJECT_ROOT, ".simclr", "jupyter.log"),
   extraArgs: [],
   openNotebook: path.join("notebooks", "00-quickstart.ipynb"),
+  workspacesDir: path.join(PROJECT_ROOT, ".simclr", "jupyter", "workspaces"),
 });
 
 /** A running JupyterLab server. */
@@ -108,6 +111,7 @@ export async function startJupyterLab(
   const token = randomBytes(16).toString("hex");
   fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
   const out = fs.openSync(o.logFile, "a");
+  fs.mkdirSync(o.workspacesDir, { recursive: true });
   writeLabOverrides(path.join(PROJECT_ROOT, ".venv", "share", "jupyter", "lab"));
   const openPath = path
     .relative(o.rootDir, path.join(PROJECT_ROOT, o.openNotebook))
@@ -123,6 +127,7 @@ export async function startJupyterLab(
       `--ServerApp.root_dir=${o.rootDir}`,
       `--IdentityProvider.token=${token}`,
       `--LabApp.default_url=/lab/tree/${openPath}`,
+      `--LabApp.workspaces_dir=${o.workspacesDir}`,
       "--ServerApp.disable_check_xsrf=False",
       "--LabApp.news_url=",
       "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",

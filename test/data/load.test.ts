@@ -108,6 +108,11 @@ describe("image-folder data sets", () => {
     await assert.rejects(loadDataset(path.join(dir, "toy"), { dataRoot: path.join(dir, "root") }), /frog\/1\.jpg: truncated or corrupt JPEG/);
   });
 
+  it("names a data-set path that does not exist", async () => {
+    const missing = path.join(tempDir(), "no-such-folder");
+    await assert.rejects(loadDataset(missing, { download: false }), new RegExp(`${missing}: no such folder \\(expected a data set folder`));
+  });
+
   it("reports an empty class folder with its path", async () => {
     const dir = tempDir();
     writeImageFolder(path.join(dir, "toy"), CLASSES, 2);

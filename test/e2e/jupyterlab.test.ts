@@ -26,43 +26,55 @@ let data: E2eData | undefined;
 const PLOT = ".jp-OutputArea-output svg.main-svg";
 
 /**
- * Waits until the notebook shows a plot ("plot") or any cell has an error output (returns the
- * error's name, value and cell), whichever comes first, so a failed cell ends the wait at once.
- * Errors are read from the notebook model (JupyterLab renders them as stderr in the DOM).
+ * Runs every cell and waits until the notebook shows a plot ("plot") or a cell has failed,
+ * whichever comes first, so a failed cell ends the wait at once: the failure is an error output
+ * in the notebook model, or (tslab, which prints the error on stderr) run-all resolving false;
+ * the message then carries the failed cells' error text.
  */
-async function waitForPlotOrError(page: Page, timeoutMs: number): Promise<string> {
+async function runAllUntilPlotOrError(page: Page, timeoutMs: number): Promise<string> {
+  type Lab = {
+    commands: { execute(id: string): Promise<unknown> };
+    shell: { currentWidget: { content: { model: { cells: unknown } } } };
+  };
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { jupyterapp: Lab; simclrRunAll?: unknown };
+    void g.jupyterapp.commands
+      .execute("notebook:run-all-cells")
+      .then((ok) => (g.simclrRunAll = ok));
+  });
   const handle = await page
     .waitForFunction(
       (plot) => {
-        type Output = { type: string; toJSON(): { ename?: string; evalue?: string } };
+        type Output = {
+          type: string;
+          toJSON(): { ename?: string; evalue?: string; name?: string; text?: string | string[] };
+        };
         type List<T> = { length: number; get(i: number): T };
-        const app = (
-          globalThis as unknown as {
-            jupyterapp: {
-              shell: {
-                currentWidget: {
-                  content: { model: { cells: List<{ type: string; outputs?: List<Output> }> } };
-                };
-              };
-            };
-          }
-        ).jupyterapp;
-        const cells = app.shell.currentWidget.content.model.cells;
+        const g = globalThis as unknown as {
+          jupyterapp: { shell: { currentWidget: { content: { model: { cells: unknown } } } } };
+          simclrRunAll?: unknown;
+          document: { querySelector(s: string): unknown };
+        };
+        const cells = g.jupyterapp.shell.currentWidget.content.model.cells as List<{
+          outputs?: List<Output>;
+        }>;
+        const failed: string[] = [];
+        let errorOutput = false;
         for (let i = 0; i < cells.length; i++) {
           const outs = cells.get(i).outputs;
           for (let j = 0; outs && j < outs.length; j++) {
-            const o = outs.get(j);
-            if (o.type === "error") {
-              const e = o.toJSON();
-              return `cell ${i} failed: ${e.ename ?? "Error"}: ${e.evalue ?? ""}`;
-            }
+            const o = outs.get(j).toJSON();
+            const text = Array.isArray(o.text) ? o.text.join("") : (o.text ?? "");
+            if (outs.get(j).type === "error") errorOutput = true;
+            if (outs.get(j).type === "error") failed.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+            else if (o.name === "stderr") failed.push(`cell ${i} (stderr): ${text.slice(0, 1500)}`);
           }
         }
+        if (errorOutput || g.simclrRunAll === false)
+          return `a cell failed:\n${failed.join("\n") || "(no error text)"}`;
         // "attached": JupyterLab 4 renders notebooks windowed, so a plot below the fold is in the
         // DOM but may not count as visible until scrolled to.
-        const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } })
-          .document;
-        return doc.querySelector(plot) ? "plot" : false;
+        return g.document.querySelector(plot) ? "plot" : false;
       },
       PLOT,
       { timeout: timeoutMs, polling: 500 },
@@ -96,6 +108,8 @@ before(async () => {
     trackingUri: mlflow.url,
     env: { SIMCLR_PRESET: "tiny", ...data.env },
     logFile: path.join(os.tmpdir(), "simclr-e2e-jupyter.log"),
+    // a fresh layout: no tab restored from another session (which could be the committed notebook)
+    workspacesDir: path.join(workDir, ".workspaces"),
     extraArgs: ["--LabApp.expose_app_in_browser=True"],
   });
   reapOnSignal(() => lab?.pid);
@@ -151,17 +165,10 @@ test(
       return app.shell.currentWidget.sessionContext.session.kernel.name;
     });
     assert.equal(kernelName, "simclr-tslab");
-    await page.evaluate(() =>
-      (
-        globalThis as unknown as {
-          jupyterapp: { commands: { execute(id: string): Promise<unknown> } };
-        }
-      ).jupyterapp.commands.execute("notebook:run-all-cells"),
-    );
     // plotly's JupyterLab renderer draws an SVG inside .js-plotly-plot.
     const shot = path.join(PROJECT_ROOT, "test-results", "jupyterlab-quickstart.png");
     fs.mkdirSync(path.dirname(shot), { recursive: true });
-    const outcome = await waitForPlotOrError(page, 8 * 60_000);
+    const outcome = await runAllUntilPlotOrError(page, 8 * 60_000);
     if (outcome !== "plot") {
       await page.screenshot({ path: shot, fullPage: true });
       throw new Error(`${outcome} (screenshot ${shot})`);
