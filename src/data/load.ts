@@ -64,7 +64,8 @@ export const LOAD_DEFAULTS: Readonly<LoadOptions> = Object.freeze({
 });
 
 type Format = NonNullable<Dataset["format"]>;
-interface Located {
+/** A data set found on disk: its folder and format. */
+export interface Located {
   dir: string;
   format: Format;
 }
