@@ -128,6 +128,8 @@ test(
   { skip, timeout: 12 * 60_000 },
   async () => {
     assert.ok(lab && browser);
+    // `npm start` prints this URL: JupyterLab opens on the quickstart.
+    assert.match(lab.labUrl, /\/lab\/tree\/notebooks\/00-quickstart\.ipynb\?token=[0-9a-f]+$/);
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const offsite: string[] = [];
     page.on("request", (req) => {
