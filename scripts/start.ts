@@ -1,7 +1,8 @@
 /**
  * `npm start`: the workbook. Starts (or reuses) the local MLflow tracking server unless
- * MLFLOW_TRACKING_URI points elsewhere, then JupyterLab at notebooks/ with the TypeScript kernel,
- * prints both URLs, and stops both cleanly on Ctrl-C.
+ * MLFLOW_TRACKING_URI points elsewhere, then JupyterLab opening on notebooks/00-quickstart.ipynb
+ * with the TypeScript kernel and quiet settings (src/workbench/jupyter.ts), prints both URLs, and
+ * stops both cleanly on Ctrl-C.
  *
  *   npm start -- [--port 8888] [--mlflow-port 5000]
  */
@@ -58,7 +59,7 @@ async function main(): Promise<number> {
   console.log(`  JupyterLab: ${lab.labUrl}`);
   console.log("");
   console.log(
-    "Open notebooks/00-quickstart.ipynb with the 'TypeScript (simclr-workbook)' kernel. Ctrl-C stops both.",
+    "It opens on notebooks/00-quickstart.ipynb with the 'TypeScript (simclr-workbook)' kernel. Ctrl-C stops both.",
   );
 
   await new Promise<void>((resolve) => {

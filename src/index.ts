@@ -123,11 +123,13 @@ export { renderReport, type RenderOptions } from "./report/render";
 export { buildReport, writeReport, type ReportOptions } from "./report/report";
 export { presetFromEnv, resultsDir, type NotebookPreset } from "./workbench/params";
 export { studyBudgets } from "./studies/budget";
+export { dataFromEnv, type NotebookData } from "./workbench/params";
 export type { ImageBatch, ImageSplit, Dataset } from "./data/types";
 export {
   loadDataset,
   detectFormat,
   candidateDirs,
+  locateDataset,
   LOAD_DEFAULTS,
   type LoadOptions,
 } from "./data/load";
@@ -135,6 +137,7 @@ export { subset, shuffleSplit, takeSplit } from "./data/subset";
 export { toImageBatch, batchToBytes, createImageBatch } from "./data/batch";
 export { channelStats } from "./data/stats";
 export { dataRoot, cacheDir } from "./data/paths";
+export { downloadAllowed, NO_DOWNLOAD_VARIABLE } from "./data/paths";
 export { decodeImage, encodePng, sniffFormat, type DecodedImage } from "./data/decode";
 export {
   listImageFolder,

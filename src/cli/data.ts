@@ -2,18 +2,22 @@
  * `simclr data <name> [--root DIR] [--data-root DIR] [--download] [--lenient] [--rebuild] --check [--json]`:
  * finds (or downloads) a data set, decodes it into the cache, and reports split sizes, class names,
  * per-channel mean and standard deviation in [0, 1] of the training split, and the source.
+ * A missing CIFAR-10 / STL-10 is downloaded unless `--no-download` or SIMCLR_NO_DOWNLOAD=1.
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
 import { loadDataset } from "../data/load";
 import { channelStats } from "../data/stats";
 import { progressBar } from "../data/download";
+import { downloadAllowed } from "../data/paths";
 
-const USAGE = `usage: simclr data <name> [--root DIR] [--data-root DIR] [--download] [--lenient] [--rebuild] [--check] [--json]
+const USAGE = `usage: simclr data <name> [--root DIR] [--data-root DIR] [--[no-]download] [--lenient] [--rebuild] [--check] [--json]
   <name>        cifar10, stl10, a name under the data root, or a folder path
   --root DIR    the data set's folder (image folder with train/ and test/, or a binary release)
   --data-root   data root (default SIMCLR_DATA or <project>/data); decoded caches go to its cache/
-  --download    fetch CIFAR-10 / STL-10 from the official address when missing
+  --download    fetch CIFAR-10 / STL-10 from the official address when missing (the default,
+                also with SIMCLR_NO_DOWNLOAD=1)
+  --no-download never download (as SIMCLR_NO_DOWNLOAD=1)
   --lenient     skip unreadable images (reported with a count) instead of stopping
   --rebuild     decode again even when a cache exists
   --check       load and report sizes, classes, channel mean/std (the default action)
@@ -32,6 +36,7 @@ export const command: Command = {
           root: { type: "string" },
           "data-root": { type: "string" },
           download: { type: "boolean", default: false },
+          "no-download": { type: "boolean", default: false },
           lenient: { type: "boolean", default: false },
           rebuild: { type: "boolean", default: false },
           check: { type: "boolean", default: false },
@@ -60,7 +65,7 @@ export const command: Command = {
       ds = await loadDataset(positionals[0], {
         path: values.root,
         dataRoot: values["data-root"],
-        download: values.download,
+        download: values.download || (!values["no-download"] && downloadAllowed(process.env)),
         lenient: values.lenient,
         rebuild: values.rebuild,
         onProgress: (stage, done, total) => {

@@ -5,8 +5,9 @@
  * sources win: preset < file < flags. `--json` prints the result as one JSON line (the last line
  * of stdout), which is how a sweep runs each cell. Tracking context comes from the environment
  * (MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_PARENT_RUN_ID, SIMCLR_CONFIG_HASH, SIMCLR_STUDY,
- * SIMCLR_RUN_NAME). Plugin files the config (or `--plugins`) names are loaded while the config is
- * read, before it is validated, so every executor running this command runs them.
+ * SIMCLR_RUN_NAME); SIMCLR_NO_DOWNLOAD=1 stops a missing CIFAR-10 from being downloaded.
+ * Plugin files the config (or `--plugins`) names are loaded while the config is read, before it
+ * is validated, so every executor running this command runs them.
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
@@ -21,6 +22,7 @@ import { pretrainRunIdentity } from "../train/run-identity";
 import { killRunOnSignal, startRun } from "../track/logger";
 import type { RunLogger } from "../track/types";
 import { nullLogger } from "../track/types";
+import { downloadAllowed } from "../data/paths";
 
 /** Short flags for the most used fields. */
 export const PRETRAIN_ALIASES: Readonly<Record<string, string>> = Object.freeze({
@@ -256,6 +258,7 @@ export const command: Command = {
               `kNN ${(100 * p.knnAcc).toFixed(1)}%\n`,
           ),
         configHash: process.env.SIMCLR_CONFIG_HASH || undefined,
+        download: downloadAllowed(process.env),
       });
       if (inv.json) {
         console.log(JSON.stringify(resultJson(r)));

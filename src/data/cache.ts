@@ -32,6 +32,8 @@ export interface CacheHeader {
    * before listing 60,000 file names; a mismatch falls back to the listing checksum.
    */
   stamp?: string;
+  /** Non-image files skipped when the folder was listed (reported again on a cached load). */
+  ignored?: number;
 }
 
 const pad8 = (x: number): number => (x + 7) & ~7;

@@ -1,19 +1,64 @@
 /**
- * Fetching an official data-set archive: HTTP download with a progress bar on stderr and an MD5
- * check, then extraction of a .tar.gz with a small streaming tar reader (regular files and folders
- * of ustar/GNU archives; no links).
+ * Fetching an official data-set archive, as torchvision's `download=True` does: HTTP download with
+ * a short connect timeout (offline machines fail at once), a progress bar (in the notebook inside a
+ * tslab kernel, else on stderr) and an MD5 check, then extraction of a .tar.gz with a small
+ * streaming tar reader (regular files and folders of ustar/GNU archives; no links).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { notebookDisplay } from "../train/progress";
 
 /** Options of {@link downloadFile}. */
 export interface DownloadOptions {
   /** Expected MD5 (hex) of the whole file; a mismatch deletes the file and throws. */
   md5?: string;
-  /** Called with (bytes so far, total or NaN). Default: a progress bar on stderr. */
+  /** Called with (bytes so far, total or NaN). Default: {@link downloadProgress}. */
   onProgress?: (done: number, total: number) => void;
+  /** Milliseconds to wait for the server's response headers before giving up. */
+  connectTimeoutMs: number;
+  /** Milliseconds without a byte of the body before giving up (a stalled transfer). */
+  stallTimeoutMs: number;
+}
+
+/** Defaults of {@link DownloadOptions}. */
+export const DOWNLOAD_DEFAULTS: Readonly<Pick<DownloadOptions, "connectTimeoutMs" | "stallTimeoutMs">> = Object.freeze({
+  /** short, so that a machine without network reports the missing data at once */
+  connectTimeoutMs: 10_000,
+  stallTimeoutMs: 60_000,
+});
+
+function barText(label: string, done: number, total: number): string {
+  const mb = (x: number): string => (x / 1048576).toFixed(1);
+  if (!(Number.isFinite(total) && total > 0)) return `${label} ${mb(done)} MB`;
+  const frac = Math.min(1, done / total);
+  const bar = "#".repeat(Math.round(frac * 30)).padEnd(30, ".");
+  return `${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(done)}/${mb(total)} MB`;
+}
+
+/**
+ * The default download progress: one notebook output rewritten in place inside a tslab kernel, a
+ * bar redrawn in place on a terminal, else a line on stderr every 10%.
+ */
+export function downloadProgress(label: string): (done: number, total: number) => void {
+  const nb = notebookDisplay();
+  if (!nb && process.stderr.isTTY === true) return progressBar(label);
+  let last = 0;
+  let tenth = -1;
+  return (done, total) => {
+    const now = Date.now();
+    if (nb) {
+      if (now - last < 250 && done < total) return;
+      last = now;
+      nb.text(barText(label, done, total));
+      return;
+    }
+    const t = Number.isFinite(total) && total > 0 ? Math.floor((10 * done) / total) : Math.floor(done / 104857600);
+    if (t === tenth) return;
+    tenth = t;
+    process.stderr.write(`${barText(label, done, total)}\n`);
+  };
 }
 
 /** A text progress bar on stderr, redrawn in place. */
@@ -23,14 +68,7 @@ export function progressBar(label: string): (done: number, total: number) => voi
     const now = Date.now();
     if (now - last < 200 && done < total) return;
     last = now;
-    const mb = (x: number): string => (x / 1048576).toFixed(1);
-    if (Number.isFinite(total) && total > 0) {
-      const frac = Math.min(1, done / total);
-      const bar = "#".repeat(Math.round(frac * 30)).padEnd(30, ".");
-      process.stderr.write(`\r${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(done)}/${mb(total)} MB`);
-    } else {
-      process.stderr.write(`\r${label} ${mb(done)} MB`);
-    }
+    process.stderr.write(`\r${barText(label, done, total)}`);
     if (done >= total) process.stderr.write("\n");
   };
 }
@@ -43,37 +81,51 @@ export async function md5File(file: string): Promise<string> {
 }
 
 /**
- * Downloads `url` to `dest` (through a temporary file), checking the MD5 when given. Throws with
- * the URL and HTTP status on failure, or the file, expected and actual digest on a mismatch.
+ * Downloads `url` to `dest` (through a temporary file of this process, renamed when complete and
+ * verified), checking the MD5 when given. Throws with the URL and the cause (no answer within the
+ * connect timeout, HTTP status, stalled transfer), or the file, expected and actual digest on a
+ * mismatch; no partial file is left behind.
  */
-export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<void> {
-  const onProgress = opts.onProgress ?? progressBar(`downloading ${path.basename(dest)}`);
+export async function downloadFile(url: string, dest: string, options: Partial<DownloadOptions> = {}): Promise<void> {
+  const opts = { ...DOWNLOAD_DEFAULTS, ...options };
+  const onProgress = opts.onProgress ?? downloadProgress(`downloading ${path.basename(dest)}`);
+  const abort = new AbortController();
+  let timer = setTimeout(() => abort.abort(new Error(`no answer within ${opts.connectTimeoutMs / 1000} s`)), opts.connectTimeoutMs);
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetch(url, { signal: abort.signal });
   } catch (e) {
-    throw new Error(`cannot download ${url}: ${e instanceof Error ? e.message : String(e)}`);
+    clearTimeout(timer);
+    throw new Error(`cannot download ${url}: ${reason(e, abort.signal)}`);
   }
+  clearTimeout(timer);
   if (!res.ok || !res.body) throw new Error(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`);
   const total = Number(res.headers.get("content-length") ?? NaN);
   fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const tmp = `${dest}.part`;
+  const tmp = `${dest}.${process.pid}.part`;
   const out = fs.openSync(tmp, "w");
   const hash = crypto.createHash("md5");
   let done = 0;
+  const stall = (): void => abort.abort(new Error(`transfer stalled for ${opts.stallTimeoutMs / 1000} s`));
   try {
     const reader = res.body.getReader();
     for (;;) {
+      timer = setTimeout(stall, opts.stallTimeoutMs);
       const { done: end, value } = await reader.read();
+      clearTimeout(timer);
       if (end) break;
       hash.update(value);
       fs.writeSync(out, value);
       done += value.length;
       onProgress(done, total);
     }
-  } finally {
+  } catch (e) {
+    clearTimeout(timer);
     fs.closeSync(out);
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`cannot download ${url}: ${reason(e, abort.signal)} after ${done} bytes`);
   }
+  fs.closeSync(out);
   onProgress(done, done);
   const digest = hash.digest("hex");
   if (opts.md5 && digest !== opts.md5) {
@@ -81,6 +133,13 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
     throw new Error(`${dest}: checksum mismatch, MD5 ${digest}, expected ${opts.md5} (download from ${url} again)`);
   }
   fs.renameSync(tmp, dest);
+}
+
+function reason(e: unknown, signal: AbortSignal): string {
+  if (signal.aborted && signal.reason instanceof Error) return signal.reason.message;
+  const err = e instanceof Error ? e : new Error(String(e));
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ? `${err.message} (${cause.code})` : cause?.message ? `${err.message} (${cause.message})` : err.message;
 }
 
 /** Verifies a file's MD5; throws naming the file, the expected and the actual digest. */

@@ -1,14 +1,15 @@
 /**
  * Image-folder data sets: `<dir>/<split>/<class>/<image>` with one subfolder per class, JPEG or PNG
- * (e.g. a CIFAR-10 copy exported as JPEG). Decoding runs on worker threads; every image must have
- * the size of the first one.
+ * (e.g. a CIFAR-10 copy exported as JPEG). Like torchvision's ImageFolder, files are taken as
+ * images by their extension; others (README.txt, .DS_Store, Thumbs.db) are skipped and counted.
+ * Decoding runs on worker threads; every image must have the size of the first one.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ImageSplit } from "./types";
-import { decodeImage } from "./decode";
+import { IMAGE_EXTENSIONS, decodeImage } from "./decode";
 import { decodeInto, type DecodeJob, type DecodeProblem } from "./decodeWorker";
 import { startTsWorker } from "./worker";
 
@@ -24,6 +25,25 @@ export interface FolderListing {
   labels: Int16Array;
   /** Digest of the listing (class and file names): the cache key. */
   checksum: string;
+  /** Files in class folders that are not images by their extension (or hidden), skipped. */
+  ignored: string[];
+}
+
+/**
+ * Image extensions this loader cannot decode (torchvision's ImageFolder lists them as images): a
+ * class folder holding one is an error that says to convert it, never a silent skip.
+ */
+export const UNSUPPORTED_IMAGE_EXTENSIONS: readonly string[] = Object.freeze([
+  ".bmp", ".gif", ".pgm", ".ppm", ".tif", ".tiff", ".webp",
+]);
+
+/** "image" (listed and decoded), "unsupported" (an image format not read here) or "other" (skipped). */
+export function classifyFile(name: string): "image" | "unsupported" | "other" {
+  if (name.startsWith(".")) return "other"; // .DS_Store, macOS "._x.jpg" resource forks
+  const ext = path.extname(name).toLowerCase();
+  if (IMAGE_EXTENSIONS.includes(ext)) return "image";
+  if (UNSUPPORTED_IMAGE_EXTENSIONS.includes(ext)) return "unsupported";
+  return "other";
 }
 
 /** Options of {@link decodeFolder}. */
@@ -72,9 +92,10 @@ export function folderStamp(dir: string): string | null {
 }
 
 /**
- * Lists a split folder. Throws (naming the folder) when it is missing, has no class subfolders, or
- * has an empty class folder. Hidden files (".name") are ignored; every other file is expected to
- * be an image and is checked when decoded.
+ * Lists a split folder. Throws (naming the folder or file) when it is missing, has no class
+ * subfolders, has a class folder without images, or holds an image format other than JPEG/PNG.
+ * Files that are not images by their extension, and hidden files, are skipped and returned in
+ * `ignored`; every listed image is checked when decoded.
  */
 export function listImageFolder(dir: string, expectedClasses?: string[]): FolderListing {
   const abs = path.resolve(dir);
@@ -91,15 +112,22 @@ export function listImageFolder(dir: string, expectedClasses?: string[]): Folder
   }
   const files: string[] = [];
   const labels: number[] = [];
+  const ignored = entries.filter((e) => !e.isDirectory()).map((e) => path.join(abs, e.name));
   const hash = crypto.createHash("sha1");
   classes.forEach((c, k) => {
-    const names = fs
-      .readdirSync(path.join(abs, c), { withFileTypes: true })
-      .filter((e) => !e.name.startsWith(".") && !e.isDirectory())
-      .map((e) => e.name)
-      .sort();
+    const names: string[] = [];
+    for (const e of fs.readdirSync(path.join(abs, c), { withFileTypes: true })) {
+      if (e.isDirectory()) continue;
+      const kind = classifyFile(e.name);
+      if (kind === "unsupported") {
+        throw new Error(`${path.join(abs, c, e.name)}: ${path.extname(e.name).toLowerCase()} images are not read (expected JPEG or PNG; convert the folder, e.g. with ImageMagick's mogrify -format png)`);
+      }
+      if (kind === "image") names.push(e.name);
+      else ignored.push(path.join(abs, c, e.name));
+    }
+    names.sort();
     if (names.length === 0) {
-      throw new Error(`${path.join(abs, c)}: empty class folder (expected at least one JPEG or PNG image)`);
+      throw new Error(`${path.join(abs, c)}: empty class folder (expected at least one JPEG or PNG image: .jpg, .jpeg or .png)`);
     }
     hash.update(`${c}\n${names.join("\n")}\n\n`);
     const prefix = path.join(abs, c) + path.sep;
@@ -108,7 +136,7 @@ export function listImageFolder(dir: string, expectedClasses?: string[]): Folder
       labels.push(k);
     }
   });
-  return { dir: abs, classes, files, labels: Int16Array.from(labels), checksum: hash.digest("hex") };
+  return { dir: abs, classes, files, labels: Int16Array.from(labels), checksum: hash.digest("hex"), ignored };
 }
 
 /**

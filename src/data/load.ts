@@ -4,21 +4,23 @@
  *
  * Search order for a name: the explicit `path` option, the `SIMCLR_<NAME>_DIR` variable, then
  * `<data root>/<name>` (an official binary release or an image folder) and, for CIFAR-10,
- * `<data root>/cifar10-jpeg`. With `download: true` a missing CIFAR-10 or STL-10 is fetched from the
- * official address into `<data root>/<name>`.
+ * `<data root>/cifar10-jpeg`. A CIFAR-10 or STL-10 found nowhere is downloaded from the official
+ * address into `<data root>/<name>` (MD5 checked, then cached), as torchvision's `download=True`
+ * does, unless the caller passes `download: false` (the CLI and notebooks do for
+ * `SIMCLR_NO_DOWNLOAD=1`). Without network it fails at once with where it looked and how to get it.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Dataset, ImageSplit } from "./types";
 import { cacheDir, dataRoot, datasetDirVariable } from "./paths";
-import { readSplitCache, writeSplitCache } from "./cache";
-import { decodeFolder, folderStamp, listImageFolder } from "./imagefolder";
+import { readSplitCache, writeSplitCache, type CacheHeader } from "./cache";
+import { decodeFolder, folderStamp, listImageFolder, type FolderListing } from "./imagefolder";
 import {
   CIFAR10_MD5, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, CIFAR10_URL, cifar10Classes, findCifar10BinaryDir, parseCifar10Files,
 } from "./cifar10";
 import { STL10_MD5, STL10_URL, findStl10BinaryDir, parseStl10Files, stl10Classes } from "./stl10";
-import { downloadFile, extractTarGz } from "./download";
+import { downloadFile, downloadProgress, extractTarGz } from "./download";
 
 /** Options of {@link loadDataset}. */
 export interface LoadOptions {
@@ -34,12 +36,21 @@ export interface LoadOptions {
   lenient: boolean;
   /** Download CIFAR-10 / STL-10 from the official address when not found. */
   download: boolean;
+  /** Where to download from instead of the official address (a mirror; tests), with its MD5. */
+  archive?: { url: string; md5: string };
+  /** Milliseconds to wait for the download server to answer (offline machines fail after this). */
+  connectTimeoutMs?: number;
   /** STL-10 unlabelled split: false, true (all 100,000 images, 2.8 GB) or the number of images to read. */
   unlabeled: boolean | number;
   /** Image decode worker threads (image folders); undefined = one per core, at most 4. */
   workers?: number;
-  /** Progress of slow stages: ("decode train", done, total), ("download", bytes, total). */
+  /**
+   * Progress of slow stages: ("decode train", done, total), ("download", bytes, total). Default:
+   * the download shows a progress bar (notebook or terminal), decoding shows nothing.
+   */
   onProgress?: (stage: string, done: number, total: number) => void;
+  /** One-line notices (non-image files skipped in an image folder); default: a line on stderr. */
+  onNotice?: (message: string) => void;
 }
 
 /** Defaults of {@link LoadOptions}. */
@@ -47,12 +58,14 @@ export const LOAD_DEFAULTS: Readonly<LoadOptions> = Object.freeze({
   cache: true,
   rebuild: false,
   lenient: false,
-  download: false,
+  /** as torchvision's download=True: a missing CIFAR-10 / STL-10 is fetched on first use */
+  download: true,
   unlabeled: false,
 });
 
 type Format = NonNullable<Dataset["format"]>;
-interface Located {
+/** A data set found on disk: its folder and format. */
+export interface Located {
   dir: string;
   format: Format;
 }
@@ -83,13 +96,25 @@ export function candidateDirs(name: string, opts: Partial<LoadOptions> = {}): st
   return out;
 }
 
+/**
+ * Where a data set is on disk, searching {@link candidateDirs} in order (no download); null when
+ * absent. Tests use it to choose between real data and a generated fixture.
+ */
+export function locateDataset(name: string, opts: Partial<LoadOptions> = {}): Located | null {
+  for (const d of candidateDirs(name, opts)) {
+    const found = detectFormat(d);
+    if (found) return found;
+  }
+  return null;
+}
+
 function howToGet(name: string, root: string): string {
   const variable = datasetDirVariable(name);
   if (name === "cifar10") {
-    return `Get it with \`simclr data cifar10 --download\` (fetches ${CIFAR10_URL} into ${path.join(root, "cifar10")}), or point ${variable} or --root at an image folder with train/<class>/*.jpg and test/<class>/*.jpg, or set SIMCLR_DATA to a data root holding cifar10/ or cifar10-jpeg/.`;
+    return `It is downloaded on first use when the network allows (unless SIMCLR_NO_DOWNLOAD=1); or get it with \`simclr data cifar10 --download\` (fetches ${CIFAR10_URL} into ${path.join(root, "cifar10")}), or point ${variable} or --root at an image folder with train/<class>/*.jpg and test/<class>/*.jpg, or set SIMCLR_DATA to a data root holding cifar10/ or cifar10-jpeg/.`;
   }
   if (name === "stl10") {
-    return `Get it with \`simclr data stl10 --download\` (fetches ${STL10_URL}, 2.5 GB, into ${path.join(root, "stl10")}), or point ${variable} or --root at the extracted stl10_binary folder.`;
+    return `It is downloaded on first use when the network allows (unless SIMCLR_NO_DOWNLOAD=1); or get it with \`simclr data stl10 --download\` (fetches ${STL10_URL}, 2.5 GB, into ${path.join(root, "stl10")}), or point ${variable} or --root at the extracted stl10_binary folder.`;
   }
   return `Put an image folder with train/<class>/ and test/<class>/ subfolders at ${path.join(root, name)}, or set ${variable}, or pass its path.`;
 }
@@ -113,9 +138,12 @@ export async function loadDataset(name: string, options: Partial<LoadOptions> = 
   const opts: LoadOptions = { ...LOAD_DEFAULTS, ...options };
   const root = dataRoot(opts.dataRoot);
   let key = name;
-  if (!opts.path && (name.includes("/") || name.includes(path.sep) || name.startsWith(".")) && fs.existsSync(name)) {
+  const pathLike = name.includes("/") || name.includes(path.sep) || name.startsWith(".");
+  if (!opts.path && pathLike && fs.existsSync(name)) {
     opts.path = name;
     key = path.basename(path.resolve(name)).replace(/[^A-Za-z0-9_.-]/g, "_");
+  } else if (!opts.path && path.isAbsolute(name)) {
+    throw new Error(`${name}: no such folder (expected a data set folder: train/ and test/ subfolders of one folder per class, or the CIFAR-10 / STL-10 binary files)`);
   }
   const places = candidateDirs(key, opts);
   let found: Located | null = null;
@@ -125,66 +153,26 @@ export async function loadDataset(name: string, options: Partial<LoadOptions> = 
       throw new Error(`${path.resolve(opts.path)}: not a data set folder (expected train/ and test/ subfolders of one folder per class, or the CIFAR-10 / STL-10 binary files)`);
     }
   } else {
-    for (const d of places) {
-      found = detectFormat(d);
-      if (found) break;
+    found = locateDataset(key, opts);
+  }
+  let downloadFailure = "";
+  if (!found && opts.download && (key === "cifar10" || key === "stl10")) {
+    try {
+      found = await downloadRelease(key, root, opts);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      // A corrupt or unreadable download is its own error; no network is the "not found" below.
+      if (!message.startsWith("cannot download ")) throw e;
+      downloadFailure = `\nThe download failed: ${message}.`;
     }
   }
-  if (!found && opts.download && (key === "cifar10" || key === "stl10")) {
-    found = await downloadRelease(key, root, opts);
-  }
   if (!found) {
-    throw new Error(`data set '${name}' not found; looked in:\n${places.map((p) => `  ${p}`).join("\n")}\n${howToGet(key, root)}`);
+    throw new Error(`data set '${name}' not found; looked in:\n${places.map((p) => `  ${p}`).join("\n")}${downloadFailure}\n${howToGet(key, root)}`);
   }
   // Folder and binary copies of one data set get separate cache files (their checksums differ).
   const tag = found.format === "folder" ? "-folder" : "";
   const cachePath = (split: string): string => path.join(cacheDir(root), `${key}${tag}-${split}.bin`);
-  const progress = (stage: string) => (d: number, t: number) => opts.onProgress?.(stage, d, t);
-
-  if (found.format === "folder") {
-    const dirs = { train: path.join(found.dir, "train"), test: path.join(found.dir, "test") };
-    const stamps = { train: folderStamp(dirs.train), test: folderStamp(dirs.test) };
-    // Fast path: class folders unchanged since the cache was written (no 60,000-name listing).
-    if (opts.cache && !opts.rebuild && stamps.train && stamps.test) {
-      const tr = readSplitCache(cachePath("train"), (h) => h.stamp === stamps.train);
-      const te = tr && readSplitCache(cachePath("test"), (h) => h.stamp === stamps.test && h.classes.join("\n") === tr.header.classes.join("\n"));
-      if (tr && te) {
-        return {
-          name: key, classes: tr.header.classes, train: tr.split, test: te.split, format: "folder", fromCache: true, skipped: 0,
-          source: `${found.dir} (image folder; cache ${cachePath("{train,test}")})`,
-        };
-      }
-    }
-    const trainList = listImageFolder(dirs.train);
-    const testList = listImageFolder(dirs.test, trainList.classes);
-    let skipped = 0;
-    let fromCache = true;
-    const load = async (split: "train" | "test", list: typeof trainList): Promise<ImageSplit> => {
-      const file = cachePath(split);
-      const hit = opts.cache && !opts.rebuild ? readSplitCache(file, list.checksum) : null;
-      if (hit) {
-        // same files, folders touched: refresh the stamp so the next load takes the fast path
-        if (hit.header.stamp !== stamps[split]) tryWriteCache(file, hit.split, { ...hit.header, stamp: stamps[split] ?? undefined });
-        return hit.split;
-      }
-      fromCache = false;
-      const r = await decodeFolder(list, { lenient: opts.lenient, workers: opts.workers, onProgress: progress(`decode ${split}`) });
-      skipped += r.skipped.length;
-      if (opts.cache && r.skipped.length === 0) {
-        tryWriteCache(file, r.split, { classes: list.classes, checksum: list.checksum, source: list.dir, stamp: stamps[split] ?? undefined });
-      }
-      return r.split;
-    };
-    const train = await load("train", trainList);
-    const test = await load("test", testList);
-    if (test.height !== train.height || test.width !== train.width) {
-      throw new Error(`${testList.dir}: images are ${test.width}x${test.height}, expected ${train.width}x${train.height} like the training split`);
-    }
-    return {
-      name: key, classes: trainList.classes, train, test, format: "folder", fromCache, skipped,
-      source: `${found.dir} (image folder; cache ${opts.cache ? cachePath("{train,test}") : "off"})`,
-    };
-  }
+  if (found.format === "folder") return loadFolder(key, found.dir, cachePath, opts);
 
   if (found.format === "cifar10-binary") {
     const dir = found.dir;
@@ -236,11 +224,61 @@ export async function loadDataset(name: string, options: Partial<LoadOptions> = 
   };
 }
 
-function tryWriteCache(
-  file: string,
-  split: ImageSplit,
-  header: { classes: string[]; checksum: string; source: string; stamp?: string },
-): void {
+/** Says how many non-image files an image folder had (torchvision's ImageFolder skips them silently). */
+function noticeIgnored(dir: string, count: number, examples: string[], opts: LoadOptions): void {
+  if (count === 0) return;
+  const names = [...new Set(examples.map((f) => path.basename(f)))].slice(0, 3).join(", ");
+  const message = `${dir}: skipped ${count} file${count === 1 ? "" : "s"} that ${count === 1 ? "is" : "are"} not JPEG/PNG images by extension${names ? ` (${names}${count > 3 ? ", ..." : ""})` : ""}`;
+  if (opts.onNotice) opts.onNotice(message);
+  else process.stderr.write(`simclr: ${message}\n`);
+}
+
+/** The image-folder branch of {@link loadDataset}: listing, decoding and the split caches. */
+async function loadFolder(key: string, dir: string, cachePath: (split: string) => string, opts: LoadOptions): Promise<Dataset> {
+  const dirs = { train: path.join(dir, "train"), test: path.join(dir, "test") };
+  const stamps = { train: folderStamp(dirs.train), test: folderStamp(dirs.test) };
+  const source = `${dir} (image folder; cache ${opts.cache ? cachePath("{train,test}") : "off"})`;
+  // Fast path: class folders unchanged since the cache was written (no 60,000-name listing).
+  if (opts.cache && !opts.rebuild && stamps.train && stamps.test) {
+    const tr = readSplitCache(cachePath("train"), (h) => h.stamp === stamps.train);
+    const te = tr && readSplitCache(cachePath("test"), (h) => h.stamp === stamps.test && h.classes.join("\n") === tr.header.classes.join("\n"));
+    if (tr && te) {
+      const ignored = (tr.header.ignored ?? 0) + (te.header.ignored ?? 0);
+      noticeIgnored(dir, ignored, [], opts);
+      return { name: key, classes: tr.header.classes, train: tr.split, test: te.split, format: "folder", fromCache: true, skipped: 0, ignored, source };
+    }
+  }
+  const trainList = listImageFolder(dirs.train);
+  const testList = listImageFolder(dirs.test, trainList.classes);
+  const ignored = [...trainList.ignored, ...testList.ignored];
+  noticeIgnored(dir, ignored.length, ignored, opts);
+  let skipped = 0;
+  let fromCache = true;
+  const load = async (split: "train" | "test", list: FolderListing): Promise<ImageSplit> => {
+    const file = cachePath(split);
+    const header = { classes: list.classes, checksum: list.checksum, source: list.dir, stamp: stamps[split] ?? undefined, ignored: list.ignored.length };
+    const hit = opts.cache && !opts.rebuild ? readSplitCache(file, list.checksum) : null;
+    if (hit) {
+      // same files, folders touched: refresh the stamp so the next load takes the fast path
+      if (hit.header.stamp !== stamps[split]) tryWriteCache(file, hit.split, header);
+      return hit.split;
+    }
+    fromCache = false;
+    const progress = (d: number, t: number): void => opts.onProgress?.(`decode ${split}`, d, t);
+    const r = await decodeFolder(list, { lenient: opts.lenient, workers: opts.workers, onProgress: progress });
+    skipped += r.skipped.length;
+    if (opts.cache && r.skipped.length === 0) tryWriteCache(file, r.split, header);
+    return r.split;
+  };
+  const train = await load("train", trainList);
+  const test = await load("test", testList);
+  if (test.height !== train.height || test.width !== train.width) {
+    throw new Error(`${testList.dir}: images are ${test.width}x${test.height}, expected ${train.width}x${train.height} like the training split`);
+  }
+  return { name: key, classes: trainList.classes, train, test, format: "folder", fromCache, skipped, ignored: ignored.length, source };
+}
+
+function tryWriteCache(file: string, split: ImageSplit, header: Omit<CacheHeader, "n" | "height" | "width">): void {
   try {
     writeSplitCache(file, split, header);
   } catch (e) {
@@ -248,14 +286,29 @@ function tryWriteCache(
   }
 }
 
+/**
+ * Downloads and extracts an official release into `<root>/<name>`. The archive is extracted into a
+ * folder of this process first and moved into place whole, so two processes downloading at once
+ * (cells of a parallel sweep) never read a half-extracted copy.
+ */
 async function downloadRelease(name: "cifar10" | "stl10", root: string, opts: LoadOptions): Promise<Located> {
-  const url = name === "cifar10" ? CIFAR10_URL : STL10_URL;
-  const md5 = name === "cifar10" ? CIFAR10_MD5 : STL10_MD5;
+  const official = name === "cifar10" ? { url: CIFAR10_URL, md5: CIFAR10_MD5 } : { url: STL10_URL, md5: STL10_MD5 };
+  const { url, md5 } = opts.archive ?? official;
   const dir = path.join(root, name);
-  const archive = path.join(dir, path.basename(url));
-  await downloadFile(url, archive, { md5, onProgress: opts.onProgress ? (d, t) => opts.onProgress?.("download", d, t) : undefined });
-  await extractTarGz(archive, dir);
-  fs.rmSync(archive, { force: true });
+  const archive = path.join(dir, path.basename(new URL(url).pathname) || `${name}.tar.gz`);
+  const onProgress = opts.onProgress ? (d: number, t: number) => opts.onProgress?.("download", d, t) : downloadProgress(`downloading ${name} from ${url}`);
+  await downloadFile(url, archive, { md5, onProgress, ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}) });
+  const staging = path.join(dir, `.extract-${process.pid}`);
+  try {
+    await extractTarGz(archive, staging);
+    for (const entry of fs.readdirSync(staging)) {
+      const target = path.join(dir, entry);
+      if (!fs.existsSync(target)) fs.renameSync(path.join(staging, entry), target);
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.rmSync(archive, { force: true });
+  }
   const found = detectFormat(dir);
   if (!found) throw new Error(`${archive}: extracted into ${dir} but the expected ${name} files are not there`);
   return found;

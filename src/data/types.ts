@@ -43,4 +43,6 @@ export interface Dataset {
   fromCache?: boolean;
   /** Images skipped as unreadable (only with lenient loading). */
   skipped?: number;
+  /** Image folders: files skipped because they are not images by extension (README.txt, .DS_Store). */
+  ignored?: number;
 }

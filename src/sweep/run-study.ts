@@ -55,19 +55,24 @@ export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.Column
 
 /**
  * Runs a study (a registered name, a Study, or a .json file) as a sweep with the project's config
- * resolver and the local executor unless others are given. Progress goes to `onProgress`, else
- * to a line updated in place in the notebook (one console line per cell outside a kernel).
+ * resolver and the local executor unless others are given. `overrides` apply under every cell's
+ * own (a notebook's data set: `{ data: { dataset } }`). Progress goes to `onProgress`, else to a
+ * line updated in place in the notebook (one console line per cell outside a kernel).
  */
 export async function runStudy(
   study: string | Study,
-  options: Partial<SweepOptions> & { preset: string },
+  options: Partial<SweepOptions> & { preset: string; overrides?: PretrainConfigOverrides },
 ): Promise<StudyResults> {
   let s: Study;
   if (typeof study !== "string") s = study;
   else if (study.endsWith(".json") && fs.existsSync(study))
     s = JSON.parse(fs.readFileSync(path.resolve(study), "utf8")) as Study;
   else s = getStudy(study);
-  const opts = { resolveConfig: projectConfigResolver, ...options };
+  const { overrides: base, ...rest } = options;
+  const resolver: ConfigResolver = base
+    ? (preset, ...overrides) => projectConfigResolver(preset, base, ...overrides)
+    : projectConfigResolver;
+  const opts = { resolveConfig: resolver, ...rest };
   if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();
   const result = await runSweep(s, opts);
   return { ...result, table: cellsToTable(result.cells, s.metrics) };

@@ -37,6 +37,8 @@ export interface PretrainOptions {
   progress: Partial<ProgressOptions> | false;
   /** A data set already loaded (notebooks reuse one across runs); default loads config.data. */
   dataset?: Dataset;
+  /** When loading config.data: download a missing CIFAR-10 / STL-10 (default: loadDataset's, yes). */
+  download?: boolean;
   /** Backend already initialised; default initBackend(). */
   backend?: BackendInfo;
   /** Resume from config.train.checkpointDir when it holds a checkpoint (default true). */
@@ -154,10 +156,10 @@ export async function pretrain(
     await logPluginFiles(config, logger);
     const dataset =
       o.dataset ??
-      (await loadDataset(
-        config.data.dataset,
-        config.data.dataDir ? { path: config.data.dataDir } : {},
-      ));
+      (await loadDataset(config.data.dataset, {
+        ...(config.data.dataDir ? { path: config.data.dataDir } : {}),
+        ...(o.download === undefined ? {} : { download: o.download }),
+      }));
     const splits: PreparedSplits = prepareSplits(dataset, config);
     state = createTrainingState(config, splits.train.n, dataset.classes.length);
     dryRunPlugins(config, state, splits.train);

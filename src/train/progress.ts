@@ -57,12 +57,13 @@ export function formatProgressLine(m: StepMetrics, label: string, width = 24): s
   );
 }
 
-interface TslabDisplay {
+/** One notebook output that `text` rewrites in place. */
+export interface TslabDisplay {
   text(s: string): void;
 }
 
 /** A tslab display that overwrites one output, or null outside a tslab kernel. */
-function notebookDisplay(): TslabDisplay | null {
+export function notebookDisplay(): TslabDisplay | null {
   // Only inside a tslab kernel, which has already loaded its jupyter module; elsewhere tslab is
   // never loaded (it is heavy).
   const loaded = Object.keys(require.cache).find((k) =>

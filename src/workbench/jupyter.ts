@@ -1,7 +1,8 @@
 /**
  * The workbench's JupyterLab server: started from the project's .venv, bound to 127.0.0.1, with the
- * project-local tslab kernel (`simclr-tslab`) and MLFLOW_TRACKING_URI passed to every kernel.
- * Used by `npm start` and by the browser test.
+ * project-local tslab kernel (`simclr-tslab`) and MLFLOW_TRACKING_URI passed to every kernel,
+ * opening on the quickstart notebook. Its settings defaults (no "official Jupyter news" question,
+ * no update check) are the environment's own overrides.json. Used by `npm start` and the browser test.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -27,6 +28,45 @@ export interface JupyterOptions {
   logFile: string;
   /** Extra command-line arguments for jupyter-lab (e.g. --LabApp.expose_app_in_browser=True in tests). */
   extraArgs: string[];
+  /** Notebook JupyterLab opens on, relative to the project (the quickstart). */
+  openNotebook: string;
+  /** Saved layouts (open tabs) of this JupyterLab: the project's own, never the user's global ones. */
+  workspacesDir: string;
+}
+
+/**
+ * Settings defaults of the workbench's JupyterLab, written to the environment's
+ * `share/jupyter/lab/settings/overrides.json` (the project's .venv, never the user's Jupyter): the
+ * news feed and update check are off, so no "Would you like to get notified about official Jupyter
+ * news?" pop-up covers the notebook and nothing reaches the network. A user's own settings still win.
+ */
+export const LAB_SETTING_OVERRIDES: Readonly<Record<string, Record<string, unknown>>> =
+  Object.freeze({
+    "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+  });
+
+/**
+ * Merges {@link LAB_SETTING_OVERRIDES} into `<appDir>/settings/overrides.json` (keeping other
+ * entries), writing only when something changes. Returns the file's path. Throws naming the file
+ * when it exists but is not a JSON object.
+ */
+export function writeLabOverrides(appDir: string): string {
+  const file = path.join(appDir, "settings", "overrides.json");
+  let current: Record<string, Record<string, unknown>> = {};
+  if (fs.existsSync(file)) {
+    const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8") || "{}");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error(`${file}: expected a JSON object of plugin settings`);
+    current = parsed as Record<string, Record<string, unknown>>;
+  }
+  const merged = { ...current };
+  for (const [plugin, values] of Object.entries(LAB_SETTING_OVERRIDES))
+    merged[plugin] = { ...(current[plugin] ?? {}), ...values };
+  if (JSON.stringify(merged) !== JSON.stringify(current)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  }
+  return file;
 }
 
 /** Defaults for {@link JupyterOptions}. */
@@ -38,6 +78,8 @@ export const JUPYTER_DEFAULTS: Readonly<JupyterOptions> = Object.freeze({
   startTimeoutS: 120,
   logFile: path.join(PROJECT_ROOT, ".simclr", "jupyter.log"),
   extraArgs: [],
+  openNotebook: path.join("notebooks", "00-quickstart.ipynb"),
+  workspacesDir: path.join(PROJECT_ROOT, ".simclr", "jupyter", "workspaces"),
 });
 
 /** A running JupyterLab server. */
@@ -47,7 +89,7 @@ export interface JupyterServer {
   port: number;
   token: string;
   pid: number;
-  /** URL that opens JupyterLab at notebooks/ with the token. */
+  /** URL that opens JupyterLab on the quickstart notebook with the token. */
   labUrl: string;
   stop(): Promise<void>;
 }
@@ -69,7 +111,12 @@ export async function startJupyterLab(
   const token = randomBytes(16).toString("hex");
   fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
   const out = fs.openSync(o.logFile, "a");
-  const relNotebooks = path.relative(o.rootDir, path.join(PROJECT_ROOT, "notebooks")) || ".";
+  fs.mkdirSync(o.workspacesDir, { recursive: true });
+  writeLabOverrides(path.join(PROJECT_ROOT, ".venv", "share", "jupyter", "lab"));
+  const openPath = path
+    .relative(o.rootDir, path.join(PROJECT_ROOT, o.openNotebook))
+    .split(path.sep)
+    .join("/");
   const child = spawn(
     bin,
     [
@@ -79,7 +126,8 @@ export async function startJupyterLab(
       "--port-retries=0",
       `--ServerApp.root_dir=${o.rootDir}`,
       `--IdentityProvider.token=${token}`,
-      `--LabApp.default_url=/lab/tree/${relNotebooks}`,
+      `--LabApp.default_url=/lab/tree/${openPath}`,
+      `--LabApp.workspaces_dir=${o.workspacesDir}`,
       "--ServerApp.disable_check_xsrf=False",
       "--LabApp.news_url=",
       "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -137,7 +185,7 @@ export async function startJupyterLab(
           port,
           token,
           pid,
-          labUrl: `${url}/lab/tree/${relNotebooks}?token=${token}`,
+          labUrl: `${url}/lab/tree/${openPath}?token=${token}`,
           stop,
         };
       }

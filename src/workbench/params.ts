@@ -1,8 +1,10 @@
 /**
  * Notebook parameters. papermill has no TypeScript translator, so a notebook reads its parameters
- * from the environment: `SIMCLR_PRESET` (set by the test harness and `npm run reproduce`).
+ * from the environment, explicitly in its config cell: `SIMCLR_PRESET` (set by the test harness
+ * and `npm run reproduce`), `SIMCLR_DATASET` and `SIMCLR_NO_DOWNLOAD` (the data it trains on).
  */
 import path from "node:path";
+import { downloadAllowed } from "../data/paths";
 
 /** Preset names a notebook accepts. */
 export type NotebookPreset = "tiny" | "small" | "paper";
@@ -30,4 +32,22 @@ export function resultsDir(preset: NotebookPreset): string {
   const env = process.env.SIMCLR_RESULTS_DIR?.trim();
   if (env) return path.resolve(env);
   return path.join(path.resolve(__dirname, "..", ".."), "results", preset);
+}
+
+/** The data a notebook trains on, from {@link dataFromEnv}. */
+export interface NotebookData {
+  /** Data-set name or image-folder path, for `loadDataset` and the config's `data.dataset`. */
+  dataset: string;
+  /** Whether a missing CIFAR-10 / STL-10 may be downloaded (false with SIMCLR_NO_DOWNLOAD=1). */
+  download: boolean;
+}
+
+/**
+ * The data set for this notebook run: `SIMCLR_DATASET` when set (a name such as "cifar10", or an
+ * image folder with train/ and test/; the tests point it at a generated one), else `fallback`;
+ * downloads allowed unless `SIMCLR_NO_DOWNLOAD=1`.
+ */
+export function dataFromEnv(fallback = "cifar10"): NotebookData {
+  const raw = process.env.SIMCLR_DATASET?.trim();
+  return { dataset: raw || fallback, download: downloadAllowed(process.env) };
 }

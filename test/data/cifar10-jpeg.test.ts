@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from "../../src/data/paths";
 const DIR = process.env.SIMCLR_CIFAR10_DIR ?? path.join(PROJECT_ROOT, "..", "shared", "datasets", "cifar10-jpeg");
 const present = fs.existsSync(path.join(DIR, "train"));
 
-describe("the CIFAR-10 JPEG image folder", { skip: present ? false : `no CIFAR-10 JPEG copy at ${DIR}` }, () => {
+describe("the CIFAR-10 JPEG image folder", { skip: present ? false : `no CIFAR-10 JPEG copy at ${DIR} (set SIMCLR_CIFAR10_DIR to an image folder of CIFAR-10)` }, () => {
   it("lists 50,000 training and 10,000 test images in 10 classes", () => {
     const train = listImageFolder(path.join(DIR, "train"));
     const test = listImageFolder(path.join(DIR, "test"), train.classes);

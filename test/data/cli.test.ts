@@ -27,12 +27,13 @@ describe("simclr data and simclr augment", () => {
     assert.ok(report.source.includes(path.join(dir, "toy")));
   });
 
-  it("exits non-zero with where it looked when the data set is missing", () => {
+  it("exits non-zero with where it looked when the data set is missing and SIMCLR_NO_DOWNLOAD=1", () => {
     const root = tempDir();
-    const r = simclr(["data", "cifar10", "--check"], { SIMCLR_DATA: root, SIMCLR_CIFAR10_DIR: "" });
+    const r = simclr(["data", "cifar10", "--check"], { SIMCLR_DATA: root, SIMCLR_CIFAR10_DIR: "", SIMCLR_NO_DOWNLOAD: "1" });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /data set 'cifar10' not found; looked in:/);
     assert.ok(r.stderr.includes(path.join(root, "cifar10-jpeg")));
+    assert.doesNotMatch(r.stderr, /The download failed/, "no download was tried");
   });
 
   it("writes a gallery PNG of originals and two views", () => {

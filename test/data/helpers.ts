@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import * as jpeg from "jpeg-js";
 import { encodePng } from "../../src/data/decode";
 import type { ImageSplit } from "../../src/data/types";
@@ -80,4 +81,46 @@ export function writeImageFolder(dir: string, classes: string[], perClass: numbe
       }
     });
   }
+}
+
+/** Runs `fn` with SIMCLR_CIFAR10_DIR unset (CI sets it), restoring it afterwards. */
+export async function withoutCifarVariable<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.SIMCLR_CIFAR10_DIR;
+  delete process.env.SIMCLR_CIFAR10_DIR;
+  try {
+    return await fn();
+  } finally {
+    if (saved !== undefined) process.env.SIMCLR_CIFAR10_DIR = saved;
+  }
+}
+
+/**
+ * A gzip-compressed ustar archive of `entries` (folders first, then files), the format of the
+ * official CIFAR-10 / STL-10 releases, written without the tar tool.
+ */
+export function tarGz(entries: { name: string; data?: Uint8Array }[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of entries) {
+    const h = Buffer.alloc(512);
+    const size = e.data?.length ?? 0;
+    h.write(e.name, 0, 100, "utf8");
+    h.write(e.data ? "0000644\0" : "0000755\0", 100, "latin1");
+    h.write("0000000\0", 108, "latin1");
+    h.write("0000000\0", 116, "latin1");
+    h.write(`${size.toString(8).padStart(11, "0")}\0`, 124, "latin1");
+    h.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, "0")}\0`, 136, "latin1");
+    h.write(e.data ? "0" : "5", 156, "latin1");
+    h.write("ustar\0" + "00", 257, "latin1");
+    h.fill(32, 148, 156);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+    blocks.push(h);
+    if (e.data) {
+      blocks.push(Buffer.from(e.data));
+      blocks.push(Buffer.alloc((512 - (size % 512)) % 512));
+    }
+  }
+  blocks.push(Buffer.alloc(1024));
+  return zlib.gzipSync(Buffer.concat(blocks));
 }

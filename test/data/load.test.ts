@@ -9,7 +9,7 @@ import { encodeCifar10Records, parseCifar10Files } from "../../src/data/cifar10"
 import { encodeStl10Images, parseStl10Files } from "../../src/data/stl10";
 import { extractTarGz, verifyMd5, md5File } from "../../src/data/download";
 import { decodeImage } from "../../src/data/decode";
-import { randomSplit, removeTempDirs, tempDir, writeImageFolder } from "./helpers";
+import { randomSplit, removeTempDirs, tempDir, withoutCifarVariable, writeImageFolder } from "./helpers";
 
 after(removeTempDirs);
 
@@ -57,15 +57,46 @@ describe("image-folder data sets", () => {
     assert.equal(b.train.n, 8);
   });
 
-  it("stops at a non-image file naming it, and skips it with a count when lenient", async () => {
+  it("skips files that are not images by extension, as torchvision's ImageFolder does, and says how many", async () => {
     const dir = tempDir();
     writeImageFolder(path.join(dir, "toy"), CLASSES, 2);
-    fs.writeFileSync(path.join(dir, "toy", "train", "dog", "notes.txt"), "hello");
+    fs.writeFileSync(path.join(dir, "toy", "train", "dog", "README.txt"), "notes");
+    fs.writeFileSync(path.join(dir, "toy", "train", "dog", ".DS_Store"), "\x00\x00\x00\x01Bud1");
+    fs.writeFileSync(path.join(dir, "toy", "test", "cat", "Thumbs.db"), "\xd0\xcf\x11\xe0");
+    fs.writeFileSync(path.join(dir, "toy", "train", "README.md"), "about this folder");
+    const notices: string[] = [];
+    const opts = { dataRoot: path.join(dir, "root"), onNotice: (m: string) => notices.push(m) };
+    const ds = await loadDataset(path.join(dir, "toy"), opts);
+    assert.equal(ds.train.n, 6);
+    assert.equal(ds.test.n, 6);
+    assert.equal(ds.ignored, 4);
+    assert.equal(ds.skipped, 0);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /toy: skipped 4 files that are not JPEG\/PNG images by extension \(/);
+    assert.match(notices[0], /README\.txt/);
+    // a second load reads the cache and still says so
+    const again = await loadDataset(path.join(dir, "toy"), opts);
+    assert.equal(again.fromCache, true);
+    assert.equal(again.ignored, 4);
+    assert.equal(notices.length, 2);
+  });
+
+  it("stops at a file with an image extension that does not decode, naming it, and skips it with a count when lenient", async () => {
+    const dir = tempDir();
+    writeImageFolder(path.join(dir, "toy"), CLASSES, 2);
+    fs.writeFileSync(path.join(dir, "toy", "train", "dog", "notes.jpg"), "hello");
     const opts = { dataRoot: path.join(dir, "root") };
-    await assert.rejects(loadDataset(path.join(dir, "toy"), opts), /dog\/notes\.txt: not an image \(expected a JPEG or PNG/);
+    await assert.rejects(loadDataset(path.join(dir, "toy"), opts), /dog\/notes\.jpg: not an image \(expected a JPEG or PNG/);
     const ds = await loadDataset(path.join(dir, "toy"), { ...opts, lenient: true });
     assert.equal(ds.skipped, 1);
     assert.equal(ds.train.n, 6);
+  });
+
+  it("refuses an image format it cannot read, naming the file and the fix", async () => {
+    const dir = tempDir();
+    writeImageFolder(path.join(dir, "toy"), CLASSES, 2);
+    fs.writeFileSync(path.join(dir, "toy", "test", "frog", "scan.BMP"), "BM....");
+    await assert.rejects(loadDataset(path.join(dir, "toy"), { dataRoot: path.join(dir, "root") }), /test\/frog\/scan\.BMP: \.bmp images are not read \(expected JPEG or PNG; convert/);
   });
 
   it("stops at a truncated image naming it", async () => {
@@ -75,6 +106,11 @@ describe("image-folder data sets", () => {
     const bytes = fs.readFileSync(f);
     fs.writeFileSync(f, bytes.subarray(0, bytes.length >> 1));
     await assert.rejects(loadDataset(path.join(dir, "toy"), { dataRoot: path.join(dir, "root") }), /frog\/1\.jpg: truncated or corrupt JPEG/);
+  });
+
+  it("names a data-set path that does not exist", async () => {
+    const missing = path.join(tempDir(), "no-such-folder");
+    await assert.rejects(loadDataset(missing, { download: false }), new RegExp(`${missing}: no such folder \\(expected a data set folder`));
   });
 
   it("reports an empty class folder with its path", async () => {
@@ -103,21 +139,19 @@ describe("image-folder data sets", () => {
     assert.deepEqual(Buffer.from(w.train.pixels).equals(Buffer.from(local.split.pixels)), true);
   });
 
-  it("says where it looked and how to get the data when a data set is missing", async () => {
+  it("says where it looked and how to get the data when a data set is missing and downloads are off", async () => {
     const root = tempDir();
-    const saved = process.env.SIMCLR_CIFAR10_DIR;
-    delete process.env.SIMCLR_CIFAR10_DIR;
-    try {
-      await assert.rejects(loadDataset("cifar10", { dataRoot: root }), (e: Error) => {
+    await withoutCifarVariable(() =>
+      assert.rejects(loadDataset("cifar10", { dataRoot: root, download: false }), (e: Error) => {
         assert.match(e.message, /data set 'cifar10' not found; looked in:/);
         assert.ok(e.message.includes(path.join(root, "cifar10")));
         assert.ok(e.message.includes(path.join(root, "cifar10-jpeg")));
+        assert.match(e.message, /downloaded on first use when the network allows \(unless SIMCLR_NO_DOWNLOAD=1\)/);
         assert.match(e.message, /simclr data cifar10 --download/);
+        assert.doesNotMatch(e.message, /The download failed/);
         return true;
-      });
-    } finally {
-      if (saved !== undefined) process.env.SIMCLR_CIFAR10_DIR = saved;
-    }
+      }),
+    );
   });
 });
 
