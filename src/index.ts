@@ -104,7 +104,6 @@ export {
 export {
   evaluateClaim,
   evaluateClaims,
-  CLAIM_DEFAULTS,
   type ClaimVerdict,
   type ClaimOptions,
   type SeedResult,
@@ -283,3 +282,11 @@ export {
 } from "./studies/summary";
 export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";
 export { pretrainRunIdentity, type PretrainRunIdentity } from "./train/run-identity";
+// Statistics of the findings (issue 12): t tests, Holm, the verdict rule.
+export { welchTest, welchContrast, type ContrastPart } from "./stats/welch";
+export { pairedTest, pairDifferences } from "./stats/paired";
+export { holmAdjust } from "./stats/holm";
+export { tCdf, tQuantile } from "./stats/t-distribution";
+export { CONFIDENCE, type TTest } from "./stats/t-test";
+export { ALPHA, VERDICTS, decideFamily, type Verdict } from "./stats/verdict";
+export { decideFindings, formatEvidence } from "./report/finding";
