@@ -44,6 +44,11 @@ export interface ReportSection {
   results: SeedResult[];
   verdicts: ClaimVerdict[];
   curves: ReportCurve[];
+  /**
+   * Distinct code versions (simclr.code_version) of the runs behind the results, "unknown" for
+   * runs that predate the tag: more than one means the evidence mixes code versions.
+   */
+  codeVersions: string[];
 }
 
 /** Everything a report shows. */
@@ -74,6 +79,8 @@ export interface CollectOptions {
   maxCurves: number;
   /** Studies to use instead of the registry / stored study.json. */
   studies?: Study[];
+  /** Only sections of this preset (the `small` report lists only `small` studies). */
+  preset?: string;
 }
 
 /** Defaults for {@link CollectOptions}. */
@@ -91,6 +98,7 @@ const ENV_TAGS: [string, string][] = [
   ["simclr.node_version", "node"],
   ["simclr.tfjs_version", "tfjs"],
   ["simclr.git_commit", "git commit"],
+  ["simclr.code_version", "code version"],
   ["simclr.version", "simclr-workbook"],
 ];
 
@@ -123,6 +131,11 @@ export function latestFinished(runs: readonly ReportRun[]): ReportRun[] {
   const latest = new Map<string, ReportRun>();
   for (const r of runs) if (r.status === "FINISHED") latest.set(`${r.label}\u0000${r.seed}`, r);
   return [...latest.values()];
+}
+
+/** Distinct code versions of runs, in first-seen order ("unknown" where a run has no tag). */
+export function codeVersionsOf(runs: readonly { tags: Record<string, string> }[]): string[] {
+  return [...new Set(runs.map((r) => r.tags["simclr.code_version"] ?? "unknown"))];
 }
 
 /** Collects the report's data from MLflow. */
@@ -158,6 +171,7 @@ export async function collectReport(
         keys.add(`${r.tags["simclr.study"]}\u0000${r.tags["simclr.preset"] ?? ""}`);
     for (const key of [...keys].sort()) {
       const [studyName, preset] = key.split("\u0000");
+      if (o.preset !== undefined && preset !== o.preset) continue;
       const mine = runs.filter(
         (r) => r.tags["simclr.study"] === studyName && (r.tags["simclr.preset"] ?? "") === preset,
       );
@@ -216,6 +230,7 @@ export async function collectReport(
         results,
         verdicts: evaluateClaims(study, results, { preset }),
         curves,
+        codeVersions: codeVersionsOf(latest),
       };
       if (parent) {
         section.parent = { runId: parent.info.runId, status: parent.info.status };

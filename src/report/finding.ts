@@ -114,10 +114,10 @@ export function formatDifference(f: Finding): string {
   return `${num(f.test.estimate, f.unit, true)}${u} [${num(lo, f.unit)}, ${num(hi, f.unit)}]`;
 }
 
-/** A p-value for tables: 3 significant digits, "< 1e-6" below. */
+/** A p-value for tables: 3 significant digits (exponent form below 0.001), "< 1e-6" below that. */
 export function formatP(p: number | undefined): string {
   if (p === undefined || !Number.isFinite(p)) return "";
-  return p < 1e-6 ? "< 1e-6" : p.toPrecision(3);
+  return p < 1e-6 ? "< 1e-6" : p < 1e-3 ? p.toExponential(2) : p.toPrecision(3);
 }
 
 /** The test in words: "Welch t = 3.10, df = 3.4" or "paired t = 7.20, df = 3". */
