@@ -80,7 +80,7 @@ export function evaluateClaim(
   } as const;
   const dir = claim.lowerIsBetter ? "lower" : "higher";
   const words = `${claim.metric} (${dir} is better): ${formatSide(better, unit)} vs ${formatSide(worse, unit)}`;
-  const extra = { metric: claim.metric, better, worse };
+  const extra = { metric: claim.metric, better, worse, cells: [...b.cells, ...w.cells] };
   if (better.n < 2 || worse.n < 2) {
     const f = untested(base, [better, worse], `${words}; a side needs at least 2 seeds for a test`);
     return { ...f, ...extra };

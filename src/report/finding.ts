@@ -38,6 +38,13 @@ export interface Finding {
   pAdjusted?: number;
   /** Claims in the Holm family the adjusted p was computed in. */
   family?: number;
+  /**
+   * The factor p was multiplied by for repeated looks under an adaptive seed policy (2 x looks,
+   * src/stats/seed-policy.ts); absent for a fixed design.
+   */
+  lookFactor?: number;
+  /** Labels of the cells the finding compares (the cells an adaptive policy gives more seeds). */
+  cells?: string[];
   /** The numbers in words (means, which test, what was paired). */
   evidence: string;
 }
@@ -73,6 +80,21 @@ export function tested(
   p: { p: number; pReverse: number } = test,
 ): Finding {
   return { ...base, verdict: "inconclusive", sides, test, p: p.p, pReverse: p.pReverse, evidence };
+}
+
+/**
+ * A finding of a study run under an adaptive seed policy: its one-sided p-values multiplied by
+ * `factor` (2 x the policy's looks: Bonferroni over looks and directions), so the table's rule at
+ * alpha is the policy's per-look boundary.
+ */
+export function correctForLooks(f: Finding, factor: number): Finding {
+  if (f.p === undefined || f.pReverse === undefined) return f;
+  return {
+    ...f,
+    p: Math.min(1, factor * f.p),
+    pReverse: Math.min(1, factor * f.pReverse),
+    lookFactor: factor,
+  };
 }
 
 /**
@@ -132,5 +154,6 @@ export function formatEvidence(f: Finding): string {
   if (!f.test) return f.evidence;
   const adj =
     f.pAdjusted !== undefined ? `, Holm p = ${formatP(f.pAdjusted)} over ${f.family} claims` : "";
-  return `${f.evidence}; difference ${formatDifference(f)} (95% CI); ${formatTest(f.test)}; one-sided p = ${formatP(f.p)}${adj}`;
+  const looks = f.lookFactor !== undefined ? ` (x${f.lookFactor} for repeated looks)` : "";
+  return `${f.evidence}; difference ${formatDifference(f)} (95% CI); ${formatTest(f.test)}; one-sided p = ${formatP(f.p)}${looks}${adj}`;
 }

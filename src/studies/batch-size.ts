@@ -110,14 +110,16 @@ function batchInteraction(
     selectCells(study, sel, preset).flatMap((c) =>
       cellValues(results, c.label ?? "", "linear_acc"),
     );
-  const cell = (b: number, e: number | undefined, weight: number) => ({
-    name: `batch ${b}, ${e} epochs`,
-    values:
-      e === undefined || short === long
-        ? []
-        : values({ "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": "linear" }),
-    weight,
-  });
+  const cell = (b: number, e: number | undefined, weight: number) => {
+    const sel = { "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": "linear" };
+    const label = selectCells(study, sel, preset)[0]?.label;
+    return {
+      name: `batch ${b}, ${e} epochs`,
+      ...(label !== undefined ? { label } : {}),
+      values: e === undefined || short === long ? [] : values(sel),
+      weight,
+    };
+  };
   const cells = [
     cell(large, short, 1),
     cell(small, short, -1),

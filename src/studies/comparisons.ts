@@ -25,6 +25,11 @@ export interface FindingBase {
   source: string;
 }
 
+/** The finding with the labels of the cells it compares. */
+function withCells(f: Finding, cells: readonly string[]): Finding {
+  return { ...f, cells: [...cells] };
+}
+
 /** Values of a metric over the runs of one cell (finite only). */
 export function cellValues(
   results: readonly SeedResult[],
@@ -50,6 +55,8 @@ export function cellMeans(results: readonly SeedResult[], metric: string): Map<s
 /** One cell of an interaction: its name, its values and its weight (+1 or -1). */
 export interface InteractionCell {
   name: string;
+  /** The study cell's label, where `name` is not it (the cells an adaptive policy grows). */
+  label?: string;
   values: readonly number[];
   weight: number;
 }
@@ -67,9 +74,15 @@ export function interactionFinding(
   const sides = cells.map((c) => sideOf(c.name, c.values));
   const b = { ...base, unit: "points" as const };
   if (sides.some((s) => s.n < 2))
-    return untested(b, sides, `${words}; every cell needs at least 2 seeds for the test`);
+    return withCells(
+      untested(b, sides, `${words}; every cell needs at least 2 seeds for the test`),
+      cells.map((c) => c.label ?? c.name),
+    );
   const test = welchContrast(sides.map((s, i) => ({ ...s, weight: cells[i]?.weight ?? 0 })));
-  return tested(b, sides, test, words);
+  return withCells(
+    tested(b, sides, test, words),
+    cells.map((c) => c.label ?? c.name),
+  );
 }
 
 /**
@@ -91,8 +104,12 @@ export function pairedRunsFinding(
   const sides = [sideOf(a.name, va), sideOf(b.name, vb)];
   const words = `${what}: ${formatSide(sides[0] as FindingSide, "points")} vs ${formatSide(sides[1] as FindingSide, "points")}; paired over ${rows.length} runs`;
   const u = { ...base, unit: "points" as const };
-  if (rows.length < 2) return untested(u, sides, words);
-  return tested(u, sides, pairedTest(va.map((x, i) => x - (vb[i] as number))), words);
+  const labels = [...new Set(rows.map((r) => r.label))];
+  if (rows.length < 2) return withCells(untested(u, sides, words), labels);
+  return withCells(
+    tested(u, sides, pairedTest(va.map((x, i) => x - (vb[i] as number))), words),
+    labels,
+  );
 }
 
 /**
@@ -104,6 +121,16 @@ export function pairedRunsFinding(
  * leaves the claim untested.
  */
 export function strongestFinding(
+  base: FindingBase,
+  results: readonly SeedResult[],
+  metric: string,
+  target: string,
+  cells: readonly string[],
+): Finding {
+  return withCells(strongestOf(base, results, metric, target, cells), [target, ...cells]);
+}
+
+function strongestOf(
   base: FindingBase,
   results: readonly SeedResult[],
   metric: string,

@@ -6,7 +6,8 @@
  * of its claims). No study's labels or prose live here.
  */
 import { evaluateClaims, type SeedResult } from "../report/claims";
-import { decideFindings, formatEvidence, type Finding } from "../report/finding";
+import { correctForLooks, decideFindings, formatEvidence, type Finding } from "../report/finding";
+import { policyLooks } from "../stats/seed-policy";
 import { getStudy } from "../sweep/registry";
 import type { Study } from "../sweep/study";
 
@@ -29,7 +30,11 @@ export function studyFindings(
   const s = typeof study === "string" ? getStudy(study) : study;
   const ok = finished(results);
   const declared: Finding[] = evaluateClaims(s, ok, preset !== undefined ? { preset } : {});
-  return decideFindings([...declared, ...(s.findings?.(ok, s, preset) ?? [])]);
+  const all = [...declared, ...(s.findings?.(ok, s, preset) ?? [])];
+  // Under an adaptive seed policy the data were looked at repeatedly: correct each p for it.
+  const policy = preset !== undefined ? s.presets?.[preset]?.seedPolicy : undefined;
+  const factor = policy ? 2 * policyLooks(policy).length : undefined;
+  return decideFindings(factor ? all.map((f) => correctForLooks(f, factor)) : all);
 }
 
 /** The findings as text lines: "[agrees] claim" then the evidence with its test. */

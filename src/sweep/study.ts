@@ -7,6 +7,7 @@
  */
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
+import { validateSeedPolicy, type SeedPolicy } from "../stats/seed-policy";
 import { configHash } from "../track/hash";
 
 /** A cell's config overrides; keys may be dotted paths into the config ("head.kind"). */
@@ -79,6 +80,11 @@ export interface StudyPreset {
    * crop+color). A sweep's explicit seed count overrides these.
    */
   cellSeeds?: Record<string, number>;
+  /**
+   * Adaptive seeds at this preset: `min` seeds per cell, then more only for the cells of claims
+   * still undecided (src/stats/seed-policy.ts); the findings correct their p for the looks.
+   */
+  seedPolicy?: SeedPolicy;
 }
 
 /** Facts of a study's budget at a preset, for reasons and prose (never retyped). */
@@ -281,6 +287,8 @@ export function validateStudy(study: Study): void {
       throw new Error(
         `study '${study.name}': presets.${preset}.seeds must be an integer >= 1, got ${JSON.stringify(p.seeds)}`,
       );
+    if (p.seedPolicy)
+      validateSeedPolicy(p.seedPolicy, `study '${study.name}': presets.${preset}.seedPolicy`);
     const here = studyCells(study, preset).map((c) => c.label);
     for (const [label, n] of Object.entries(p.cellSeeds ?? {})) {
       if (!here.includes(label))
