@@ -4,7 +4,7 @@
  * reproduces, as a figure and as computed text.
  */
 import * as aq from "arquero";
-import { groupedBars, summarize, type Figure } from "../plot/figures";
+import { groupedBars, meanInterval, summarize, type Figure } from "../plot/figures";
 import type { SeedResult } from "../report/claims";
 import { latestFinished, type ReportData } from "../report/collect";
 import {
@@ -32,37 +32,64 @@ function getStudyOf(
   );
 }
 
-/** One row per (study, preset, cell, metric): mean, std and n over seeds. */
+/** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */
+const LINEAR_ON_H = ["linear_acc", "linear_acc_h"];
+
+/**
+ * One row per (study, preset, cell, metric): mean, std, n and the 95% CI of the mean over seeds;
+ * for linear evaluations of h, the random-init encoder of the same runs (eval.randomInit, same
+ * budget and seed) and the gain over it with its 95% CI, seed by seed (NaN where not measured).
+ */
 export function resultsTable(data: ReportData): aq.ColumnTable {
-  const cols: Record<string, unknown[]> = {
-    study: [],
-    preset: [],
-    cell: [],
-    metric: [],
-    mean: [],
-    std: [],
-    n: [],
-  };
+  const names = ["study", "preset", "cell", "metric", "mean", "std", "n", "ci_low", "ci_high"];
+  const more = ["random_init", "gain", "gain_ci_low", "gain_ci_high"];
+  const cols: Record<string, unknown[]> = Object.fromEntries(
+    [...names, ...more].map((k) => [k, [] as unknown[]]),
+  );
+  const push = (k: string, v: unknown): void => void cols[k]?.push(v);
   for (const s of data.sections) {
     const labels = [...new Set(s.results.map((r) => r.label))];
     for (const label of labels) {
+      const mine = s.results.filter((r) => r.label === label);
       for (const metric of s.study.metrics) {
-        const v = summarize(
-          s.results.filter((r) => r.label === label).map((r) => r.metrics[metric]),
-        );
+        const values = mine.map((r) => r.metrics[metric] as number);
+        const v = summarize(values);
         if (v.n === 0) continue;
-        cols.study.push(s.study.name);
-        cols.preset.push(s.preset);
-        cols.cell.push(label);
-        cols.metric.push(metric);
-        cols.mean.push(v.mean);
-        cols.std.push(v.std);
-        cols.n.push(v.n);
+        const ci = meanInterval(values);
+        const base = LINEAR_ON_H.includes(metric)
+          ? mine.filter(
+              (r) => Number.isFinite(r.metrics[metric]) && Number.isFinite(r.metrics[RANDOM_INIT]),
+            )
+          : [];
+        const gains = base.map(
+          (r) => (r.metrics[metric] as number) - (r.metrics[RANDOM_INIT] as number),
+        );
+        const g = summarize(gains);
+        const gci = meanInterval(gains);
+        const row = [
+          s.study.name,
+          s.preset,
+          label,
+          metric,
+          v.mean,
+          v.std,
+          v.n,
+          ci?.[0] ?? NaN,
+          ci?.[1] ?? NaN,
+        ];
+        names.forEach((k, i) => push(k, row[i]));
+        push("random_init", summarize(base.map((r) => r.metrics[RANDOM_INIT] as number)).mean);
+        push("gain", g.mean);
+        push("gain_ci_low", gci?.[0] ?? NaN);
+        push("gain_ci_high", gci?.[1] ?? NaN);
       }
     }
   }
   return aq.table(cols);
 }
+
+/** The random-init encoder's linear accuracy (logged by evaluation when eval.randomInit is on). */
+const RANDOM_INIT = "random_init_linear_acc";
 
 /** One section's findings, decided in the family of its table (every claim at its preset). */
 export interface SectionFindings {
@@ -268,6 +295,20 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
     }
   }
   if (all.length === 0) lines.push("| (no study has runs at this preset yet) | | | | | | | | |");
+  const versions = data.sections.filter((x) => x.preset === o.preset);
+  if (versions.length) {
+    lines.push(
+      "",
+      "Code versions (simclr.code_version: a hash of the sources that affect training):",
+      "",
+    );
+    for (const x of versions)
+      lines.push(
+        x.codeVersions.length > 1
+          ? `- **${x.study.name}: runs from ${x.codeVersions.length} code versions (${x.codeVersions.join(", ")}): the evidence mixes code versions.**`
+          : `- ${x.study.name}: ${x.codeVersions[0] ?? "no runs"}`,
+      );
+  }
   const missing = (data as ReportData & { missingExperiments?: string[] }).missingExperiments ?? [];
   if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
   lines.push(
