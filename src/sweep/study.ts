@@ -336,7 +336,8 @@ export interface PlanOptions {
 export function planStudy(study: Study, opts: PlanOptions): CellPlan[] {
   validateStudy(study);
   const p = study.presets?.[opts.preset];
-  const seeds = opts.seeds ?? p?.seeds ?? study.seeds;
+  // Under an adaptive seed policy the plan starts at its minimum (src/sweep/adaptive.ts adds more).
+  const seeds = opts.seeds ?? p?.seeds ?? p?.seedPolicy?.min ?? study.seeds;
   if (!Number.isInteger(seeds) || seeds < 1)
     throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
   const resolve = opts.resolveConfig ?? mergeResolver;

@@ -13,6 +13,7 @@ import { figurePage } from "../plot/artifacts";
 import { studyFigure } from "../plot/study";
 import { createLocalExecutor, type CellOutcome, type Executor } from "./executor";
 import { terminalProgress, type SweepProgress } from "./progress";
+import { isEvidence, nextAdaptivePlans } from "./adaptive";
 import { planStudy, type CellPlan, type ConfigResolver, type Overrides, type Study } from "./study";
 import { pidAlive } from "../util/process";
 
@@ -551,6 +552,10 @@ export async function runSweep(
       if (result) results.push(result);
       report();
       if (interrupted) break;
+      // --- adaptive seeds (issue 12; logic in src/sweep/adaptive.ts): when the plan is done, plan
+      // more seeds for the cells of undecided claims; the loop runs them (and looks again).
+      if (plan === plans[plans.length - 1])
+        plans.push(...nextAdaptivePlans(study, planOpts, results.filter(isEvidence)).plans);
     }
   } finally {
     if (o.handleSignals) {
