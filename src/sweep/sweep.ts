@@ -421,6 +421,12 @@ export async function runSweep(
     return info.runId;
   };
 
+  // --- adaptive seeds (issue 12; logic in src/sweep/adaptive.ts): after the plan's last cell, plan
+  // more seeds for the cells of undecided claims; the loop below runs them (and looks again).
+  const adaptive = (plan: CellPlan): void => {
+    if (plan === plans[plans.length - 1])
+      plans.push(...nextAdaptivePlans(study, planOpts, results.filter(isEvidence)).plans);
+  };
   let interrupted = false;
   try {
     report();
@@ -450,6 +456,7 @@ export async function runSweep(
             : {}),
         });
         report();
+        adaptive(plan);
         continue;
       }
       const cellName = `${plan.label} seed ${plan.seed}`;
@@ -552,10 +559,7 @@ export async function runSweep(
       if (result) results.push(result);
       report();
       if (interrupted) break;
-      // --- adaptive seeds (issue 12; logic in src/sweep/adaptive.ts): when the plan is done, plan
-      // more seeds for the cells of undecided claims; the loop runs them (and looks again).
-      if (plan === plans[plans.length - 1])
-        plans.push(...nextAdaptivePlans(study, planOpts, results.filter(isEvidence)).plans);
+      adaptive(plan);
     }
   } finally {
     if (o.handleSignals) {

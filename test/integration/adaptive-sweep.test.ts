@@ -87,5 +87,9 @@ test("an adaptive sweep adds seeds only to the undecided claim's cells and resum
     executor: inProcess,
   });
   assert.equal(again.finished, 0);
-  assert.equal(again.skipped, 16);
+  assert.equal(
+    again.skipped,
+    16,
+    JSON.stringify(again.cells.map((c) => [c.label, c.seed, c.status, c.metrics])),
+  );
 });
