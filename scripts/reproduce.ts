@@ -2,9 +2,12 @@
  * `npm run reproduce -- [--study NAME] [--preset small]`: executes the study notebooks headless
  * (nbclient, tslab kernel), writes the executed notebooks and the HTML report to results/<preset>/,
  * records hardware, backend, versions and wall time (results/<preset>/runs.json), and writes the
- * findings table (results/<preset>/README.md) from the tracked runs. `--findings-only` rewrites the
- * findings table from the tracked runs without executing any notebook; `--out DIR` writes elsewhere
- * than results/<preset>/. Ctrl-C (or a kill) records the notebook it stopped as interrupted.
+ * findings table (results/<preset>/README.md) from the tracked runs, plus the results archive
+ * results/<preset>/runs.jsonl (every finished run behind the findings: params, final metrics, seed,
+ * code version; src/report/archive.ts). `--findings-only` rebuilds the findings table and
+ * report.html from that archive alone, without MLflow or any notebook; `--out DIR` writes
+ * elsewhere than results/<preset>/. Ctrl-C (or a kill) records the notebook it stopped as
+ * interrupted.
  *
  * Sweeps resume from MLflow, so a reproduction interrupted by the end of a session continues where
  * it stopped when run again (with the same tracking server: MLFLOW_TRACKING_URI, else the project's
@@ -17,7 +20,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "../src/backend";
 import { cpuRecord } from "../src/track/cpu";
+import {
+  archiveRuns,
+  readArchive,
+  reportDataFromArchive,
+  writeArchive,
+} from "../src/report/archive";
 import { collectReport } from "../src/report/collect";
+import { renderReport } from "../src/report/render";
 import { findingsMarkdown } from "../src/studies/summary";
 import { listStudies } from "../src/sweep/registry";
 import { PROJECT_ROOT, resolveTrackingUri } from "../src/track/server";
@@ -77,7 +87,7 @@ async function main(): Promise<number> {
       "cell-timeout": { type: "string", default: "21600" },
       // Where the executed notebooks, report, runs.json and findings go (default results/<preset>).
       out: { type: "string" },
-      // Rewrites results/<preset>/README.md from the tracked runs without executing any notebook.
+      // Rebuilds results/<preset>/README.md and report.html from runs.jsonl alone (no MLflow).
       "findings-only": { type: "boolean", default: false },
     },
   });
@@ -110,6 +120,8 @@ async function main(): Promise<number> {
   }
   const outDir = path.resolve(values.out ?? path.join(PROJECT_ROOT, "results", preset));
   fs.mkdirSync(outDir, { recursive: true });
+  const archiveFile = path.join(outDir, "runs.jsonl");
+  if (values["findings-only"]) return findingsFromArchive(outDir, archiveFile, preset);
   const trackingUri = await resolveTrackingUri();
   const backend = await initBackend();
   const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
@@ -209,7 +221,13 @@ async function main(): Promise<number> {
     console.log(`reproduce: ${nb} ${how} in ${rec.wall_s} s`);
     if (!rec.ok) failed++;
   }
-  const data = await collectReport({ experiments: listStudies().map((s) => s.name), trackingUri });
+  const data = await collectReport({
+    experiments: listStudies().map((s) => s.name),
+    trackingUri,
+    preset,
+  });
+  // The evidence outlives the MLflow store: every finished run behind the findings, as JSON lines.
+  writeArchive(archiveFile, archiveRuns(data));
   const report = fs.existsSync(path.join(outDir, "report.html"))
     ? { reportFile: "report.html" }
     : {};
@@ -221,6 +239,33 @@ async function main(): Promise<number> {
     `reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`,
   );
   return failed ? 1 : 0;
+}
+
+/** `--findings-only`: the findings table and report.html from runs.jsonl, without MLflow. */
+function findingsFromArchive(outDir: string, archiveFile: string, preset: string): number {
+  if (!fs.existsSync(archiveFile)) {
+    console.error(
+      `reproduce: --findings-only needs ${path.relative(PROJECT_ROOT, archiveFile)}; run the reproduction once to write it`,
+    );
+    return 2;
+  }
+  const logFile = path.join(outDir, "runs.json");
+  const records = fs.existsSync(logFile)
+    ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[])
+    : [];
+  const data = reportDataFromArchive(
+    readArchive(archiveFile).filter((r) => r.preset === preset),
+    { source: path.relative(PROJECT_ROOT, archiveFile), title: `SimCLR reproduction at ${preset}` },
+  );
+  fs.writeFileSync(path.join(outDir, "report.html"), renderReport(data));
+  fs.writeFileSync(
+    path.join(outDir, "README.md"),
+    findingsMarkdown(data, { preset, records, studies: listStudies(), reportFile: "report.html" }),
+  );
+  console.log(
+    `reproduce: findings and report rebuilt from ${path.relative(PROJECT_ROOT, archiveFile)}`,
+  );
+  return 0;
 }
 
 main().then(

@@ -106,7 +106,6 @@ export {
 export {
   evaluateClaim,
   evaluateClaims,
-  CLAIM_DEFAULTS,
   type ClaimVerdict,
   type ClaimOptions,
   type SeedResult,
@@ -122,7 +121,7 @@ export {
 export { renderReport, type RenderOptions } from "./report/render";
 export { buildReport, writeReport, type ReportOptions } from "./report/report";
 export { presetFromEnv, resultsDir, type NotebookPreset } from "./workbench/params";
-export { studyBudgets } from "./studies/budget";
+export { studyPresets } from "./studies/budget";
 export { dataFromEnv, type NotebookData } from "./workbench/params";
 export type { ImageBatch, ImageSplit, Dataset } from "./data/types";
 export {
@@ -302,3 +301,11 @@ export {
 export { loadedPlugins, pluginNames, type LoadedPlugin } from "./plugins/registry";
 export { dryRunPlugins } from "./plugins/dry-run";
 export { createRng, type Rng } from "./util/random";
+// Statistics of the findings (issue 12): t tests, Holm, the verdict rule.
+export { welchTest, welchContrast, type ContrastPart } from "./stats/welch";
+export { pairedTest, pairDifferences } from "./stats/paired";
+export { holmAdjust } from "./stats/holm";
+export { tCdf, tQuantile } from "./stats/t-distribution";
+export { CONFIDENCE, type TTest } from "./stats/t-test";
+export { ALPHA, VERDICTS, decideFamily, type Verdict } from "./stats/verdict";
+export { decideFindings, formatEvidence } from "./report/finding";

@@ -1,6 +1,7 @@
 /**
  * Figure builders for the paper's plots, as plain plotly.js specs `{data, layout}`: a heatmap grid
- * (Figure 5: augmentation pairs), grouped bars with error bars over seeds (Figures 8 and 9), line
+ * (Figure 5: augmentation pairs; each cell shows its mean, n and 95% CI), grouped bars with 95% CI
+ * error bars over seeds (Figures 8 and 9), line
  * charts (training curves, accuracy against time), with the paper's own numbers overlaid where it
  * gives them. No plotly import here: specs are data, rendered by display() or a report.
  */
@@ -13,6 +14,9 @@ export interface Figure {
   data: Trace[];
   layout: Record<string, unknown>;
 }
+
+import { tQuantile } from "../stats/t-distribution";
+import { CONFIDENCE } from "../stats/t-test";
 
 /** Mean, sample standard deviation and count of the finite values. */
 export interface Summary {
@@ -30,6 +34,23 @@ export function summarize(values: number[]): Summary {
   const mean = v.reduce((a, b) => a + b, 0) / n;
   const std = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
   return { mean, std, n };
+}
+
+/**
+ * The two-sided 95% t interval of the mean of the finite values (t quantile at n - 1 df times the
+ * standard error); undefined with fewer than 2 values (no spread to build one from).
+ */
+export function meanInterval(values: readonly number[]): [number, number] | undefined {
+  const s = summarize([...values]);
+  if (s.n < 2) return undefined;
+  const half = tQuantile(1 - (1 - CONFIDENCE) / 2, s.n - 1) * (s.std / Math.sqrt(s.n));
+  return [s.mean - half, s.mean + half];
+}
+
+/** Half the width of {@link meanInterval} (an error bar), or null with fewer than 2 values. */
+export function intervalHalfWidth(values: readonly number[]): number | null {
+  const ci = meanInterval(values);
+  return ci ? (ci[1] - ci[0]) / 2 : null;
 }
 
 const BASE_LAYOUT = Object.freeze({
@@ -120,8 +141,12 @@ export interface HeatmapOptions {
   y: string[];
   /** z[row][col]; null for an empty cell. */
   z: (number | null)[][];
-  /** Spread shown in the cell text, same shape as z. */
+  /** Spread shown in the cell text, same shape as z (ignored where `intervals` are given). */
   spread?: (number | null)[][];
+  /** 95% CI of each cell's mean, shown in the cell text (null: fewer than 2 seeds). */
+  intervals?: ([number, number] | null)[][];
+  /** Seeds behind each cell, shown in the cell text. */
+  counts?: number[][];
   zTitle: string;
   xTitle?: string;
   yTitle?: string;
@@ -135,10 +160,18 @@ export function heatmap(o: HeatmapOptions): Figure {
   const text = o.z.map((row, i) =>
     row.map((v, j) => {
       if (v === null || !Number.isFinite(v)) return "";
+      const n = o.counts?.[i]?.[j];
+      const nText = n !== undefined ? `<br>n=${n}` : "";
+      if (o.intervals) {
+        const ci = o.intervals[i]?.[j];
+        return ci
+          ? `${v.toFixed(d)}<br>[${ci[0].toFixed(d)}, ${ci[1].toFixed(d)}]${nText}`
+          : `${v.toFixed(d)}${nText}`;
+      }
       const s = o.spread?.[i]?.[j];
       return s !== null && s !== undefined && Number.isFinite(s) && s > 0
-        ? `${v.toFixed(d)}<br>±${s.toFixed(d)}`
-        : v.toFixed(d);
+        ? `${v.toFixed(d)}<br>±${s.toFixed(d)}${nText}`
+        : `${v.toFixed(d)}${nText}`;
     }),
   );
   return {
@@ -265,42 +298,63 @@ function uniq(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-/** Bars of mean ± std over seeds from per-seed rows (order of first appearance). */
+/**
+ * Bars of the mean over seeds with 95% CI error bars (none for a bar of one seed) from per-seed
+ * rows (order of first appearance); `baseline` draws a reference line (the random-init encoder).
+ */
 export function barsFromRows(
   rows: ResultRow[],
-  o: Omit<GroupedBarsOptions, "categories" | "series"> & { categories?: string[] },
+  o: Omit<GroupedBarsOptions, "categories" | "series"> & {
+    categories?: string[];
+    baseline?: { name: string; y: number };
+  },
 ): Figure {
   const categories = o.categories ?? uniq(rows.map((r) => r.x));
   const groups = uniq(rows.map((r) => r.group));
   const series = groups.map((g) => {
-    const stats = categories.map((c) =>
-      summarize(rows.filter((r) => r.group === g && r.x === c).map((r) => r.value)),
+    const values = categories.map((c) =>
+      rows.filter((r) => r.group === g && r.x === c).map((r) => r.value),
     );
+    const stats = values.map((v) => summarize(v));
     return {
       name: g || o.yTitle,
       means: stats.map((s) => (s.n ? s.mean : null)),
-      errors: stats.map((s) => (s.n ? s.std : null)),
+      errors: values.map((v) => intervalHalfWidth(v)),
       counts: stats.map((s) => s.n),
     };
   });
-  return groupedBars({ ...o, categories, series });
+  const { baseline, ...rest } = o;
+  const fig = groupedBars({ ...rest, categories, series });
+  if (baseline)
+    fig.data.push({
+      type: "scatter",
+      mode: "lines",
+      name: baseline.name,
+      x: categories,
+      y: categories.map(() => baseline.y),
+      line: { dash: "dash", color: "#555" },
+    });
+  return fig;
 }
 
-/** A heatmap of mean over seeds from per-seed rows (`group` = row, `x` = column). */
+/** A heatmap of mean over seeds from per-seed rows (`group` = row, `x` = column), each cell with n and its 95% CI. */
 export function heatmapFromRows(
   rows: ResultRow[],
   o: Omit<HeatmapOptions, "x" | "y" | "z" | "spread"> & { x?: string[]; y?: string[] },
 ): Figure {
   const xs = o.x ?? uniq(rows.map((r) => r.x));
   const ys = o.y ?? uniq(rows.map((r) => r.group));
-  const stats = ys.map((y) =>
-    xs.map((x) => summarize(rows.filter((r) => r.group === y && r.x === x).map((r) => r.value))),
+  const values = ys.map((y) =>
+    xs.map((x) => rows.filter((r) => r.group === y && r.x === x).map((r) => r.value)),
   );
+  const stats = values.map((row) => row.map((v) => summarize(v)));
   return heatmap({
     ...o,
     x: xs,
     y: ys,
     z: stats.map((row) => row.map((s) => (s.n ? s.mean : null))),
     spread: stats.map((row) => row.map((s) => (s.n ? s.std : null))),
+    intervals: values.map((row) => row.map((v) => meanInterval(v) ?? null)),
+    counts: stats.map((row) => row.map((s) => s.n)),
   });
 }

@@ -1,7 +1,8 @@
 /**
- * The default figure of a study's results: bars of mean ± std over seeds per cell (Figures 8, 9), or
- * a heatmap when the study's plot says so (Figure 5), with the paper's numbers overlaid when the
- * study carries them.
+ * The default figure of a study's results: bars of the mean over seeds per cell with 95% CI error
+ * bars (Figures 8, 9), or a heatmap when the study's plot says so (Figure 5; each cell with n and
+ * its interval), with the paper's numbers overlaid when the study carries them and the random-init
+ * encoder of the same budget as a baseline where the runs measured it (eval.randomInit).
  */
 import {
   studyCells,
@@ -10,7 +11,20 @@ import {
   type StudyCell,
   type StudyPlot,
 } from "../sweep/study";
-import { barsFromRows, heatmapFromRows, type Figure, type ResultRow } from "./figures";
+import { barsFromRows, heatmapFromRows, summarize, type Figure, type ResultRow } from "./figures";
+
+/** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */
+const LINEAR_ON_H = ["linear_acc", "linear_acc_h"];
+
+/** The random-init encoder's linear accuracy over the runs (the same budget), if measured. */
+function randomInitBaseline(
+  results: readonly StudyResultRow[],
+  metric: string,
+): number | undefined {
+  if (!LINEAR_ON_H.includes(metric)) return undefined;
+  const s = summarize(results.map((r) => r.metrics.random_init_linear_acc as number));
+  return s.n ? s.mean : undefined;
+}
 
 /** A per-seed result (a sweep's CellResult fits). */
 export interface StudyResultRow {
@@ -89,7 +103,12 @@ export function studyFigure(
             : "",
       value: r.metrics[m],
     }));
-  const title = `${study.name}: ${plot.title && m === (plot.metric ?? study.metrics[0]) ? plot.title : m}`;
+  const baseline = randomInitBaseline(results, m);
+  const title =
+    `${study.name}: ${plot.title && m === (plot.metric ?? study.metrics[0]) ? plot.title : m}` +
+    (baseline !== undefined && plot.kind === "heatmap"
+      ? ` (random-init encoder, same budget: ${baseline.toFixed(3)})`
+      : "");
   const order = (key: string | undefined): string[] => [
     ...new Set(cells.map((c) => axisValue(c.label ?? "", key))),
   ];
@@ -110,6 +129,9 @@ export function studyFigure(
     yTitle: m,
     xTitle: plot.x ?? "cell",
     categories,
+    ...(baseline !== undefined
+      ? { baseline: { name: "random-init encoder (same budget)", y: baseline } }
+      : {}),
     ...(study.paper && study.paper.metric === m
       ? {
           paper: {

@@ -47,6 +47,11 @@ export interface ReportSection {
   curves: ReportCurve[];
   /** Plugin files behind the results that are gone or changed since (src/plugins/provenance.ts). */
   pluginNotes?: string[];
+  /**
+   * Distinct code versions (simclr.code_version) of the runs behind the results, "unknown" for
+   * runs that predate the tag: more than one means the evidence mixes code versions.
+   */
+  codeVersions: string[];
 }
 
 /** Everything a report shows. */
@@ -77,6 +82,8 @@ export interface CollectOptions {
   maxCurves: number;
   /** Studies to use instead of the registry / stored study.json. */
   studies?: Study[];
+  /** Only sections of this preset (the `small` report lists only `small` studies). */
+  preset?: string;
 }
 
 /** Defaults for {@link CollectOptions}. */
@@ -94,6 +101,7 @@ const ENV_TAGS: [string, string][] = [
   ["simclr.node_version", "node"],
   ["simclr.tfjs_version", "tfjs"],
   ["simclr.git_commit", "git commit"],
+  ["simclr.code_version", "code version"],
   ["simclr.version", "simclr-workbook"],
 ];
 
@@ -126,6 +134,11 @@ export function latestFinished(runs: readonly ReportRun[]): ReportRun[] {
   const latest = new Map<string, ReportRun>();
   for (const r of runs) if (r.status === "FINISHED") latest.set(`${r.label}\u0000${r.seed}`, r);
   return [...latest.values()];
+}
+
+/** Distinct code versions of runs, in first-seen order ("unknown" where a run has no tag). */
+export function codeVersionsOf(runs: readonly { tags: Record<string, string> }[]): string[] {
+  return [...new Set(runs.map((r) => r.tags["simclr.code_version"] ?? "unknown"))];
 }
 
 /** Collects the report's data from MLflow. */
@@ -161,6 +174,7 @@ export async function collectReport(
         keys.add(`${r.tags["simclr.study"]}\u0000${r.tags["simclr.preset"] ?? ""}`);
     for (const key of [...keys].sort()) {
       const [studyName, preset] = key.split("\u0000");
+      if (o.preset !== undefined && preset !== o.preset) continue;
       const mine = runs.filter(
         (r) => r.tags["simclr.study"] === studyName && (r.tags["simclr.preset"] ?? "") === preset,
       );
@@ -219,6 +233,7 @@ export async function collectReport(
         results,
         verdicts: evaluateClaims(study, results, { preset }),
         curves,
+        codeVersions: codeVersionsOf(latest),
       };
       const pluginNotes = provenanceNotes(pluginProvenance(latest));
       if (pluginNotes.length) section.pluginNotes = pluginNotes;

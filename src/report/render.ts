@@ -1,14 +1,20 @@
 /**
  * Renders report data as one self-contained offline HTML page: plotly.js inlined once in the head,
- * then per study the paper's claims with verdicts and evidence, the plots, a results table with mean
- * and spread over seeds, the configs, and the runs. Every user-supplied string is escaped.
+ * the findings summary first (every claim with n per side, the difference and its 95% CI, raw and
+ * Holm-adjusted p and the verdict, decided across all claims of a preset), then per study its
+ * findings, the plots (95% CI error bars), a results table with mean, CI and the gain over the
+ * random-init encoder, the code versions, the configs and the runs; environment and versions
+ * last. Every user-supplied string is escaped.
  */
 import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
+import { reportFindings, type SectionFindings } from "../studies/summary";
 import { studyCells } from "../sweep/study";
 import type { ReportData, ReportSection } from "./collect";
+import { formatDifference, formatEvidence, formatN, formatP, type Finding } from "./finding";
+import { meanInterval } from "../plot/figures";
 
 /** Options for {@link renderReport}. */
 export interface RenderOptions {
@@ -27,7 +33,8 @@ th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:.85em}
 .agrees{background:#d4edda;color:#155724}.disagrees{background:#f8d7da;color:#721c24}
-.inconclusive{background:#fff3cd;color:#856404}.no-data{background:#e2e3e5;color:#383d41}
+.inconclusive{background:#fff3cd;color:#856404}.no-data,.too-few-seeds{background:#e2e3e5;color:#383d41}
+.warn{color:#721c24}
 .figure{background:#fff;border:1px solid #e5e5e5;margin:12px 0;padding:4px}
 pre{white-space:pre-wrap;word-break:break-word;margin:0;font-size:.85em}
 details{margin:8px 0} summary{cursor:pointer}
@@ -59,7 +66,55 @@ function figureBlock(fig: Figure, ids: FigureIds): string {
   return `<div class="figure">${figureHtml(fig, { id: ids.next(), height: 440 })}</div>`;
 }
 
-function sectionHtml(s: ReportSection, ids: FigureIds): string {
+function badge(f: Finding): string {
+  return `<span class="badge ${f.verdict.replace(/ /g, "-")}">${escapeHtml(f.verdict)}</span>`;
+}
+
+/** Findings with n per side, the difference and its 95% CI, raw and adjusted p and the verdict. */
+function findingsTable(findings: readonly Finding[], study?: string): string {
+  const head = [
+    "claim",
+    ...(study !== undefined ? ["study"] : []),
+    "verdict",
+    "n per side",
+    "difference [95% CI]",
+    "p (one-sided)",
+    "Holm p",
+    "evidence",
+  ];
+  return table(
+    head,
+    findings.map((f) => [
+      escapeHtml(f.claim),
+      ...(study !== undefined ? [escapeHtml((f as Finding & { study?: string }).study ?? "")] : []),
+      badge(f),
+      escapeHtml(formatN(f)),
+      escapeHtml(formatDifference(f)),
+      escapeHtml(formatP(f.p)),
+      escapeHtml(formatP(f.pAdjusted)),
+      escapeHtml(formatEvidence(f)),
+    ]),
+  );
+}
+
+/** The report's opening: every finding, decided across all claims of its preset. */
+function summaryHtml(all: readonly SectionFindings[]): string {
+  const out: string[] = [];
+  for (const preset of new Set(all.map((x) => x.preset))) {
+    const rows = all
+      .filter((x) => x.preset === preset)
+      .flatMap((x) => x.findings.map((f) => ({ ...f, study: x.study })));
+    const agree = rows.filter((f) => f.verdict === "agrees").length;
+    const family = rows.filter((f) => f.pAdjusted !== undefined).length;
+    out.push(
+      `<p><b>${agree} of ${rows.length}</b> findings agree with the paper at preset ${escapeHtml(preset)}: each claim tested one-sided in the paper's direction at alpha = 0.05, Holm-Bonferroni across the ${family} tested claims.</p>`,
+      findingsTable(rows, ""),
+    );
+  }
+  return out.join("\n");
+}
+
+function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: FigureIds): string {
   const out: string[] = [];
   const study = s.study;
   out.push(
@@ -72,22 +127,15 @@ function sectionHtml(s: ReportSection, ids: FigureIds): string {
     );
   for (const note of s.pluginNotes ?? [])
     out.push(`<p class="warning plugin-note">${escapeHtml(note)}</p>`);
-  // claims
-  if (s.verdicts.length) {
-    out.push("<h3>Does this run agree with the paper?</h3>");
+  if (s.codeVersions.length > 1)
     out.push(
-      table(
-        ["claim", "verdict", "evidence", "better", "worse", "source"],
-        s.verdicts.map((v) => [
-          escapeHtml(v.claim),
-          `<span class="badge ${v.verdict.replace(" ", "-")}">${escapeHtml(v.verdict)}</span>`,
-          escapeHtml(v.evidence),
-          escapeHtml(v.better.cells.join("; ")),
-          escapeHtml(v.worse.cells.join("; ")),
-          escapeHtml(v.source ?? ""),
-        ]),
-      ),
+      `<p class="warn">The runs behind these results come from ${s.codeVersions.length} code versions (${escapeHtml(s.codeVersions.join(", "))}): the evidence mixes code versions.</p>`,
     );
+  else if (s.codeVersions.length === 1)
+    out.push(`<p class="meta">code version ${escapeHtml(s.codeVersions[0] ?? "")}</p>`);
+  if (findings.length) {
+    out.push("<h3>Does this run agree with the paper?</h3>");
+    out.push(findingsTable(findings));
   }
   // plots
   out.push("<h3>Results</h3>");
@@ -98,23 +146,52 @@ function sectionHtml(s: ReportSection, ids: FigureIds): string {
   }
   // results table: mean ± std over seeds per cell
   const labels = studyCells(study, s.preset).map((c) => c.label ?? "");
+  const baseline = "random_init_linear_acc";
+  const withBaseline = s.results.some((r) => Number.isFinite(r.metrics[baseline]));
   const rows = labels.map((label) => {
     const mine = s.results.filter((r) => r.label === label);
     const cells = [escapeHtml(label), String(mine.length)];
+    const values = (m: string): number[] =>
+      mine.map((r) => r.metrics[m]).filter((v): v is number => Number.isFinite(v));
     for (const m of study.metrics) {
-      const st = summarize(
-        mine.map((r) => r.metrics[m]).filter((v): v is number => typeof v === "number"),
+      const st = summarize(values(m));
+      const ci = meanInterval(values(m));
+      cells.push(
+        st.n
+          ? `${fmt(st.mean)} ± ${fmt(st.std)}${ci ? ` [${fmt(ci[0])}, ${fmt(ci[1])}]` : ""}`
+          : "",
       );
-      cells.push(st.n ? `${fmt(st.mean)} ± ${fmt(st.std)}` : "");
+    }
+    if (withBaseline) {
+      // The gain over the same encoder with its random initial weights, seed by seed.
+      const gains = mine
+        .filter(
+          (r) => Number.isFinite(r.metrics.linear_acc) && Number.isFinite(r.metrics[baseline]),
+        )
+        .map((r) => (r.metrics.linear_acc as number) - (r.metrics[baseline] as number));
+      const g = summarize(gains);
+      const ci = meanInterval(gains);
+      cells.push(
+        escapeHtml(fmt(summarize(values(baseline)).mean)),
+        g.n
+          ? `${g.mean >= 0 ? "+" : ""}${fmt(g.mean)}${ci ? ` [${fmt(ci[0])}, ${fmt(ci[1])}]` : ""}`
+          : "",
+      );
     }
     return cells;
   });
+  const headers = [
+    "cell",
+    "seeds",
+    ...study.metrics.map((m) => `${m} (mean ± std [95% CI])`),
+    ...(withBaseline ? ["random-init linear_acc", "gain over random init [95% CI]"] : []),
+  ];
   out.push(
-    table(["cell", "seeds", ...study.metrics.map((m) => `${m} (mean ± std)`)], rows, [
-      false,
-      true,
-      ...study.metrics.map(() => true),
-    ]),
+    table(
+      headers,
+      rows,
+      headers.map((_, i) => i > 0),
+    ),
   );
   // curves
   const byMetric = new Map<string, typeof s.curves>();
@@ -196,6 +273,9 @@ function sectionHtml(s: ReportSection, ids: FigureIds): string {
 export function renderReport(data: ReportData, options: Partial<RenderOptions> = {}): string {
   const o: RenderOptions = { inlinePlotly: true, ...options };
   const ids = new FigureIds();
+  const all = reportFindings(data);
+  const findingsOf = (sec: ReportSection): Finding[] =>
+    all.find((x) => x.study === sec.study.name && x.preset === sec.preset)?.findings ?? [];
   const versions: [string, string][] = [
     ["simclr-workbook", version],
     ["plotly.js", plotlyVersion()],
@@ -231,16 +311,18 @@ ${o.inlinePlotly ? plotlyScriptTag() : "<!-- plotly.js not inlined -->"}
 <main>
 <h1>${escapeHtml(data.title)}</h1>
 <p class="meta">generated ${escapeHtml(data.generatedAt)} from ${escapeHtml(data.trackingUri)}</p>
+<h2>Findings</h2>
+${all.length ? summaryHtml(all) : "<p>No study runs found.</p>"}
+<h2>Studies</h2>
+${toc ? `<ul>${toc}</ul>` : "<p>No studies found in these experiments.</p>"}
+${data.missingExperiments.length ? `<p class="meta">not run yet (no such experiment): ${escapeHtml(data.missingExperiments.join(", "))}</p>` : ""}
+${data.sections.map((s) => sectionHtml(s, findingsOf(s), ids)).join("\n")}
 <h2>Environment</h2>
 ${envHtml}
 ${table(
   ["component", "version"],
   versions.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]),
 )}
-<h2>Studies</h2>
-${toc ? `<ul>${toc}</ul>` : "<p>No studies found in these experiments.</p>"}
-${data.missingExperiments.length ? `<p class="meta">not run yet (no such experiment): ${escapeHtml(data.missingExperiments.join(", "))}</p>` : ""}
-${data.sections.map((s) => sectionHtml(s, ids)).join("\n")}
 </main>
 </body>
 </html>

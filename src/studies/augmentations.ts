@@ -4,8 +4,16 @@
  * distortion strength, SimCLR against supervised training with the same augmentations).
  */
 import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
-import type { Study, StudyCell } from "../sweep/study";
-import { studyBudgets } from "./budget";
+import type { SeedResult } from "../report/claims";
+import type { Finding } from "../report/finding";
+import { studyCells, type Study, type StudyCell } from "../sweep/study";
+import { studyPresets } from "./budget";
+import {
+  cellValues,
+  interactionFinding,
+  pooledCellsFinding,
+  strongestFinding,
+} from "./comparisons";
 
 /** The seven transformations of Figure 5, in the paper's order. */
 export const FIGURE5_OPS: readonly string[] = FIGURE5.transformations;
@@ -38,16 +46,18 @@ export const augmentationGridStudy: Study = {
     "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop shared by both branches (asymmetric setup).",
   base: {},
   // 49 cells, one seed for most: 4000 images x 4 epochs per cell keeps the grid near an hour at `small`.
-  presetOverrides: studyBudgets({ "data.trainLimit": 4000, "train.epochs": 4 }),
-  cells: figure5Cells(FIGURE5_OPS),
-  presetCells: { tiny: figure5Cells(FIGURE5_TINY_OPS) },
-  seeds: 1,
-  presetSeeds: { tiny: 1 },
   // The cells the claims compare get 3 seeds, so "crop+color beats crop / color" is decided by a
   // t over seeds rather than by the sign of one run (6 more runs, about 5 minutes at `small`).
-  presetCellSeeds: Object.fromEntries(
-    ["small", "paper"].map((p) => [p, { crop: 3, color: 3, "crop+color": 3 }]),
+  presets: studyPresets(
+    { "data.trainLimit": 4000, "train.epochs": 4 },
+    {
+      tiny: { cells: figure5Cells(FIGURE5_TINY_OPS), seeds: 1 },
+      small: { cellSeeds: { crop: 3, color: 3, "crop+color": 3 } },
+      paper: { cellSeeds: { crop: 3, color: 3, "crop+color": 3 } },
+    },
   ),
+  cells: figure5Cells(FIGURE5_OPS),
+  seeds: 1,
   metrics: ["linear_acc", "knn_acc"],
   claims: [
     {
@@ -65,8 +75,47 @@ export const augmentationGridStudy: Study = {
       source: "Figure 5",
     },
   ],
+  findings: (results, study, preset) =>
+    gridFindings(
+      results,
+      studyCells(study, preset).map((c) => c.label ?? ""),
+    ),
+  reasons: {
+    study: (b) =>
+      `${b.text} with a small ConvNet and one seed for most cells: differences between compositions are within run-to-run noise`,
+  },
   plot: { kind: "heatmap", metric: "linear_acc", title: "linear eval top-1" },
 };
+
+/** Figure 5: is crop with color the strongest pair, and do pairs beat single transformations? */
+function gridFindings(results: readonly SeedResult[], labels: readonly string[]): Finding[] {
+  // Every composition of the preset's grid: a cell that did not run leaves the claim untested.
+  const pairs = labels.filter((l) => l.includes("+"));
+  return [
+    strongestFinding(
+      {
+        claim: "crop and color distortion is the strongest composition of two (Figure 5)",
+        source: "Figure 5",
+      },
+      results,
+      "linear_acc",
+      "crop+color",
+      pairs,
+    ),
+    pooledCellsFinding(
+      {
+        claim: "compositions of two transformations beat single transformations (Figure 5)",
+        source: "Figure 5",
+      },
+      results,
+      "linear_acc",
+      [
+        { name: "compositions", cells: (l) => l.includes("+") },
+        { name: "single", cells: (l) => !l.includes("+") },
+      ],
+    ),
+  ];
+}
 
 /** Color strengths of Table 1's columns that have one (AutoAugment is not reproduced). */
 const TABLE1_STRENGTHS = [0.125, 0.25, 0.5, 1];
@@ -95,16 +144,17 @@ export const colorStrengthStudy: Study = {
   description:
     "Table 1: top-1 of SimCLR (linear evaluation) and of supervised training with the same encoder, under color distortion strength 1/8 to 1 and 1 with blur.",
   base: {},
-  presetOverrides: studyBudgets(),
-  cells: table1Cells(TABLE1_STRENGTHS, true),
   // Blur is left out below `paper`: appendix B.9 does not use it on 32 x 32 CIFAR-10 images, and it
   // keeps the `small` study (8 cells x 3 seeds) near an hour.
-  presetCells: {
-    tiny: table1Cells([0.125, 1], false),
-    small: table1Cells(TABLE1_STRENGTHS, false),
-  },
+  presets: studyPresets(
+    {},
+    {
+      tiny: { cells: table1Cells([0.125, 1], false), seeds: 1 },
+      small: { cells: table1Cells(TABLE1_STRENGTHS, false) },
+    },
+  ),
+  cells: table1Cells(TABLE1_STRENGTHS, true),
   seeds: 3,
-  presetSeeds: { tiny: 1 },
   metrics: ["linear_acc", "supervised_acc"],
   claims: [
     {
@@ -115,6 +165,11 @@ export const colorStrengthStudy: Study = {
       source: "Table 1",
     },
   ],
+  findings: (results) => [colorInteraction(results)],
+  reasons: {
+    study: (b) =>
+      `short training (${b.text}): strong color distortion makes the task harder and pays off only with longer training (the paper trains 100+ epochs)`,
+  },
   plot: {
     kind: "bars",
     metric: "linear_acc",
@@ -136,3 +191,34 @@ export const colorStrengthStudy: Study = {
     source: "SimCLR Table 1 (ImageNet, ResNet-50)",
   },
 };
+
+/** Table 1: is SimCLR's gain from strong color (s=1 over s=1/8) larger than supervised's? */
+function colorInteraction(results: readonly SeedResult[]): Finding {
+  // Supervised cells are scored by their own classifier (Table 1's second row), SimCLR by linear evaluation.
+  const cell = (mode: string, s: number, weight: number) => ({
+    name: `${mode} s=${s}`,
+    values: cellValues(
+      results,
+      `${mode} s=${s}`,
+      mode === "supervised" ? "supervised_acc" : "linear_acc",
+    ),
+    weight,
+  });
+  const cells = [
+    cell("simclr", 1, 1),
+    cell("simclr", 0.125, -1),
+    cell("supervised", 1, -1),
+    cell("supervised", 0.125, 1),
+  ];
+  const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+  const gain = (a: number, b: number): string =>
+    (100 * (mean(cells[a]?.values ?? []) - mean(cells[b]?.values ?? []))).toFixed(1);
+  return interactionFinding(
+    {
+      claim: "stronger color augmentation helps SimCLR more than supervised learning (Table 1)",
+      source: "Table 1",
+    },
+    cells,
+    `gain from s=1/8 to s=1: SimCLR ${gain(0, 1)} points, supervised ${gain(2, 3)} points (interaction over the four cells)`,
+  );
+}

@@ -4,8 +4,15 @@
  * (0.075 x sqrt(B))), at CIFAR-10 scale as in appendix B.9.
  */
 import { TABLEB1_BATCH_EPOCHS } from "../paper/reference";
-import type { Study } from "../sweep/study";
-import { studyBudgets } from "./budget";
+import type { SeedResult } from "../report/claims";
+import type { Finding } from "../report/finding";
+import { selectCells, type CellSelector, type Study } from "../sweep/study";
+import { studyPresets } from "./budget";
+import { cellValues, interactionFinding } from "./comparisons";
+
+/** Batch sizes and epochs of the grid (the findings and reasons read them from here). */
+const BATCHES = [128, 512];
+const EPOCHS = [2, 6];
 
 /** Figure 9 / Table B.1: batch size x epochs x learning-rate scaling. */
 export const batchSizeStudy: Study = {
@@ -17,17 +24,25 @@ export const batchSizeStudy: Study = {
     "optimizer.learningRate": null,
     "optimizer.baseLearningRate": null,
   },
-  presetOverrides: studyBudgets({ "data.trainLimit": 8000 }),
+  presets: studyPresets(
+    { "data.trainLimit": 8000 },
+    {
+      tiny: {
+        grid: {
+          "train.batchSize": BATCHES,
+          "train.epochs": [2],
+          "optimizer.lrScaling": ["linear"],
+        },
+        seeds: 1,
+      },
+    },
+  ),
   grid: {
-    "train.batchSize": [128, 512],
-    "train.epochs": [2, 6],
+    "train.batchSize": BATCHES,
+    "train.epochs": EPOCHS,
     "optimizer.lrScaling": ["linear", "sqrt"],
   },
-  presetGrid: {
-    tiny: { "train.batchSize": [128, 512], "train.epochs": [2], "optimizer.lrScaling": ["linear"] },
-  },
   seeds: 3,
-  presetSeeds: { tiny: 1 },
   metrics: ["linear_acc", "knn_acc"],
   claims: [
     {
@@ -53,6 +68,15 @@ export const batchSizeStudy: Study = {
       source: "Appendix B.1",
     },
   ],
+  findings: (results, study, preset) => [batchInteraction(results, study, preset)],
+  reasons: {
+    study: (b) =>
+      `at ${b.text}, a batch of ${BATCHES[1]} also means ${(BATCHES[1] as number) / (BATCHES[0] as number)}x fewer optimizer steps than ${BATCHES[0]}, which dominates when training is this short`,
+    claims: {
+      "longer training helps (Figure 9)": (b) =>
+        `${b.text}: both far from converged (the paper compares 100 to 800 epochs), so a few seeds resolve only a large gain`,
+    },
+  },
   plot: {
     kind: "bars",
     metric: "linear_acc",
@@ -64,3 +88,54 @@ export const batchSizeStudy: Study = {
 
 /** The paper's Table B.1, for overlays (ImageNet, ResNet-50). */
 export const PAPER_BATCH_EPOCHS = TABLEB1_BATCH_EPOCHS;
+
+/** Figure 9: is the gain of the large batch over the small one larger at the short training length? */
+function batchInteraction(
+  results: readonly SeedResult[],
+  study: Study,
+  preset: string | undefined,
+): Finding {
+  const base = {
+    claim: "a larger batch helps most when training is short (Figure 9)",
+    source: "Figure 9",
+  };
+  const epochs = [
+    ...new Set(selectCells(study, {}, preset).map((c) => c.overrides["train.epochs"])),
+  ]
+    .filter((e): e is number => typeof e === "number")
+    .sort((a, b) => a - b);
+  const [short, long] = [epochs[0], epochs[epochs.length - 1]];
+  const [small, large] = BATCHES as [number, number];
+  const values = (sel: CellSelector): number[] =>
+    selectCells(study, sel, preset).flatMap((c) =>
+      cellValues(results, c.label ?? "", "linear_acc"),
+    );
+  const cell = (b: number, e: number | undefined, weight: number) => {
+    const sel = { "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": "linear" };
+    const label = selectCells(study, sel, preset)[0]?.label;
+    return {
+      name: `batch ${b}, ${e} epochs`,
+      ...(label !== undefined ? { label } : {}),
+      values: e === undefined || short === long ? [] : values(sel),
+      weight,
+    };
+  };
+  const cells = [
+    cell(large, short, 1),
+    cell(small, short, -1),
+    cell(large, long, -1),
+    cell(small, long, 1),
+  ];
+  const mean = (i: number): number => {
+    const v = cells[i]?.values ?? [];
+    return v.reduce((a, b) => a + b, 0) / v.length;
+  };
+  const gain = (a: number, b: number): string => (100 * (mean(a) - mean(b))).toFixed(1);
+  return interactionFinding(
+    base,
+    cells,
+    short === long
+      ? "needs two training lengths"
+      : `gain of batch ${large} over ${small} (linear scaling): ${gain(0, 1)} points at ${short} epochs vs ${gain(2, 3)} at ${long} epochs`,
+  );
+}

@@ -2,9 +2,16 @@
  * Per-cell training budgets of the studies. A study has dozens of cells and must finish in about
  * an hour on a 2-core CPU at `small`, and in well under a minute per notebook at `tiny` (CI), so each
  * cell pre-trains on a stratified subset for a few epochs; the comparisons are relative (the same
- * budget for every cell) and repeated over seeds. The random-init baseline is left out of study
- * cells (it does not depend on the studied choice; the quickstart reports it).
+ * budget for every cell) and repeated over seeds. Budget prose ("6 epochs on a 5000-image
+ * subset") is generated from these values by {@link budgetFacts}, never retyped.
+ *
+ * The random-init baseline: at `small` every study cell also evaluates the same encoder with its
+ * random initial weights (eval.randomInit, logged as random_* metrics), on the same subsets and
+ * probe as the trained encoder, so each cell's gain over random init is measured at its own budget
+ * and seed (the baseline depends on the encoder, the data and the evaluation, not on the studied
+ * choice; it costs one more linear evaluation per cell). `tiny` leaves it out (plumbing only).
  */
+import { selectCells, type BudgetFacts, type Study, type StudyPreset } from "../sweep/study";
 
 /** Overrides every `small` study cell starts from (on top of the `small` preset). */
 export const SMALL_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freeze({
@@ -14,7 +21,7 @@ export const SMALL_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.free
   "data.testLimit": 2000,
   "train.epochs": 6,
   "train.knnEveryEpochs": 0,
-  "eval.randomInit": false,
+  "eval.randomInit": true,
 });
 
 /** Overrides every `tiny` study cell starts from: plumbing only, seconds per cell. */
@@ -23,9 +30,55 @@ export const TINY_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freez
   "eval.randomInit": false,
 });
 
-/** The per-preset overrides of a study, with `small` extended by `small`-specific fields. */
-export function studyBudgets(
+/**
+ * A study's presets: `tiny` and `small` budgets (`small` extended by `small`-specific fields),
+ * merged with the study's own per-preset cells and seeds.
+ */
+export function studyPresets(
   small: Record<string, unknown> = {},
-): Record<string, Record<string, unknown>> {
-  return { tiny: { ...TINY_STUDY_BUDGET }, small: { ...SMALL_STUDY_BUDGET, ...small } };
+  own: Record<string, Omit<StudyPreset, "overrides">> = {},
+): Record<string, StudyPreset> {
+  const out: Record<string, StudyPreset> = {
+    tiny: { ...own.tiny, overrides: { ...TINY_STUDY_BUDGET } },
+    small: { ...own.small, overrides: { ...SMALL_STUDY_BUDGET, ...small } },
+  };
+  for (const [k, v] of Object.entries(own)) if (!(k in out)) out[k] = { ...v };
+  return out;
+}
+
+/** A budget override's value at a preset (a number), if the preset sets it. */
+function numberAt(study: Study, preset: string, key: string): number | undefined {
+  const v = study.presets?.[preset]?.overrides?.[key];
+  return typeof v === "number" ? v : undefined;
+}
+
+/**
+ * The budget of a study at a preset in words and numbers, from its preset values (and from its
+ * cells where they vary the number of epochs: "2 and 6 epochs").
+ */
+export function budgetFacts(study: Study, preset: string): BudgetFacts {
+  const trainLimit = numberAt(study, preset, "data.trainLimit");
+  const testLimit = numberAt(study, preset, "data.testLimit");
+  const cellEpochs = [
+    ...new Set(selectCells(study, {}, preset).map((c) => c.overrides["train.epochs"])),
+  ]
+    .filter((e): e is number => typeof e === "number")
+    .sort((a, b) => a - b);
+  const epochs = numberAt(study, preset, "train.epochs");
+  const epochText = cellEpochs.length
+    ? `${cellEpochs.join(" and ")} epochs`
+    : epochs !== undefined
+      ? `${epochs} epochs`
+      : "the preset's epochs";
+  const data =
+    trainLimit !== undefined
+      ? ` on a ${trainLimit}-image training subset${testLimit !== undefined ? ` (${testLimit} test images)` : ""}`
+      : "";
+  return {
+    preset,
+    text: `${epochText}${data}`,
+    ...(epochs !== undefined ? { epochs } : {}),
+    ...(trainLimit !== undefined ? { trainLimit } : {}),
+    ...(testLimit !== undefined ? { testLimit } : {}),
+  };
 }

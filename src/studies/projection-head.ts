@@ -4,8 +4,11 @@
  * the augmentation is still predictable from h and from z = g(h)).
  */
 import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
+import type { SeedResult } from "../report/claims";
+import type { Finding } from "../report/finding";
 import type { Study, StudyCell } from "../sweep/study";
-import { studyBudgets } from "./budget";
+import { studyPresets } from "./budget";
+import { pairedRunsFinding } from "./comparisons";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
   const cells: StudyCell[] = [{ label: "none", overrides: { "head.kind": "none" } }];
@@ -26,11 +29,9 @@ export const projectionHeadStudy: Study = {
     "Figure 8: linear evaluation of h after pre-training with no projection, a linear or a non-linear projection head of several output widths; Table 3: predicting the applied transformation from h and from g(h).",
   // representation "gh" evaluates both h (linear_acc_h) and z = g(h) (linear_acc_gh) in every cell.
   base: { "eval.transformProbe": "mlp", "eval.representation": "gh" },
-  presetOverrides: studyBudgets(),
+  presets: studyPresets({}, { tiny: { cells: headCells([128]), seeds: 1 } }),
   cells: headCells([32, 128, 512]),
-  presetCells: { tiny: headCells([128]) },
   seeds: 3,
-  presetSeeds: { tiny: 1 },
   metrics: ["linear_acc_h", "linear_acc_gh", "probe_h", "probe_gh"],
   claims: [
     {
@@ -48,6 +49,11 @@ export const projectionHeadStudy: Study = {
       source: "Figure 8",
     },
   ],
+  findings: (results) => headFindings(results),
+  reasons: {
+    study: (b) =>
+      `a small encoder and short training (${b.text}): the head's effect on h grows with training length`,
+  },
   plot: {
     kind: "bars",
     metric: "linear_acc_h",
@@ -59,3 +65,34 @@ export const projectionHeadStudy: Study = {
 
 /** Table 3's probe tasks, with the paper's accuracy from h and from g(h). */
 export const TABLE3_TASKS = TABLE3_PREDICT_TRANSFORMATION;
+
+/**
+ * Figure 8 (linear evaluation of h against z = g(h)) and Table 3 (the transformation predicted
+ * from h and from g(h)) over the non-linear heads, each paired by run (both from one encoder).
+ * Without a head g(h) = h and the comparison is empty, so only non-linear cells count.
+ */
+function headFindings(results: readonly SeedResult[]): Finding[] {
+  const runs = results.filter((r) => r.label.startsWith("nonlinear"));
+  return [
+    pairedRunsFinding(
+      {
+        claim: "the representation before the head (h) beats the one after it, z = g(h) (Figure 8)",
+        source: "Figure 8",
+      },
+      runs,
+      { metric: "linear_acc_h", name: "h" },
+      { metric: "linear_acc_gh", name: "g(h)" },
+      "non-linear heads, linear eval",
+    ),
+    pairedRunsFinding(
+      {
+        claim: "h keeps more information about the applied transformation than z = g(h) (Table 3)",
+        source: "Table 3",
+      },
+      runs,
+      { metric: "probe_h", name: "h" },
+      { metric: "probe_gh", name: "g(h)" },
+      "non-linear heads, transformation probe accuracy",
+    ),
+  ];
+}

@@ -4,66 +4,142 @@
  * reproduces, as a figure and as computed text.
  */
 import * as aq from "arquero";
-import { groupedBars, summarize, type Figure } from "../plot/figures";
-import { TABLE5_TEMPERATURE } from "../paper/reference";
+import { groupedBars, meanInterval, summarize, type Figure } from "../plot/figures";
 import type { SeedResult } from "../report/claims";
 import { latestFinished, type ReportData } from "../report/collect";
+import {
+  decideFindings,
+  formatDifference,
+  formatEvidence,
+  formatN,
+  formatP,
+  formatTest,
+  type Finding,
+} from "../report/finding";
+import { ALPHA, VERDICTS } from "../stats/verdict";
 import type { Study } from "../sweep/study";
-import { cellMeans, studyFindings, type Finding } from "./conclusions";
+import { budgetFacts } from "./budget";
+import { studyFindings } from "./conclusions";
 
-/** One row per (study, preset, cell, metric): mean, std and n over seeds. */
+/** The study of a table row: the section's, else the one given to the table. */
+function getStudyOf(
+  data: ReportData,
+  given: readonly Study[] | undefined,
+  name: string,
+): Study | undefined {
+  return (
+    data.sections.find((x) => x.study.name === name)?.study ?? given?.find((x) => x.name === name)
+  );
+}
+
+/** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */
+const LINEAR_ON_H = ["linear_acc", "linear_acc_h"];
+
+/**
+ * One row per (study, preset, cell, metric): mean, std, n and the 95% CI of the mean over seeds;
+ * for linear evaluations of h, the random-init encoder of the same runs (eval.randomInit, same
+ * budget and seed) and the gain over it with its 95% CI, seed by seed (NaN where not measured).
+ */
 export function resultsTable(data: ReportData): aq.ColumnTable {
-  const cols: Record<string, unknown[]> = {
-    study: [],
-    preset: [],
-    cell: [],
-    metric: [],
-    mean: [],
-    std: [],
-    n: [],
-  };
+  const names = ["study", "preset", "cell", "metric", "mean", "std", "n", "ci_low", "ci_high"];
+  const more = ["random_init", "gain", "gain_ci_low", "gain_ci_high"];
+  const cols: Record<string, unknown[]> = Object.fromEntries(
+    [...names, ...more].map((k) => [k, [] as unknown[]]),
+  );
+  const push = (k: string, v: unknown): void => void cols[k]?.push(v);
   for (const s of data.sections) {
     const labels = [...new Set(s.results.map((r) => r.label))];
     for (const label of labels) {
+      const mine = s.results.filter((r) => r.label === label);
       for (const metric of s.study.metrics) {
-        const v = summarize(
-          s.results.filter((r) => r.label === label).map((r) => r.metrics[metric]),
-        );
+        const values = mine.map((r) => r.metrics[metric] as number);
+        const v = summarize(values);
         if (v.n === 0) continue;
-        cols.study.push(s.study.name);
-        cols.preset.push(s.preset);
-        cols.cell.push(label);
-        cols.metric.push(metric);
-        cols.mean.push(v.mean);
-        cols.std.push(v.std);
-        cols.n.push(v.n);
+        const ci = meanInterval(values);
+        const base = LINEAR_ON_H.includes(metric)
+          ? mine.filter(
+              (r) => Number.isFinite(r.metrics[metric]) && Number.isFinite(r.metrics[RANDOM_INIT]),
+            )
+          : [];
+        const gains = base.map(
+          (r) => (r.metrics[metric] as number) - (r.metrics[RANDOM_INIT] as number),
+        );
+        const g = summarize(gains);
+        const gci = meanInterval(gains);
+        const row = [
+          s.study.name,
+          s.preset,
+          label,
+          metric,
+          v.mean,
+          v.std,
+          v.n,
+          ci?.[0] ?? NaN,
+          ci?.[1] ?? NaN,
+        ];
+        names.forEach((k, i) => push(k, row[i]));
+        push("random_init", summarize(base.map((r) => r.metrics[RANDOM_INIT] as number)).mean);
+        push("gain", g.mean);
+        push("gain_ci_low", gci?.[0] ?? NaN);
+        push("gain_ci_high", gci?.[1] ?? NaN);
       }
     }
   }
   return aq.table(cols);
 }
 
-/** Every finding of every section (declared claims plus the study-specific ones). */
-export function reportFindings(
-  data: ReportData,
-): { study: string; preset: string; findings: Finding[]; results: SeedResult[] }[] {
-  return data.sections.map((s) => ({
-    study: s.study.name,
-    preset: s.preset,
-    findings: studyFindings(s.study, s.results, s.preset),
-    results: s.results,
-  }));
+/** The random-init encoder's linear accuracy (logged by evaluation when eval.randomInit is on). */
+const RANDOM_INIT = "random_init_linear_acc";
+
+/** One section's findings, decided in the family of its table (every claim at its preset). */
+export interface SectionFindings {
+  study: string;
+  preset: string;
+  findings: Finding[];
+  results: SeedResult[];
 }
 
-/** Stacked bars: per study, how many findings agree, disagree, are inconclusive or lack data. */
+/**
+ * Every finding of every section (declared claims plus the study's own), decided with
+ * Holm-Bonferroni across all claims of the same preset: the family a findings table shows.
+ * `extra` adds studies with no runs (their claims read "no data" and are not in the family).
+ */
+export function reportFindings(
+  data: ReportData,
+  extra: readonly { study: Study; preset: string }[] = [],
+): SectionFindings[] {
+  const raw: SectionFindings[] = [
+    ...data.sections.map((s) => ({
+      study: s.study.name,
+      preset: s.preset,
+      findings: studyFindings(s.study, s.results, s.preset),
+      results: s.results,
+    })),
+    ...extra.map((x) => ({
+      study: x.study.name,
+      preset: x.preset,
+      findings: studyFindings(x.study, [], x.preset),
+      results: [],
+    })),
+  ];
+  const out = raw.map((x) => ({ ...x, findings: [...x.findings] }));
+  for (const preset of new Set(raw.map((x) => x.preset))) {
+    const mine = out.filter((x) => x.preset === preset);
+    const decided = decideFindings(mine.flatMap((x) => x.findings));
+    let i = 0;
+    for (const x of mine) x.findings = x.findings.map(() => decided[i++] as Finding);
+  }
+  return out;
+}
+
+/** Stacked bars: per study, how many findings agree, disagree, are inconclusive or lack seeds or data. */
 export function findingsFigure(data: ReportData): Figure {
   const all = reportFindings(data);
   const categories = all.map((x) => `${x.study} (${x.preset})`);
-  const verdicts: Finding["verdict"][] = ["agrees", "disagrees", "inconclusive", "no data"];
   const fig = groupedBars({
     title: "the paper's findings, reproduced or not, by study",
     categories,
-    series: verdicts.map((v) => ({
+    series: VERDICTS.map((v) => ({
       name: v,
       means: all.map((x) => x.findings.filter((f) => f.verdict === v).length),
     })),
@@ -72,7 +148,7 @@ export function findingsFigure(data: ReportData): Figure {
   return { ...fig, layout: { ...fig.layout, barmode: "stack" } };
 }
 
-/** Text summary computed from the tracked runs. */
+/** Text summary computed from the tracked runs (Holm over all claims of each preset). */
 export function reportConclusion(data: ReportData): string {
   const all = reportFindings(data);
   if (all.length === 0)
@@ -85,74 +161,30 @@ export function reportConclusion(data: ReportData): string {
     agree += a;
     total += x.findings.length;
     lines.push(`${x.study} (${x.preset}): ${a}/${x.findings.length} agree`);
-    for (const f of x.findings) lines.push(`  [${f.verdict}] ${f.claim}: ${f.evidence}`);
+    for (const f of x.findings) lines.push(`  [${f.verdict}] ${f.claim}: ${formatEvidence(f)}`);
   }
-  return `${agree} of ${total} findings agree with the paper.\n${lines.join("\n")}`;
+  return `${agree} of ${total} findings agree with the paper (one-sided tests at alpha = ${ALPHA}, Holm-Bonferroni across all claims of a preset).\n${lines.join("\n")}`;
 }
 
-/** Why a finding most likely did not reproduce at a small scale, by study (used in the findings table). */
-const LIKELY_REASON: Record<string, string> = {
-  "augmentation-grid":
-    "4 epochs on a 4000-image subset with a small ConvNet and one seed for most cells: differences between compositions are within run-to-run noise",
-  "color-strength":
-    "short training: strong color distortion makes the task harder and pays off only with longer training (the paper trains 100+ epochs)",
-  "projection-head":
-    "a small encoder and short training: the head's effect on h grows with training length",
-  losses: "one temperature/margin for every loss instead of the per-loss tuning the paper did",
-  temperature:
-    "short training: the paper's temperature optimum (0.1 on ImageNet, 0.5 on CIFAR-10) assumes converged runs",
-  "batch-size":
-    "on an 8000-image subset a larger batch also means 4x fewer optimizer steps, which dominates at a few epochs",
-};
-
-/** The range of a metric's per-cell means across a study's results, or undefined without data. */
-function cellMeanRange(
+/**
+ * Why a finding of a study did not reproduce, from the study's own reasons: computed from its
+ * runs where the study has a rule, else the claim's reason, else the study's, worded from the
+ * study's budget at the preset.
+ */
+function likelyReason(
+  study: Study,
+  preset: string,
+  f: Finding,
   results: readonly SeedResult[],
-  metric: string,
-  only: (label: string) => boolean = () => true,
-): [number, number] | undefined {
-  const means = [...cellMeans(results, metric)].filter(([l]) => only(l)).map(([, m]) => m);
-  return means.length ? [Math.min(...means), Math.max(...means)] : undefined;
-}
-
-/**
- * Table 5 at a small scale: how far the contrastive task is from solved, from the run's own
- * contrastive accuracy and entropy against the paper's (59-92% accuracy; entropy 0.5 without l2).
- */
-function temperatureReason(results: readonly SeedResult[]): string | undefined {
-  const acc = cellMeanRange(results, "contrastive_acc");
-  const ent = cellMeanRange(results, "entropy", (l) => l.startsWith("no l2"));
-  if (!acc) return undefined;
-  const lo = Math.min(...TABLE5_TEMPERATURE.map((r) => r.contrastiveAcc));
-  const hi = Math.max(...TABLE5_TEMPERATURE.map((r) => r.contrastiveAcc));
-  const p = (x: number): string => (100 * x).toFixed(0);
-  return (
-    `contrastive accuracy at the end of training is ${p(acc[0])}-${p(acc[1])}% across cells (paper: ${lo}-${hi}%): the contrastive task is far from solved, so the paper's failure without l2 normalisation (the task solved with confident, low-entropy predictions and poorer features) has not set in` +
-    (ent
-      ? `; entropy without l2 is ${ent[0].toFixed(1)}-${ent[1].toFixed(1)} here against 0.5 in the paper`
-      : "")
-  );
-}
-
-/** Reasons for single claims where the study's reason is about something else (by claim text). */
-const CLAIM_REASON: [RegExp, string][] = [
-  [
-    /^longer training helps/,
-    "2 and 6 epochs on an 8000-image subset are both far from converged (the paper compares 100 to 800 epochs), so 3 seeds resolve only a large gain",
-  ],
-];
-
-/**
- * Why a finding of a study did not reproduce: computed from its runs where a study has a rule, else
- * the claim's own reason ({@link CLAIM_REASON}), else the study's ({@link LIKELY_REASON}).
- */
-function likelyReason(study: string, f: Finding, results: readonly SeedResult[]): string {
-  const computed = study === "temperature" ? temperatureReason(results) : undefined;
-  const byClaim = CLAIM_REASON.find(([re]) => re.test(f.claim))?.[1];
-  const base = computed ?? byClaim ?? LIKELY_REASON[study] ?? "";
-  return f.verdict === "inconclusive"
-    ? `the difference is within the seed-to-seed spread; ${base}`
-    : base;
+): string {
+  const r = study.reasons;
+  const budget = budgetFacts(study, preset);
+  const base = r?.computed?.(results) ?? r?.claims?.[f.claim]?.(budget) ?? r?.study(budget) ?? "";
+  if (f.verdict === "inconclusive")
+    return `the difference is not significant after Holm's adjustment; ${base}`;
+  if (f.verdict === "too few seeds")
+    return `a side has fewer than 2 seeds, so there is no spread to test against; ${base}`;
+  return base;
 }
 
 /** Options for {@link findingsMarkdown}. */
@@ -219,13 +251,73 @@ export function studyCompute(data: ReportData, preset: string): StudyCompute[] {
 
 /** The findings table (results/<preset>/README.md), written from the tracked runs. */
 export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): string {
-  const all = reportFindings(data).filter((x) => x.preset === o.preset);
   const lines: string[] = [`# SimCLR findings at the \`${o.preset}\` preset`, ""];
   lines.push(
     `Written by \`npm run reproduce\` from the runs on ${data.trackingUri} (${data.generatedAt}).`,
     "",
   );
   const last = o.records?.[o.records.length - 1];
+  if (last && o.reportFile)
+    lines.push(`The shareable report: [${o.reportFile}](${o.reportFile}).`, "");
+  const covered = new Set(
+    data.sections.filter((x) => x.preset === o.preset).map((x) => x.study.name),
+  );
+  const notRun = (o.studies ?? []).filter((st) => !covered.has(st.name));
+  const all = reportFindings(
+    { ...data, sections: data.sections.filter((x) => x.preset === o.preset) },
+    notRun.map((study) => ({ study, preset: o.preset })),
+  );
+  const family = all.flatMap((x) => x.findings).filter((f) => f.pAdjusted !== undefined).length;
+  const verdicts = all.flatMap((x) => x.findings.map((f) => f.verdict));
+  lines.push(
+    `Summary: ${VERDICTS.map((v) => `${verdicts.filter((x) => x === v).length} ${v}`).join(", ")} (of ${verdicts.length} claims).`,
+    "",
+    `Each claim is tested one-sided in the paper's direction at alpha = ${ALPHA}, with Holm-Bonferroni across the ${family} tested claims of this table.`,
+    "",
+    "| paper's claim | study | this run | n per side | difference [95% CI] | p (one-sided) | Holm p | evidence (mean ± std over seeds) | most likely reason if not reproduced |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  );
+  for (const x of all) {
+    const study = getStudyOf(data, o.studies, x.study);
+    for (const f of x.findings) {
+      const ran = x.results.length > 0;
+      const reason =
+        f.verdict === "agrees"
+          ? ""
+          : !ran || f.verdict === "no data"
+            ? "not run yet"
+            : study
+              ? likelyReason(study, x.preset, f, x.results)
+              : "";
+      const test = f.test ? `${formatTest(f.test)}; ` : "";
+      lines.push(
+        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${formatN(f)} | ${formatDifference(f)} | ${formatP(f.p)} | ${formatP(f.pAdjusted)} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
+      );
+    }
+  }
+  if (all.length === 0) lines.push("| (no study has runs at this preset yet) | | | | | | | | |");
+  const versions = data.sections.filter((x) => x.preset === o.preset);
+  if (versions.length) {
+    lines.push(
+      "",
+      "Code versions (simclr.code_version: a hash of the sources that affect training):",
+      "",
+    );
+    for (const x of versions)
+      lines.push(
+        x.codeVersions.length > 1
+          ? `- **${x.study.name}: runs from ${x.codeVersions.length} code versions (${x.codeVersions.join(", ")}): the evidence mixes code versions.**`
+          : `- ${x.study.name}: ${x.codeVersions[0] ?? "no runs"}`,
+      );
+  }
+  const missing = (data as ReportData & { missingExperiments?: string[] }).missingExperiments ?? [];
+  if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
+  lines.push(
+    "",
+    `Verdicts: *agrees* when the claim's one-sided p, Holm-adjusted across the table's tested claims, is at most ${ALPHA}; *disagrees* when the reverse one-sided test passes the same rule; *inconclusive* otherwise; *too few seeds* when a side has fewer than 2 seeds (no spread to test against); *no data* when a side has no runs. Tests: Welch's t with Welch-Satterthwaite df between cells; a paired t over seeds where the two cells share initialisation and data order for a seed (same encoder, data and batch size), and over runs where h and g(h) come from the same encoder; a Welch-Satterthwaite contrast of four cells for an interaction; the strongest pair of Figure 5 against each runner-up (it agrees only when it beats every one). Intervals are two-sided 95% t intervals of the difference, positive in the paper's direction (points for accuracies).`,
+    "",
+  );
+  lines.push("## Compute and environment", "");
   if (last) {
     lines.push(
       `Backend: ${last.backend} on ${last.device}${/thread/.test(last.device) ? "" : ` (${last.threads} threads)`}${last.onednn === undefined ? "" : `, oneDNN ${last.onednn ? "on" : "off"}`}. Hardware: ${JSON.stringify(last.hardware)}.`,
@@ -272,42 +364,5 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
     }
     lines.push("");
   }
-  if (last) {
-    if (o.reportFile) lines.push(`The shareable report: [${o.reportFile}](${o.reportFile}).`, "");
-  }
-  lines.push(
-    "| paper's claim | study | this run | evidence (mean ± std over seeds) | most likely reason if not reproduced |",
-    "| --- | --- | --- | --- | --- |",
-  );
-  for (const x of all) {
-    for (const f of x.findings) {
-      const reason =
-        f.verdict === "agrees"
-          ? ""
-          : f.verdict === "no data"
-            ? "not run yet"
-            : likelyReason(x.study, f, x.results);
-      lines.push(
-        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${mdEscape(f.evidence)} | ${mdEscape(reason)} |`,
-      );
-    }
-  }
-  const covered = new Set(all.map((x) => x.study));
-  const notRun = (o.studies ?? []).filter((st) => !covered.has(st.name));
-  for (const st of notRun) {
-    for (const f of studyFindings(st, [], o.preset))
-      lines.push(
-        `| ${mdEscape(f.claim)} | ${st.name} | **no data** | no runs at \`${o.preset}\` | not run yet |`,
-      );
-  }
-  if (all.length === 0 && notRun.length === 0)
-    lines.push("| (no study has runs at this preset yet) | | | | |");
-  const missing = (data as ReportData & { missingExperiments?: string[] }).missingExperiments ?? [];
-  if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
-  lines.push(
-    "",
-    "Verdicts: *agrees* when the difference has the paper's sign and is at least two standard errors (|t| >= 2: Welch's t between cells over seeds; a paired t over runs where h and g(h) come from the same runs; the summed standard errors of four cells for an interaction), or has the paper's sign where a side has one seed (no spread to compare with; the Figure 5 grid's strongest pair is decided by rank among cell means); *disagrees* for the opposite; *inconclusive* when the difference is within the seed-to-seed spread.",
-    "",
-  );
   return lines.join("\n");
 }

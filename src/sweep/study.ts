@@ -1,8 +1,13 @@
 /**
  * A study: a named grid over config fields plus seeds, the unit the paper's ablations are made of
  * (e.g. Figure 8 varies the projection head, Figure 5 pairs of augmentations). A study also
- * declares the comparisons the paper makes (claims) so a report can say whether a run agrees.
+ * declares the comparisons the paper makes (claims) so a report can say whether a run agrees,
+ * its per-preset budgets, and why its claims most likely fail at a small scale: one home per
+ * study (src/studies/<study>.ts).
  */
+import type { SeedResult } from "../report/claims";
+import type { Finding } from "../report/finding";
+import { validateSeedPolicy, type SeedPolicy } from "../stats/seed-policy";
 import { configHash } from "../track/hash";
 
 /** A cell's config overrides; keys may be dotted paths into the config ("head.kind"). */
@@ -56,6 +61,52 @@ export interface StudyPlot {
   title?: string;
 }
 
+/**
+ * A study's setup at one preset (`tiny` for CI, `small` for a laptop, `paper`): its budget and,
+ * where they differ from the study's, its cells and seeds.
+ */
+export interface StudyPreset {
+  /** Overrides on top of `base` at this preset: the per-cell budget (epochs, subset sizes). */
+  overrides?: Overrides;
+  /** Explicit cells used instead of the study's `cells`/`grid` at this preset. */
+  cells?: (StudyCell | Overrides)[];
+  /** Grid used instead of the study's `grid`/`cells` at this preset. */
+  grid?: Record<string, unknown[]>;
+  /** Seeds per cell at this preset, instead of the study's `seeds`. */
+  seeds?: number;
+  /**
+   * Seeds of named cells (by label) where they differ: a large grid run with one seed per cell
+   * can still give the cells its claims compare the seeds a test needs (Figure 5: crop, color and
+   * crop+color). A sweep's explicit seed count overrides these.
+   */
+  cellSeeds?: Record<string, number>;
+  /**
+   * Adaptive seeds at this preset: `min` seeds per cell, then more only for the cells of claims
+   * still undecided (src/stats/seed-policy.ts); the findings correct their p for the looks.
+   */
+  seedPolicy?: SeedPolicy;
+}
+
+/** Facts of a study's budget at a preset, for reasons and prose (never retyped). */
+export interface BudgetFacts {
+  preset: string;
+  /** e.g. "6 epochs on a 5000-image training subset (2000 test images)". */
+  text: string;
+  epochs?: number;
+  trainLimit?: number;
+  testLimit?: number;
+}
+
+/** Why a study's claims most likely fail at a small scale (the findings table's last column). */
+export interface StudyReasons {
+  /** The study's reason, worded from its budget. */
+  study: (budget: BudgetFacts) => string;
+  /** Reasons of single claims (by their exact text) where the study's is about something else. */
+  claims?: Record<string, (budget: BudgetFacts) => string>;
+  /** A reason computed from the runs, where the study has a rule (Table 5); wins when defined. */
+  computed?: (results: readonly SeedResult[]) => string | undefined;
+}
+
 /** A named grid over config fields plus seeds. */
 export interface Study {
   /** Registry name, e.g. "projection-head" (letters, digits, - _ .). */
@@ -63,30 +114,29 @@ export interface Study {
   description: string;
   /** Overrides applied to every cell (on top of the preset). */
   base: Overrides;
-  /** Per-preset overrides on top of `base` (e.g. fewer epochs for `small`). */
-  presetOverrides?: Record<string, Overrides>;
+  /** Per-preset budget, cells and seeds (see {@link StudyPreset}). */
+  presets?: Record<string, StudyPreset>;
   /** Cartesian grid: field -> values. Used when `cells` is absent. */
   grid?: Record<string, unknown[]>;
   /** Explicit cells (used instead of `grid`). */
   cells?: (StudyCell | Overrides)[];
-  /** Per-preset explicit cells, used instead of `cells`/`grid` for that preset (a smaller grid for `tiny`). */
-  presetCells?: Record<string, (StudyCell | Overrides)[]>;
-  /** Per-preset grid, used instead of `grid`/`cells` for that preset. */
-  presetGrid?: Record<string, Record<string, unknown[]>>;
-  /** Seeds per cell (seed values 0..seeds-1), unless the sweep overrides it. */
+  /** Seeds per cell (seed values 0..seeds-1), unless the preset or the sweep says otherwise. */
   seeds: number;
-  /** Per-preset seeds per cell (e.g. 1 for `tiny`), used instead of `seeds` for that preset. */
-  presetSeeds?: Record<string, number>;
-  /**
-   * Per preset, seeds of named cells (by label) where they differ from the study's: a large grid
-   * run with one seed per cell can still give the cells its claims compare the seeds a t needs
-   * (Figure 5: crop, color and crop+color). A sweep's explicit seed count overrides these.
-   */
-  presetCellSeeds?: Record<string, Record<string, number>>;
   /** Metrics the study reports (keys of the cell's JSON result / MLflow metrics), e.g. ["linear_acc"]. */
   metrics: string[];
   /** Comparisons the paper makes, evaluated by reports. */
   claims?: Claim[];
+  /**
+   * Findings beyond the declared claims (interactions, paired probes, the strongest cell of a
+   * grid), computed from the per-seed results with the builders of src/studies/comparisons.ts.
+   */
+  findings?: (
+    results: readonly SeedResult[],
+    study: Study,
+    preset: string | undefined,
+  ) => Finding[];
+  /** Why its claims most likely fail at a small scale. */
+  reasons?: StudyReasons;
   /** Default plot. */
   plot?: StudyPlot;
   /** Paper numbers to overlay: x category (the cell label, or the value of plot.x) -> value. */
@@ -175,13 +225,13 @@ export function cellLabel(overrides: Overrides): string {
 
 /** The study's cells (grid product, or the explicit list), without seeds. */
 export function studyCells(study: Study, preset?: string): StudyCell[] {
-  if (preset !== undefined && (study.presetCells?.[preset] || study.presetGrid?.[preset])) {
-    const { presetCells, presetGrid, ...rest } = study;
-    const cells = presetCells?.[preset];
+  const p = preset !== undefined ? study.presets?.[preset] : undefined;
+  if (p?.cells || p?.grid) {
+    const own = { ...study, presets: undefined };
     return studyCells(
-      cells
-        ? { ...rest, cells, grid: undefined }
-        : { ...rest, cells: undefined, grid: presetGrid?.[preset] },
+      p.cells
+        ? { ...own, cells: p.cells, grid: undefined }
+        : { ...own, cells: undefined, grid: p.grid },
     );
   }
   if (study.cells) {
@@ -232,16 +282,22 @@ export function validateStudy(study: Study): void {
   const dup = labels.find((l, i) => labels.indexOf(l) !== i);
   if (dup !== undefined)
     throw new Error(`study '${study.name}': two cells share the label '${dup}'`);
-  for (const [preset, bySeed] of Object.entries(study.presetCellSeeds ?? {})) {
+  for (const [preset, p] of Object.entries(study.presets ?? {})) {
+    if (p.seeds !== undefined && (!Number.isInteger(p.seeds) || p.seeds < 1))
+      throw new Error(
+        `study '${study.name}': presets.${preset}.seeds must be an integer >= 1, got ${JSON.stringify(p.seeds)}`,
+      );
+    if (p.seedPolicy)
+      validateSeedPolicy(p.seedPolicy, `study '${study.name}': presets.${preset}.seedPolicy`);
     const here = studyCells(study, preset).map((c) => c.label);
-    for (const [label, n] of Object.entries(bySeed)) {
+    for (const [label, n] of Object.entries(p.cellSeeds ?? {})) {
       if (!here.includes(label))
         throw new Error(
-          `study '${study.name}': presetCellSeeds.${preset} names cell '${label}', which the ${preset} preset does not have`,
+          `study '${study.name}': presets.${preset}.cellSeeds names cell '${label}', which the ${preset} preset does not have`,
         );
       if (!Number.isInteger(n) || n < 1)
         throw new Error(
-          `study '${study.name}': presetCellSeeds.${preset}['${label}'] must be an integer >= 1, got ${JSON.stringify(n)}`,
+          `study '${study.name}': presets.${preset}.cellSeeds['${label}'] must be an integer >= 1, got ${JSON.stringify(n)}`,
         );
     }
   }
@@ -279,14 +335,16 @@ export interface PlanOptions {
 /** Every (cell, seed) of a study with its resolved config and hash, in run order (cells, then seeds). */
 export function planStudy(study: Study, opts: PlanOptions): CellPlan[] {
   validateStudy(study);
-  const seeds = opts.seeds ?? study.presetSeeds?.[opts.preset] ?? study.seeds;
+  const p = study.presets?.[opts.preset];
+  // Under an adaptive seed policy the plan starts at its minimum (src/sweep/adaptive.ts adds more).
+  const seeds = opts.seeds ?? p?.seeds ?? p?.seedPolicy?.min ?? study.seeds;
   if (!Number.isInteger(seeds) || seeds < 1)
     throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
   const resolve = opts.resolveConfig ?? mergeResolver;
   const base = expandDotted(study.base);
-  const presetOver = expandDotted(study.presetOverrides?.[opts.preset] ?? {});
+  const presetOver = expandDotted(p?.overrides ?? {});
   const plans: CellPlan[] = [];
-  const cellSeeds = opts.seeds === undefined ? (study.presetCellSeeds?.[opts.preset] ?? {}) : {};
+  const cellSeeds = opts.seeds === undefined ? (p?.cellSeeds ?? {}) : {};
   studyCells(study, opts.preset).forEach((cell, cellIndex) => {
     const label = cell.label ?? cellLabel(cell.overrides);
     const n = cellSeeds[label] ?? seeds;

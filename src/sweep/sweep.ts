@@ -13,6 +13,7 @@ import { figurePage } from "../plot/artifacts";
 import { studyFigure } from "../plot/study";
 import { createLocalExecutor, type CellOutcome, type Executor } from "./executor";
 import { terminalProgress, type SweepProgress } from "./progress";
+import { isEvidence, nextAdaptivePlans } from "./adaptive";
 import { planStudy, type CellPlan, type ConfigResolver, type Overrides, type Study } from "./study";
 import { pidAlive } from "../util/process";
 
@@ -420,6 +421,12 @@ export async function runSweep(
     return info.runId;
   };
 
+  // --- adaptive seeds (issue 12; logic in src/sweep/adaptive.ts): after the plan's last cell, plan
+  // more seeds for the cells of undecided claims; the loop below runs them (and looks again).
+  const adaptive = (plan: CellPlan): void => {
+    if (plan === plans[plans.length - 1])
+      plans.push(...nextAdaptivePlans(study, planOpts, results.filter(isEvidence)).plans);
+  };
   let interrupted = false;
   try {
     report();
@@ -449,6 +456,7 @@ export async function runSweep(
             : {}),
         });
         report();
+        adaptive(plan);
         continue;
       }
       const cellName = `${plan.label} seed ${plan.seed}`;
@@ -551,6 +559,7 @@ export async function runSweep(
       if (result) results.push(result);
       report();
       if (interrupted) break;
+      adaptive(plan);
     }
   } finally {
     if (o.handleSignals) {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { trackingContextFromEnv, trackingContextTags, type TrackingContext } from "./context";
+import { codeVersion } from "./code-version";
 import { environmentTags } from "./environment";
 import { defaultJournalDir, Journal, replayJournal, type ReplayResult } from "./journal";
 import {
@@ -19,6 +20,12 @@ import {
 } from "./mlflow";
 import { resolveTrackingUri } from "./server";
 import type { ParamValue, RunLogger, RunStatus } from "./types";
+
+/** simclr.code_version: the hash of the sources that affect training (src/track/code-version.ts). */
+function codeVersionTag(): Record<string, string> {
+  const v = codeVersion();
+  return v ? { "simclr.code_version": v } : {};
+}
 
 /** Options for {@link startRun}. */
 export interface StartRunOptions {
@@ -290,6 +297,7 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
   const ctx: TrackingContext = { ...env, parentRunId: options.parentRunId ?? env.parentRunId };
   const tags: Record<string, string> = {
     ...(o.environmentTags ? environmentTags() : {}),
+    ...(o.environmentTags ? codeVersionTag() : {}),
     ...trackingContextTags(ctx),
     ...(options.tags ?? {}),
   };

@@ -19,7 +19,7 @@ test("summarize gives the mean and the sample standard deviation of finite value
   assert.equal(summarize([]).n, 0);
 });
 
-test("grouped bars carry mean and std over seeds per category, and the paper's numbers as markers", () => {
+test("grouped bars carry the mean and a 95% CI error bar over seeds per category, and the paper's numbers as markers", () => {
   const rows = [
     { x: "32", group: "linear", value: 0.5 },
     { x: "32", group: "linear", value: 0.7 },
@@ -35,15 +35,16 @@ test("grouped bars carry mean and std over seeds per category, and the paper's n
   assert.equal(fig.data.length, 3);
   assert.deepEqual(fig.data[0].x, ["32", "128"]);
   assert.deepEqual(fig.data[0].y, [0.6, 0.6]);
-  const err = (fig.data[0].error_y as { array: number[] }).array;
-  assert.ok(Math.abs(err[0] - Math.sqrt(0.02)) < 1e-12);
-  assert.equal(err[1], 0);
+  const err = (fig.data[0].error_y as { array: (number | null)[] }).array;
+  // half-width = scipy.stats.t.ppf(0.975, 1) (scipy 1.17.1) x std / sqrt(2), std = sqrt(0.02)
+  assert.ok(Math.abs((err[0] ?? 0) - (12.7062047361747 * Math.sqrt(0.02)) / Math.sqrt(2)) < 1e-6);
+  assert.equal(err[1], null); // one seed: no interval
   assert.deepEqual(fig.data[1].y, [0.8, null]);
   assert.equal(fig.data[2].yaxis, "y2");
   assert.deepEqual(fig.data[2].y, [60, null]);
 });
 
-test("a heatmap puts the mean of each (row, column) in z and writes the spread in the cell text", () => {
+test("a heatmap puts the mean of each (row, column) in z and writes its 95% CI and n in the cell text", () => {
   const rows = [
     { x: "color", group: "crop", value: 0.5 },
     { x: "color", group: "crop", value: 0.7 },
@@ -60,7 +61,8 @@ test("a heatmap puts the mean of each (row, column) in z and writes the spread i
     [null, null],
   ]);
   assert.deepEqual(fig.data[0].text, [
-    ["0.60<br>±0.14", "0.30"],
+    // 0.6 -+ 12.706 x 0.1 (t.ppf(0.975, 1) x std / sqrt(n))
+    ["0.60<br>[-0.67, 1.87]<br>n=2", "0.30<br>n=1"],
     ["", ""],
   ]);
 });

@@ -60,6 +60,7 @@ test("a report's plugin check says which plugin files are gone or changed since 
         experiment: "e",
         study: { name: "s", description: "d", base: {}, cells: [{}], seeds: 1, metrics: ["acc"] },
         preset: "tiny",
+        codeVersions: [],
         runs: [],
         results: [],
         verdicts: [],

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evaluateClaim, formatT } from "../../src/report/claims";
+import { evaluateClaim, evaluateClaims } from "../../src/report/claims";
+import { welchTest } from "../../src/stats/welch";
+import { summarize } from "../../src/plot/figures";
 import type { Study } from "../../src/sweep/study";
 
 const study: Study = {
@@ -20,7 +22,7 @@ function rows(
   return values.map((v, seed) => ({ label, seed, metrics: { [metric]: v } }));
 }
 
-test("a claim agrees when the difference exceeds two standard errors (Welch t, hand-computed)", () => {
+test("a claim agrees when its one-sided Welch test passes at 5% (t hand-computed, p from the t distribution)", () => {
   // better: mean 0.6, sd 0.01; worse: mean 0.5, sd 0.01; se = sqrt(1e-4/3 * 2) = 0.008165; t = 12.25
   const results = [
     ...rows("head=nonlinear", [0.59, 0.6, 0.61]),
@@ -38,12 +40,23 @@ test("a claim agrees when the difference exceeds two standard errors (Welch t, h
   );
   assert.equal(v.verdict, "agrees");
   assert.ok(Math.abs(v.better.mean - 0.6) < 1e-12 && Math.abs(v.better.std - 0.01) < 1e-12);
-  assert.ok(Math.abs(v.t - 0.1 / Math.sqrt((2 * 1e-4) / 3)) < 1e-9);
+  // The grid study's cells share encoder, data and batch size, but the heads differ only in a key
+  // that does not fix randomness, so the seeds pair: equal spreads make every difference 0.1.
+  assert.equal(v.test?.kind, "paired");
+  assert.ok(Math.abs((v.test?.estimate ?? 0) - 0.1) < 1e-12);
+  assert.ok((v.p ?? 1) < 1e-6);
   // Accuracy metrics read in percent and points; other metrics as they are.
-  assert.match(
-    v.evidence,
-    /better 60\.0% ± 1\.0 \(n=3\) vs worse 50\.0% ± 1\.0 \(n=3\); difference \+10\.0 points/,
+  assert.match(v.evidence, /better 60\.0% ± 1\.0 \(n=3\) vs worse 50\.0% ± 1\.0 \(n=3\)/);
+  // Unpaired seeds (different seed numbers on the two sides): Welch's t = 0.1 / sqrt(2e-4/3), df 4.
+  const shifted = results.map((r) => (r.label === "head=linear" ? { ...r, seed: r.seed + 10 } : r));
+  const w = evaluateClaim(
+    study,
+    { claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: { head: "linear" } },
+    shifted,
   );
+  assert.equal(w.test?.kind, "welch");
+  assert.ok(Math.abs((w.test?.t ?? 0) - 0.1 / Math.sqrt((2 * 1e-4) / 3)) < 1e-9);
+  assert.ok(Math.abs((w.test?.df ?? 0) - 4) < 1e-9);
   const loss = evaluateClaim(
     study,
     { claim: "l", metric: "loss", better: { head: "nonlinear" }, worse: { head: "linear" } },
@@ -55,7 +68,8 @@ test("a claim agrees when the difference exceeds two standard errors (Welch t, h
 test("a claim is inconclusive within the spread, disagrees when reversed, and respects lower-is-better", () => {
   const noisy = [
     ...rows("head=nonlinear", [0.5, 0.6, 0.7]),
-    ...rows("head=linear", [0.45, 0.55, 0.65]),
+    // the same shift in the mean, but not seed by seed: paired differences -0.15, +0.15, +0.15
+    ...rows("head=linear", [0.65, 0.45, 0.55]),
   ];
   assert.equal(
     evaluateClaim(
@@ -97,15 +111,16 @@ test("a claim is inconclusive within the spread, disagrees when reversed, and re
   );
 });
 
-test("one seed decides by the sign and says so; a missing side gives no data", () => {
-  const one = [...rows("head=nonlinear", [0.6]), ...rows("head=linear", [0.5])];
+test("a side with one seed reads 'too few seeds', never 'agrees'; a missing side gives no data", () => {
+  const one = [...rows("head=nonlinear", [0.6]), ...rows("head=linear", [0.5, 0.49])];
   const v = evaluateClaim(
     study,
     { claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: { head: "linear" } },
     one,
   );
-  assert.equal(v.verdict, "agrees");
-  assert.match(v.evidence, /no spread: the sign decides/);
+  assert.equal(v.verdict, "too few seeds");
+  assert.equal(v.test, undefined);
+  assert.match(v.evidence, /a side needs at least 2 seeds/);
   assert.equal(
     evaluateClaim(
       study,
@@ -116,10 +131,41 @@ test("one seed decides by the sign and says so; a missing side gives no data", (
   );
 });
 
-test("a t just below the threshold is not printed as the threshold", () => {
-  assert.equal(formatT(1.998), "1.998");
-  assert.equal(formatT(-1.996), "-1.996");
-  assert.equal(formatT(2.004), "2.00");
-  assert.equal(formatT(1.5), "1.50");
-  assert.equal(formatT(Infinity), "Infinity");
+test("|t| >= 2 is no longer enough: at Welch df 2.4, t = 2.27 is inconclusive, and Holm counts every claim", () => {
+  // better n=3, worse n=2: t = 2.27 with df = 2.4 (one-sided p about 0.07).
+  const better = [0.53, 0.56, 0.59];
+  const worse = [0.48, 0.52];
+  const t = welchTest(summarize(better), summarize(worse));
+  assert.ok(t.t > 2 && t.df < 3, `t ${t.t} df ${t.df}`);
+  const two = [...rows("head=nonlinear", better), ...rows("head=linear", worse)];
+  const v = evaluateClaim(
+    study,
+    { claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: "head=linear" },
+    two.map((r) => (r.label === "head=linear" ? { ...r, seed: r.seed + 5 } : r)),
+  );
+  assert.equal(v.test?.kind, "welch");
+  assert.ok((v.p ?? 0) > 0.05, `p ${v.p}`);
+  assert.equal(v.verdict, "inconclusive");
+  // Two claims decided together, Holm for m = 2: the smaller p doubled, the larger kept (monotone).
+  const s2: Study = {
+    ...study,
+    claims: [
+      { claim: "strong", metric: "acc", better: { head: "nonlinear" }, worse: { head: "none" } },
+      { claim: "weak", metric: "acc", better: { head: "linear" }, worse: { head: "none" } },
+    ],
+  };
+  const data = [
+    ...rows("head=nonlinear", [0.7, 0.71, 0.69]),
+    ...rows("head=linear", [0.52, 0.5, 0.55]),
+    ...rows("head=none", [0.5, 0.49, 0.51]),
+  ];
+  const both = evaluateClaims(s2, data);
+  const [ps, pw] = [both[0]?.p ?? NaN, both[1]?.p ?? NaN];
+  assert.ok(ps < pw);
+  assert.equal(both[0]?.pAdjusted, Math.min(1, 2 * ps));
+  assert.equal(both[1]?.pAdjusted, Math.max(Math.min(1, 2 * ps), pw));
+  // Alone, a claim is its own family.
+  const alone = evaluateClaim(s2, s2.claims?.[1] as NonNullable<Study["claims"]>[number], data);
+  assert.equal(alone.pAdjusted, alone.p);
+  assert.equal(both[1]?.family, 2);
 });

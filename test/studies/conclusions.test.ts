@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { SeedResult } from "../../src/report/claims";
 import type { ReportData, ReportRun } from "../../src/report/collect";
+import type { Finding } from "../../src/report/finding";
 import { studyFindings } from "../../src/studies/conclusions";
 import { findingsMarkdown, studyCompute } from "../../src/studies/summary";
 import { getStudy } from "../../src/sweep/registry";
@@ -13,14 +14,15 @@ const r = (label: string, seed: number, metrics: Record<string, number>): SeedRe
   metrics,
 });
 
-/** A full 7 x 7 grid (one seed) where every cell scores `score(label)`. */
-function grid(score: (label: string) => number): SeedResult[] {
+/** A full 7 x 7 grid where every cell scores `score(label)`, give or take 0.001 over its seeds. */
+function grid(score: (label: string) => number, seeds = 1): SeedResult[] {
   const ops = ["crop", "cutout", "color", "sobel", "noise", "blur", "rotate"];
   const out: SeedResult[] = [];
   for (const a of ops)
     for (const b of ops) {
       const label = a === b ? a : `${a}+${b}`;
-      out.push(r(label, 0, { linear_acc: score(label) }));
+      for (let seed = 0; seed < seeds; seed++)
+        out.push(r(label, seed, { linear_acc: score(label) + (seed % 2 ? 0.001 : -0.001) }));
     }
   return out;
 }
@@ -42,6 +44,7 @@ function reportData(
       results: x.results ?? [],
       verdicts: [],
       curves: [],
+      codeVersions: [],
     })),
     missingExperiments,
     environments: [],
@@ -52,43 +55,53 @@ function reportData(
 const rowOf = (md: string, part: string): string =>
   md.split("\n").find((l) => l.includes(part)) ?? "";
 
-const find = (fs: { claim: string; verdict: string; evidence: string }[], part: string) => {
+const find = (fs: Finding[], part: string): Finding => {
   const f = fs.find((x) => x.claim.includes(part));
   assert.ok(f, `no finding mentioning '${part}' in ${fs.map((x) => x.claim).join(" / ")}`);
   return f;
 };
 
-test("Figure 5 findings: crop+color strongest and compositions beat singles, decided from the grid", () => {
-  const good = grid((l) =>
+test("Figure 5 findings: crop+color against each runner-up, and compositions against singles", () => {
+  const goodScore = (l: string): number =>
     l === "crop+color"
       ? 0.6
       : l.includes("+")
         ? 0.4 + (l.length % 5) / 100
-        : 0.3 + (l.length % 3) / 100,
-  );
-  const fs = studyFindings("augmentation-grid", good, "small");
-  assert.equal(find(fs, "strongest composition").verdict, "agrees");
-  assert.match(find(fs, "strongest composition").evidence, /ranks 1 of 42/);
+        : 0.3 + (l.length % 3) / 100;
+  const fs = studyFindings("augmentation-grid", grid(goodScore, 2), "small");
+  const strongest = find(fs, "strongest composition");
+  assert.equal(strongest.verdict, "agrees");
+  assert.match(strongest.evidence, /ranks 1 of 42 by cell mean; against the closest runner-up/);
   assert.equal(find(fs, "beat single").verdict, "agrees");
 
+  // One seed for most cells (the old `small` grid): no interval to rank by, whatever the means say.
+  const one = studyFindings("augmentation-grid", grid(goodScore, 1), "small");
+  assert.equal(find(one, "strongest composition").verdict, "too few seeds");
+  assert.match(
+    find(one, "strongest composition").evidence,
+    /ranks 1 of 42 by cell mean; 42 of 42 cells have fewer than 2 seeds/,
+  );
+
   // crop+color third best, and singles spread as widely as pairs around the same mean: both turn.
-  const bad = grid((l) =>
-    l === "sobel+blur"
-      ? 0.7
-      : l === "noise+blur"
-        ? 0.65
-        : l === "crop+color"
-          ? 0.6
-          : l.includes("+")
-            ? 0.5 + (l.length % 4) / 100
-            : l.length % 2
-              ? 0.45
-              : 0.6,
+  const bad = grid(
+    (l) =>
+      l === "sobel+blur"
+        ? 0.7
+        : l === "noise+blur"
+          ? 0.65
+          : l === "crop+color"
+            ? 0.6
+            : l.includes("+")
+              ? 0.5 + (l.length % 4) / 100
+              : l.length % 2
+                ? 0.45
+                : 0.6,
+    2,
   );
   const fb = studyFindings("augmentation-grid", bad, "small");
-  const strongest = find(fb, "strongest composition");
-  assert.equal(strongest.verdict, "disagrees");
-  assert.match(strongest.evidence, /ranks 3 of 42 compositions; best is sobel\+blur 70\.0%/);
+  const worse = find(fb, "strongest composition");
+  assert.equal(worse.verdict, "disagrees");
+  assert.match(worse.evidence, /ranks 3 of 42 by cell mean/);
   assert.equal(find(fb, "beat single").verdict, "inconclusive");
 
   const none = studyFindings("augmentation-grid", [r("crop", 0, { linear_acc: 0.4 })], "small");
@@ -154,14 +167,23 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
   const results: SeedResult[] = [];
   for (let seed = 0; seed < 3; seed++) {
     results.push(r("ntxent", seed, { linear_acc: 0.5 + seed * 0.001 }));
-    results.push(r("ntlogistic", seed, { linear_acc: 0.4 + seed * 0.001 }));
+    results.push(r("ntlogistic", seed, { linear_acc: 0.4 + [0.002, 0, 0.001][seed]! }));
     results.push(r("margin", seed, { linear_acc: 0.55 + seed * 0.001 }));
   }
   const data = reportData([{ experiment: "losses", results }], ["batch-size"]);
   const md = findingsMarkdown(data, { preset: "small" });
   const row = (part: string): string => rowOf(md, part);
-  assert.match(row("NT-Xent beats NT-Logistic"), /\*\*agrees\*\*.*50\.1% ± 0\.1 \(n=3\)/);
+  // Every row: n per side, the difference with its 95% CI, raw and Holm p, the test and the means.
+  assert.match(
+    row("NT-Xent beats NT-Logistic"),
+    // paired differences 0.098, 0.101, 0.101: t = 100 on 2 df, p = t.sf(100, 2) = 5.00e-5, Holm x 2
+    /\| \*\*agrees\*\* \| 3 \/ 3 \| \+10\.0 points \[9\.6, 10\.4\] \| 5\.00e-5 \| 1\.00e-4 \| paired t = 100\.00, df = 2\.0; .*50\.1% ± 0\.1 \(n=3\)/,
+  );
   assert.match(row("NT-Xent beats the margin"), /\*\*disagrees\*\*.*\| one temperature/);
+  assert.match(md, /Holm-Bonferroni across the 2 tested claims of this table/);
+  assert.match(md, /Summary: 1 agrees, 1 disagrees, 0 inconclusive, 0 too few seeds, 0 no data/);
+  // The findings come first; compute and environment after.
+  assert.ok(md.indexOf("| paper's claim |") < md.indexOf("## Compute and environment"));
   assert.match(md, /Not run yet: batch-size\./);
   // Studies the table should cover but that have no runs get their claims as "no data" rows.
   const withAll = findingsMarkdown(data, {
@@ -170,7 +192,7 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
   });
   assert.match(
     withAll,
-    /\| longer training helps \(Figure 9\) \| batch-size \| \*\*no data\*\* \| no runs at `small` \| not run yet \|/,
+    /\| longer training helps \(Figure 9\) \| batch-size \| \*\*no data\*\* \| 0 \/ 0 \| {2}\| {2}\| {2}\| no runs at `small` \| not run yet \|/,
   );
   assert.equal((withAll.match(/\| losses \| \*\*/g) ?? []).length, 2);
   // Another preset's runs do not appear.
@@ -179,17 +201,17 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
 
 test("a temperature finding that does not reproduce gets a reason computed from the run's contrastive accuracy and entropy", () => {
   const results: SeedResult[] = [];
-  const cells: [string, number, number, number][] = [
-    // label, linear_acc, contrastive_acc, entropy
-    ["l2 tau=0.5", 0.43, 0.12, 5.9],
-    ["l2 tau=1", 0.428, 0.08, 6.1],
-    ["no l2 tau=10", 0.45, 0.11, 4.7],
+  const cells: [string, number, number, number, number[]][] = [
+    // label, linear_acc, contrastive_acc, entropy, seed-to-seed variation (not shared by seed)
+    ["l2 tau=0.5", 0.43, 0.12, 5.9, [0, 0.01, 0.02]],
+    ["l2 tau=1", 0.428, 0.08, 6.1, [0.02, 0, 0.01]],
+    ["no l2 tau=10", 0.5, 0.11, 4.7, [0.01, 0.02, 0]],
   ];
-  for (const [label, acc, cacc, ent] of cells)
+  for (const [label, acc, cacc, ent, jitter] of cells)
     for (let seed = 0; seed < 3; seed++)
       results.push(
         r(label, seed, {
-          linear_acc: acc + seed * 0.01,
+          linear_acc: acc + (jitter[seed] ?? 0),
           contrastive_acc: cacc,
           entropy: ent + seed * 0.1,
         }),
@@ -206,10 +228,13 @@ test("a temperature finding that does not reproduce gets a reason computed from 
   assert.match(noL2, /entropy without l2 is 4\.8-4\.8 here against 0\.5/);
   const moderate = row("moderate temperature");
   assert.match(moderate, /\*\*inconclusive\*\*/);
-  assert.match(moderate, /the difference is within the seed-to-seed spread; contrastive accuracy/);
+  assert.match(
+    moderate,
+    /the difference is not significant after Holm's adjustment; contrastive accuracy/,
+  );
 });
 
-test("Table 1 and Table 3 findings: an interaction t over four cells and a paired t over runs", () => {
+test("Table 1 and Table 3 findings: a Welch-Satterthwaite interaction over four cells and a paired t over runs", () => {
   const color: SeedResult[] = [];
   for (let seed = 0; seed < 3; seed++) {
     const e = (seed - 1) * 0.003;
@@ -220,7 +245,14 @@ test("Table 1 and Table 3 findings: an interaction t over four cells and a paire
   }
   const c = find(studyFindings("color-strength", color, "small"), "helps SimCLR more");
   assert.equal(c.verdict, "agrees");
-  assert.match(c.evidence, /SimCLR 6\.0 points, supervised 1\.0 points; t = /);
+  assert.match(c.evidence, /SimCLR 6\.0 points, supervised 1\.0 points/);
+  assert.equal(c.test?.kind, "contrast");
+  // Four cells of equal spread and n = 3: Welch-Satterthwaite gives 4 x 2 = 8 df.
+  assert.ok(Math.abs((c.test?.df ?? 0) - 8) < 1e-9, `df ${c.test?.df}`);
+  assert.deepEqual(
+    c.sides.map((x) => x.n),
+    [3, 3, 3, 3],
+  );
   // Equal gains are within the spread.
   const even = color.map((x) =>
     x.label === "supervised s=1" ? { ...x, metrics: { supervised_acc: 0.65 } } : x,
@@ -242,7 +274,9 @@ test("Table 1 and Table 3 findings: an interaction t over four cells and a paire
   const fs = studyFindings("projection-head", heads, "small");
   const h = find(fs, "before the head (h) beats");
   assert.equal(h.verdict, "agrees");
-  assert.match(h.evidence, /paired t = \d+\.\d+ over 4 runs/);
+  assert.match(h.evidence, /paired over 4 runs/);
+  assert.equal(h.test?.kind, "paired");
+  assert.equal(h.test?.df, 3);
   assert.equal(find(fs, "transformation than z").verdict, "inconclusive");
 });
 
@@ -284,8 +318,10 @@ test("the findings table sums each study's run time from its tracked runs, resum
 });
 
 test("an inconclusive claim gets its own reason where the study's is about something else", () => {
-  // 2 -> 6 epochs gains 0.5 points against a spread of a few points: inconclusive.
-  const results = batchRuns((b, e, s, seed) => 0.4 + (e === 6 ? 0.005 : 0) + (seed - 1) * 0.03);
+  // 2 -> 6 epochs gains 0.5 points against a spread of a few points (not shared by seed): inconclusive.
+  const results = batchRuns(
+    (b, e, s, seed) => 0.4 + (e === 6 ? 0.005 : 0) + (seed - 1) * 0.03 * (e === 6 ? -1 : 1),
+  );
   const data = reportData([{ experiment: "batch-size", results }]);
   const md = findingsMarkdown(data, { preset: "small" });
   const row = (part: string): string => rowOf(md, part);

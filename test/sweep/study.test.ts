@@ -18,7 +18,7 @@ const grid: Study = {
   name: "grid-unit",
   description: "d",
   base: { "train.epochs": 2 },
-  presetOverrides: { small: { "train.epochs": 9 } },
+  presets: { small: { overrides: { "train.epochs": 9 } } },
   grid: { "head.kind": ["linear", "nonlinear"], "loss.temperature": [0.1, 0.5, 1] },
   seeds: 2,
   metrics: ["linear_acc"],
@@ -44,14 +44,13 @@ test("a grid study expands to the product of its fields times seeds, each with i
   assert.deepEqual(small[0].config.train, { epochs: 9 });
 });
 
-test("explicit cells keep their labels and order; presetCells and presetSeeds replace them for a preset", () => {
+test("explicit cells keep their labels and order; a preset's cells and seeds replace them there", () => {
   const s: Study = {
     name: "pairs",
     description: "",
     base: {},
     cells: [{ label: "crop+color", overrides: { ops: ["crop", "color"] } }, { ops: ["crop"] }],
-    presetCells: { tiny: [{ label: "only", overrides: { ops: ["color"] } }] },
-    presetSeeds: { tiny: 1 },
+    presets: { tiny: { cells: [{ label: "only", overrides: { ops: ["color"] } }], seeds: 1 } },
     seeds: 3,
     metrics: ["acc"],
   };
@@ -72,7 +71,7 @@ test("explicit cells keep their labels and order; presetCells and presetSeeds re
   assert.deepEqual(selectCells(s, "crop+color").length, 1);
 });
 
-test("presetCellSeeds gives named cells more seeds at a preset; an explicit seed count overrides it", () => {
+test("a preset's cellSeeds give named cells more seeds; an explicit seed count overrides them", () => {
   const s: Study = {
     name: "fig5-unit",
     description: "",
@@ -83,7 +82,7 @@ test("presetCellSeeds gives named cells more seeds at a preset; an explicit seed
       { label: "blur", overrides: { ops: ["blur"] } },
     ],
     seeds: 1,
-    presetCellSeeds: { small: { crop: 3, "crop+color": 2 } },
+    presets: { small: { cellSeeds: { crop: 3, "crop+color": 2 } } },
     metrics: ["acc"],
   };
   assert.deepEqual(
@@ -93,12 +92,16 @@ test("presetCellSeeds gives named cells more seeds at a preset; an explicit seed
   assert.equal(planStudy(s, { preset: "tiny" }).length, 3);
   assert.equal(planStudy(s, { preset: "small", seeds: 1 }).length, 3);
   assert.throws(
-    () => validateStudy({ ...s, presetCellSeeds: { small: { rotate: 3 } } }),
-    /presetCellSeeds.small names cell 'rotate', which the small preset does not have/,
+    () => validateStudy({ ...s, presets: { small: { cellSeeds: { rotate: 3 } } } }),
+    /presets.small.cellSeeds names cell 'rotate', which the small preset does not have/,
   );
   assert.throws(
-    () => validateStudy({ ...s, presetCellSeeds: { small: { crop: 0 } } }),
-    /presetCellSeeds.small\['crop'\] must be an integer >= 1, got 0/,
+    () => validateStudy({ ...s, presets: { small: { cellSeeds: { crop: 0 } } } }),
+    /presets.small.cellSeeds\['crop'\] must be an integer >= 1, got 0/,
+  );
+  assert.throws(
+    () => validateStudy({ ...s, presets: { small: { seeds: 0 } } }),
+    /presets.small.seeds must be an integer >= 1, got 0/,
   );
 });
 

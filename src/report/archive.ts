@@ -1,0 +1,163 @@
+/**
+ * The results archive, `results/<preset>/runs.jsonl`: one JSON line per finished run behind the
+ * findings (study, preset, cell, seed, params, final metrics, code version, config hash, times),
+ * so the findings table and the report can be rebuilt without the MLflow store that produced
+ * them (`npm run reproduce -- --findings-only`) and a sweep on a new machine can see which cells
+ * already ran.
+ */
+import fs from "node:fs";
+import { getStudy } from "../sweep/registry";
+import type { Study } from "../sweep/study";
+import { evaluateClaims, type SeedResult } from "./claims";
+import {
+  codeVersionsOf,
+  latestFinished,
+  type ReportData,
+  type ReportRun,
+  type ReportSection,
+} from "./collect";
+
+/** One archived run. */
+export interface ArchivedRun {
+  study: string;
+  preset: string;
+  experiment: string;
+  label: string;
+  seed: number;
+  runId: string;
+  startTime: number;
+  endTime?: number;
+  /** simclr.code_version of the run ("unknown" when it predates the tag). */
+  codeVersion: string;
+  /** simclr.config_hash of the run, when tagged. */
+  configHash?: string;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+}
+
+/** The archive lines of a report's data: the latest finished run of every cell and seed. */
+export function archiveRuns(data: ReportData): ArchivedRun[] {
+  return data.sections.flatMap((s) =>
+    latestFinished(s.runs).map((r) => ({
+      study: s.study.name,
+      preset: s.preset,
+      experiment: s.experiment,
+      label: r.label,
+      seed: r.seed,
+      runId: r.runId,
+      startTime: r.startTime,
+      ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),
+      codeVersion: r.tags["simclr.code_version"] ?? "unknown",
+      ...(r.tags["simclr.config_hash"] ? { configHash: r.tags["simclr.config_hash"] } : {}),
+      params: r.params,
+      metrics: r.metrics,
+    })),
+  );
+}
+
+/** Writes the archive (one JSON object per line, sorted by study, cell and seed). */
+export function writeArchive(file: string, runs: readonly ArchivedRun[]): void {
+  const sorted = [...runs].sort(
+    (a, b) =>
+      a.study.localeCompare(b.study) ||
+      a.preset.localeCompare(b.preset) ||
+      a.label.localeCompare(b.label) ||
+      a.seed - b.seed,
+  );
+  fs.writeFileSync(
+    file,
+    sorted.map((r) => JSON.stringify(r)).join("\n") + (sorted.length ? "\n" : ""),
+  );
+}
+
+/** Reads an archive; throws naming the file and line of a malformed entry. */
+export function readArchive(file: string): ArchivedRun[] {
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  const out: ArchivedRun[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let r: ArchivedRun;
+    try {
+      r = JSON.parse(line) as ArchivedRun;
+    } catch (e) {
+      throw new Error(`${file}:${i + 1}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    for (const k of ["study", "preset", "label", "runId"] as const)
+      if (typeof r[k] !== "string")
+        throw new Error(
+          `${file}:${i + 1}: field '${k}' must be a string, got ${JSON.stringify(r[k])}`,
+        );
+    if (!Number.isInteger(r.seed))
+      throw new Error(
+        `${file}:${i + 1}: field 'seed' must be an integer, got ${JSON.stringify(r.seed)}`,
+      );
+    if (!r.metrics || typeof r.metrics !== "object")
+      throw new Error(`${file}:${i + 1}: field 'metrics' must be an object`);
+    out.push(r);
+  });
+  return out;
+}
+
+/**
+ * Report data rebuilt from an archive alone (no tracking server): one section per study and
+ * preset, studies from the registry unless given.
+ */
+export function reportDataFromArchive(
+  runs: readonly ArchivedRun[],
+  o: { source: string; studies?: readonly Study[]; title?: string },
+): ReportData {
+  const keys = [...new Set(runs.map((r) => `${r.study}\u0000${r.preset}`))].sort();
+  const sections: ReportSection[] = keys.map((key) => {
+    const [name, preset] = key.split("\u0000") as [string, string];
+    const mine = runs.filter((r) => r.study === name && r.preset === preset);
+    const study = o.studies?.find((s) => s.name === name) ?? getStudy(name);
+    const reportRuns: ReportRun[] = mine.map((r) => ({
+      runId: r.runId,
+      runName: `${name}/${r.label}/seed${r.seed}`,
+      label: r.label,
+      seed: r.seed,
+      status: "FINISHED",
+      startTime: r.startTime,
+      ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),
+      params: r.params,
+      tags: { "simclr.code_version": r.codeVersion },
+      metrics: r.metrics,
+    }));
+    const results: SeedResult[] = mine.map((r) => ({
+      label: r.label,
+      seed: r.seed,
+      metrics: r.metrics,
+    }));
+    return {
+      experiment: mine[0]?.experiment ?? name,
+      study,
+      preset,
+      runs: reportRuns,
+      results,
+      verdicts: evaluateClaims(study, results, { preset }),
+      curves: [],
+      codeVersions: codeVersionsOf(reportRuns),
+    };
+  });
+  return {
+    title: o.title ?? `SimCLR reproduction (from ${o.source})`,
+    generatedAt: new Date().toISOString(),
+    trackingUri: o.source,
+    sections,
+    missingExperiments: [],
+    environments: [],
+  };
+}
+
+/** The (cell, seed) pairs of a study at a preset that an archive holds: a sweep can skip them. */
+export function archivedCells(
+  runs: readonly ArchivedRun[],
+  study: string,
+  preset: string,
+): Set<string> {
+  return new Set(
+    runs
+      .filter((r) => r.study === study && r.preset === preset)
+      .map((r) => `${r.label}\u0000${r.seed}`),
+  );
+}

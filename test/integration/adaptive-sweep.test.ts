@@ -1,0 +1,95 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { useMlflowServer } from "../support/mlflow";
+import { startRun } from "../../src/track/logger";
+import { runSweep } from "../../src/sweep/sweep";
+import type { Executor } from "../../src/sweep/executor";
+import type { Study } from "../../src/sweep/study";
+
+const mlflow = useMlflowServer();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-adaptive-"));
+process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+
+/** Seed-to-seed variation per cell: a and b move together, c and d do not. */
+const JITTER: Record<string, number[]> = {
+  a: [0.001, -0.001, 0, 0, 0, 0],
+  b: [0, 0.001, 0, 0, 0, 0],
+  c: [0.02, -0.02, 0.01, -0.01, 0.015, -0.015],
+  d: [-0.01, 0.02, -0.02, 0.01, 0, 0.005],
+};
+const BASE: Record<string, number> = { a: 0.8, b: 0.5, c: 0.5, d: 0.5 };
+
+/** Runs a cell in this process and logs its accuracy to MLflow. */
+const inProcess: Executor = {
+  name: "in-process",
+  async run(task) {
+    const cfg = task.plan.config as { k: string; seed: number };
+    const logger = await startRun({
+      trackingUri: task.context.trackingUri,
+      experiment: task.context.experiment,
+      runName: task.context.runName,
+      parentRunId: task.context.parentRunId,
+      tags: {
+        "simclr.config_hash": task.context.configHash ?? "",
+        "simclr.study": task.study,
+        "simclr.preset": task.preset,
+      },
+      useEnv: false,
+    });
+    const acc = (BASE[cfg.k] ?? 0) + (JITTER[cfg.k]?.[cfg.seed] ?? 0);
+    logger.logMetrics({ acc }, 0);
+    await logger.finish("FINISHED");
+    return {
+      ok: true,
+      exitCode: 0,
+      result: { run_id: logger.runId, acc },
+      stderrTail: "",
+      seconds: 1,
+    };
+  },
+};
+
+const study: Study = {
+  name: "adaptive-sweep",
+  description: "two claims, one decided at the first look",
+  base: {},
+  cells: ["a", "b", "c", "d"].map((k) => ({ label: k, overrides: { k } })),
+  seeds: 6,
+  presets: { tiny: { seedPolicy: { min: 2, max: 6, step: 2 } } },
+  metrics: ["acc"],
+  claims: [
+    { claim: "a beats b", metric: "acc", better: "a", worse: "b" },
+    { claim: "c beats d", metric: "acc", better: "c", worse: "d" },
+  ],
+};
+
+const seedsOf = (cells: { label: string; status: string }[], label: string): number =>
+  cells.filter((c) => c.label === label && c.status !== "FAILED").length;
+
+test("an adaptive sweep adds seeds only to the undecided claim's cells and resumes without new runs", async () => {
+  const r = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor: inProcess });
+  assert.deepEqual(
+    ["a", "b", "c", "d"].map((l) => seedsOf(r.cells, l)),
+    [2, 2, 6, 6],
+  );
+  assert.equal(
+    r.finished,
+    16,
+    JSON.stringify(r.cells.map((c) => `${c.label}/${c.seed}/${c.status}`)),
+  );
+  // Run again (a new session): every run is found in MLflow, the same seeds are planned, none run.
+  const again = await runSweep(study, {
+    preset: "tiny",
+    trackingUri: mlflow.url,
+    executor: inProcess,
+  });
+  assert.equal(again.finished, 0);
+  assert.equal(
+    again.skipped,
+    16,
+    JSON.stringify(again.cells.map((c) => [c.label, c.seed, c.status, c.metrics])),
+  );
+});
