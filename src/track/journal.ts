@@ -46,6 +46,8 @@ export type JournalOp =
       op: "create";
       experiment: string;
       runName?: string;
+      /** Log into this existing run (created by a sweep at submission) instead of creating one. */
+      runId?: string;
       startTime: number;
       tags: Record<string, string>;
     }
@@ -303,6 +305,14 @@ async function sendOne(j: Journal, client: MlflowClient, e: JournalEntry): Promi
   if (e.op === "create") {
     if (j.state.runId) return;
     const experimentId = await client.getOrCreateExperiment(e.experiment);
+    if (e.runId) {
+      await client.setTags(e.runId, { ...e.tags, [JOURNAL_ID_TAG]: j.header.journalId });
+      await client.updateRun(e.runId, { status: "RUNNING" });
+      j.state.runId = e.runId;
+      j.state.experimentId = experimentId;
+      j.saveState();
+      return;
+    }
     // a previous replay may have created the run and died before saving the state
     const prior = await client.searchRuns({
       experimentIds: [experimentId],

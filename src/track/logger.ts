@@ -327,6 +327,7 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
     startTime: number;
     tags: Record<string, string>;
     runName?: string;
+    runId?: string;
   } = {
     op: "create",
     experiment,
@@ -334,6 +335,7 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
     tags,
   };
   if (runName !== undefined) create.runName = runName;
+  if (env.runId !== undefined) create.runId = env.runId;
   journal.append(create);
   const logger = new MlflowRunLogger(
     journal,
