@@ -35,6 +35,7 @@ export const SWEEP_TAGS = Object.freeze({
   executor: "simclr.executor",
   jobId: "simclr.job_id",
   jobState: "simclr.job_state",
+  jobNode: "simclr.job_node",
 });
 
 /** How one cell x seed ended. */
@@ -76,6 +77,8 @@ export interface CellStep {
   onStart?: (name: string) => void;
   /** An attempt's command ended after this many seconds. */
   onEnd?: (seconds: number) => void;
+  /** The engine accepted an attempt (after its job id was tagged). */
+  onSubmitted?: () => void;
 }
 
 /** A job an earlier sweep submitted and left in flight: the cell's run and the engine's job id. */
@@ -130,6 +133,7 @@ function taskFor(s: CellStep, plan: CellPlan, runId: string, attempt: number): C
     },
     onSubmitted: async (jobId) => {
       await s.client.setTags(runId, { [SWEEP_TAGS.jobId]: jobId });
+      s.onSubmitted?.();
     },
   };
 }
@@ -186,6 +190,7 @@ async function settle(
   base.runId = id;
   const tags: Record<string, string> = { ...cellTags(s, plan) };
   if (outcome.jobState) tags[SWEEP_TAGS.jobState] = outcome.jobState;
+  if (outcome.node) tags[SWEEP_TAGS.jobNode] = outcome.node;
   const open = run.info.status === "RUNNING" || run.info.status === "SCHEDULED";
   if (s.signal.aborted && !outcome.ok) {
     await s.client.setTags(id, { ...tags, "simclr.terminated_by": "sweep interrupted" });

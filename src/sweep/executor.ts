@@ -84,6 +84,8 @@ export interface CellOutcome {
   jobState?: string;
   /** Seconds from submission to the job's start, when the engine says. */
   queuedSeconds?: number;
+  /** The node the job ran on, when the engine says. */
+  node?: string;
 }
 
 /** The engine refused the cell outright (unknown partition, more GPUs than the cluster has). */

@@ -8,6 +8,7 @@ import * as aq from "arquero";
 import { resolveConfig } from "../config/resolve";
 import type { PresetName } from "../config/presets";
 import type { PretrainConfigOverrides } from "../config/pretrain-config";
+import { createExecutor, type ExecutorChoice, type ExecutorName } from "./executors";
 import { notebookProgress } from "./progress";
 import { getStudy } from "./registry";
 import type { ConfigResolver, Study } from "./study";
@@ -60,14 +61,25 @@ export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.Column
  */
 export async function runStudy(
   study: string | Study,
-  options: Partial<SweepOptions> & { preset: string },
+  options: Partial<Omit<SweepOptions, "executor">> & {
+    preset: string;
+    /** An executor, or its name ("local", "slurm", "ray") with `executorOptions`. */
+    executor?: SweepOptions["executor"] | ExecutorName;
+    executorOptions?: ExecutorChoice;
+  },
 ): Promise<StudyResults> {
   let s: Study;
   if (typeof study !== "string") s = study;
   else if (study.endsWith(".json") && fs.existsSync(study))
     s = JSON.parse(fs.readFileSync(path.resolve(study), "utf8")) as Study;
   else s = getStudy(study);
-  const opts = { resolveConfig: projectConfigResolver, ...options };
+  const { executor, executorOptions, ...rest } = options;
+  const opts: Partial<SweepOptions> & { preset: string } = {
+    resolveConfig: projectConfigResolver,
+    ...rest,
+  };
+  if (typeof executor === "string") opts.executor = createExecutor(executor, executorOptions);
+  else if (executor) opts.executor = executor;
   if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();
   const result = await runSweep(s, opts);
   return { ...result, table: cellsToTable(result.cells, s.metrics) };

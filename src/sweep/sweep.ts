@@ -330,7 +330,9 @@ function skippedResult(plan: CellPlan, done: Run): CellResult {
 
 /**
  * Runs the plans `concurrency` at a time through {@link runCell}; results stay in plan order. Stops
- * taking new cells when the sweep is aborted or the engine rejected a cell's resources.
+ * taking new cells when the sweep is aborted or the engine rejected a cell's resources. On a
+ * cluster (executors that can re-attach) the others wait until the engine accepted the first
+ * submission, so resources the engine rejects fail once, not once per slot.
  */
 async function runCells(
   plans: CellPlan[],
@@ -341,7 +343,11 @@ async function runCells(
 ): Promise<void> {
   let next = 0;
   let rejected = false;
-  const worker = async (): Promise<void> => {
+  let openGate: () => void = () => {};
+  const gate = new Promise<void>((r) => (openGate = r));
+  if (!step.executor.attach) openGate();
+  const worker = async (_: unknown, slot: number): Promise<void> => {
+    if (slot > 0) await gate;
     while (next < plans.length && !step.signal.aborted && !rejected) {
       const i = next++;
       const plan = plans[i];
@@ -364,15 +370,18 @@ async function runCells(
             progress.end(current, seconds);
             current = "";
           },
+          onSubmitted: openGate,
         },
         plan,
         state.history.get(plan.configHash) ?? { priorAttempts: 0 },
       );
       if (current) progress.end(current);
+      openGate();
       results[i] = r;
       if (r.rejected) rejected = true;
       progress.report();
     }
+    openGate(); // nothing left for this slot (all skipped, or the sweep stopped)
   };
   const n = Math.max(1, Math.min(step.executor.concurrency ?? 1, plans.length));
   await Promise.all(Array.from({ length: n }, worker));
