@@ -10,6 +10,8 @@
  * them from their own environment (export them before `ray start`); the job's process inherits it.
  * Ray has no per-job time limit: the executor stops a job that runs past `timeLimitMinutes`.
  */
+import http from "node:http";
+import https from "node:https";
 import {
   cellEnv,
   CREDENTIAL_ENV,
@@ -67,6 +69,53 @@ interface RayNode {
 
 const TERMINAL = new Set(["STOPPED", "SUCCEEDED", "FAILED"]);
 
+/** A reply of the dashboard. */
+export interface HttpReply {
+  status: number;
+  ok: boolean;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+/**
+ * One HTTP request with node:http. Not fetch: Ray's dashboard refuses POSTs that carry the
+ * Sec-Fetch-* headers fetch adds ("method not allowed for browser traffic").
+ */
+export function dashboardRequest(method: string, url: string, body?: unknown): Promise<HttpReply> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const u = new URL(url);
+  const send = u.protocol === "https:" ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      u,
+      {
+        method,
+        headers: payload
+          ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+          : {},
+        timeout: 30_000,
+      },
+      (res) => {
+        let data = "";
+        res.setEncoding("utf8").on("data", (d: string) => (data += d));
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          resolve({
+            status,
+            ok: status >= 200 && status < 300,
+            text: () => Promise.resolve(data),
+            json: () => Promise.resolve(JSON.parse(data) as unknown),
+          });
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timed out after 30 s")));
+    req.on("error", reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -77,14 +126,9 @@ export function createRayExecutor(
 ): Executor {
   const o: RayExecutorOptions = { ...RAY_EXECUTOR_DEFAULTS, ...options };
   const base = o.address.replace(/\/+$/, "");
-  const api = async (method: string, p: string, body?: unknown): Promise<Response> => {
-    const init: RequestInit = { method };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { "content-type": "application/json" };
-    }
+  const api = async (method: string, p: string, body?: unknown): Promise<HttpReply> => {
     try {
-      return await fetch(`${base}${p}`, init);
+      return await dashboardRequest(method, `${base}${p}`, body);
     } catch (err) {
       throw new Error(`ray: cannot reach the dashboard at ${base}: ${(err as Error).message}`);
     }
@@ -104,6 +148,10 @@ export function createRayExecutor(
 
   /** Refuses resources no node has: Ray would keep such a job PENDING forever. */
   const checkFits = async (task: CellTask): Promise<void> => {
+    if (task.resources.partition !== undefined)
+      throw new SubmitRejected(
+        `ray: partition '${task.resources.partition}' given, but partitions are Slurm's; Ray places jobs by resources`,
+      );
     const want: Record<string, number> = { CPU: task.resources.cpus, GPU: task.resources.gpus };
     if (task.resources.memoryMb) want.memory = task.resources.memoryMb * 1024 * 1024;
     const alive = await nodes();
@@ -138,9 +186,16 @@ export function createRayExecutor(
       }
       await new Promise((r) => setTimeout(r, o.pollSeconds * 1000));
     }
-    const logsRes = await api("GET", `/api/jobs/${encodeURIComponent(id)}/logs`);
-    const logs = logsRes.ok ? ((await logsRes.json()) as { logs: string }).logs : "";
-    const result = lastJsonObject(logs);
+    // a job whose driver ran on another node: its log reaches the head a moment after the end
+    let logs = "";
+    let result: Record<string, unknown> | undefined;
+    for (let i = 0; i < 10 && !result; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 500));
+      const logsRes = await api("GET", `/api/jobs/${encodeURIComponent(id)}/logs`);
+      logs = logsRes.ok ? ((await logsRes.json()) as { logs: string }).logs : logs;
+      result = lastJsonObject(logs);
+      if (job?.status !== "SUCCEEDED") break;
+    }
     const state = job?.status ?? "UNKNOWN";
     const out: CellOutcome = {
       ok: state === "SUCCEEDED" && result !== undefined,

@@ -11,7 +11,7 @@
  * and close the parent run with a summary and the study's figures.
  */
 import os from "node:os";
-import { trackingContextFromEnv } from "../track/context";
+import { trackingContextFromEnv, trackingCredentialsFromEnv } from "../track/context";
 import { environmentTags } from "../track/environment";
 import { isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
@@ -428,7 +428,11 @@ export async function runSweep(
   const o: SweepOptions = { ...SWEEP_DEFAULTS, ...options };
   const t0 = Date.now();
   const resources = validateResources({ ...CELL_RESOURCE_DEFAULTS, ...o.resources });
-  const direct = new MlflowClient(o.trackingUri ?? trackingContextFromEnv().trackingUri);
+  const credentials = trackingCredentialsFromEnv();
+  const direct = new MlflowClient(
+    o.trackingUri ?? trackingContextFromEnv().trackingUri,
+    credentials ? { credentials } : {},
+  );
   const uri = await direct.uri();
   const client = retryingClient(direct);
   // Hook: adaptive seeds or an archive import would extend or prune `plans` here, before claiming.

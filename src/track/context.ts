@@ -67,3 +67,18 @@ export function trackingContextTags(ctx: TrackingContext): Record<string, string
   if (ctx.preset) tags["simclr.preset"] = ctx.preset;
   return tags;
 }
+
+/**
+ * Credentials for the tracking server from MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD, or
+ * MLFLOW_TRACKING_TOKEN (MLflow's own names); undefined when not set. Workers on a cluster get
+ * them through their environment only (see src/sweep/slurm.ts, src/sweep/ray.ts).
+ */
+export function trackingCredentialsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): { username: string; password: string } | { token: string } | undefined {
+  const user = env.MLFLOW_TRACKING_USERNAME;
+  const password = env.MLFLOW_TRACKING_PASSWORD;
+  if (user && password) return { username: user, password };
+  if (env.MLFLOW_TRACKING_TOKEN) return { token: env.MLFLOW_TRACKING_TOKEN };
+  return undefined;
+}

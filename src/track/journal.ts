@@ -14,6 +14,7 @@ import {
   MLFLOW_LIMITS,
   type LogBatch,
   type Metric,
+  type TrackingCredentials,
 } from "./mlflow";
 import { PROJECT_ROOT } from "./server";
 import type { RunStatus } from "./types";
@@ -430,7 +431,13 @@ export interface SyncOutcome {
  * `uri` overrides the URI recorded in each journal.
  */
 export async function syncJournals(
-  opts: { dir?: string; uri?: string; force?: boolean; markOrphansKilled?: boolean } = {},
+  opts: {
+    dir?: string;
+    uri?: string;
+    force?: boolean;
+    markOrphansKilled?: boolean;
+    credentials?: TrackingCredentials;
+  } = {},
 ): Promise<SyncOutcome[]> {
   const dir = opts.dir ?? defaultJournalDir();
   if (!fs.existsSync(dir)) return [];
@@ -488,7 +495,10 @@ export async function syncJournals(
     const key = uri || "<default>";
     let client = clients.get(key);
     if (!client) {
-      client = new MlflowClient(uri || undefined);
+      client = new MlflowClient(
+        uri || undefined,
+        opts.credentials ? { credentials: opts.credentials } : {},
+      );
       clients.set(key, client);
     }
     try {
