@@ -5,7 +5,7 @@
  * re-run submits nothing, a stopped job is retried by the next run, a killed orchestrator is
  * re-attached, and more GPUs than any node has fail at once.
  */
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -40,6 +40,7 @@ const cell = (...vars: string[]): string[] => [
   "tsx",
   path.join(ROOT, "test/sweep/fixtures/cell.ts"),
 ];
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const skip = ray.skip;
 if (skip) console.log(`# skipping the Ray tests: ${skip}`);
 

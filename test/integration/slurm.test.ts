@@ -3,7 +3,7 @@
  * server: cells land as child runs with their job ids, a re-run submits nothing, a cancelled job
  * is retried by the next run, a killed orchestrator is re-attached, bad resources fail at once.
  */
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -23,6 +23,7 @@ const CELL = [process.execPath, "--import", "tsx", path.join(ROOT, "test/sweep/f
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-slurm-sweep-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 process.env.CELL_MARKER_DIR = tmp;
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const skip = slurm.skip;
 if (skip) console.log(`# skipping the Slurm tests: ${skip}`);
 
