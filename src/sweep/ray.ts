@@ -197,8 +197,10 @@ export function createRayExecutor(
       if (job?.status !== "SUCCEEDED") break;
     }
     const state = job?.status ?? "UNKNOWN";
+    // The job's status is the verdict: a job whose driver ran on another node sometimes has no log
+    // at the head yet (seen with Ray 2.60); its metrics are in the run it logged into anyway.
     const out: CellOutcome = {
-      ok: state === "SUCCEEDED" && result !== undefined,
+      ok: state === "SUCCEEDED",
       exitCode: job?.driver_exit_code ?? null,
       stderrTail: tail(
         `${logs}\n(ray job ${id}: ${state}${job?.message ? `: ${job.message}` : ""})`,
