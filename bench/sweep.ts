@@ -107,6 +107,8 @@ async function parallel(trackingUri: string, tmp: string): Promise<void> {
     console.error(
       `${mode}: ${plans.finished} finished, ${plans.failed} failed in ${results[mode]} s`,
     );
+    const bad = plans.cells.find((c) => c.status === "FAILED");
+    if (bad) throw new Error(`${mode}: cell ${bad.label} failed: ${bad.error ?? ""}`);
   }
   console.log(
     JSON.stringify({
