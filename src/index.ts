@@ -62,6 +62,18 @@ export * from "./sweep/study";
 export { registerStudy, getStudy, listStudies } from "./sweep/registry";
 export * from "./sweep/executor";
 export {
+  createExecutor,
+  EXECUTOR_NAMES,
+  type ExecutorName,
+  type ExecutorChoice,
+} from "./sweep/executors";
+export {
+  createSlurmExecutor,
+  SLURM_EXECUTOR_DEFAULTS,
+  type SlurmExecutorOptions,
+} from "./sweep/slurm";
+export { createRayExecutor, RAY_EXECUTOR_DEFAULTS, type RayExecutorOptions } from "./sweep/ray";
+export {
   runSweep,
   SWEEP_DEFAULTS,
   SWEEP_TAGS,

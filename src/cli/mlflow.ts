@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
+import { trackingCredentialsFromEnv } from "../track/context";
 import { defaultJournalDir, syncJournals } from "../track/journal";
 import { normalizeTrackingUri } from "../track/mlflow";
 import { resolveTrackingUri } from "../track/server";
@@ -39,7 +40,8 @@ export const command: Command = {
     const opts: { dir?: string; uri?: string; force?: boolean } = { force: values.force };
     if (values.dir) opts.dir = values.dir;
     if (values.uri) opts.uri = normalizeTrackingUri(values.uri, "--uri");
-    const out = await syncJournals(opts);
+    const credentials = trackingCredentialsFromEnv();
+    const out = await syncJournals(credentials ? { ...opts, credentials } : opts);
     if (values.json) console.log(JSON.stringify(out));
     else if (out.length === 0) console.log(`no journals in ${opts.dir ?? defaultJournalDir()}`);
     else {

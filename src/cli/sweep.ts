@@ -1,12 +1,14 @@
 /**
  * `simclr sweep <study> --preset tiny|small|paper [--seeds N] [--json]`: runs a registered study
- * (or a study .json file) as a resumable sweep tracked in MLflow, one `simclr pretrain` per cell.
+ * (or a study .json file) as a resumable sweep tracked in MLflow, one `simclr pretrain` per cell,
+ * on this machine (`--executor local [--parallel N]`), a Slurm cluster or a Ray cluster.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
-import { createLocalExecutor } from "../sweep/executor";
+import type { CellResources } from "../sweep/executor";
+import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
 import { getStudy, listStudies } from "../sweep/registry";
 import { mergeResolver, type ConfigResolver, type Study } from "../sweep/study";
 import { runSweep, type SweepOptions } from "../sweep/sweep";
@@ -19,6 +21,13 @@ const USAGE = `usage: simclr sweep <study | study.json> --preset tiny|small|pape
   --retries N          extra attempts for a failed cell (default 1)
   --cell-command CMD   run CMD --config FILE --json per cell instead of simclr pretrain
                        (space-separated, no quoting; the config is then {preset, ...overrides})
+  --executor NAME      local (default), slurm or ray
+  --parallel N         local: cells at once (TensorFlow threads divided between them)
+  --threads-per-cell N local: TensorFlow intra-op threads per cell
+  --log-dir DIR        slurm: folder for the jobs' stdout/stderr (default .simclr/sweep-logs)
+  --ray-address URL    ray: the dashboard, e.g. http://head:8265 (default $RAY_ADDRESS)
+  --cpus N  --gpus N  --mem MIB  --time MINUTES  --partition NAME
+                       per-cell resources (the same for every executor; partition: Slurm)
   --json               print the summary as JSON on stdout
   --quiet              no progress bar
   --list               list the registered studies
@@ -60,6 +69,16 @@ export const command: Command = {
         quiet: { type: "boolean", default: false },
         list: { type: "boolean", default: false },
         "take-over": { type: "boolean", default: false },
+        executor: { type: "string", default: "local" },
+        parallel: { type: "string" },
+        "threads-per-cell": { type: "string" },
+        "ray-address": { type: "string" },
+        "log-dir": { type: "string" },
+        cpus: { type: "string" },
+        gpus: { type: "string" },
+        mem: { type: "string" },
+        time: { type: "string" },
+        partition: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -100,17 +119,40 @@ export const command: Command = {
       throw new Error(`--retries must be an integer >= 0, got '${values.retries}'`);
     opts.retries = retries;
     if (values.experiment) opts.experiment = values.experiment;
+    if (!(EXECUTOR_NAMES as readonly string[]).includes(values.executor))
+      throw new Error(
+        `--executor must be one of ${EXECUTOR_NAMES.join(", ")}, got '${values.executor}'`,
+      );
+    opts.resources = resourcesFrom(values);
+    const common: { command?: string[]; cwd?: string } = {};
     if (values["cell-command"]) {
-      const cmd = values["cell-command"].trim().split(/\s+/);
-      opts.executor = createLocalExecutor({ command: cmd, cwd: process.cwd() });
+      common.command = values["cell-command"].trim().split(/\s+/);
+      common.cwd = process.cwd();
       opts.resolveConfig = mergeResolver;
     } else {
       // loaded only here: the project's resolver pulls in the model modules
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const runStudy = require("../sweep/run-study") as { projectConfigResolver: ConfigResolver };
       opts.resolveConfig = runStudy.projectConfigResolver;
-      opts.executor = createLocalExecutor({ echoStderr: false });
     }
+    const choice: ExecutorChoice = {
+      local: { ...common, echoStderr: false },
+      slurm: {
+        ...common,
+        ...(values["log-dir"] ? { logDir: path.resolve(values["log-dir"]) } : {}),
+      },
+      ray: { ...common },
+    };
+    if (values.parallel !== undefined)
+      choice.local = { ...choice.local, parallel: whole(values.parallel, "--parallel", 1) };
+    if (values["threads-per-cell"] !== undefined)
+      choice.local = {
+        ...choice.local,
+        threadsPerCell: whole(values["threads-per-cell"], "--threads-per-cell", 1),
+      };
+    const address = values["ray-address"] ?? process.env.RAY_ADDRESS;
+    if (address) choice.ray = { ...choice.ray, address };
+    opts.executor = createExecutor(values.executor, choice);
     const r = await runSweep(study, opts);
     if (values.json) console.log(JSON.stringify(r));
     else {
@@ -126,3 +168,29 @@ export const command: Command = {
     return r.interrupted ? 130 : r.failed > 0 ? 1 : 0;
   },
 };
+
+/** An integer option >= min; throws naming the option. */
+function whole(v: string, name: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+/** Per-cell resources from --cpus/--gpus/--mem/--time/--partition (defaults: 1 CPU, no GPU). */
+function resourcesFrom(v: {
+  cpus?: string;
+  gpus?: string;
+  mem?: string;
+  time?: string;
+  partition?: string;
+}): CellResources {
+  const r: CellResources = {
+    cpus: v.cpus !== undefined ? whole(v.cpus, "--cpus", 1) : 1,
+    gpus: v.gpus !== undefined ? whole(v.gpus, "--gpus", 0) : 0,
+  };
+  if (v.mem !== undefined) r.memoryMb = whole(v.mem, "--mem", 1);
+  if (v.time !== undefined) r.timeLimitMinutes = whole(v.time, "--time", 1);
+  if (v.partition !== undefined) r.partition = v.partition;
+  return r;
+}

@@ -1,15 +1,51 @@
 /**
  * Executors run one sweep cell as a standalone command that gets its config as a file and its
  * tracking context through environment variables (src/track/context.ts), and prints its result as
- * JSON on stdout. `local` runs cells one at a time on this machine; a cluster executor can run the
- * same command elsewhere.
+ * JSON on stdout. This file holds the contract, the per-cell resources and the `local` executor
+ * (N cells at once on this machine); src/sweep/slurm.ts and src/sweep/ray.ts run the same command
+ * on a cluster.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { trackingContextToEnv, type TrackingContext } from "../track/context";
 import { PROJECT_ROOT } from "../track/server";
 import type { CellPlan } from "./study";
+
+/** What one cell may use, set the same way for every executor. */
+export interface CellResources {
+  /** CPU cores (Slurm --cpus-per-task, Ray entrypoint_num_cpus; TF's intra-op threads). */
+  cpus: number;
+  /** GPUs (Slurm --gres=gpu:N, Ray entrypoint_num_gpus). */
+  gpus: number;
+  /** Memory in MiB (Slurm --mem, Ray entrypoint_memory); undefined: the engine's default. */
+  memoryMb?: number;
+  /** Wall-time limit in minutes (Slurm --time; the Ray executor stops the job after it). */
+  timeLimitMinutes?: number;
+  /** Slurm partition; undefined: the cluster's default. */
+  partition?: string;
+}
+
+/** Defaults for {@link CellResources}: one core, no GPU. */
+export const CELL_RESOURCE_DEFAULTS: Readonly<CellResources> = Object.freeze({ cpus: 1, gpus: 0 });
+
+/** Checks resources given by a user; throws naming the field and what was expected. */
+export function validateResources(r: CellResources): CellResources {
+  const whole = (v: number | undefined, name: string, min: number): void => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min))
+      throw new Error(`cell resources: ${name} must be an integer >= ${min}, got ${String(v)}`);
+  };
+  whole(r.cpus, "cpus", 1);
+  whole(r.gpus, "gpus", 0);
+  whole(r.memoryMb, "memoryMb", 1);
+  whole(r.timeLimitMinutes, "timeLimitMinutes", 1);
+  if (r.partition !== undefined && !/^[A-Za-z0-9_.-]+$/.test(r.partition))
+    throw new Error(
+      `cell resources: partition must be a Slurm partition name, got '${r.partition}'`,
+    );
+  return r;
+}
 
 /** What an executor needs to run one cell. */
 export interface CellTask {
@@ -17,8 +53,17 @@ export interface CellTask {
   /** Study name. */
   study: string;
   preset: string;
-  /** Tracking context for the cell (experiment, parent run, config hash, run name, URI). */
+  /** Tracking context for the cell (experiment, parent run, config hash, run name, URI, run id). */
   context: TrackingContext;
+  /** What the cell may use. */
+  resources: CellResources;
+  /**
+   * Unique per (sweep run, cell, seed, attempt): engines that take a client-chosen id (Ray's
+   * submission_id) use it, so the same attempt can never be submitted twice.
+   */
+  attemptKey: string;
+  /** Called once the engine accepted the cell, with its job id (the sweep tags the cell's run). */
+  onSubmitted?: (jobId: string) => Promise<void>;
 }
 
 /** What came back from a cell command. */
@@ -33,13 +78,72 @@ export interface CellOutcome {
   /** Last lines of stderr (for the failure note). */
   stderrTail: string;
   seconds: number;
+  /** The engine's job id, when there is one. */
+  jobId?: string;
+  /** The engine's final state (COMPLETED, FAILED, CANCELLED, SUCCEEDED, STOPPED...). */
+  jobState?: string;
+  /** Seconds from submission to the job's start, when the engine says. */
+  queuedSeconds?: number;
+  /** The node the job ran on, when the engine says. */
+  node?: string;
+}
+
+/** The engine refused the cell outright (unknown partition, more GPUs than the cluster has). */
+export class SubmitRejected extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SubmitRejected";
+  }
 }
 
 /** Runs cells. */
 export interface Executor {
   readonly name: string;
+  /** Cells the sweep keeps in flight at once (default 1). */
+  readonly concurrency?: number;
   /** Runs one cell; resolves when it ended (also when aborted: the command is stopped first). */
   run(task: CellTask, signal: AbortSignal): Promise<CellOutcome>;
+  /**
+   * Waits for a job an earlier sweep submitted (its id is the cell run's simclr.job_id tag), as
+   * {@link run} would; resolves undefined when the engine no longer knows the job.
+   */
+  attach?(jobId: string, task: CellTask, signal: AbortSignal): Promise<CellOutcome | undefined>;
+  /** Addresses of the hosts cells may run on (for the tracking-URI check); absent: this host. */
+  workerHosts?(): Promise<string[]>;
+}
+
+/** Variables for MLflow's basic auth, passed to workers only through the environment. */
+export const CREDENTIAL_ENV = Object.freeze([
+  "MLFLOW_TRACKING_USERNAME",
+  "MLFLOW_TRACKING_PASSWORD",
+  "MLFLOW_TRACKING_TOKEN",
+]);
+
+/**
+ * The variables a cell's process gets besides the caller's: its tracking context and, with
+ * `threads`, TensorFlow's thread counts (so cells sharing a machine do not oversubscribe it).
+ */
+export function cellEnv(task: CellTask, threads?: number): Record<string, string> {
+  const env = trackingContextToEnv(task.context);
+  if (threads !== undefined) {
+    env.TF_NUM_INTRAOP_THREADS = String(threads);
+    env.TF_NUM_INTEROP_THREADS = "1";
+  }
+  return env;
+}
+
+/** Writes the cell's config where every node sees it (a shared filesystem); returns the path. */
+export function writeCellConfig(configDir: string, task: CellTask): string {
+  const dir = path.join(configDir, task.study);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${task.plan.configHash.slice(0, 16)}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(task.plan.config, null, 2)}\n`);
+  return file;
+}
+
+/** The last `n` lines of a text. */
+export function tail(text: string, n = 15): string {
+  return text.trim().split("\n").slice(-n).join("\n");
 }
 
 /** Result of running a command. */
@@ -74,6 +178,13 @@ export interface LocalExecutorOptions {
   cwd: string;
   /** Forward the command's stderr to ours (training progress). */
   echoStderr: boolean;
+  /** Cells at once (`--parallel N`). */
+  parallel: number;
+  /**
+   * TensorFlow intra-op threads per cell; default: this machine's cores divided by `parallel`
+   * when running cells in parallel, else TensorFlow's own default.
+   */
+  threadsPerCell?: number;
 }
 
 /** Defaults for {@link LocalExecutorOptions}: `node bin/simclr.cjs pretrain --config FILE --json`. */
@@ -83,6 +194,7 @@ export const LOCAL_EXECUTOR_DEFAULTS: Readonly<Omit<LocalExecutorOptions, "runne
     configDir: path.join(PROJECT_ROOT, ".simclr", "sweeps"),
     cwd: PROJECT_ROOT,
     echoStderr: false,
+    parallel: 1,
   });
 
 /** Seconds between SIGTERM and SIGKILL when a cell command is stopped. */
@@ -152,18 +264,21 @@ export function lastJsonObject(stdout: string): Record<string, unknown> | undefi
   return undefined;
 }
 
-/** The local executor: one cell at a time on this machine, as `<command> --config FILE --json`. */
+/** The local executor: `parallel` cells at once on this machine, as `<command> --config FILE --json`. */
 export function createLocalExecutor(options: Partial<LocalExecutorOptions> = {}): Executor {
   const o: LocalExecutorOptions = { ...LOCAL_EXECUTOR_DEFAULTS, runner: spawnCommand, ...options };
   if (o.command.length === 0) throw new Error("local executor: command must name a program");
+  if (!Number.isInteger(o.parallel) || o.parallel < 1)
+    throw new Error(`local executor: parallel must be an integer >= 1, got ${o.parallel}`);
+  const threads =
+    o.threadsPerCell ??
+    (o.parallel > 1 ? Math.max(1, Math.floor(os.cpus().length / o.parallel)) : undefined);
   return {
     name: "local",
+    concurrency: o.parallel,
     async run(task, signal) {
-      const dir = path.join(o.configDir, task.study);
-      fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `${task.plan.configHash.slice(0, 16)}.json`);
-      fs.writeFileSync(file, `${JSON.stringify(task.plan.config, null, 2)}\n`);
-      const env: NodeJS.ProcessEnv = { ...process.env, ...trackingContextToEnv(task.context) };
+      const file = writeCellConfig(o.configDir, task);
+      const env: NodeJS.ProcessEnv = { ...process.env, ...cellEnv(task, threads) };
       const t0 = Date.now();
       const r = await o.runner(o.command[0], [...o.command.slice(1), "--config", file, "--json"], {
         env,
@@ -171,19 +286,23 @@ export function createLocalExecutor(options: Partial<LocalExecutorOptions> = {})
         signal,
         onStderr: o.echoStderr ? (d) => process.stderr.write(d) : undefined,
       });
-      const result = lastJsonObject(r.stdout);
-      const out: CellOutcome = {
-        ok: r.exitCode === 0 && result !== undefined,
-        exitCode: r.exitCode,
-        stderrTail: r.stderr.trim().split("\n").slice(-15).join("\n"),
-        seconds: (Date.now() - t0) / 1000,
-      };
-      if (r.signal) out.signal = r.signal;
-      if (result) out.result = result;
-      if (r.exitCode === 0 && !result)
-        out.stderrTail =
-          `${out.stderrTail}\n(cell command printed no JSON object on stdout)`.trim();
-      return out;
+      return commandOutcome(r, (Date.now() - t0) / 1000);
     },
   };
+}
+
+/** A cell's outcome from its command's exit status and output. */
+export function commandOutcome(r: CommandResult, seconds: number): CellOutcome {
+  const result = lastJsonObject(r.stdout);
+  const out: CellOutcome = {
+    ok: r.exitCode === 0 && result !== undefined,
+    exitCode: r.exitCode,
+    stderrTail: tail(r.stderr),
+    seconds,
+  };
+  if (r.signal) out.signal = r.signal;
+  if (result) out.result = result;
+  if (r.exitCode === 0 && !result)
+    out.stderrTail = `${out.stderrTail}\n(cell command printed no JSON object on stdout)`.trim();
+  return out;
 }

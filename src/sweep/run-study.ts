@@ -8,6 +8,7 @@ import * as aq from "arquero";
 import { resolveConfig } from "../config/resolve";
 import type { PresetName } from "../config/presets";
 import type { PretrainConfigOverrides } from "../config/pretrain-config";
+import { createExecutor, type ExecutorChoice, type ExecutorName } from "./executors";
 import { notebookProgress } from "./progress";
 import { getStudy } from "./registry";
 import type { ConfigResolver, Study } from "./study";
@@ -61,18 +62,27 @@ export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.Column
  */
 export async function runStudy(
   study: string | Study,
-  options: Partial<SweepOptions> & { preset: string; overrides?: PretrainConfigOverrides },
+  options: Partial<Omit<SweepOptions, "executor">> & {
+    preset: string;
+    /** An executor, or its name ("local", "slurm", "ray") with `executorOptions`. */
+    executor?: SweepOptions["executor"] | ExecutorName;
+    executorOptions?: ExecutorChoice;
+    /** Config overrides under every cell's (e.g. the notebook's data set). */
+    overrides?: PretrainConfigOverrides;
+  },
 ): Promise<StudyResults> {
   let s: Study;
   if (typeof study !== "string") s = study;
   else if (study.endsWith(".json") && fs.existsSync(study))
     s = JSON.parse(fs.readFileSync(path.resolve(study), "utf8")) as Study;
   else s = getStudy(study);
-  const { overrides: base, ...rest } = options;
+  const { executor, executorOptions, overrides: base, ...rest } = options;
   const resolver: ConfigResolver = base
     ? (preset, ...overrides) => projectConfigResolver(preset, base, ...overrides)
     : projectConfigResolver;
-  const opts = { resolveConfig: resolver, ...rest };
+  const opts: Partial<SweepOptions> & { preset: string } = { resolveConfig: resolver, ...rest };
+  if (typeof executor === "string") opts.executor = createExecutor(executor, executorOptions);
+  else if (executor) opts.executor = executor;
   if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();
   const result = await runSweep(s, opts);
   return { ...result, table: cellsToTable(result.cells, s.metrics) };

@@ -2,20 +2,42 @@
  * Running a study as a resumable sweep tracked in MLflow: one parent run per (study, preset) and one
  * child run per cell x seed. Cells whose resolved config (sha256, tag simclr.config_hash) already
  * has a FINISHED run are skipped; failed cells are retried once and the sweep keeps going; a killed
- * sweep marks its running cell and itself KILLED, and a later run takes over what was left RUNNING.
+ * sweep marks its running cells and itself KILLED, and a later run takes over what was left RUNNING
+ * (re-attaching to cluster jobs that are still queued or running).
+ *
+ * `runSweep` is a sequence of named steps: plan the cells, claim the study (src/sweep/claim.ts),
+ * check the workers can reach tracking (src/sweep/reachable.ts), open the parent run, then run the
+ * cells `executor.concurrency` at a time through the one "run a cell" step (src/sweep/cell.ts),
+ * and close the parent run with a summary and the study's figures.
  */
 import os from "node:os";
-import { trackingContextFromEnv, type TrackingContext } from "../track/context";
+import { trackingContextFromEnv, trackingCredentialsFromEnv } from "../track/context";
 import { environmentTags } from "../track/environment";
-import { flattenParams, isTransientError, MlflowClient, type Run } from "../track/mlflow";
+import { isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
 import { figurePage } from "../plot/artifacts";
 import { studyFigure } from "../plot/study";
-import { createLocalExecutor, type CellOutcome, type Executor } from "./executor";
+import { runCell, SWEEP_TAGS, type CellResult, type CellStep } from "./cell";
+import { claimStudy, type StudyState } from "./claim";
+import {
+  CELL_RESOURCE_DEFAULTS,
+  createLocalExecutor,
+  validateResources,
+  type CellResources,
+  type Executor,
+} from "./executor";
 import { terminalProgress, type SweepProgress } from "./progress";
 import { isEvidence, nextAdaptivePlans } from "./adaptive";
-import { planStudy, type CellPlan, type ConfigResolver, type Overrides, type Study } from "./study";
-import { pidAlive } from "../util/process";
+import { checkTrackingReachable } from "./reachable";
+import {
+  planStudy,
+  type CellPlan,
+  type ConfigResolver,
+  type PlanOptions,
+  type Study,
+} from "./study";
+
+export { SWEEP_TAGS, type CellResult } from "./cell";
 
 /** Options for {@link runSweep}. */
 export interface SweepOptions {
@@ -29,6 +51,8 @@ export interface SweepOptions {
   trackingUri?: string;
   /** Runs the cells; default the local executor (`node bin/simclr.cjs pretrain --config FILE --json`). */
   executor?: Executor;
+  /** What each cell may use (CPUs, GPUs, memory, time limit, Slurm partition). */
+  resources: CellResources;
   /** Builds each cell's full config; default a plain merge ({preset, ...overrides}). */
   resolveConfig?: ConfigResolver;
   /** Extra attempts for a failed cell within this sweep. */
@@ -37,7 +61,7 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Draw a progress bar on stderr. */
   progressBar: boolean;
-  /** Stops the sweep: the running cell is stopped and marked KILLED, the parent run too. */
+  /** Stops the sweep: the running cells are stopped and marked KILLED, the parent run too. */
   signal?: AbortSignal;
   /** Turn SIGINT/SIGTERM into an abort while the sweep runs (for CLI processes). */
   handleSignals: boolean;
@@ -47,28 +71,12 @@ export interface SweepOptions {
 
 /** Defaults for {@link SweepOptions}. */
 export const SWEEP_DEFAULTS: Readonly<Omit<SweepOptions, "preset">> = Object.freeze({
+  resources: CELL_RESOURCE_DEFAULTS,
   retries: 1,
   progressBar: false,
   handleSignals: false,
   takeOver: false,
 });
-
-/** How one cell x seed ended. */
-export interface CellResult {
-  cellIndex: number;
-  label: string;
-  overrides: Overrides;
-  seed: number;
-  configHash: string;
-  status: RunStatus | "SKIPPED";
-  runId?: string;
-  /** The study's metrics (and any other numeric result), from the cell's JSON or its MLflow run. */
-  metrics: Record<string, number>;
-  /** Attempts made in this sweep (0 when skipped). */
-  attempts: number;
-  seconds?: number;
-  error?: string;
-}
 
 /** Summary of a sweep. */
 export interface SweepResult {
@@ -85,18 +93,6 @@ export interface SweepResult {
   interrupted: boolean;
   seconds: number;
 }
-
-/** Tag values used by sweeps. */
-export const SWEEP_TAGS = Object.freeze({
-  role: "simclr.role",
-  study: "simclr.study",
-  preset: "simclr.preset",
-  hash: "simclr.config_hash",
-  pid: "simclr.sweep_pid",
-  host: "simclr.sweep_host",
-  cell: "simclr.cell",
-  seed: "simclr.seed",
-});
 
 /** Seeds each cell of a plan runs, by label (in cell order). */
 function seedsPerCell(plans: readonly CellPlan[]): Map<string, number> {
@@ -115,13 +111,6 @@ function describeSeeds(perCell: ReadonlyMap<string, number>): string {
     .map(([label, n]) => `${n} for ${label}`)
     .join(", ");
   return extra ? `${common} (${extra})` : String(common);
-}
-
-function numericMetrics(obj: Record<string, unknown> | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(obj ?? {}))
-    if (typeof v === "number" && /^[A-Za-z0-9_./\- :]+$/.test(k)) out[k] = v;
-  return out;
 }
 
 /**
@@ -182,114 +171,45 @@ async function logStudyFigures(
   }
 }
 
-function q(s: string): string {
-  return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-}
-
-/**
- * Runs a study as a sweep. Resolves with a summary (also when interrupted: `interrupted` is true).
- * Throws when tracking cannot be reached at the start or another live sweep owns the same study.
- */
-export async function runSweep(
-  study: Study,
-  options: Partial<SweepOptions> & { preset: string },
-): Promise<SweepResult> {
-  const o: SweepOptions = { ...SWEEP_DEFAULTS, ...options };
-  const t0 = Date.now();
-  const env: TrackingContext = trackingContextFromEnv();
-  const direct = new MlflowClient(o.trackingUri ?? env.trackingUri);
-  const uri = await direct.uri();
-  const client = retryingClient(direct);
-  const planOpts: { preset: string; seeds?: number; resolveConfig?: ConfigResolver } = {
-    preset: o.preset,
-  };
+/** Plans the sweep's cells (grid x seeds, each with its resolved config and hash). */
+function planOptions(o: SweepOptions): PlanOptions {
+  const planOpts: PlanOptions = { preset: o.preset };
   if (o.seeds !== undefined) planOpts.seeds = o.seeds;
   if (o.resolveConfig) planOpts.resolveConfig = o.resolveConfig;
-  const plans = planStudy(study, planOpts);
-  const experiment = o.experiment ?? study.name;
-  const experimentId = await direct.getOrCreateExperiment(experiment); // fail fast when the server is down at the start
-  const executor = o.executor ?? createLocalExecutor();
+  return planOpts;
+}
 
-  // what is already there ----------------------------------------------------------------------
-  const existing = await client.searchAllRuns({
-    experimentIds: [experimentId],
-    filter: `tags.${SWEEP_TAGS.study} = ${q(study.name)}`,
-  });
-  const parents = existing
-    .filter((r) => r.tags[SWEEP_TAGS.role] === "sweep" && r.tags[SWEEP_TAGS.preset] === o.preset)
-    .sort((a, b) => b.info.startTime - a.info.startTime);
-  const host = os.hostname();
-  for (const p of parents) {
-    const pid = Number(p.tags[SWEEP_TAGS.pid]);
-    if (
-      p.info.status === "RUNNING" &&
-      p.tags[SWEEP_TAGS.host] === host &&
-      pid &&
-      pid !== process.pid &&
-      pidAlive(pid)
-    ) {
-      throw new Error(
-        `study '${study.name}' (preset ${o.preset}) is already being swept by process ${pid} (parent run ${p.info.runId})`,
-      );
-    }
-    if (
-      p.info.status === "RUNNING" &&
-      p.tags[SWEEP_TAGS.host] &&
-      p.tags[SWEEP_TAGS.host] !== host &&
-      !o.takeOver
-    ) {
-      throw new Error(
-        `study '${study.name}' (preset ${o.preset}) is marked RUNNING by a sweep on host ${p.tags[SWEEP_TAGS.host]} ` +
-          `(pid ${p.tags[SWEEP_TAGS.pid]}, parent run ${p.info.runId}); if that sweep is gone, run again with takeOver (--take-over)`,
-      );
-    }
-  }
-  // cells left RUNNING by a sweep that died: no live process owns them any more
-  const parentIds = new Set(parents.map((p) => p.info.runId));
-  for (const r of existing) {
-    if (
-      r.info.status === "RUNNING" &&
-      r.tags[SWEEP_TAGS.role] !== "sweep" &&
-      parentIds.has(r.tags["mlflow.parentRunId"])
-    ) {
-      const plan = plans.find((pl) => pl.configHash === r.tags[SWEEP_TAGS.hash]);
-      const cell: Record<string, string> = plan
-        ? { [SWEEP_TAGS.cell]: plan.label, [SWEEP_TAGS.seed]: String(plan.seed) }
-        : {};
-      await client.setTags(r.info.runId, {
-        ...cell,
-        "simclr.terminated_by": "sweep resume: the process running it is gone",
-      });
-      await client.terminateRun(r.info.runId, "KILLED");
-      r.info.status = "KILLED";
-    }
-  }
-  const finishedByHash = new Map<string, Run>();
-  for (const r of existing) {
-    const h = r.tags[SWEEP_TAGS.hash];
-    if (
-      h &&
-      r.info.status === "FINISHED" &&
-      r.tags[SWEEP_TAGS.role] !== "sweep" &&
-      !finishedByHash.has(h)
-    )
-      finishedByHash.set(h, r);
-  }
+function planCells(study: Study, o: SweepOptions): CellPlan[] {
+  return planStudy(study, planOptions(o));
+}
 
-  // the parent run -----------------------------------------------------------------------------
+/** Reuses the study's newest parent run (RUNNING again, owned by this process) or creates one. */
+async function openParentRun(
+  client: MlflowClient,
+  o: SweepOptions,
+  ctx: {
+    study: Study;
+    experimentId: string;
+    plans: CellPlan[];
+    state: StudyState;
+    executor: Executor;
+  },
+): Promise<string> {
+  const { study, plans } = ctx;
   const sweepTags: Record<string, string> = {
     [SWEEP_TAGS.pid]: String(process.pid),
-    [SWEEP_TAGS.host]: host,
+    [SWEEP_TAGS.host]: os.hostname(),
     "simclr.sweep_cells": String(plans.length),
   };
   let parentRunId: string;
-  if (parents[0]) {
-    parentRunId = parents[0].info.runId;
+  const previous = ctx.state.parents[0];
+  if (previous) {
+    parentRunId = previous.info.runId;
     await client.updateRun(parentRunId, { status: "RUNNING" });
     await client.setTags(parentRunId, sweepTags);
   } else {
     const info = await client.createRun({
-      experimentId,
+      experimentId: ctx.experimentId,
       runName: `${study.name}-${o.preset}`,
       tags: {
         ...environmentTags(),
@@ -307,13 +227,19 @@ export async function runSweep(
       preset: o.preset,
       seeds: describeSeeds(perCell),
       cells: perCell.size,
-      executor: executor.name,
+      executor: ctx.executor.name,
     });
   }
   // the definition this sweep ran (reports read it when the study is not registered where they run)
   await client.uploadArtifact(parentRunId, "study.json", JSON.stringify(study, null, 2));
+  return parentRunId;
+}
 
-  // abort handling -----------------------------------------------------------------------------
+/**
+ * An abort controller fed by the caller's signal and, with `handleSignals`, by SIGINT/SIGTERM (a
+ * second signal exits at once). `release` removes the handlers.
+ */
+function abortScope(o: SweepOptions): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort();
   if (o.signal) {
@@ -325,7 +251,7 @@ export async function runSweep(
     signals++;
     if (signals > 1) process.exit(sig === "SIGINT" ? 130 : 143);
     process.stderr.write(
-      `\nsimclr sweep: ${sig}: stopping the running cell and marking runs KILLED (again to force)\n`,
+      `\nsimclr sweep: ${sig}: stopping the running cells and marking runs KILLED (again to force)\n`,
     );
     controller.abort();
   };
@@ -333,249 +259,188 @@ export async function runSweep(
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   }
+  return {
+    signal: controller.signal,
+    release: () => {
+      if (o.handleSignals) {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      o.signal?.removeEventListener("abort", onOuterAbort);
+    },
+  };
+}
 
-  const progressFns: ((p: SweepProgress) => void)[] = [];
-  if (o.onProgress) progressFns.push(o.onProgress);
-  if (o.progressBar) progressFns.push(terminalProgress());
-  const results: CellResult[] = [];
-  const executedSeconds: number[] = [];
-  const report = (running?: string): void => {
-    const done = results.length;
-    const mean = executedSeconds.length
-      ? executedSeconds.reduce((a, b) => a + b, 0) / executedSeconds.length
-      : undefined;
+/** Progress bookkeeping: cells running now, executed cell times, and the callbacks to tell. */
+function progressReporter(
+  study: Study,
+  o: SweepOptions,
+  plans: CellPlan[],
+  results: (CellResult | undefined)[],
+  finishedByHash: ReadonlyMap<string, unknown>,
+): { start(name: string): void; end(name: string, seconds?: number): void; report(): void } {
+  const t0 = Date.now();
+  const fns: ((p: SweepProgress) => void)[] = [];
+  if (o.onProgress) fns.push(o.onProgress);
+  if (o.progressBar) fns.push(terminalProgress());
+  const running: string[] = [];
+  const executed: number[] = [];
+  const report = (): void => {
+    const got = results.filter((r): r is CellResult => r !== undefined);
     const p: SweepProgress = {
       study: study.name,
       total: plans.length,
-      done,
-      skipped: results.filter((r) => r.status === "SKIPPED").length,
-      failed: results.filter((r) => r.status === "FAILED").length,
+      done: got.length,
+      skipped: got.filter((r) => r.status === "SKIPPED").length,
+      failed: got.filter((r) => r.status === "FAILED").length,
       elapsedSeconds: (Date.now() - t0) / 1000,
     };
-    if (running) p.running = running;
-    if (executedSeconds.length) p.lastCellSeconds = executedSeconds[executedSeconds.length - 1];
-    if (mean !== undefined) {
-      p.meanCellSeconds = mean;
-      const left = plans.slice(done).filter((pl) => !finishedByHash.has(pl.configHash)).length;
-      p.etaSeconds = mean * left;
+    if (running.length) p.running = running.join(", ");
+    if (executed.length) {
+      p.lastCellSeconds = executed[executed.length - 1];
+      p.meanCellSeconds = executed.reduce((a, b) => a + b, 0) / executed.length;
+      const left = plans.filter((pl, i) => !results[i] && !finishedByHash.has(pl.configHash));
+      p.etaSeconds = (p.meanCellSeconds * left.length) / Math.max(1, running.length || 1);
     }
-    for (const f of progressFns) f(p);
+    for (const f of fns) f(p);
   };
+  return {
+    start(name) {
+      running.push(name);
+      report();
+    },
+    end(name, seconds) {
+      const i = running.indexOf(name);
+      if (i >= 0) running.splice(i, 1);
+      if (seconds !== undefined) executed.push(seconds);
+    },
+    report,
+  };
+}
 
-  const contextFor = (plan: CellPlan): TrackingContext => ({
-    trackingUri: uri,
-    experiment,
-    parentRunId,
+/** A SKIPPED result for a cell that already has a FINISHED run. */
+function skippedResult(plan: CellPlan, done: Run): CellResult {
+  return {
+    cellIndex: plan.cellIndex,
+    label: plan.label,
+    overrides: plan.overrides,
+    seed: plan.seed,
     configHash: plan.configHash,
-    study: study.name,
-    runName: plan.runName,
-    preset: o.preset,
-  });
-
-  /** The cell's run for this attempt: by the run_id it printed, else by hash under this parent. */
-  const findCellRun = async (
-    plan: CellPlan,
-    outcome: CellOutcome | undefined,
-    since: number,
-  ): Promise<Run | undefined> => {
-    const printed = outcome?.result?.run_id ?? outcome?.result?.runId;
-    if (typeof printed === "string" && printed) {
-      try {
-        return await client.getRun(printed);
-      } catch {
-        /* fall through to the search */
-      }
-    }
-    const runs = await client.searchAllRuns({
-      experimentIds: [experimentId],
-      filter: `tags.${SWEEP_TAGS.hash} = ${q(plan.configHash)} and tags.\`mlflow.parentRunId\` = ${q(parentRunId)}`,
-      orderBy: ["attributes.start_time DESC"],
-    });
-    return runs.find((r) => r.info.startTime >= since - 2000);
+    status: "SKIPPED",
+    runId: done.info.runId,
+    metrics: done.metrics,
+    attempts: 0,
+    // The earlier run's own duration, so a resumed sweep's table still shows every cell's cost.
+    ...(done.info.endTime !== undefined
+      ? { seconds: (done.info.endTime - done.info.startTime) / 1000 }
+      : {}),
   };
+}
 
-  const cellTags = (plan: CellPlan): Record<string, string> => ({
-    "mlflow.parentRunId": parentRunId,
-    [SWEEP_TAGS.hash]: plan.configHash,
-    [SWEEP_TAGS.study]: study.name,
-    [SWEEP_TAGS.preset]: o.preset,
-    [SWEEP_TAGS.cell]: plan.label,
-    [SWEEP_TAGS.seed]: String(plan.seed),
-  });
-
-  /** A run for a cell whose command did not track itself (so the cell is never silent). */
-  const createRunFor = async (
-    plan: CellPlan,
-    status: RunStatus,
-    metrics: Record<string, number>,
-    note: string,
-  ): Promise<string> => {
-    const info = await client.createRun({
-      experimentId,
-      runName: plan.runName,
-      tags: { ...cellTags(plan), "simclr.logged_by": "sweep", "mlflow.note.content": note },
-    });
-    await client.logParams(info.runId, flattenParams(plan.config));
-    if (Object.keys(metrics).length) await client.logMetrics(info.runId, metrics, 0);
-    await client.terminateRun(info.runId, status);
-    return info.runId;
-  };
-
-  // --- adaptive seeds (issue 12; logic in src/sweep/adaptive.ts): after the plan's last cell, plan
-  // more seeds for the cells of undecided claims; the loop below runs them (and looks again).
-  const adaptive = (plan: CellPlan): void => {
-    if (plan === plans[plans.length - 1])
-      plans.push(...nextAdaptivePlans(study, planOpts, results.filter(isEvidence)).plans);
-  };
-  let interrupted = false;
-  try {
-    report();
-    for (const plan of plans) {
-      if (controller.signal.aborted) {
-        interrupted = true;
-        break;
-      }
-      const base = {
-        cellIndex: plan.cellIndex,
-        label: plan.label,
-        overrides: plan.overrides,
-        seed: plan.seed,
-        configHash: plan.configHash,
-      };
-      const done = finishedByHash.get(plan.configHash);
+/**
+ * Runs the plans `concurrency` at a time through {@link runCell}; results stay in plan order. Stops
+ * taking new cells when the sweep is aborted or the engine rejected a cell's resources. On a
+ * cluster (executors that can re-attach) the others wait until the engine accepted the first
+ * submission, so resources the engine rejects fail once, not once per slot.
+ */
+async function runCells(
+  plans: CellPlan[],
+  step: Omit<CellStep, "onStart" | "onEnd">,
+  state: StudyState,
+  progress: ReturnType<typeof progressReporter>,
+  results: (CellResult | undefined)[],
+): Promise<void> {
+  let next = 0;
+  let rejected = false;
+  let openGate: () => void = () => {};
+  const gate = new Promise<void>((r) => (openGate = r));
+  if (!step.executor.attach) openGate();
+  const worker = async (_: unknown, slot: number): Promise<void> => {
+    if (slot > 0) await gate;
+    while (next < plans.length && !step.signal.aborted && !rejected) {
+      const i = next++;
+      const plan = plans[i];
+      const done = state.finishedByHash.get(plan.configHash);
       if (done) {
-        results.push({
-          ...base,
-          status: "SKIPPED",
-          runId: done.info.runId,
-          metrics: done.metrics,
-          attempts: 0,
-          // The earlier run's own duration, so a resumed sweep's table still shows every cell's cost.
-          ...(done.info.endTime !== undefined
-            ? { seconds: (done.info.endTime - done.info.startTime) / 1000 }
-            : {}),
-        });
-        report();
-        adaptive(plan);
+        results[i] = skippedResult(plan, done);
+        progress.report();
         continue;
       }
-      const cellName = `${plan.label} seed ${plan.seed}`;
-      let result: CellResult | undefined;
-      for (let attempt = 1; attempt <= 1 + o.retries; attempt++) {
-        report(attempt > 1 ? `${cellName} (retry)` : cellName);
-        const since = Date.now();
-        let outcome: CellOutcome;
-        try {
-          outcome = await executor.run(
-            { plan, study: study.name, preset: o.preset, context: contextFor(plan) },
-            controller.signal,
-          );
-        } catch (err) {
-          outcome = {
-            ok: false,
-            exitCode: null,
-            stderrTail: (err as Error).message,
-            seconds: (Date.now() - since) / 1000,
-          };
-        }
-        const run = await findCellRun(plan, outcome, since);
-        if (controller.signal.aborted) {
-          interrupted = true;
-          if (run)
-            await client.setTags(run.info.runId, {
-              ...cellTags(plan),
-              "simclr.terminated_by": "sweep interrupted",
-            });
-          if (run && run.info.status === "RUNNING")
-            await client.terminateRun(run.info.runId, "KILLED");
-          result = {
-            ...base,
-            status: "KILLED",
-            metrics: {},
-            attempts: attempt,
-            seconds: outcome.seconds,
-          };
-          if (run) result.runId = run.info.runId;
-          break;
-        }
-        executedSeconds.push(outcome.seconds);
-        const fromJson = numericMetrics(outcome.result);
-        if (outcome.ok) {
-          let runId: string;
-          if (!run)
-            runId = await createRunFor(
-              plan,
-              "FINISHED",
-              fromJson,
-              "logged by the sweep from the cell's JSON result",
-            );
-          else {
-            runId = run.info.runId;
-            const missing: Record<string, number> = {};
-            for (const m of study.metrics)
-              if (m in fromJson && !(m in run.metrics)) missing[m] = fromJson[m];
-            if (Object.keys(missing).length) await client.logMetrics(runId, missing, 0);
-            const tags = cellTags(plan);
-            const absent = Object.fromEntries(
-              Object.entries(tags).filter(([k]) => !(k in run.tags)),
-            );
-            if (Object.keys(absent).length) await client.setTags(runId, absent);
-            if (run.info.status !== "FINISHED") await client.terminateRun(runId, "FINISHED");
-          }
-          result = {
-            ...base,
-            status: "FINISHED",
-            runId,
-            metrics: { ...(run?.metrics ?? {}), ...fromJson },
-            attempts: attempt,
-            seconds: outcome.seconds,
-          };
-          break;
-        }
-        const why = outcome.signal
-          ? `killed by ${outcome.signal}`
-          : `exit code ${outcome.exitCode}`;
-        const note = `cell failed (${why}, attempt ${attempt}):\n${outcome.stderrTail}`.slice(
-          0,
-          7900,
-        );
-        let runId: string;
-        if (!run) runId = await createRunFor(plan, "FAILED", fromJson, note);
-        else {
-          runId = run.info.runId;
-          await client.setTags(runId, { "mlflow.note.content": note, ...cellTags(plan) });
-          if (run.info.status !== "FAILED") await client.terminateRun(runId, "FAILED");
-        }
-        result = {
-          ...base,
-          status: "FAILED",
-          runId,
-          metrics: fromJson,
-          attempts: attempt,
-          seconds: outcome.seconds,
-          error: note,
-        };
-      }
-      if (result) results.push(result);
-      report();
-      if (interrupted) break;
-      adaptive(plan);
+      let current = "";
+      const r = await runCell(
+        {
+          ...step,
+          onStart: (name) => {
+            if (current) progress.end(current);
+            current = name;
+            progress.start(name);
+          },
+          onEnd: (seconds) => {
+            progress.end(current, seconds);
+            current = "";
+          },
+          onSubmitted: openGate,
+        },
+        plan,
+        state.history.get(plan.configHash) ?? { priorAttempts: 0 },
+      );
+      if (current) progress.end(current);
+      openGate();
+      results[i] = r;
+      if (r.rejected) rejected = true;
+      progress.report();
     }
-  } finally {
-    if (o.handleSignals) {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
-    o.signal?.removeEventListener("abort", onOuterAbort);
-  }
+    openGate(); // nothing left for this slot (all skipped, or the sweep stopped)
+  };
+  const n = Math.max(1, Math.min(step.executor.concurrency ?? 1, plans.length));
+  await Promise.all(Array.from({ length: n }, worker));
+}
 
+/**
+ * Adaptive seeds (issue 12, src/sweep/adaptive.ts): while the study's seed policy at this preset
+ * asks for more seeds of the cells of undecided claims, plans them and runs them like the first
+ * plan (resumable: a seed finished before is skipped by its config hash). Stops when the policy is
+ * done, the sweep was aborted or the engine rejected a cell. A study without a policy runs none.
+ */
+async function runAdaptiveRounds(
+  study: Study,
+  o: SweepOptions,
+  plans: CellPlan[],
+  slots: (CellResult | undefined)[],
+  signal: AbortSignal,
+  run: (more: CellPlan[], extra: (CellResult | undefined)[]) => Promise<void>,
+): Promise<void> {
+  for (;;) {
+    if (signal.aborted || slots.some((r) => r?.rejected)) return;
+    const evidence = slots.filter((r): r is CellResult => r !== undefined && isEvidence(r));
+    const more = nextAdaptivePlans(study, planOptions(o), evidence).plans;
+    if (more.length === 0) return;
+    const extra = new Array<CellResult | undefined>(more.length);
+    plans.push(...more);
+    await run(more, extra);
+    slots.push(...extra);
+    if (extra.some((r) => r === undefined)) return; // stopped part-way
+  }
+}
+
+/** Ends the sweep: summary note and counts on the parent run, the study's figures, its status. */
+async function closeSweep(
+  client: MlflowClient,
+  study: Study,
+  o: SweepOptions,
+  parentRunId: string,
+  results: CellResult[],
+  interrupted: boolean,
+): Promise<{ finished: number; skipped: number; failed: number }> {
   const finished = results.filter((r) => r.status === "FINISHED").length;
   const skipped = results.filter((r) => r.status === "SKIPPED").length;
   const failed = results.filter((r) => r.status === "FAILED").length;
   const parentStatus: RunStatus = interrupted ? "KILLED" : failed > 0 ? "FAILED" : "FINISHED";
+  const rejected = results.find((r) => r.rejected);
   const summary =
     `${study.description}\n\nlast sweep: ${finished} cells run, ${skipped} skipped (already finished), ${failed} failed` +
-    (interrupted ? ", interrupted" : "");
+    (interrupted ? ", interrupted" : "") +
+    (rejected ? `; stopped: the engine rejected a cell: ${rejected.error ?? ""}` : "");
   await client.setTags(parentRunId, { "mlflow.note.content": summary.slice(0, 7900) });
   await client.logMetrics(
     parentRunId,
@@ -584,6 +449,78 @@ export async function runSweep(
   );
   await logStudyFigures(client, parentRunId, study, o.preset, results);
   await client.terminateRun(parentRunId, parentStatus);
+  return { finished, skipped, failed };
+}
+
+/**
+ * Runs a study as a sweep. Resolves with a summary (also when interrupted: `interrupted` is true).
+ * Throws when tracking cannot be reached at the start, another live sweep owns the same study, or
+ * the executor's workers could not reach the tracking server.
+ */
+export async function runSweep(
+  study: Study,
+  options: Partial<SweepOptions> & { preset: string },
+): Promise<SweepResult> {
+  const o: SweepOptions = { ...SWEEP_DEFAULTS, ...options };
+  const t0 = Date.now();
+  const resources = validateResources({ ...CELL_RESOURCE_DEFAULTS, ...o.resources });
+  const credentials = trackingCredentialsFromEnv();
+  const direct = new MlflowClient(
+    o.trackingUri ?? trackingContextFromEnv().trackingUri,
+    credentials ? { credentials } : {},
+  );
+  const uri = await direct.uri();
+  const client = retryingClient(direct);
+  // An archive import (issue 12, not wired yet) would prune `plans` here, before claiming; adaptive
+  // seeds extend them after the first round (runAdaptiveRounds).
+  const plans = planCells(study, o);
+  const experiment = o.experiment ?? study.name;
+  const experimentId = await direct.getOrCreateExperiment(experiment); // fail fast when the server is down at the start
+  const executor = o.executor ?? createLocalExecutor();
+  await checkTrackingReachable(uri, executor);
+  const state = await claimStudy(client, {
+    experimentId,
+    study,
+    preset: o.preset,
+    plans,
+    executor,
+    takeOver: o.takeOver,
+  });
+  const parentRunId = await openParentRun(client, o, {
+    study,
+    experimentId,
+    plans,
+    state,
+    executor,
+  });
+  const abort = abortScope(o);
+  const slots: (CellResult | undefined)[] = new Array<CellResult | undefined>(plans.length);
+  const progress = progressReporter(study, o, plans, slots, state.finishedByHash);
+  try {
+    progress.report();
+    const step = {
+      client,
+      executor,
+      study,
+      preset: o.preset,
+      experimentId,
+      experiment,
+      parentRunId,
+      trackingUri: uri,
+      resources,
+      retries: o.retries,
+      signal: abort.signal,
+    };
+    await runCells(plans, step, state, progress, slots);
+    await runAdaptiveRounds(study, o, plans, slots, abort.signal, (more, extra) =>
+      runCells(more, step, state, progress, extra),
+    );
+  } finally {
+    abort.release();
+  }
+  const interrupted = abort.signal.aborted;
+  const results = slots.filter((r): r is CellResult => r !== undefined);
+  const counts = await closeSweep(client, study, o, parentRunId, results, interrupted);
   return {
     study: study.name,
     preset: o.preset,
@@ -591,9 +528,7 @@ export async function runSweep(
     experimentId,
     parentRunId,
     cells: results,
-    finished,
-    skipped,
-    failed,
+    ...counts,
     interrupted,
     seconds: (Date.now() - t0) / 1000,
   };

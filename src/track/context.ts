@@ -2,7 +2,8 @@
  * Tracking context handed to a standalone cell process (`simclr pretrain --config FILE`) through
  * environment variables, so a sweep (or a cluster scheduler later) can place the cell's run under
  * its parent run: MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_PARENT_RUN_ID, SIMCLR_CONFIG_HASH,
- * SIMCLR_STUDY, SIMCLR_RUN_NAME (and SIMCLR_PRESET).
+ * SIMCLR_STUDY, SIMCLR_RUN_NAME (and SIMCLR_PRESET). SIMCLR_RUN_ID names a run the sweep created
+ * when it submitted the cell (status SCHEDULED, job id tagged), which the cell then logs into.
  */
 
 /** Where a run belongs. All fields optional: absent ones fall back to the caller's defaults. */
@@ -21,6 +22,8 @@ export interface TrackingContext {
   runName?: string;
   /** Preset name (tag simclr.preset) */
   preset?: string;
+  /** An existing run to log into instead of creating one (a sweep creates it at submission). */
+  runId?: string;
 }
 
 /** Environment variable for each context field. */
@@ -32,6 +35,7 @@ export const TRACKING_ENV: Readonly<Record<keyof TrackingContext, string>> = Obj
   study: "SIMCLR_STUDY",
   runName: "SIMCLR_RUN_NAME",
   preset: "SIMCLR_PRESET",
+  runId: "SIMCLR_RUN_ID",
 });
 
 /** Reads the tracking context from environment variables (empty values count as absent). */
@@ -62,4 +66,19 @@ export function trackingContextTags(ctx: TrackingContext): Record<string, string
   if (ctx.study) tags["simclr.study"] = ctx.study;
   if (ctx.preset) tags["simclr.preset"] = ctx.preset;
   return tags;
+}
+
+/**
+ * Credentials for the tracking server from MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD, or
+ * MLFLOW_TRACKING_TOKEN (MLflow's own names); undefined when not set. Workers on a cluster get
+ * them through their environment only (see src/sweep/slurm.ts, src/sweep/ray.ts).
+ */
+export function trackingCredentialsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): { username: string; password: string } | { token: string } | undefined {
+  const user = env.MLFLOW_TRACKING_USERNAME;
+  const password = env.MLFLOW_TRACKING_PASSWORD;
+  if (user && password) return { username: user, password };
+  if (env.MLFLOW_TRACKING_TOKEN) return { token: env.MLFLOW_TRACKING_TOKEN };
+  return undefined;
 }

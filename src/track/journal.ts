@@ -14,6 +14,7 @@ import {
   MLFLOW_LIMITS,
   type LogBatch,
   type Metric,
+  type TrackingCredentials,
 } from "./mlflow";
 import { PROJECT_ROOT } from "./server";
 import type { RunStatus } from "./types";
@@ -46,6 +47,8 @@ export type JournalOp =
       op: "create";
       experiment: string;
       runName?: string;
+      /** Log into this existing run (created by a sweep at submission) instead of creating one. */
+      runId?: string;
       startTime: number;
       tags: Record<string, string>;
     }
@@ -303,6 +306,14 @@ async function sendOne(j: Journal, client: MlflowClient, e: JournalEntry): Promi
   if (e.op === "create") {
     if (j.state.runId) return;
     const experimentId = await client.getOrCreateExperiment(e.experiment);
+    if (e.runId) {
+      await client.setTags(e.runId, { ...e.tags, [JOURNAL_ID_TAG]: j.header.journalId });
+      await client.updateRun(e.runId, { status: "RUNNING" });
+      j.state.runId = e.runId;
+      j.state.experimentId = experimentId;
+      j.saveState();
+      return;
+    }
     // a previous replay may have created the run and died before saving the state
     const prior = await client.searchRuns({
       experimentIds: [experimentId],
@@ -420,7 +431,13 @@ export interface SyncOutcome {
  * `uri` overrides the URI recorded in each journal.
  */
 export async function syncJournals(
-  opts: { dir?: string; uri?: string; force?: boolean; markOrphansKilled?: boolean } = {},
+  opts: {
+    dir?: string;
+    uri?: string;
+    force?: boolean;
+    markOrphansKilled?: boolean;
+    credentials?: TrackingCredentials;
+  } = {},
 ): Promise<SyncOutcome[]> {
   const dir = opts.dir ?? defaultJournalDir();
   if (!fs.existsSync(dir)) return [];
@@ -478,7 +495,10 @@ export async function syncJournals(
     const key = uri || "<default>";
     let client = clients.get(key);
     if (!client) {
-      client = new MlflowClient(uri || undefined);
+      client = new MlflowClient(
+        uri || undefined,
+        opts.credentials ? { credentials: opts.credentials } : {},
+      );
       clients.set(key, client);
     }
     try {

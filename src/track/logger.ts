@@ -6,7 +6,12 @@
  * and logMetrics never throws because tracking is down.
  */
 import { randomUUID } from "node:crypto";
-import { trackingContextFromEnv, trackingContextTags, type TrackingContext } from "./context";
+import {
+  trackingContextFromEnv,
+  trackingContextTags,
+  trackingCredentialsFromEnv,
+  type TrackingContext,
+} from "./context";
 import { codeVersion } from "./code-version";
 import { environmentTags } from "./environment";
 import { defaultJournalDir, Journal, replayJournal, type ReplayResult } from "./journal";
@@ -17,6 +22,7 @@ import {
   validateKey,
   validateParamValue,
   validateTagValue,
+  type MlflowClientOptions,
 } from "./mlflow";
 import { resolveTrackingUri } from "./server";
 import type { ParamValue, RunLogger, RunStatus } from "./types";
@@ -144,7 +150,7 @@ class MlflowRunLogger implements TrackedRun {
   private async replay(): Promise<ReplayResult | undefined> {
     if (!this.client) {
       try {
-        this.client = new MlflowClient(await resolveTrackingUri());
+        this.client = new MlflowClient(await resolveTrackingUri(), clientOptions(this.opts.useEnv));
       } catch (err) {
         this.noteDown((err as Error).message);
         return {
@@ -335,6 +341,7 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
     startTime: number;
     tags: Record<string, string>;
     runName?: string;
+    runId?: string;
   } = {
     op: "create",
     experiment,
@@ -342,15 +349,22 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
     tags,
   };
   if (runName !== undefined) create.runName = runName;
+  if (env.runId !== undefined) create.runId = env.runId;
   journal.append(create);
   const logger = new MlflowRunLogger(
     journal,
     experiment,
     o,
-    uri ? new MlflowClient(uri, { timeoutMs: 10_000 }) : undefined,
+    uri ? new MlflowClient(uri, clientOptions(options.useEnv !== false)) : undefined,
   );
   await logger.flush();
   return logger;
+}
+
+/** The logger's client options: a short timeout, and MLflow's credential variables with `useEnv`. */
+function clientOptions(useEnv: boolean): Partial<MlflowClientOptions> {
+  const credentials = useEnv ? trackingCredentialsFromEnv() : undefined;
+  return credentials ? { timeoutMs: 10_000, credentials } : { timeoutMs: 10_000 };
 }
 
 /**

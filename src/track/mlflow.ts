@@ -130,7 +130,15 @@ export interface SearchRunsOptions {
 export interface MlflowClientOptions {
   /** Per-request timeout in milliseconds. */
   timeoutMs: number;
+  /**
+   * For a server behind MLflow's basic-auth app (or a proxy taking a bearer token); callers read
+   * them with `trackingCredentialsFromEnv()` (MLFLOW_TRACKING_USERNAME / PASSWORD / TOKEN).
+   */
+  credentials?: TrackingCredentials;
 }
+
+/** Basic-auth user and password, or a bearer token. */
+export type TrackingCredentials = { username: string; password: string } | { token: string };
 
 /** Defaults for {@link MlflowClientOptions}. */
 export const MLFLOW_CLIENT_DEFAULTS: Readonly<MlflowClientOptions> = Object.freeze({
@@ -417,6 +425,17 @@ export class MlflowClient {
     json: boolean,
   ): Promise<unknown> {
     let res: Response;
+    const c = this.opts.credentials;
+    if (c) {
+      const headers = new Headers(init.headers);
+      headers.set(
+        "authorization",
+        "token" in c
+          ? `Bearer ${c.token}`
+          : `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`,
+      );
+      init = { ...init, headers };
+    }
     try {
       res = await fetch(url, init);
     } catch (err) {

@@ -1,0 +1,308 @@
+/**
+ * The "run a cell" step of a sweep: one cell x seed, through whichever executor, with its retries.
+ * Each attempt gets its child run before it is submitted (status SCHEDULED, the engine's job id as
+ * tag simclr.job_id), so a waiting cell is visible in MLflow and an orchestrator that dies can
+ * re-attach to the job; the cell's process logs into that run (SIMCLR_RUN_ID). After the attempt
+ * the run is reconciled with what the executor reported (status, metrics, failure note).
+ */
+import { flattenParams, type MlflowClient, type Run } from "../track/mlflow";
+import type { RunStatus } from "../track/types";
+import {
+  SubmitRejected,
+  type CellOutcome,
+  type CellResources,
+  type CellTask,
+  type Executor,
+} from "./executor";
+import type { CellPlan, Overrides, Study } from "./study";
+
+/** The MLflow calls a cell step makes (a fake implements them in unit tests). */
+export type SweepClient = Pick<
+  MlflowClient,
+  "createRun" | "getRun" | "setTags" | "updateRun" | "terminateRun" | "logParams" | "logMetrics"
+>;
+
+/** Tag values used by sweeps. */
+export const SWEEP_TAGS = Object.freeze({
+  role: "simclr.role",
+  study: "simclr.study",
+  preset: "simclr.preset",
+  hash: "simclr.config_hash",
+  pid: "simclr.sweep_pid",
+  host: "simclr.sweep_host",
+  cell: "simclr.cell",
+  seed: "simclr.seed",
+  executor: "simclr.executor",
+  jobId: "simclr.job_id",
+  jobState: "simclr.job_state",
+  jobNode: "simclr.job_node",
+});
+
+/** How one cell x seed ended. */
+export interface CellResult {
+  cellIndex: number;
+  label: string;
+  overrides: Overrides;
+  seed: number;
+  configHash: string;
+  status: RunStatus | "SKIPPED";
+  runId?: string;
+  /** The study's metrics (and any other numeric result), from the cell's JSON or its MLflow run. */
+  metrics: Record<string, number>;
+  /** Attempts made in this sweep (0 when skipped). */
+  attempts: number;
+  seconds?: number;
+  error?: string;
+  /** The engine's job id of the last attempt. */
+  jobId?: string;
+  /** The engine refused the cell outright (bad resources): retrying cannot help. */
+  rejected?: boolean;
+}
+
+/** What every cell of one sweep shares. */
+export interface CellStep {
+  client: SweepClient;
+  executor: Executor;
+  study: Study;
+  preset: string;
+  experimentId: string;
+  experiment: string;
+  parentRunId: string;
+  trackingUri: string;
+  resources: CellResources;
+  /** Extra attempts for a failed cell. */
+  retries: number;
+  signal: AbortSignal;
+  /** An attempt starts ("label seed N", "(retry)" / "(re-attached)" appended). */
+  onStart?: (name: string) => void;
+  /** An attempt's command ended after this many seconds. */
+  onEnd?: (seconds: number) => void;
+  /** The engine accepted an attempt (after its job id was tagged). */
+  onSubmitted?: () => void;
+}
+
+/** A job an earlier sweep submitted and left in flight: the cell's run and the engine's job id. */
+export interface InFlight {
+  runId: string;
+  jobId: string;
+}
+
+/** How far this cell got before this sweep. */
+export interface CellHistory {
+  /** Attempts earlier sweeps made (child runs with this config hash under the parent). */
+  priorAttempts: number;
+  /** A job still queued or running, to re-attach to. */
+  inFlight?: InFlight;
+}
+
+function numericMetrics(obj: Record<string, unknown> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(obj ?? {}))
+    if (typeof v === "number" && /^[A-Za-z0-9_./\- :]+$/.test(k)) out[k] = v;
+  return out;
+}
+
+/** The tags that place a run as this cell's run under the sweep's parent. */
+export function cellTags(s: CellStep, plan: CellPlan): Record<string, string> {
+  return {
+    "mlflow.parentRunId": s.parentRunId,
+    [SWEEP_TAGS.hash]: plan.configHash,
+    [SWEEP_TAGS.study]: s.study.name,
+    [SWEEP_TAGS.preset]: s.preset,
+    [SWEEP_TAGS.cell]: plan.label,
+    [SWEEP_TAGS.seed]: String(plan.seed),
+  };
+}
+
+function taskFor(s: CellStep, plan: CellPlan, runId: string, attempt: number): CellTask {
+  return {
+    plan,
+    study: s.study.name,
+    preset: s.preset,
+    resources: s.resources,
+    attemptKey: `${s.parentRunId.slice(0, 12)}-${plan.configHash.slice(0, 12)}-s${plan.seed}-a${attempt}`,
+    context: {
+      trackingUri: s.trackingUri,
+      experiment: s.experiment,
+      parentRunId: s.parentRunId,
+      configHash: plan.configHash,
+      study: s.study.name,
+      runName: plan.runName,
+      preset: s.preset,
+      runId,
+    },
+    onSubmitted: async (jobId) => {
+      await s.client.setTags(runId, { [SWEEP_TAGS.jobId]: jobId });
+      s.onSubmitted?.();
+    },
+  };
+}
+
+/** Creates the attempt's child run, SCHEDULED until the cell's process starts logging into it. */
+async function createCellRun(s: CellStep, plan: CellPlan): Promise<string> {
+  const info = await s.client.createRun({
+    experimentId: s.experimentId,
+    runName: plan.runName,
+    tags: { ...cellTags(s, plan), [SWEEP_TAGS.executor]: s.executor.name },
+  });
+  await s.client.updateRun(info.runId, { status: "SCHEDULED" });
+  return info.runId;
+}
+
+/** The run the attempt logged into: the one it printed (a command that made its own), else ours. */
+async function attemptRun(s: CellStep, runId: string, outcome: CellOutcome): Promise<Run> {
+  const printed = outcome.result?.run_id ?? outcome.result?.runId;
+  if (typeof printed === "string" && printed && printed !== runId) {
+    try {
+      const own = await s.client.getRun(printed);
+      await s.client.terminateRun(runId, "KILLED");
+      await s.client.setTags(runId, { "simclr.superseded_by": printed });
+      return own;
+    } catch {
+      /* not a run of this server: keep ours */
+    }
+  }
+  return s.client.getRun(runId);
+}
+
+/** Reconciles the attempt's run with its outcome; returns the cell's result for this attempt. */
+async function settle(
+  s: CellStep,
+  plan: CellPlan,
+  runId: string,
+  outcome: CellOutcome,
+  attempt: number,
+): Promise<CellResult> {
+  const base: CellResult = {
+    cellIndex: plan.cellIndex,
+    label: plan.label,
+    overrides: plan.overrides,
+    seed: plan.seed,
+    configHash: plan.configHash,
+    status: "FAILED",
+    metrics: {},
+    attempts: attempt,
+    seconds: outcome.seconds,
+  };
+  if (outcome.jobId) base.jobId = outcome.jobId;
+  const run = await attemptRun(s, runId, outcome);
+  const id = run.info.runId;
+  base.runId = id;
+  const tags: Record<string, string> = { ...cellTags(s, plan) };
+  if (outcome.jobState) tags[SWEEP_TAGS.jobState] = outcome.jobState;
+  if (outcome.node) tags[SWEEP_TAGS.jobNode] = outcome.node;
+  const open = run.info.status === "RUNNING" || run.info.status === "SCHEDULED";
+  if (s.signal.aborted && !outcome.ok) {
+    await s.client.setTags(id, { ...tags, "simclr.terminated_by": "sweep interrupted" });
+    if (open) await s.client.terminateRun(id, "KILLED");
+    return { ...base, status: "KILLED" };
+  }
+  const fromJson = numericMetrics(outcome.result);
+  if (run.info.status === "SCHEDULED") {
+    // the command never logged into its run: record what the sweep knows, so no cell is silent
+    tags["simclr.logged_by"] = "sweep";
+    await s.client.logParams(id, flattenParams(plan.config));
+  }
+  if (outcome.ok) {
+    const missing: Record<string, number> = {};
+    for (const [m, v] of Object.entries(fromJson)) if (!(m in run.metrics)) missing[m] = v;
+    if (Object.keys(missing).length) await s.client.logMetrics(id, missing, 0);
+    await s.client.setTags(id, tags);
+    if (run.info.status !== "FINISHED") await s.client.terminateRun(id, "FINISHED");
+    return { ...base, status: "FINISHED", metrics: { ...run.metrics, ...fromJson } };
+  }
+  const why = outcome.jobState
+    ? `job ${outcome.jobId ?? "?"} ended ${outcome.jobState}, exit code ${outcome.exitCode}`
+    : outcome.signal
+      ? `killed by ${outcome.signal}`
+      : `exit code ${outcome.exitCode}`;
+  const note = `cell failed (${why}, attempt ${attempt}):\n${outcome.stderrTail}`.slice(0, 7900);
+  await s.client.setTags(id, { ...tags, "mlflow.note.content": note });
+  if (run.info.status !== "FAILED") await s.client.terminateRun(id, "FAILED");
+  return { ...base, status: "FAILED", metrics: fromJson, error: note };
+}
+
+/** An outcome for an executor that threw (could not start the command, lost the engine). */
+function thrownOutcome(err: unknown, since: number): CellOutcome {
+  return {
+    ok: false,
+    exitCode: null,
+    stderrTail: (err as Error).message,
+    seconds: (Date.now() - since) / 1000,
+  };
+}
+
+/** Re-attaches to a job an earlier sweep left in flight; undefined when the engine forgot it. */
+async function reattach(
+  s: CellStep,
+  plan: CellPlan,
+  job: InFlight,
+  attempt: number,
+): Promise<CellResult | undefined> {
+  const outcome = s.executor.attach
+    ? await s.executor
+        .attach(job.jobId, taskFor(s, plan, job.runId, attempt), s.signal)
+        .catch((err: unknown) => thrownOutcome(err, Date.now()))
+    : undefined;
+  if (!outcome) {
+    await s.client.setTags(job.runId, {
+      "simclr.terminated_by": `sweep resume: ${s.executor.name} no longer knows job ${job.jobId}`,
+    });
+    await s.client.terminateRun(job.runId, "KILLED");
+    return undefined;
+  }
+  s.onEnd?.(outcome.seconds);
+  return settle(s, plan, job.runId, { jobId: job.jobId, ...outcome }, attempt);
+}
+
+/**
+ * Runs one cell x seed to its end: re-attaches to its job if an earlier sweep left one in flight,
+ * else submits it, retrying a failure up to `retries` times. A cell the engine rejects outright
+ * is not retried (`rejected`); an aborted sweep leaves the attempt's run KILLED.
+ */
+export async function runCell(
+  s: CellStep,
+  plan: CellPlan,
+  history: CellHistory,
+): Promise<CellResult> {
+  const name = `${plan.label} seed ${plan.seed}`;
+  let last: CellResult | undefined;
+  let attempt = 0;
+  if (history.inFlight) {
+    attempt++;
+    s.onStart?.(`${name} (re-attached)`);
+    last = await reattach(s, plan, history.inFlight, history.priorAttempts);
+    if (last && last.status !== "FAILED") return last;
+  }
+  for (; attempt <= s.retries && !s.signal.aborted; attempt++) {
+    s.onStart?.(attempt > 0 ? `${name} (retry)` : name);
+    const runId = await createCellRun(s, plan);
+    const since = Date.now();
+    const task = taskFor(s, plan, runId, history.priorAttempts + attempt + 1);
+    let outcome: CellOutcome;
+    try {
+      outcome = await s.executor.run(task, s.signal);
+    } catch (err) {
+      outcome = thrownOutcome(err, since);
+      if (err instanceof SubmitRejected) {
+        const r = await settle(s, plan, runId, outcome, attempt + 1);
+        return { ...r, rejected: true };
+      }
+    }
+    s.onEnd?.(outcome.seconds);
+    last = await settle(s, plan, runId, outcome, attempt + 1);
+    if (last.status !== "FAILED") return last;
+  }
+  if (last) return last;
+  // aborted before the first attempt started
+  return {
+    cellIndex: plan.cellIndex,
+    label: plan.label,
+    overrides: plan.overrides,
+    seed: plan.seed,
+    configHash: plan.configHash,
+    status: "KILLED",
+    metrics: {},
+    attempts: 0,
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * Sweeps on a real single-node Slurm cluster (test/support/slurm.ts) tracked in a real MLflow
+ * server: cells land as child runs with their job ids, a re-run submits nothing, a cancelled job
+ * is retried by the next run, a killed orchestrator is re-attached, bad resources fail at once.
+ */
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { useMlflowServer } from "../support/mlflow";
+import { useSlurmCluster } from "../support/slurm";
+import { createMlflowClient, type Run } from "../../src/track/mlflow";
+import { createSlurmExecutor } from "../../src/sweep/slurm";
+import { runSweep } from "../../src/sweep/sweep";
+import type { Study } from "../../src/sweep/study";
+
+const slurm = useSlurmCluster();
+const mlflow = useMlflowServer();
+const ROOT = path.resolve(__dirname, "..", "..");
+const CELL = [process.execPath, "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-slurm-sweep-"));
+process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+process.env.CELL_MARKER_DIR = tmp;
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const skip = slurm.skip;
+if (skip) console.log(`# skipping the Slurm tests: ${skip}`);
+
+function study(name: string): Study {
+  return {
+    name,
+    description: "slurm test",
+    base: {},
+    grid: { x: [1, 2, 3] },
+    seeds: 1,
+    metrics: ["score"],
+  };
+}
+
+const executor = (): ReturnType<typeof createSlurmExecutor> =>
+  createSlurmExecutor({
+    command: CELL,
+    cwd: ROOT,
+    configDir: path.join(tmp, "cfg"),
+    logDir: path.join(tmp, "logs"),
+    pollSeconds: 0.5,
+  });
+
+async function children(experiment: string): Promise<Map<string, Run[]>> {
+  const runs = await createMlflowClient(mlflow.url).searchAllRuns({
+    experimentNames: [experiment],
+  });
+  const m = new Map<string, Run[]>();
+  for (const r of runs.filter((x) => x.tags["simclr.role"] !== "sweep")) {
+    const k = r.tags["simclr.cell"];
+    m.set(k, [...(m.get(k) ?? []), r]);
+  }
+  return m;
+}
+
+/** Job ids Slurm has seen so far (scontrol keeps ended jobs for MinJobAge). */
+function slurmJobIds(): string[] {
+  const r = spawnSync("scontrol", ["show", "job", "-o"], { encoding: "utf8" });
+  return [...r.stdout.matchAll(/JobId=(\d+)/g)].map((m) => m[1]);
+}
+
+async function waitForScore(experiment: string, label: string): Promise<Run> {
+  const c = createMlflowClient(mlflow.url);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const runs = await c.searchAllRuns({
+      experimentNames: [experiment],
+      filter: `tags.\`simclr.cell\` = '${label}' and attributes.status = 'RUNNING'`,
+    });
+    if (runs[0]?.metrics.score !== undefined) return runs[0];
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`cell ${label} never started running`);
+}
+
+test(
+  "slurm: every cell is a job and a child run tagged with its job id; a re-run submits nothing",
+  { skip },
+  async () => {
+    await slurm.ready;
+    const r1 = await runSweep(study("slurm-basic"), {
+      preset: "tiny",
+      trackingUri: mlflow.url,
+      executor: executor(),
+    });
+    assert.deepEqual(
+      r1.cells.map((c) => c.status),
+      ["FINISHED", "FINISHED", "FINISHED"],
+    );
+    assert.deepEqual(
+      r1.cells.map((c) => c.metrics.score),
+      [10, 20, 30],
+    );
+    const kids = await children("slurm-basic");
+    const jobIds = new Set<string>();
+    for (const label of ["x=1", "x=2", "x=3"]) {
+      const runs = kids.get(label) ?? [];
+      assert.equal(runs.length, 1, label);
+      const [run] = runs;
+      assert.equal(run.info.status, "FINISHED");
+      assert.equal(run.tags["simclr.executor"], "slurm");
+      assert.equal(run.tags["simclr.job_state"], "COMPLETED");
+      assert.match(run.tags["simclr.job_id"], /^\d+$/);
+      assert.equal(run.tags["mlflow.parentRunId"], r1.parentRunId);
+      assert.equal(run.params.x, label.slice(2)); // logged by the cell itself, into the sweep's run
+      jobIds.add(run.tags["simclr.job_id"]);
+    }
+    assert.equal(jobIds.size, 3);
+    for (const id of jobIds) assert.ok(slurmJobIds().includes(id), `job ${id} known to Slurm`);
+    const before = slurmJobIds().length;
+    const r2 = await runSweep(study("slurm-basic"), {
+      preset: "tiny",
+      trackingUri: mlflow.url,
+      executor: executor(),
+    });
+    assert.deepEqual(
+      r2.cells.map((c) => c.status),
+      ["SKIPPED", "SKIPPED", "SKIPPED"],
+    );
+    assert.equal(slurmJobIds().length, before, "no new job submitted");
+  },
+);
+
+test(
+  "slurm: a job cancelled mid-run ends FAILED/KILLED and the next run retries it",
+  { skip },
+  async () => {
+    await slurm.ready;
+    process.env.CELL_SLEEP_X = "2";
+    process.env.CELL_SLEEP_ONCE = "1";
+    process.env.CELL_SLEEP_SECONDS = "60";
+    try {
+      const sweep = runSweep(study("slurm-cancel"), {
+        preset: "tiny",
+        trackingUri: mlflow.url,
+        executor: executor(),
+        retries: 0,
+      });
+      const running = await waitForScore("slurm-cancel", "x=2");
+      const jobId = running.tags["simclr.job_id"];
+      assert.match(jobId, /^\d+$/);
+      assert.equal(spawnSync("scancel", [jobId]).status, 0);
+      const r1 = await sweep;
+      const x2 = r1.cells.find((c) => c.label === "x=2");
+      assert.equal(x2?.status, "FAILED");
+      assert.match(x2?.error ?? "", /CANCELLED/);
+      const after1 = (await children("slurm-cancel")).get("x=2") ?? [];
+      assert.ok(
+        ["FAILED", "KILLED"].includes(after1[0]?.info.status ?? ""),
+        after1[0]?.info.status,
+      );
+      const r2 = await runSweep(study("slurm-cancel"), {
+        preset: "tiny",
+        trackingUri: mlflow.url,
+        executor: executor(),
+      });
+      assert.deepEqual(
+        r2.cells.map((c) => c.status),
+        ["SKIPPED", "FINISHED", "SKIPPED"],
+      );
+      const runs = (await children("slurm-cancel")).get("x=2") ?? [];
+      assert.deepEqual(runs.map((r) => r.info.status).sort(), ["FAILED", "FINISHED"]);
+    } finally {
+      delete process.env.CELL_SLEEP_X;
+      delete process.env.CELL_SLEEP_ONCE;
+    }
+  },
+);
+
+test(
+  "slurm: an orchestrator killed mid-sweep is re-attached to its queued/running jobs, no duplicates",
+  { skip },
+  async () => {
+    await slurm.ready;
+    const file = path.join(tmp, "slurm-reattach.json");
+    fs.writeFileSync(file, JSON.stringify(study("slurm-reattach")));
+    const cli = (): { done: Promise<number | null>; pid: number; out: () => string } => {
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(ROOT, "bin/simclr.cjs"),
+          "sweep",
+          file,
+          "--preset",
+          "tiny",
+          "--quiet",
+          "--json",
+          "--executor",
+          "slurm",
+          "--log-dir",
+          path.join(tmp, "logs"),
+          "--cell-command",
+          CELL.join(" "),
+        ],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            MLFLOW_TRACKING_URI: mlflow.url,
+            CELL_SLEEP_X: "2",
+            CELL_SLEEP_SECONDS: "6",
+          },
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+      return {
+        done: new Promise((res) => child.once("close", res)),
+        pid: child.pid ?? -1,
+        out: () => out,
+      };
+    };
+    const first = cli();
+    const running = await waitForScore("slurm-reattach", "x=2");
+    process.kill(-first.pid, "SIGKILL"); // the orchestrator dies; its jobs live on under slurmd
+    await first.done;
+    const jobs = slurmJobIds().length;
+    const again = cli();
+    assert.equal(await again.done, 0, again.out());
+    const summary = JSON.parse(again.out().trim().split("\n").pop() ?? "{}") as {
+      cells: { status: string }[];
+    };
+    assert.ok(
+      summary.cells.every((c) => c.status === "FINISHED" || c.status === "SKIPPED"),
+      again.out(),
+    );
+    const kids = await children("slurm-reattach");
+    for (const label of ["x=1", "x=2", "x=3"])
+      assert.equal(kids.get(label)?.length, 1, `${label}: one run`);
+    const x2 = kids.get("x=2")?.[0];
+    assert.equal(x2?.info.runId, running.info.runId, "the same run, re-attached");
+    assert.equal(x2?.tags["simclr.job_id"], running.tags["simclr.job_id"]);
+    assert.equal(x2?.info.status, "FINISHED");
+    assert.equal(slurmJobIds().length, jobs, "nothing resubmitted");
+  },
+);
+
+test(
+  "slurm: more GPUs than the cluster has, or an unknown partition, fail at once with sbatch's message",
+  { skip },
+  async () => {
+    await slurm.ready;
+    for (const [resources, message] of [
+      [{ cpus: 1, gpus: 2 }, /Invalid generic resource/],
+      [{ cpus: 1, gpus: 0, partition: "nosuchpartition" }, /invalid partition/i],
+    ] as const) {
+      const t0 = Date.now();
+      const r = await runSweep(study(`slurm-bad-${resources.gpus}`), {
+        preset: "tiny",
+        trackingUri: mlflow.url,
+        executor: executor(),
+        resources,
+      });
+      assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+      assert.equal(r.cells.length, 1, "the sweep stops after the engine rejects a cell");
+      assert.equal(r.cells[0].status, "FAILED");
+      assert.equal(r.cells[0].attempts, 1);
+      assert.match(r.cells[0].error ?? "", message);
+    }
+  },
+);
