@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
+import { archiveFile } from "../report/archive";
 import type { CellResources } from "../sweep/executor";
 import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
 import { getStudy, listStudies } from "../sweep/registry";
@@ -31,7 +32,9 @@ const USAGE = `usage: simclr sweep <study | study.json> --preset tiny|small|pape
   --json               print the summary as JSON on stdout
   --quiet              no progress bar
   --list               list the registered studies
-  --take-over          resume a sweep another host left RUNNING`;
+  --take-over          resume a sweep another host left RUNNING
+  --archive FILE|none  import this results archive's runs of the study's cells that MLflow lacks
+                       (default results/<preset>/runs.jsonl when it exists)`;
 
 function loadStudy(arg: string): Study {
   if (/\.(json|ts|js|cjs)$/.test(arg)) {
@@ -69,6 +72,7 @@ export const command: Command = {
         quiet: { type: "boolean", default: false },
         list: { type: "boolean", default: false },
         "take-over": { type: "boolean", default: false },
+        archive: { type: "string" },
         executor: { type: "string", default: "local" },
         parallel: { type: "string" },
         "threads-per-cell": { type: "string" },
@@ -108,6 +112,7 @@ export const command: Command = {
       progressBar: !values.quiet,
       takeOver: values["take-over"],
     };
+    if (values.archive !== "none") opts.archive = values.archive ?? archiveFile(values.preset);
     if (values.seeds !== undefined) {
       const n = Number(values.seeds);
       if (!Number.isInteger(n) || n < 1)

@@ -6,6 +6,8 @@
  * already ran.
  */
 import fs from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT } from "../track/server";
 import { getStudy } from "../sweep/registry";
 import type { Study } from "../sweep/study";
 import { evaluateClaims, type SeedResult } from "./claims";
@@ -16,6 +18,11 @@ import {
   type ReportRun,
   type ReportSection,
 } from "./collect";
+
+/** The committed archive of a preset: `results/<preset>/runs.jsonl` in the project. */
+export function archiveFile(preset: string, root: string = PROJECT_ROOT): string {
+  return path.join(root, "results", preset, "runs.jsonl");
+}
 
 /** One archived run. */
 export interface ArchivedRun {

@@ -12,6 +12,7 @@ import { createExecutor, type ExecutorChoice, type ExecutorName } from "./execut
 import { notebookProgress } from "./progress";
 import { getStudy } from "./registry";
 import type { ConfigResolver, Study } from "./study";
+import { archiveFile } from "../report/archive";
 import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
 
 /** The project's config resolver (preset + nested overrides, validated) in the sweep's shape. */
@@ -58,7 +59,9 @@ export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.Column
  * Runs a study (a registered name, a Study, or a .json file) as a sweep with the project's config
  * resolver and the local executor unless others are given. `overrides` apply under every cell's
  * own (a notebook's data set: `{ data: { dataset } }`). Progress goes to `onProgress`, else to a
- * line updated in place in the notebook (one console line per cell outside a kernel).
+ * line updated in place in the notebook (one console line per cell outside a kernel). Runs of its
+ * cells in the preset's results archive (`archive`, default results/<preset>/runs.jsonl) that the
+ * store lacks are imported first and their cells skipped.
  */
 export async function runStudy(
   study: string | Study,
@@ -80,7 +83,13 @@ export async function runStudy(
   const resolver: ConfigResolver = base
     ? (preset, ...overrides) => projectConfigResolver(preset, base, ...overrides)
     : projectConfigResolver;
-  const opts: Partial<SweepOptions> & { preset: string } = { resolveConfig: resolver, ...rest };
+  // The committed archive of the preset (results/<preset>/runs.jsonl) is imported when the store
+  // lacks its runs, so a study reproduced on a new machine skips the cells the archive holds.
+  const opts: Partial<SweepOptions> & { preset: string } = {
+    resolveConfig: resolver,
+    archive: archiveFile(options.preset),
+    ...rest,
+  };
   if (typeof executor === "string") opts.executor = createExecutor(executor, executorOptions);
   else if (executor) opts.executor = executor;
   if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();

@@ -28,6 +28,7 @@ import {
 } from "./executor";
 import { terminalProgress, type SweepProgress } from "./progress";
 import { isEvidence, nextAdaptivePlans } from "./adaptive";
+import { importArchivedRuns } from "./import-archive";
 import { checkTrackingReachable } from "./reachable";
 import {
   planStudy,
@@ -67,6 +68,11 @@ export interface SweepOptions {
   handleSignals: boolean;
   /** Resume a sweep that another host left RUNNING (its cells still RUNNING are marked KILLED). */
   takeOver: boolean;
+  /**
+   * A results archive (runs.jsonl, src/report/archive.ts) whose runs of this study's cells are
+   * imported into the store when it lacks them, so their cells are skipped (src/sweep/import-archive.ts).
+   */
+  archive?: string;
 }
 
 /** Defaults for {@link SweepOptions}. */
@@ -91,6 +97,8 @@ export interface SweepResult {
   failed: number;
   /** True when the sweep was stopped (signal or abort). */
   interrupted: boolean;
+  /** Runs imported from `archive` into the store before planning (their cells were skipped). */
+  imported: number;
   seconds: number;
 }
 
@@ -471,13 +479,22 @@ export async function runSweep(
   );
   const uri = await direct.uri();
   const client = retryingClient(direct);
-  // An archive import (issue 12, not wired yet) would prune `plans` here, before claiming; adaptive
-  // seeds extend them after the first round (runAdaptiveRounds).
+  // Runs of these plans in `o.archive` are imported before claiming (so they count as finished);
+  // adaptive seeds extend the plans after the first round (runAdaptiveRounds).
   const plans = planCells(study, o);
   const experiment = o.experiment ?? study.name;
   const experimentId = await direct.getOrCreateExperiment(experiment); // fail fast when the server is down at the start
   const executor = o.executor ?? createLocalExecutor();
   await checkTrackingReachable(uri, executor);
+  const imported = o.archive
+    ? await importArchivedRuns(client, {
+        file: o.archive,
+        experimentId,
+        study: study.name,
+        preset: o.preset,
+        plans,
+      })
+    : 0;
   const state = await claimStudy(client, {
     experimentId,
     study,
@@ -530,6 +547,7 @@ export async function runSweep(
     cells: results,
     ...counts,
     interrupted,
+    imported,
     seconds: (Date.now() - t0) / 1000,
   };
 }
