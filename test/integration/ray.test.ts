@@ -12,8 +12,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
+import { childrenByCell, waitForScore as waitForCellScore } from "../support/sweep-runs";
 import { useRayCluster } from "../support/ray";
-import { createMlflowClient, type Run } from "../../src/track/mlflow";
+import type { Run } from "../../src/track/mlflow";
 import { createRayExecutor, dashboardRequest } from "../../src/sweep/ray";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/sweep/study";
@@ -57,36 +58,16 @@ const executor = (command = cell()): ReturnType<typeof createRayExecutor> =>
     pollSeconds: 0.5,
   });
 
-async function children(experiment: string): Promise<Map<string, Run[]>> {
-  const runs = await createMlflowClient(mlflow.url).searchAllRuns({
-    experimentNames: [experiment],
-  });
-  const m = new Map<string, Run[]>();
-  for (const r of runs.filter((x) => x.tags["simclr.role"] !== "sweep")) {
-    const k = r.tags["simclr.cell"];
-    m.set(k, [...(m.get(k) ?? []), r]);
-  }
-  return m;
-}
+const children = (experiment: string): Promise<Map<string, Run[]>> =>
+  childrenByCell(mlflow.url, experiment);
 
 async function rayJobs(): Promise<{ submission_id: string; status: string }[]> {
   const r = await fetch(`${ray.dashboard}/api/jobs/`);
   return (await r.json()) as { submission_id: string; status: string }[];
 }
 
-async function waitForScore(experiment: string, label: string): Promise<Run> {
-  const c = createMlflowClient(mlflow.url);
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const runs = await c.searchAllRuns({
-      experimentNames: [experiment],
-      filter: `tags.\`simclr.cell\` = '${label}' and attributes.status = 'RUNNING'`,
-    });
-    if (runs[0]?.metrics.score !== undefined) return runs[0];
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`cell ${label} never started running`);
-}
+const waitForScore = (experiment: string, label: string): Promise<Run> =>
+  waitForCellScore(mlflow.url, experiment, label, 120_000);
 
 test(
   "ray: every cell is a job on one of two nodes and a child run tagged with its submission id; credentials stay out of job info; a re-run submits nothing",

@@ -10,10 +10,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
+import { childrenByCell, waitForScore as waitForCellScore } from "../support/sweep-runs";
 import { useSlurmCluster } from "../support/slurm";
-import { createMlflowClient, type Run } from "../../src/track/mlflow";
+import type { Run } from "../../src/track/mlflow";
 import { createSlurmExecutor } from "../../src/sweep/slurm";
 import { runSweep } from "../../src/sweep/sweep";
+import { runStudy } from "../../src/sweep/run-study";
+import { e2eData } from "../support/e2e-data";
 import type { Study } from "../../src/sweep/study";
 
 const slurm = useSlurmCluster();
@@ -47,17 +50,8 @@ const executor = (): ReturnType<typeof createSlurmExecutor> =>
     pollSeconds: 0.5,
   });
 
-async function children(experiment: string): Promise<Map<string, Run[]>> {
-  const runs = await createMlflowClient(mlflow.url).searchAllRuns({
-    experimentNames: [experiment],
-  });
-  const m = new Map<string, Run[]>();
-  for (const r of runs.filter((x) => x.tags["simclr.role"] !== "sweep")) {
-    const k = r.tags["simclr.cell"];
-    m.set(k, [...(m.get(k) ?? []), r]);
-  }
-  return m;
-}
+const children = (experiment: string): Promise<Map<string, Run[]>> =>
+  childrenByCell(mlflow.url, experiment);
 
 /** Job ids Slurm has seen so far (scontrol keeps ended jobs for MinJobAge). */
 function slurmJobIds(): string[] {
@@ -65,19 +59,8 @@ function slurmJobIds(): string[] {
   return [...r.stdout.matchAll(/JobId=(\d+)/g)].map((m) => m[1]);
 }
 
-async function waitForScore(experiment: string, label: string): Promise<Run> {
-  const c = createMlflowClient(mlflow.url);
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    const runs = await c.searchAllRuns({
-      experimentNames: [experiment],
-      filter: `tags.\`simclr.cell\` = '${label}' and attributes.status = 'RUNNING'`,
-    });
-    if (runs[0]?.metrics.score !== undefined) return runs[0];
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`cell ${label} never started running`);
-}
+const waitForScore = (experiment: string, label: string): Promise<Run> =>
+  waitForCellScore(mlflow.url, experiment, label, 90_000);
 
 test(
   "slurm: every cell is a job and a child run tagged with its job id; a re-run submits nothing",
@@ -265,6 +248,58 @@ test(
       assert.equal(r.cells[0].status, "FAILED");
       assert.equal(r.cells[0].attempts, 1);
       assert.match(r.cells[0].error ?? "", message);
+    }
+  },
+);
+
+test(
+  "slurm: a tiny study's real `simclr pretrain` cells run as Slurm jobs and land in MLflow",
+  { skip },
+  async () => {
+    await slurm.ready;
+    // The generated image folder where CIFAR-10 is not configured (a fresh clone), else CIFAR-10;
+    // the jobs inherit this process's environment (sbatch --export=ALL).
+    const data = e2eData();
+    Object.assign(process.env, data.env);
+    try {
+      const real: Study = {
+        name: "slurm-real-cells",
+        description: "two temperatures, real pretrain cells",
+        base: {},
+        cells: [{ "loss.temperature": 0.5 }, { "loss.temperature": 1 }],
+        seeds: 1,
+        metrics: ["linear_acc"],
+      };
+      const r = await runStudy(real, {
+        preset: "tiny",
+        trackingUri: mlflow.url,
+        executor: "slurm",
+        executorOptions: {
+          slurm: {
+            configDir: path.join(tmp, "cfg"),
+            logDir: path.join(tmp, "logs"),
+            pollSeconds: 0.5,
+          },
+        },
+        overrides: { data: { dataset: data.env.SIMCLR_DATASET ?? "cifar10" } },
+        onProgress: () => {},
+      });
+      assert.deepEqual(
+        r.cells.map((c) => c.status),
+        ["FINISHED", "FINISHED"],
+        r.cells.map((c) => c.error ?? "").join("\n"),
+      );
+      const runs = await children("slurm-real-cells");
+      for (const c of r.cells) {
+        const [run] = runs.get(c.label) ?? [];
+        assert.ok(run, `a child run for ${c.label}`);
+        assert.match(run.tags["simclr.job_id"] ?? "", /^\d+$/);
+        const acc = run.metrics.linear_acc;
+        assert.ok(acc > 0 && acc <= 1, `linear_acc of ${c.label}: ${acc}`);
+      }
+    } finally {
+      for (const k of Object.keys(data.env)) delete process.env[k];
+      if (data.tempDir) fs.rmSync(data.tempDir, { recursive: true, force: true });
     }
   },
 );
