@@ -23,6 +23,14 @@ export type SweepClient = Pick<
 >;
 
 /** Tag values used by sweeps. */
+/** The fields of a cell's result that come from its plan (which cell, seed and config). */
+export function planFields(
+  plan: CellPlan,
+): Pick<CellResult, "cellIndex" | "label" | "overrides" | "seed" | "configHash"> {
+  const { cellIndex, label, overrides, seed, configHash } = plan;
+  return { cellIndex, label, overrides, seed, configHash };
+}
+
 export const SWEEP_TAGS = Object.freeze({
   role: "simclr.role",
   study: "simclr.study",
@@ -174,11 +182,7 @@ async function settle(
   attempt: number,
 ): Promise<CellResult> {
   const base: CellResult = {
-    cellIndex: plan.cellIndex,
-    label: plan.label,
-    overrides: plan.overrides,
-    seed: plan.seed,
-    configHash: plan.configHash,
+    ...planFields(plan),
     status: "FAILED",
     metrics: {},
     attempts: attempt,
@@ -296,11 +300,7 @@ export async function runCell(
   if (last) return last;
   // aborted before the first attempt started
   return {
-    cellIndex: plan.cellIndex,
-    label: plan.label,
-    overrides: plan.overrides,
-    seed: plan.seed,
-    configHash: plan.configHash,
+    ...planFields(plan),
     status: "KILLED",
     metrics: {},
     attempts: 0,

@@ -17,7 +17,7 @@ import { isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
 import { figurePage } from "../plot/artifacts";
 import { studyFigure } from "../plot/study";
-import { runCell, SWEEP_TAGS, type CellResult, type CellStep } from "./cell";
+import { planFields, runCell, SWEEP_TAGS, type CellResult, type CellStep } from "./cell";
 import { claimStudy, type StudyState } from "./claim";
 import {
   CELL_RESOURCE_DEFAULTS,
@@ -329,11 +329,7 @@ function progressReporter(
 /** A SKIPPED result for a cell that already has a FINISHED run. */
 function skippedResult(plan: CellPlan, done: Run): CellResult {
   return {
-    cellIndex: plan.cellIndex,
-    label: plan.label,
-    overrides: plan.overrides,
-    seed: plan.seed,
-    configHash: plan.configHash,
+    ...planFields(plan),
     status: "SKIPPED",
     runId: done.info.runId,
     metrics: done.metrics,
