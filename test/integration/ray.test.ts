@@ -7,12 +7,16 @@
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
-import { childrenByCell, waitForScore as waitForCellScore } from "../support/sweep-runs";
+import {
+  childrenByCell,
+  spawnSweepCli,
+  waitForScore as waitForCellScore,
+  type SweepProcess,
+} from "../support/sweep-runs";
 import { useRayCluster } from "../support/ray";
 import type { Run } from "../../src/track/mlflow";
 import { createRayExecutor, dashboardRequest } from "../../src/sweep/ray";
@@ -171,12 +175,10 @@ test(
     const file = path.join(tmp, "ray-reattach.json");
     fs.writeFileSync(file, JSON.stringify(study("ray-reattach")));
     const cellCommand = cell("CELL_SLEEP_X=2", "CELL_SLEEP_SECONDS=6").join(" ");
-    const cli = (): { done: Promise<number | null>; pid: number; out: () => string } => {
-      const child = spawn(
-        process.execPath,
+    const cli = (): SweepProcess =>
+      spawnSweepCli(
+        ROOT,
         [
-          path.join(ROOT, "bin/simclr.cjs"),
-          "sweep",
           file,
           "--preset",
           "tiny",
@@ -189,22 +191,8 @@ test(
           "--cell-command",
           cellCommand,
         ],
-        {
-          cwd: ROOT,
-          env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url },
-          detached: true,
-          stdio: ["ignore", "pipe", "pipe"],
-        },
+        { MLFLOW_TRACKING_URI: mlflow.url },
       );
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      return {
-        done: new Promise((res) => child.once("close", res)),
-        pid: child.pid ?? -1,
-        out: () => out,
-      };
-    };
     const first = cli();
     const running = await waitForScore("ray-reattach", "x=2");
     process.kill(-first.pid, "SIGKILL");

@@ -5,12 +5,17 @@
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
-import { childrenByCell, waitForScore as waitForCellScore } from "../support/sweep-runs";
+import {
+  childrenByCell,
+  spawnSweepCli,
+  waitForScore as waitForCellScore,
+  type SweepProcess,
+} from "../support/sweep-runs";
 import { useSlurmCluster } from "../support/slurm";
 import type { Run } from "../../src/track/mlflow";
 import { createSlurmExecutor } from "../../src/sweep/slurm";
@@ -163,12 +168,10 @@ test(
     await slurm.ready;
     const file = path.join(tmp, "slurm-reattach.json");
     fs.writeFileSync(file, JSON.stringify(study("slurm-reattach")));
-    const cli = (): { done: Promise<number | null>; pid: number; out: () => string } => {
-      const child = spawn(
-        process.execPath,
+    const cli = (): SweepProcess =>
+      spawnSweepCli(
+        ROOT,
         [
-          path.join(ROOT, "bin/simclr.cjs"),
-          "sweep",
           file,
           "--preset",
           "tiny",
@@ -181,27 +184,8 @@ test(
           "--cell-command",
           CELL.join(" "),
         ],
-        {
-          cwd: ROOT,
-          env: {
-            ...process.env,
-            MLFLOW_TRACKING_URI: mlflow.url,
-            CELL_SLEEP_X: "2",
-            CELL_SLEEP_SECONDS: "6",
-          },
-          detached: true,
-          stdio: ["ignore", "pipe", "pipe"],
-        },
+        { MLFLOW_TRACKING_URI: mlflow.url, CELL_SLEEP_X: "2", CELL_SLEEP_SECONDS: "6" },
       );
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      return {
-        done: new Promise((res) => child.once("close", res)),
-        pid: child.pid ?? -1,
-        out: () => out,
-      };
-    };
     const first = cli();
     const running = await waitForScore("slurm-reattach", "x=2");
     process.kill(-first.pid, "SIGKILL"); // the orchestrator dies; its jobs live on under slurmd
