@@ -6,8 +6,8 @@
 import { TABLEB1_BATCH_EPOCHS } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
-import { selectCells, type CellSelector, type Study } from "../sweep/study";
-import { studyPresets } from "./budget";
+import { cellLabel, selectCells, type CellSelector, type Study } from "../sweep/study";
+import { smallSeeds, studyPresets } from "./budget";
 import { cellValues, interactionFinding } from "./comparisons";
 
 /** Batch sizes and epochs of the grid (the findings and reasons read them from here). */
@@ -35,6 +35,19 @@ export const batchSizeStudy: Study = {
         },
         seeds: 1,
       },
+      // The claims compare 2 and 6 epochs at batch 512, 128 against 512 (linear scaling) at both
+      // lengths (the interaction), and sqrt against linear scaling at batch 128 for 2 epochs.
+      small: smallSeeds(
+        [
+          [128, 2, "linear"],
+          [512, 2, "linear"],
+          [128, 6, "linear"],
+          [512, 6, "linear"],
+          [128, 2, "sqrt"],
+        ].map(([b, e, s]) =>
+          cellLabel({ "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": s }),
+        ),
+      ),
     },
   ),
   grid: {

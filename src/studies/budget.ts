@@ -24,6 +24,36 @@ export const SMALL_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.free
   "eval.randomInit": true,
 });
 
+/**
+ * Seeds at `small`: a fixed design, decided before the runs. Every claim of a findings table is
+ * tested one-sided with Holm-Bonferroni over its 18 claims, so the strongest claim must reach
+ * p < 0.05 / 18 = 0.0028, and most claims compare cells paired over seeds (df = n - 1). With 3
+ * seeds (df 2) that needs t > 13; with 6 (df 5) t > 4.9. The cells a claim compares therefore get
+ * {@link SMALL_CLAIM_SEEDS}, the other cells (plotted, not tested) {@link SMALL_OTHER_SEEDS}, enough
+ * for an interval. An adaptive seed policy (src/stats/seed-policy.ts) is not used at `small`: its
+ * correction for repeated looks multiplies each p by 2 x looks (4 for looks at 3 and 6 seeds),
+ * which under Holm over 18 claims costs more power than the runs it saves (a claim stopped at 3
+ * seeds needs raw p < 0.0007 with df 2-4).
+ */
+export const SMALL_CLAIM_SEEDS = 6;
+
+/** Seeds of a `small` cell no claim compares (its bar or heatmap cell shows n and its interval). */
+export const SMALL_OTHER_SEEDS = 2;
+
+/**
+ * The `small` preset's seeds for a study: {@link SMALL_CLAIM_SEEDS} for the cells its claims
+ * compare (by label), `others` for every other cell.
+ */
+export function smallSeeds(
+  claimCells: readonly string[],
+  others: number = SMALL_OTHER_SEEDS,
+): { seeds: number; cellSeeds: Record<string, number> } {
+  return {
+    seeds: others,
+    cellSeeds: Object.fromEntries(claimCells.map((l) => [l, SMALL_CLAIM_SEEDS])),
+  };
+}
+
 /** Overrides every `tiny` study cell starts from: plumbing only, seconds per cell. */
 export const TINY_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freeze({
   "train.epochs": 2,

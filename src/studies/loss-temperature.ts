@@ -6,7 +6,7 @@
 import { TABLE4_LOSSES, TABLE5_TEMPERATURE } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Study, StudyCell } from "../sweep/study";
-import { studyPresets } from "./budget";
+import { smallSeeds, studyPresets } from "./budget";
 import { cellMeans } from "./comparisons";
 
 const LOSS_CELLS: StudyCell[] = [
@@ -28,7 +28,10 @@ export const lossStudy: Study = {
   base: {},
   presets: studyPresets(
     {},
-    { tiny: { cells: [LOSS_CELLS[0], LOSS_CELLS[1], LOSS_CELLS[3]], seeds: 1 } },
+    {
+      tiny: { cells: [LOSS_CELLS[0], LOSS_CELLS[1], LOSS_CELLS[3]], seeds: 1 },
+      small: smallSeeds(["ntxent", "ntlogistic", "margin"]),
+    },
   ),
   cells: LOSS_CELLS,
   seeds: 3,
@@ -91,6 +94,7 @@ export const temperatureStudy: Study = {
         ]),
         seeds: 1,
       },
+      small: smallSeeds(["l2 tau=0.5", "l2 tau=1", "no l2 tau=10"]),
     },
   ),
   cells: temperatureCells(TABLE5_TEMPERATURE),

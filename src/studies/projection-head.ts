@@ -7,7 +7,7 @@ import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
 import type { Study, StudyCell } from "../sweep/study";
-import { studyPresets } from "./budget";
+import { smallSeeds, studyPresets } from "./budget";
 import { pairedRunsFinding } from "./comparisons";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
@@ -29,7 +29,15 @@ export const projectionHeadStudy: Study = {
     "Figure 8: linear evaluation of h after pre-training with no projection, a linear or a non-linear projection head of several output widths; Table 3: predicting the applied transformation from h and from g(h).",
   // representation "gh" evaluates both h (linear_acc_h) and z = g(h) (linear_acc_gh) in every cell.
   base: { "eval.transformProbe": "mlp", "eval.representation": "gh" },
-  presets: studyPresets({}, { tiny: { cells: headCells([128]), seeds: 1 } }),
+  // The Figure 8 claims compare none, linear 128 and non-linear 128; the h-against-g(h) claims pair
+  // every non-linear run, so the other widths add runs to those.
+  presets: studyPresets(
+    {},
+    {
+      tiny: { cells: headCells([128]), seeds: 1 },
+      small: smallSeeds(["none", "linear 128", "nonlinear 128"]),
+    },
+  ),
   cells: headCells([32, 128, 512]),
   seeds: 3,
   metrics: ["linear_acc_h", "linear_acc_gh", "probe_h", "probe_gh"],
