@@ -28,7 +28,8 @@ import {
 } from "../src/report/archive";
 import { collectReport } from "../src/report/collect";
 import { renderReport } from "../src/report/render";
-import { findingsMarkdown } from "../src/studies/summary";
+import { readEarlierTable, type EarlierTable } from "../src/report/before-after";
+import { findingsMarkdown } from "../src/studies/findings-markdown";
 import { listStudies } from "../src/sweep/registry";
 import { PROJECT_ROOT, resolveTrackingUri } from "../src/track/server";
 import { presetFromEnv, type NotebookPreset } from "../src/workbench/params";
@@ -233,12 +234,24 @@ async function main(): Promise<number> {
     : {};
   fs.writeFileSync(
     path.join(outDir, "README.md"),
-    findingsMarkdown(data, { preset, records: readRecords(), studies: listStudies(), ...report }),
+    findingsMarkdown(data, {
+      preset,
+      records: readRecords(),
+      studies: listStudies(),
+      ...report,
+      ...earlierTable(outDir),
+    }),
   );
   console.log(
     `reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`,
   );
   return failed ? 1 : 0;
+}
+
+/** The earlier findings table kept beside this one (before.json), for the before/after section. */
+function earlierTable(outDir: string): { before?: EarlierTable } {
+  const file = path.join(outDir, "before.json");
+  return fs.existsSync(file) ? { before: readEarlierTable(file) } : {};
 }
 
 /** `--findings-only`: the findings table and report.html from runs.jsonl, without MLflow. */
@@ -260,7 +273,13 @@ function findingsFromArchive(outDir: string, archiveFile: string, preset: string
   fs.writeFileSync(path.join(outDir, "report.html"), renderReport(data));
   fs.writeFileSync(
     path.join(outDir, "README.md"),
-    findingsMarkdown(data, { preset, records, studies: listStudies(), reportFile: "report.html" }),
+    findingsMarkdown(data, {
+      preset,
+      records,
+      studies: listStudies(),
+      reportFile: "report.html",
+      ...earlierTable(outDir),
+    }),
   );
   console.log(
     `reproduce: findings and report rebuilt from ${path.relative(PROJECT_ROOT, archiveFile)}`,

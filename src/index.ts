@@ -290,14 +290,12 @@ export {
   formatFindings,
   type Finding,
 } from "./studies/conclusions";
+export { resultsTable, reportFindings, findingsFigure, reportConclusion } from "./studies/summary";
 export {
-  resultsTable,
-  reportFindings,
-  findingsFigure,
-  reportConclusion,
   findingsMarkdown,
+  studyCompute,
   type FindingsMarkdownOptions,
-} from "./studies/summary";
+} from "./studies/findings-markdown";
 export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";
 export { pretrainRunIdentity, type PretrainRunIdentity } from "./train/run-identity";
 // Plugins: your own augmentations, losses, heads and encoders (src/plugins).

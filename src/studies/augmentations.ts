@@ -6,8 +6,9 @@
 import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
-import { studyCells, type Study, type StudyCell } from "../sweep/study";
+import { studyCells, type StudyCell } from "../sweep/study";
 import { smallSeeds, studyPresets } from "./budget";
+import { agrees, findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
 import {
   cellValues,
   interactionFinding,
@@ -40,7 +41,7 @@ export function figure5Cells(ops: readonly string[]): StudyCell[] {
 }
 
 /** Figure 5: the 7 x 7 composition grid (asymmetric setup, linear evaluation on h). */
-export const augmentationGridStudy: Study = {
+export const augmentationGridStudy: ConcludedStudy = {
   name: "augmentation-grid",
   description:
     "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop shared by both branches (asymmetric setup).",
@@ -89,6 +90,19 @@ export const augmentationGridStudy: Study = {
       `${b.text} with a small ConvNet and one seed for most cells: differences between compositions are within run-to-run noise`,
   },
   plot: { kind: "heatmap", metric: "linear_acc", title: "linear eval top-1" },
+  conclusion: (f, b) => {
+    const crop = findingOf(f, "composing crop and color distortion beats crop alone");
+    const color = findingOf(f, "composing crop and color distortion beats color distortion alone");
+    const both = agrees(crop) && agrees(color);
+    return [
+      `Figure 5 at ${b.text}: crop+color against crop alone ${phrase(crop)}; against color alone ${phrase(color)}.`,
+      both
+        ? "Composing the two is what makes the contrastive task useful, as the paper reports."
+        : "That the composition beats both of its parts is not shown here.",
+      `Crop+color as the strongest composition: ${outcome(findingOf(f, "crop and color distortion is the strongest"))}.`,
+      `Compositions against single transformations (cell means): ${phrase(findingOf(f, "compositions of two"))}.`,
+    ].join(" ");
+  },
 };
 
 /** Figure 5: is crop with color the strongest pair, and do pairs beat single transformations? */
@@ -143,7 +157,7 @@ function table1Cells(strengths: readonly number[], withBlur: boolean): StudyCell
 }
 
 /** Table 1: color distortion strength 1/8 .. 1 (and 1 with blur), SimCLR against supervised. */
-export const colorStrengthStudy: Study = {
+export const colorStrengthStudy: ConcludedStudy = {
   name: "color-strength",
   description:
     "Table 1: top-1 of SimCLR (linear evaluation) and of supervised training with the same encoder, under color distortion strength 1/8 to 1 and 1 with blur.",
@@ -196,6 +210,14 @@ export const colorStrengthStudy: Study = {
       ]),
     ),
     source: "SimCLR Table 1 (ImageNet, ResNet-50)",
+  },
+  conclusion: (f, b) => {
+    const own = findingOf(f, "SimCLR gains from strong color distortion");
+    const inter = findingOf(f, "stronger color augmentation helps SimCLR more");
+    return [
+      `Table 1 at ${b.text}: SimCLR at color strength 1 against 1/8 ${phrase(own)}.`,
+      `SimCLR's gain minus supervised training's ${phrase(inter)}: that contrastive learning needs stronger color augmentation than supervised learning is ${outcome(inter)}.`,
+    ].join(" ");
   },
 };
 

@@ -8,6 +8,7 @@ import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
 import { cellLabel, selectCells, type CellSelector, type Study } from "../sweep/study";
 import { smallSeeds, studyPresets } from "./budget";
+import { findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
 import { cellValues, interactionFinding } from "./comparisons";
 
 /** Batch sizes and epochs of the grid (the findings and reasons read them from here). */
@@ -15,7 +16,7 @@ const BATCHES = [128, 512];
 const EPOCHS = [2, 6];
 
 /** Figure 9 / Table B.1: batch size x epochs x learning-rate scaling. */
-export const batchSizeStudy: Study = {
+export const batchSizeStudy: ConcludedStudy = {
   name: "batch-size",
   description:
     "Figure 9 and Table B.1: linear evaluation after pre-training with different batch sizes for different numbers of epochs, with linear and square-root learning-rate scaling.",
@@ -96,6 +97,13 @@ export const batchSizeStudy: Study = {
     x: "train.batchSize",
     group: "train.epochs",
     title: "linear eval top-1",
+  },
+  conclusion: (f, b) => {
+    const inter = findingOf(f, "a larger batch helps most when training is short");
+    return [
+      `Figure 9 at ${b.text}: batch 512 against 128 at the short length ${phrase(findingOf(f, "with short training, a larger batch"))}; the long length against the short at batch 512 ${phrase(findingOf(f, "longer training helps"))}; square-root against linear learning-rate scaling at batch 128 ${phrase(findingOf(f, "square-root learning-rate scaling"))}.`,
+      `The large batch's advantage shrinking with longer training (the interaction) is ${outcome(inter)}.`,
+    ].join(" ");
   },
 };
 

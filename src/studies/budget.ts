@@ -11,7 +11,16 @@
  * and seed (the baseline depends on the encoder, the data and the evaluation, not on the studied
  * choice; it costs one more linear evaluation per cell). `tiny` leaves it out (plumbing only).
  */
-import { selectCells, type BudgetFacts, type Study, type StudyPreset } from "../sweep/study";
+import { tQuantile } from "../stats/t-distribution";
+import { ALPHA } from "../stats/verdict";
+import {
+  cellLabel,
+  selectCells,
+  studyCells,
+  type BudgetFacts,
+  type Study,
+  type StudyPreset,
+} from "../sweep/study";
 
 /** Overrides every `small` study cell starts from (on top of the `small` preset). */
 export const SMALL_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freeze({
@@ -28,7 +37,7 @@ export const SMALL_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.free
  * Seeds at `small`: a fixed design, decided before the runs. Every claim of a findings table is
  * tested one-sided with Holm-Bonferroni over its 18 claims, so the strongest claim must reach
  * p < 0.05 / 18 = 0.0028, and most claims compare cells paired over seeds (df = n - 1). With 3
- * seeds (df 2) that needs t > 13; with 6 (df 5) t > 4.9. The cells a claim compares therefore get
+ * seeds (df 2) that needs t > 13.4; with 6 (df 5) t > 4.7. The cells a claim compares therefore get
  * {@link SMALL_CLAIM_SEEDS}, the other cells (plotted, not tested) {@link SMALL_OTHER_SEEDS}, enough
  * for an interval. An adaptive seed policy (src/stats/seed-policy.ts) is not used at `small`: its
  * correction for repeated looks multiplies each p by 2 x looks (4 for looks at 3 and 6 seeds),
@@ -102,7 +111,7 @@ export function budgetFacts(study: Study, preset: string): BudgetFacts {
       : "the preset's epochs";
   const data =
     trainLimit !== undefined
-      ? ` on a ${trainLimit}-image training subset${testLimit !== undefined ? ` (${testLimit} test images)` : ""}`
+      ? ` on ${/^(8|11|18)/.test(String(trainLimit)) ? "an" : "a"} ${trainLimit}-image training subset${testLimit !== undefined ? ` (${testLimit} test images)` : ""}`
       : "";
   return {
     preset,
@@ -111,4 +120,39 @@ export function budgetFacts(study: Study, preset: string): BudgetFacts {
     ...(trainLimit !== undefined ? { trainLimit } : {}),
     ...(testLimit !== undefined ? { testLimit } : {}),
   };
+}
+
+/**
+ * Seeds per cell of a study at a preset, by cell label: what its sweep plans without `--seeds`
+ * (the preset's cellSeeds, else its seeds or seed policy minimum, else the study's).
+ */
+export function seedsPerCell(study: Study, preset: string): Map<string, number> {
+  const p = study.presets?.[preset];
+  const seeds = p?.seeds ?? p?.seedPolicy?.min ?? study.seeds;
+  return new Map(
+    studyCells(study, preset).map((c) => {
+      const label = c.label ?? cellLabel(c.overrides);
+      return [label, p?.cellSeeds?.[label] ?? seeds];
+    }),
+  );
+}
+
+/** The t a paired test over n seeds must exceed for the first Holm step over `claims` claims. */
+function holmFirstT(n: number, claims: number): number {
+  return tQuantile(1 - ALPHA / claims, n - 1);
+}
+
+/**
+ * Why the `small` budget is split as it is (the findings README's budget section), with every
+ * number computed from the constants above and the family size; undefined for other presets.
+ */
+export function budgetRationale(preset: string, claims: number): string | undefined {
+  if (preset !== "small") return undefined;
+  const t = (n: number): string => holmFirstT(n, claims).toFixed(1);
+  return [
+    `Seeds go where they decide claims. Each of the ${claims} claims is tested one-sided with Holm-Bonferroni across the table, so the strongest must reach p < ${ALPHA} / ${claims} = ${(ALPHA / claims).toFixed(4)}, and most claims compare cells paired over seeds (df = n - 1): with 3 seeds that takes t > ${t(3)}, with ${SMALL_CLAIM_SEEDS} t > ${t(SMALL_CLAIM_SEEDS)}.`,
+    `So the cells a claim compares get ${SMALL_CLAIM_SEEDS} seeds and the other cells, which are plotted but test nothing, ${SMALL_OTHER_SEEDS} (enough for an interval); the Figure 5 grid's cells outside its claims get 1, because its pooled claim treats each cell mean as one observation.`,
+    "Longer training went to the Figure 5 grid, the study whose cells fell below the random-init encoder at its earlier budget (26 of 49 cells at 4000 images x 4 epochs): it now trains at the common study budget, 1.9x the image-epochs. Its strongest-pair claim is left untested (too few seeds): it needs 2 or more seeds on all 42 compositions, about 80 more minutes, for a test whose closest runner-ups lie within noise of crop+color.",
+    "The design is fixed before the runs rather than adaptive: the adaptive policy's correction for repeated looks multiplies each p by 2 x looks (4 for looks at 3 and 6 seeds), which under Holm over this many claims costs more power than the runs it saves.",
+  ].join(" ");
 }

@@ -9,6 +9,8 @@ import { evaluateClaims, type SeedResult } from "../report/claims";
 import { correctForLooks, decideFindings, formatEvidence, type Finding } from "../report/finding";
 import { policyLooks } from "../stats/seed-policy";
 import { getStudy } from "../sweep/registry";
+import { budgetFacts } from "./budget";
+import { conclusionOf } from "./conclusion-text";
 import type { Study } from "../sweep/study";
 
 export type { Finding } from "../report/finding";
@@ -42,16 +44,22 @@ export function formatFindings(findings: readonly Finding[]): string {
   return findings.map((f) => `[${f.verdict}] ${f.claim}\n    ${formatEvidence(f)}`).join("\n");
 }
 
-/** A study's conclusion as printed by its notebook. */
+/**
+ * A study's conclusion as printed by its notebook: the study's own conclusion text (from its file,
+ * computed from the findings), the count of findings that agree, then every finding with its test.
+ */
 export function studyConclusion(
   study: string | Study,
   results: readonly SeedResult[],
   preset?: string,
 ): string {
-  const f = studyFindings(study, results, preset);
+  const s = typeof study === "string" ? getStudy(study) : study;
+  const f = studyFindings(s, results, preset);
   const agree = f.filter((x) => x.verdict === "agrees").length;
   const decided = f.filter((x) => x.verdict === "agrees" || x.verdict === "disagrees").length;
+  const own = conclusionOf(s)?.(f, budgetFacts(s, preset ?? ""));
   return (
+    (own ? `${own}\n\n` : "") +
     `${agree} of ${f.length} findings agree with the paper (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over this study's ${f.length} claims).\n` +
     formatFindings(f)
   );

@@ -5,8 +5,9 @@
  */
 import { TABLE4_LOSSES, TABLE5_TEMPERATURE } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
-import type { Study, StudyCell } from "../sweep/study";
+import type { StudyCell } from "../sweep/study";
 import { smallSeeds, studyPresets } from "./budget";
+import { findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
 import { cellMeans } from "./comparisons";
 
 const LOSS_CELLS: StudyCell[] = [
@@ -21,7 +22,7 @@ const LOSS_CELLS: StudyCell[] = [
 ];
 
 /** Table 4: the three contrastive losses, the last two with and without semi-hard mining. */
-export const lossStudy: Study = {
+export const lossStudy: ConcludedStudy = {
   name: "losses",
   description:
     "Table 4: linear evaluation after pre-training with NT-Xent, NT-Logistic and margin triplet losses (the latter two with and without semi-hard negative mining).",
@@ -62,6 +63,8 @@ export const lossStudy: Study = {
     values: { ...TABLE4_LOSSES },
     source: "SimCLR Table 4 (ImageNet, ResNet-50)",
   },
+  conclusion: (f, b) =>
+    `Table 4 at ${b.text}, one temperature and margin for every loss: NT-Xent against NT-Logistic ${phrase(findingOf(f, "NT-Xent beats NT-Logistic"))}; against the margin triplet loss ${phrase(findingOf(f, "NT-Xent beats the margin"))}. NT-Xent's lead over the other losses is ${outcome(findingOf(f, "NT-Xent beats NT-Logistic"))} for NT-Logistic and ${outcome(findingOf(f, "NT-Xent beats the margin"))} for the margin loss.`,
 };
 
 function temperatureCells(
@@ -78,7 +81,7 @@ function temperatureCells(
 }
 
 /** Table 5: NT-Xent temperature with and without l2 normalisation. */
-export const temperatureStudy: Study = {
+export const temperatureStudy: ConcludedStudy = {
   name: "temperature",
   description:
     "Table 5: NT-Xent with and without l2 normalisation at several temperatures: linear evaluation, entropy of the contrastive distribution and contrastive accuracy at the end of training.",
@@ -137,6 +140,10 @@ export const temperatureStudy: Study = {
       ]),
     ),
     source: "SimCLR Table 5 (ImageNet, ResNet-50)",
+  },
+  conclusion: (f, b) => {
+    const l2 = findingOf(f, "l2 normalisation with a good temperature");
+    return `Table 5 at ${b.text}: with l2 normalisation, temperature 0.5 against 1.0 ${phrase(findingOf(f, "with l2 normalisation, a moderate"))}; l2 at 0.5 against no normalisation at 10 ${phrase(l2)}, so the paper's case for l2 normalisation is ${outcome(l2)}.`;
   },
 };
 

@@ -6,8 +6,9 @@
 import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
-import type { Study, StudyCell } from "../sweep/study";
+import type { StudyCell } from "../sweep/study";
 import { smallSeeds, studyPresets } from "./budget";
+import { agrees, findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
 import { pairedRunsFinding } from "./comparisons";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
@@ -23,7 +24,7 @@ function headCells(outDims: readonly number[]): StudyCell[] {
  * Figure 8 and Table 3 in one sweep: every cell evaluates both h and g(h) and runs the
  * transformation-prediction probe on both (an MLP probe, as the paper's Table 3).
  */
-export const projectionHeadStudy: Study = {
+export const projectionHeadStudy: ConcludedStudy = {
   name: "projection-head",
   description:
     "Figure 8: linear evaluation of h after pre-training with no projection, a linear or a non-linear projection head of several output widths; Table 3: predicting the applied transformation from h and from g(h).",
@@ -68,6 +69,17 @@ export const projectionHeadStudy: Study = {
     x: "head.outDim",
     group: "head.kind",
     title: "linear eval top-1 on h",
+  },
+  conclusion: (f, b) => {
+    const hg = findingOf(f, "the representation before the head (h) beats");
+    const probe = findingOf(f, "h keeps more information");
+    return [
+      `Figure 8 at ${b.text}: a linear head against none ${phrase(findingOf(f, "a linear projection head"))}; a non-linear head against a linear one ${phrase(findingOf(f, "a non-linear projection head"))}.`,
+      `Linear evaluation on h against z = g(h) ${phrase(hg)}; the applied transformation predicted from h against g(h) ${phrase(probe)}.`,
+      agrees(hg) && agrees(probe)
+        ? "The head's output discards information the layer before it keeps, as the paper argues."
+        : `That the head discards information h keeps is ${outcome(agrees(hg) ? probe : hg)}.`,
+    ].join(" ");
   },
 };
 

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import type { SeedResult } from "../../src/report/claims";
 import type { ReportData, ReportRun } from "../../src/report/collect";
 import type { Finding } from "../../src/report/finding";
-import { studyFindings } from "../../src/studies/conclusions";
-import { findingsMarkdown, studyCompute } from "../../src/studies/summary";
+import { studyConclusion, studyFindings } from "../../src/studies/conclusions";
+import { findingsMarkdown, studyCompute } from "../../src/studies/findings-markdown";
 import { getStudy } from "../../src/sweep/registry";
 import { selectCells } from "../../src/sweep/study";
 
@@ -328,4 +328,36 @@ test("an inconclusive claim gets its own reason where the study's is about somet
   assert.match(row("longer training helps"), /\*\*inconclusive\*\*.*far from converged/);
   assert.doesNotMatch(row("longer training helps"), /fewer optimizer steps/);
   assert.match(row("with short training, a larger batch"), /fewer optimizer steps/);
+});
+
+test("every study prints its own conclusion, computed from its findings, before the list", () => {
+  // Projection head: a linear head 5 points over none over 6 seeds (paired), non-linear level
+  // with linear, h over g(h) by 3 points and the probe from h over g(h) by 4 in every run.
+  const results: SeedResult[] = [];
+  for (let seed = 0; seed < 6; seed++) {
+    const jitter = [0.001, -0.002, 0.0, 0.002, -0.001, 0.0][seed] as number;
+    for (const [label, acc] of [
+      ["none", 0.4],
+      ["linear 128", 0.45],
+      ["nonlinear 128", 0.45 + (seed % 2 ? 0.004 : -0.004)],
+    ] as [string, number][])
+      results.push(
+        r(label, seed, {
+          linear_acc_h: acc + jitter,
+          linear_acc_gh: acc + jitter - 0.03 + seed * 0.001,
+          probe_h: 0.8 + jitter,
+          probe_gh: 0.76 + jitter - seed * 0.001,
+        }),
+      );
+  }
+  const text = studyConclusion("projection-head", results, "small");
+  const first = text.split("\n")[0] ?? "";
+  assert.match(first, /^Figure 8 at 6 epochs on a 5000-image training subset/);
+  assert.match(first, /a linear head against none \+5\.0 points \[[\d.]+, [\d.]+\], agrees/);
+  assert.match(first, /a non-linear head against a linear one [+-]0\.\d points .*inconclusive/);
+  assert.match(first, /discards information the layer before it keeps, as the paper argues/);
+  assert.match(text, /findings agree with the paper/);
+  // Every built-in study has one, and it names what is not run when there are no results.
+  for (const name of ["augmentation-grid", "color-strength", "losses", "temperature", "batch-size"])
+    assert.match(studyConclusion(name, [], "small").split("\n")[0] ?? "", /not run/, name);
 });

@@ -1,0 +1,294 @@
+/**
+ * The findings table of a preset (results/<preset>/README.md), written from the tracked runs (or
+ * the results archive): the verdict of every claim with n per side, the difference and its 95% CI,
+ * raw and Holm-adjusted p; how the budget was split; the before/after table against an earlier
+ * findings table where one is kept; then code versions, compute and environment.
+ */
+import type { SeedResult } from "../report/claims";
+import { latestFinished, type ReportData } from "../report/collect";
+import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "../report/before-after";
+import { formatDifference, formatN, formatP, formatTest, type Finding } from "../report/finding";
+import { ALPHA, VERDICTS } from "../stats/verdict";
+import type { Study } from "../sweep/study";
+import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
+import { reportFindings } from "./summary";
+
+/** A notebook execution as `npm run reproduce` records it (results/<preset>/runs.json). */
+export interface NotebookRecord {
+  notebook: string;
+  wall_s: number;
+  ok: boolean;
+  interrupted?: string;
+  backend: string;
+  device: string;
+  threads: number;
+  onednn?: boolean;
+  versions: Record<string, string>;
+  hardware: Record<string, unknown>;
+}
+
+/** Options for {@link findingsMarkdown}. */
+export interface FindingsMarkdownOptions {
+  preset: string;
+  /**
+   * Every study the table should cover: the claims of one with no runs at this preset get a
+   * "no data" row, so a study not run yet is visible rather than absent.
+   */
+  studies?: readonly Study[];
+  /** The HTML report beside the table, when it has been written (relative link). */
+  reportFile?: string;
+  /** Notebook runs (wall time, backend, hardware, versions) as recorded by `npm run reproduce`. */
+  records?: readonly NotebookRecord[];
+  /** An earlier findings table to compare verdicts with (results/<preset>/before.json). */
+  before?: EarlierTable;
+}
+
+/** Compute behind one study at one preset, from its tracked runs (whichever session ran them). */
+export interface StudyCompute {
+  study: string;
+  /** Finished runs behind the results (the latest of each cell and seed). */
+  finished: number;
+  failed: number;
+  /** Sum of the finished runs' durations (MLflow start to end), seconds. */
+  runSeconds: number;
+}
+
+/**
+ * Per study, the runs and run time behind the findings. A notebook's wall time covers only what
+ * that execution ran (a resumed sweep skips the cells tracked before), so the evidence's cost is
+ * summed from the runs themselves.
+ */
+export function studyCompute(data: ReportData, preset: string): StudyCompute[] {
+  return data.sections
+    .filter((x) => x.preset === preset)
+    .map((x) => {
+      // Only the runs behind the results: a superseded run is not counted.
+      const done = latestFinished(x.runs);
+      return {
+        study: x.experiment,
+        finished: done.length,
+        failed: x.runs.filter((r) => r.status === "FAILED").length,
+        runSeconds: done.reduce(
+          (a, r) => a + (r.endTime !== undefined ? (r.endTime - r.startTime) / 1000 : 0),
+          0,
+        ),
+      };
+    });
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/**
+ * Why a finding of a study did not reproduce, from the study's own reasons: computed from its
+ * runs where the study has a rule, else the claim's reason, else the study's, worded from the
+ * study's budget at the preset.
+ */
+function likelyReason(
+  study: Study,
+  preset: string,
+  f: Finding,
+  results: readonly SeedResult[],
+): string {
+  const r = study.reasons;
+  const budget = budgetFacts(study, preset);
+  const base = r?.computed?.(results) ?? r?.claims?.[f.claim]?.(budget) ?? r?.study(budget) ?? "";
+  if (f.verdict === "inconclusive")
+    return `the difference is not significant after Holm's adjustment; ${base}`;
+  if (f.verdict === "too few seeds")
+    return `a side has fewer than 2 seeds, so there is no spread to test against; ${base}`;
+  return base;
+}
+
+type TableFindings = ReturnType<typeof reportFindings>;
+
+function studyOf(data: ReportData, o: FindingsMarkdownOptions, name: string): Study | undefined {
+  return (
+    data.sections.find((x) => x.study.name === name)?.study ??
+    o.studies?.find((x) => x.name === name)
+  );
+}
+
+/** Every claim of the preset: the studies with runs, and a "no data" row for those without. */
+function tableFindings(data: ReportData, o: FindingsMarkdownOptions): TableFindings {
+  const covered = new Set(
+    data.sections.filter((x) => x.preset === o.preset).map((x) => x.study.name),
+  );
+  const notRun = (o.studies ?? []).filter((st) => !covered.has(st.name));
+  return reportFindings(
+    { ...data, sections: data.sections.filter((x) => x.preset === o.preset) },
+    notRun.map((study) => ({ study, preset: o.preset })),
+  );
+}
+
+function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFindings): string[] {
+  const family = all.flatMap((x) => x.findings).filter((f) => f.pAdjusted !== undefined).length;
+  const verdicts = all.flatMap((x) => x.findings.map((f) => f.verdict));
+  const lines = [
+    `Summary: ${VERDICTS.map((v) => `${verdicts.filter((x) => x === v).length} ${v}`).join(", ")} (of ${verdicts.length} claims).`,
+    "",
+    `Each claim is tested one-sided in the paper's direction at alpha = ${ALPHA}, with Holm-Bonferroni across the ${family} tested claims of this table.`,
+    "",
+    "| paper's claim | study | this run | n per side | difference [95% CI] | p (one-sided) | Holm p | evidence (mean ± std over seeds) | most likely reason if not reproduced |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const x of all) {
+    const study = studyOf(data, o, x.study);
+    for (const f of x.findings) {
+      const ran = x.results.length > 0;
+      const reason =
+        f.verdict === "agrees"
+          ? ""
+          : !ran || f.verdict === "no data"
+            ? "not run yet"
+            : study
+              ? likelyReason(study, x.preset, f, x.results)
+              : "";
+      const test = f.test ? `${formatTest(f.test)}; ` : "";
+      lines.push(
+        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${formatN(f)} | ${formatDifference(f)} | ${formatP(f.p)} | ${formatP(f.pAdjusted)} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
+      );
+    }
+  }
+  if (all.length === 0) lines.push("| (no study has runs at this preset yet) | | | | | | | | |");
+  lines.push(
+    "",
+    `Verdicts: *agrees* when the claim's one-sided p, Holm-adjusted across the table's tested claims, is at most ${ALPHA}; *disagrees* when the reverse one-sided test passes the same rule; *inconclusive* otherwise; *too few seeds* when a side has fewer than 2 seeds (no spread to test against); *no data* when a side has no runs. Tests: Welch's t with Welch-Satterthwaite df between cells; a paired t over seeds where the two cells share initialisation and data order for a seed (same encoder, data and batch size), and over runs where h and g(h) come from the same encoder; a Welch-Satterthwaite contrast of four cells for an interaction; the strongest pair of Figure 5 against each runner-up (it agrees only when it beats every one). Intervals are two-sided 95% t intervals of the difference, positive in the paper's direction (points for accuracies).`,
+    "",
+  );
+  return lines;
+}
+
+/** How the budget was split: the rationale, then per study its budget, seeds and runs. */
+function budgetSection(data: ReportData, o: FindingsMarkdownOptions, claims: number): string[] {
+  const studies =
+    o.studies ?? data.sections.filter((x) => x.preset === o.preset).map((x) => x.study);
+  if (!studies.length) return [];
+  const compute = new Map(studyCompute(data, o.preset).map((c) => [c.study, c]));
+  const lines = ["## How the budget was split", ""];
+  const why = budgetRationale(o.preset, claims);
+  if (why) lines.push(why, "");
+  lines.push(
+    "| study | budget per cell | cells | seeds per cell | runs planned | runs finished | run time |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  );
+  for (const st of studies) {
+    const seeds = [...seedsPerCell(st, o.preset).values()];
+    const counts = [...new Set(seeds)].sort((a, b) => b - a);
+    const split = counts
+      .map((k) => `${k} (${seeds.filter((x) => x === k).length} cells)`)
+      .join(", ");
+    const c = compute.get(st.name);
+    lines.push(
+      `| ${st.name} | ${budgetFacts(st, o.preset).text} | ${seeds.length} | ${split} | ${seeds.reduce((a, b) => a + b, 0)} | ${c?.finished ?? 0} | ${c ? `${(c.runSeconds / 60).toFixed(1)} min` : "-"} |`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+function beforeAfterSection(
+  o: FindingsMarkdownOptions,
+  all: TableFindings,
+  data: ReportData,
+): string[] {
+  if (!o.before) return [];
+  const findings = all.flatMap((x) => {
+    const st = studyOf(data, o, x.study);
+    const budget = st ? budgetFacts(st, o.preset).text : "";
+    return x.findings.map((finding) => ({ study: x.study, finding, budget }));
+  });
+  return [beforeAfterMarkdown(o.before, beforeAfterRows(o.before, findings))];
+}
+
+function codeVersionLines(data: ReportData, preset: string): string[] {
+  const versions = data.sections.filter((x) => x.preset === preset);
+  if (!versions.length) return [];
+  const lines = [
+    "Code versions (simclr.code_version: a hash of the sources that affect training):",
+    "",
+  ];
+  for (const x of versions)
+    lines.push(
+      x.codeVersions.length > 1
+        ? `- **${x.study.name}: runs from ${x.codeVersions.length} code versions (${x.codeVersions.join(", ")}): the evidence mixes code versions.**`
+        : `- ${x.study.name}: ${x.codeVersions[0] ?? "no runs"}`,
+    );
+  const missing = (data as ReportData & { missingExperiments?: string[] }).missingExperiments ?? [];
+  if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
+  lines.push("");
+  return lines;
+}
+
+function environmentLines(records: readonly NotebookRecord[] | undefined): string[] {
+  const last = records?.[records.length - 1];
+  if (!last) return [];
+  const lines = [
+    `Backend: ${last.backend} on ${last.device}${/thread/.test(last.device) ? "" : ` (${last.threads} threads)`}${last.onednn === undefined ? "" : `, oneDNN ${last.onednn ? "on" : "off"}`}. Hardware: ${JSON.stringify(last.hardware)}.`,
+    `Versions: ${Object.entries(last.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
+    "",
+    "| notebook | status | wall time (last execution) |",
+    "| --- | --- | --- |",
+  ];
+  const latest = new Map<string, NotebookRecord>();
+  for (const r of records ?? []) latest.set(r.notebook, r);
+  for (const r of [...latest.values()].sort((a, b) => a.notebook.localeCompare(b.notebook)))
+    lines.push(
+      `| [${r.notebook}](${r.notebook}.ipynb) | ${r.ok ? "ok" : r.interrupted ? `interrupted (${r.interrupted})` : "failed"} | ${(r.wall_s / 60).toFixed(1)} min |`,
+    );
+  lines.push(
+    "",
+    "Wall time is that of each notebook's last execution; one executed again after its sweep finished reuses the tracked runs and takes seconds. The compute behind each study is summed from its runs below.",
+    "",
+  );
+  return lines;
+}
+
+function computeLines(data: ReportData, preset: string): string[] {
+  const compute = studyCompute(data, preset);
+  if (!compute.length) return [];
+  const lines = [
+    "| study | finished runs | failed runs | run time (sum over runs) | per run |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  for (const c of compute)
+    lines.push(
+      `| ${c.study} | ${c.finished} | ${c.failed} | ${(c.runSeconds / 60).toFixed(1)} min | ${c.finished ? (c.runSeconds / c.finished).toFixed(0) : "-"} s |`,
+    );
+  if (compute.length > 1) {
+    const sum = (f: (c: StudyCompute) => number): number => compute.reduce((a, c) => a + f(c), 0);
+    const runs = sum((c) => c.finished);
+    const seconds = sum((c) => c.runSeconds);
+    lines.push(
+      `| **all studies** | ${runs} | ${sum((c) => c.failed)} | ${(seconds / 3600).toFixed(1)} h | ${runs ? (seconds / runs).toFixed(0) : "-"} s |`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+/** The findings table (results/<preset>/README.md), written from the tracked runs. */
+export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): string {
+  const all = tableFindings(data, o);
+  const claims = all.reduce((a, x) => a + x.findings.length, 0);
+  return [
+    `# SimCLR findings at the \`${o.preset}\` preset`,
+    "",
+    `Written by \`npm run reproduce\` from the runs on ${data.trackingUri} (${data.generatedAt}).`,
+    "",
+    ...(o.records?.length && o.reportFile
+      ? [`The shareable report: [${o.reportFile}](${o.reportFile}).`, ""]
+      : []),
+    ...verdictTable(data, o, all),
+    ...budgetSection(data, o, claims),
+    ...beforeAfterSection(o, all, data),
+    ...codeVersionLines(data, o.preset),
+    "## Compute and environment",
+    "",
+    ...environmentLines(o.records),
+    ...computeLines(data, o.preset),
+  ].join("\n");
+}
