@@ -10,6 +10,8 @@ import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
+import { budgetFacts } from "../studies/budget";
+import { conclusionOf } from "../studies/conclusion-text";
 import { reportFindings, type SectionFindings } from "../studies/summary";
 import { studyCells } from "../sweep/study";
 import type { ReportData, ReportSection } from "./collect";
@@ -135,6 +137,8 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     out.push(`<p class="meta">code version ${escapeHtml(s.codeVersions[0] ?? "")}</p>`);
   if (findings.length) {
     out.push("<h3>Does this run agree with the paper?</h3>");
+    const said = conclusionOf(study)?.(findings, budgetFacts(study, s.preset));
+    if (said) out.push(`<p class="conclusion">${escapeHtml(said)}</p>`);
     out.push(findingsTable(findings));
   }
   // plots

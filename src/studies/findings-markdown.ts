@@ -11,6 +11,7 @@ import { formatDifference, formatN, formatP, formatTest, type Finding } from "..
 import { ALPHA, VERDICTS } from "../stats/verdict";
 import type { Study } from "../sweep/study";
 import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
+import { conclusionOf } from "./conclusion-text";
 import { reportFindings } from "./summary";
 
 /** A notebook execution as `npm run reproduce` records it (results/<preset>/runs.json). */
@@ -160,6 +161,21 @@ function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFi
   return lines;
 }
 
+/** Each study's own conclusion text, from the findings as this table decided them. */
+function conclusionSection(
+  data: ReportData,
+  o: FindingsMarkdownOptions,
+  all: TableFindings,
+): string[] {
+  const lines: string[] = [];
+  for (const x of all) {
+    const st = studyOf(data, o, x.study);
+    const said = st ? conclusionOf(st)?.(x.findings, budgetFacts(st, o.preset)) : undefined;
+    if (said) lines.push(`- **${x.study}.** ${said}`);
+  }
+  return lines.length ? ["## What each study shows", "", ...lines, ""] : [];
+}
+
 /** How the budget was split: the rationale, then per study its budget, seeds and runs. */
 function budgetSection(data: ReportData, o: FindingsMarkdownOptions, claims: number): string[] {
   const studies =
@@ -283,6 +299,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
       ? [`The shareable report: [${o.reportFile}](${o.reportFile}).`, ""]
       : []),
     ...verdictTable(data, o, all),
+    ...conclusionSection(data, o, all),
     ...budgetSection(data, o, claims),
     ...beforeAfterSection(o, all, data),
     ...codeVersionLines(data, o.preset),
