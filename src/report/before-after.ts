@@ -165,13 +165,16 @@ export function beforeAfterRows(
     const now = findings.find((x) => x.finding.claim === c.claim);
     const retest = retests[i];
     const retestVerdict = decided[i]?.verdict;
+    const row = {
+      claim: c.claim,
+      study: c.study,
+      before: c.verdict,
+      ...(retest ? { retest } : {}),
+      ...(retestVerdict ? { retestVerdict } : {}),
+    };
     if (!now)
       return {
-        claim: c.claim,
-        study: c.study,
-        before: c.verdict,
-        ...(retest ? { retest } : {}),
-        ...(retestVerdict ? { retestVerdict } : {}),
+        ...row,
         after: "not in this table",
         changed: true,
         reason: "the claim is no longer tested",
@@ -181,11 +184,7 @@ export function beforeAfterRows(
       after: now.budget,
     };
     return {
-      claim: c.claim,
-      study: c.study,
-      before: c.verdict,
-      ...(retest ? { retest } : {}),
-      ...(retestVerdict ? { retestVerdict } : {}),
+      ...row,
       after: now.finding.verdict,
       changed: now.finding.verdict !== c.verdict,
       reason: changeReason(c, now.finding, budgets),
