@@ -38,6 +38,8 @@ export interface ArchivedRun {
   codeVersion: string;
   /** simclr.config_hash of the run, when tagged. */
   configHash?: string;
+  /** simclr.git_commit of the run: the checkout's commit, "-dirty" when its tree had changes. */
+  gitCommit?: string;
   params: Record<string, string>;
   metrics: Record<string, number>;
 }
@@ -56,6 +58,7 @@ export function archiveRuns(data: ReportData): ArchivedRun[] {
       ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),
       codeVersion: r.tags["simclr.code_version"] ?? "unknown",
       ...(r.tags["simclr.config_hash"] ? { configHash: r.tags["simclr.config_hash"] } : {}),
+      ...(r.tags["simclr.git_commit"] ? { gitCommit: r.tags["simclr.git_commit"] } : {}),
       params: r.params,
       metrics: r.metrics,
     })),
@@ -127,7 +130,10 @@ export function reportDataFromArchive(
       startTime: r.startTime,
       ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),
       params: r.params,
-      tags: { "simclr.code_version": r.codeVersion },
+      tags: {
+        "simclr.code_version": r.codeVersion,
+        ...(r.gitCommit ? { "simclr.git_commit": r.gitCommit } : {}),
+      },
       metrics: r.metrics,
     }));
     const results: SeedResult[] = mine.map((r) => ({

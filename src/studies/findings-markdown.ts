@@ -218,6 +218,24 @@ function beforeAfterSection(
   return [beforeAfterMarkdown(o.before, beforeAfterRows(o.before, findings))];
 }
 
+/**
+ * Whether the runs behind the findings came from clean trees: the git commits they were started
+ * from (simclr.git_commit), and every run started from a tree with uncommitted changes, by name.
+ */
+function treeLines(sections: ReportData["sections"]): string[] {
+  const runs = sections.flatMap((x) => latestFinished(x.runs));
+  const commits = runs.map((r) => r.tags["simclr.git_commit"]).filter((c) => c !== undefined);
+  if (!commits.length) return ["Git trees: the runs record no commit."];
+  const dirty = runs.filter((r) => r.tags["simclr.git_commit"]?.endsWith("-dirty"));
+  const unknown = runs.length - commits.length;
+  const short = [...new Set(commits.map((c) => c.replace(/-dirty$/, "").slice(0, 7)))];
+  return [
+    dirty.length
+      ? `**Git trees: ${dirty.length} of ${runs.length} runs started from a tree with uncommitted changes (-dirty): ${dirty.map((r) => r.runName).join(", ")}.**`
+      : `Git trees: all ${commits.length} runs that record a commit started from a clean tree (commits ${short.join(", ")})${unknown ? `; ${unknown} record none` : ""}.`,
+  ];
+}
+
 function codeVersionLines(data: ReportData, preset: string): string[] {
   const versions = data.sections.filter((x) => x.preset === preset);
   if (!versions.length) return [];
@@ -231,6 +249,7 @@ function codeVersionLines(data: ReportData, preset: string): string[] {
         ? `- **${x.study.name}: runs from ${x.codeVersions.length} code versions (${x.codeVersions.join(", ")}): the evidence mixes code versions.**`
         : `- ${x.study.name}: ${x.codeVersions[0] ?? "no runs"}`,
     );
+  lines.push("", ...treeLines(versions));
   const missing = (data as ReportData & { missingExperiments?: string[] }).missingExperiments ?? [];
   if (missing.length) lines.push("", `Not run yet: ${missing.join(", ")}.`);
   lines.push("");

@@ -34,7 +34,10 @@ function lossRuns(): ReportRun[] {
         startTime: 1000,
         endTime: 61_000,
         params: { "loss.kind": label },
-        tags: { "simclr.code_version": seed < 2 ? "aaaaaaaaaaaa" : "bbbbbbbbbbbb" },
+        tags: {
+          "simclr.code_version": seed < 2 ? "aaaaaaaaaaaa" : "bbbbbbbbbbbb",
+          "simclr.git_commit": seed === 1 && label === "margin" ? "1234567abc-dirty" : "1234567abc",
+        },
         metrics: { linear_acc: acc, knn_acc: acc - 0.1 },
       });
   // A failed run is not evidence and stays out of the archive.
@@ -89,6 +92,20 @@ test("the archive keeps every finished run and rebuilds the same findings withou
       claimRows(findingsMarkdown(original, { preset: "small" })),
     );
     assert.match(findingsMarkdown(rebuilt, { preset: "small" }), /2 code versions/);
+    // The archive keeps each run's commit, so a run from a -dirty tree is named after a rebuild.
+    assert.equal(back.find((r) => r.runId === "margin-1")?.gitCommit, "1234567abc-dirty");
+    assert.match(
+      findingsMarkdown(rebuilt, { preset: "small" }),
+      /\*\*Git trees: 1 of 9 runs started from a tree with uncommitted changes \(-dirty\): losses\/margin\/seed1\.\*\*/,
+    );
+    const clean = reportDataFromArchive(
+      back.map((r) => ({ ...r, gitCommit: "1234567abc" })),
+      { source: "runs.jsonl" },
+    );
+    assert.match(
+      findingsMarkdown(clean, { preset: "small" }),
+      /Git trees: all 9 runs that record a commit started from a clean tree \(commits 1234567\)\./,
+    );
     // A sweep on a new machine skips the (cell, seed) pairs the archive holds.
     const done = archivedCells(back, "losses", "small");
     assert.ok(done.has("ntxent\u00002") && !done.has("ntxent\u00003"));
