@@ -197,6 +197,10 @@ async function main(): Promise<number> {
         },
       },
     );
+    // spawnSync blocks the event loop, so a signal that arrived while the notebook ran is handled
+    // only once the loop turns: turn it here, so this record says "interrupted" and the next
+    // notebook is not started.
+    await new Promise((resolve) => setImmediate(resolve));
     const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as {
       errors?: unknown[];
       plots?: number;
