@@ -25,8 +25,9 @@ import {
   readArchive,
   reportDataFromArchive,
   writeArchive,
+  type ArchivedRun,
 } from "../src/report/archive";
-import { collectReport } from "../src/report/collect";
+import { collectReport, type ReportData } from "../src/report/collect";
 import { renderReport } from "../src/report/render";
 import { readEarlierTable, type EarlierTable } from "../src/report/before-after";
 import { findingsMarkdown } from "../src/studies/findings-markdown";
@@ -231,14 +232,18 @@ async function main(): Promise<number> {
     trackingUri,
     preset,
   });
-  // The evidence outlives the MLflow store: every finished run behind the findings, as JSON lines.
-  writeArchive(archiveFile, archiveRuns(data));
+  // The evidence outlives the MLflow store: every finished run behind the findings, as JSON lines,
+  // merged with the archive already there (studies not re-run against this store keep their runs).
+  const previous = fs.existsSync(archiveFile) ? readArchive(archiveFile) : [];
+  const archived = archiveRuns(data, previous);
+  writeArchive(archiveFile, archived);
+  // The findings table reads the archive, as --findings-only does, so it covers every study in it.
   const report = fs.existsSync(path.join(outDir, "report.html"))
     ? { reportFile: "report.html" }
     : {};
   fs.writeFileSync(
     path.join(outDir, "README.md"),
-    findingsMarkdown(data, {
+    findingsMarkdown(archiveData(archived, archiveFile, preset), {
       preset,
       records: readRecords(),
       studies: listStudies(),
@@ -258,6 +263,18 @@ function earlierTable(outDir: string): { before?: EarlierTable } {
   return fs.existsSync(file) ? { before: readEarlierTable(file) } : {};
 }
 
+/** The report data of a preset's archived runs (no MLflow). */
+function archiveData(
+  runs: readonly ArchivedRun[],
+  archiveFile: string,
+  preset: string,
+): ReportData {
+  return reportDataFromArchive(
+    runs.filter((r) => r.preset === preset),
+    { source: path.relative(PROJECT_ROOT, archiveFile), title: `SimCLR reproduction at ${preset}` },
+  );
+}
+
 /** `--findings-only`: the findings table and report.html from runs.jsonl, without MLflow. */
 function findingsFromArchive(outDir: string, archiveFile: string, preset: string): number {
   if (!fs.existsSync(archiveFile)) {
@@ -270,10 +287,7 @@ function findingsFromArchive(outDir: string, archiveFile: string, preset: string
   const records = fs.existsSync(logFile)
     ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[])
     : [];
-  const data = reportDataFromArchive(
-    readArchive(archiveFile).filter((r) => r.preset === preset),
-    { source: path.relative(PROJECT_ROOT, archiveFile), title: `SimCLR reproduction at ${preset}` },
-  );
+  const data = archiveData(readArchive(archiveFile), archiveFile, preset);
   fs.writeFileSync(path.join(outDir, "report.html"), renderReport(data));
   fs.writeFileSync(
     path.join(outDir, "README.md"),

@@ -44,25 +44,55 @@ export interface ArchivedRun {
   metrics: Record<string, number>;
 }
 
-/** The archive lines of a report's data: the latest finished run of every cell and seed. */
-export function archiveRuns(data: ReportData): ArchivedRun[] {
-  return data.sections.flatMap((s) =>
-    latestFinished(s.runs).map((r) => ({
-      study: s.study.name,
-      preset: s.preset,
-      experiment: s.experiment,
-      label: r.label,
-      seed: r.seed,
-      runId: r.runId,
-      startTime: r.startTime,
-      ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),
-      codeVersion: r.tags["simclr.code_version"] ?? "unknown",
-      ...(r.tags["simclr.config_hash"] ? { configHash: r.tags["simclr.config_hash"] } : {}),
-      ...(r.tags["simclr.git_commit"] ? { gitCommit: r.tags["simclr.git_commit"] } : {}),
-      params: r.params,
-      metrics: r.metrics,
-    })),
+/**
+ * Tag of a run that a sweep recreated from an archive (src/sweep/import-archive.ts sets it): the
+ * id the run had in the store that produced it.
+ */
+export const IMPORTED_RUN_ID_TAG = "simclr.imported_run_id";
+
+/** A run's place in the archive: study, preset, cell and seed. */
+const runKey = (r: { study: string; preset: string; label: string; seed: number }): string =>
+  [r.study, r.preset, r.label, String(r.seed)].join("\u0000");
+
+/** One finished run of a report section as an archive line. */
+function archivedRun(s: ReportSection, r: ReportRun): ArchivedRun {
+  return {
+    study: s.study.name,
+    preset: s.preset,
+    experiment: s.experiment,
+    label: r.label,
+    seed: r.seed,
+    runId: r.runId,
+    startTime: r.startTime,
+    ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),
+    codeVersion: r.tags["simclr.code_version"] ?? "unknown",
+    ...(r.tags["simclr.config_hash"] ? { configHash: r.tags["simclr.config_hash"] } : {}),
+    ...(r.tags["simclr.git_commit"] ? { gitCommit: r.tags["simclr.git_commit"] } : {}),
+    params: r.params,
+    metrics: r.metrics,
+  };
+}
+
+/**
+ * The archive lines of a report's data: the latest finished run of every cell and seed, merged
+ * with the archive written before (`previous`) so that writing it never drops evidence. A run the
+ * store holds only as an import of an archived run keeps its archived line (the run id and git
+ * commit of the store that produced it), and every archived run of a cell and seed the store
+ * lacks (a study not re-run on this machine, a store that was lost) stays.
+ */
+export function archiveRuns(
+  data: ReportData,
+  previous: readonly ArchivedRun[] = [],
+): ArchivedRun[] {
+  const byId = new Map(previous.map((r) => [r.runId, r]));
+  const current = data.sections.flatMap((s) =>
+    latestFinished(s.runs).map((r) => {
+      const imported = r.tags[IMPORTED_RUN_ID_TAG];
+      return (imported !== undefined ? byId.get(imported) : undefined) ?? archivedRun(s, r);
+    }),
   );
+  const held = new Set(current.map(runKey));
+  return [...current, ...previous.filter((r) => !held.has(runKey(r)))];
 }
 
 /** Writes the archive (one JSON object per line, sorted by study, cell and seed). */

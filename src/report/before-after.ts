@@ -9,7 +9,7 @@ import fs from "node:fs";
 import { welchTest } from "../stats/welch";
 import { tUpperTail } from "../stats/t-distribution";
 import { ALPHA, decideFamily, type Verdict } from "../stats/verdict";
-import { formatDifference, formatN, formatP, type Finding } from "./finding";
+import { formatDifference, formatN, formatP, formatPs, type Finding } from "./finding";
 
 /** One side of an earlier comparison as its table printed it (percent, sample std, seeds). */
 export interface EarlierSide {
@@ -131,14 +131,15 @@ export function changeReason(
 function afterWords(f: Finding): string {
   if (f.verdict === "too few seeds") return "a side has fewer than 2 seeds, so it is not tested";
   if (f.verdict === "no data") return "not run yet";
-  const adj = f.pAdjusted !== undefined ? `, Holm p = ${formatP(f.pAdjusted)}` : "";
+  const ps = formatPs(f);
+  const adj = f.pAdjusted !== undefined ? `, Holm p = ${ps.holm}` : "";
   const rule =
     f.verdict === "agrees"
       ? `<= ${ALPHA}`
       : f.verdict === "disagrees"
-        ? `reverse test <= ${ALPHA}`
+        ? `reverse <= ${ALPHA}`
         : `> ${ALPHA} both ways`;
-  return `p = ${formatP(f.p)}${adj} (${rule})`;
+  return `p = ${ps.p}${adj} (${rule})`;
 }
 
 /** A row of the before/after table. */

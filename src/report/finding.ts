@@ -36,6 +36,8 @@ export interface Finding {
   pReverse?: number;
   /** Holm-adjusted p (paper's direction), set by {@link decideFindings}. */
   pAdjusted?: number;
+  /** Holm-adjusted p of the reverse direction (what decides "disagrees"), set likewise. */
+  pReverseAdjusted?: number;
   /** Claims in the Holm family the adjusted p was computed in. */
   family?: number;
   /**
@@ -107,7 +109,15 @@ export function decideFindings(findings: readonly Finding[], alpha: number = ALP
   const family = decisions.filter((d) => d !== undefined).length;
   return findings.map((f, i) => {
     const d = decisions[i];
-    return d ? { ...f, verdict: d.verdict, pAdjusted: d.pAdjusted, family } : f;
+    return d
+      ? {
+          ...f,
+          verdict: d.verdict,
+          pAdjusted: d.pAdjusted,
+          pReverseAdjusted: d.pReverseAdjusted,
+          family,
+        }
+      : f;
   });
 }
 
@@ -142,6 +152,20 @@ export function formatP(p: number | undefined): string {
   return p < 1e-6 ? "< 1e-6" : p < 1e-3 ? p.toExponential(2) : p.toPrecision(3);
 }
 
+/**
+ * The raw and Holm-adjusted p a table shows for a finding: the paper's direction, and for a
+ * "disagrees" also the reverse direction's, which is what decided it.
+ */
+export function formatPs(f: Finding): { p: string; holm: string } {
+  const p = formatP(f.p);
+  const holm = formatP(f.pAdjusted);
+  if (f.verdict !== "disagrees") return { p, holm };
+  return {
+    p: `${p}; reverse ${formatP(f.pReverse)}`,
+    holm: `${holm}; reverse ${formatP(f.pReverseAdjusted)}`,
+  };
+}
+
 /** The test in words: "Welch t = 3.10, df = 3.4" or "paired t = 7.20, df = 3". */
 export function formatTest(t: TTest): string {
   const name = t.kind === "welch" ? "Welch t" : t.kind === "paired" ? "paired t" : "contrast t";
@@ -152,8 +176,8 @@ export function formatTest(t: TTest): string {
 /** One line with everything: evidence, difference and CI, test, raw and adjusted p. */
 export function formatEvidence(f: Finding): string {
   if (!f.test) return f.evidence;
-  const adj =
-    f.pAdjusted !== undefined ? `, Holm p = ${formatP(f.pAdjusted)} over ${f.family} claims` : "";
+  const ps = formatPs(f);
+  const adj = f.pAdjusted !== undefined ? `, Holm p = ${ps.holm} over ${f.family} claims` : "";
   const looks = f.lookFactor !== undefined ? ` (x${f.lookFactor} for repeated looks)` : "";
-  return `${f.evidence}; difference ${formatDifference(f)} (95% CI); ${formatTest(f.test)}; one-sided p = ${formatP(f.p)}${looks}${adj}`;
+  return `${f.evidence}; difference ${formatDifference(f)} (95% CI); ${formatTest(f.test)}; one-sided p = ${ps.p}${looks}${adj}`;
 }

@@ -15,7 +15,7 @@ import { conclusionOf } from "../studies/conclusion-text";
 import { reportFindings, type SectionFindings } from "../studies/summary";
 import { studyCells } from "../sweep/study";
 import type { ReportData, ReportSection } from "./collect";
-import { formatDifference, formatEvidence, formatN, formatP, type Finding } from "./finding";
+import { formatDifference, formatEvidence, formatN, formatPs, type Finding } from "./finding";
 import { meanInterval } from "../plot/figures";
 
 /** Options for {@link renderReport}. */
@@ -92,8 +92,8 @@ function findingsTable(findings: readonly Finding[], study?: string): string {
       badge(f),
       escapeHtml(formatN(f)),
       escapeHtml(formatDifference(f)),
-      escapeHtml(formatP(f.p)),
-      escapeHtml(formatP(f.pAdjusted)),
+      escapeHtml(formatPs(f).p),
+      escapeHtml(formatPs(f).holm),
       escapeHtml(formatEvidence(f)),
     ]),
   );

@@ -32,7 +32,10 @@ export const agrees = (f: Finding | undefined): boolean => f?.verdict === "agree
 export function phrase(f: Finding | undefined): string {
   if (!f || f.verdict === "no data") return "not run";
   if (!f.test) return f.verdict;
-  const adj = f.pAdjusted !== undefined ? ` (Holm p = ${formatP(f.pAdjusted)})` : "";
+  // A "disagrees" is decided by the reverse direction's test: name that p.
+  const reverse = f.verdict === "disagrees";
+  const pAdj = reverse ? f.pReverseAdjusted : f.pAdjusted;
+  const adj = pAdj !== undefined ? ` (${reverse ? "reverse " : ""}Holm p = ${formatP(pAdj)})` : "";
   return `${formatDifference(f)}, ${f.verdict}${adj}`;
 }
 
@@ -45,7 +48,7 @@ export function outcome(f: Finding | undefined): string {
     case "agrees":
       return "as the paper reports";
     case "disagrees":
-      return "against the paper";
+      return "contradicted at this budget";
     case "inconclusive":
       return "not resolved at this budget";
     case "too few seeds":

@@ -7,7 +7,7 @@
 import type { SeedResult } from "../report/claims";
 import { latestFinished, type ReportData } from "../report/collect";
 import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "../report/before-after";
-import { formatDifference, formatN, formatP, formatTest, type Finding } from "../report/finding";
+import { formatDifference, formatN, formatPs, formatTest, type Finding } from "../report/finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
 import type { Study } from "../sweep/study";
 import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
@@ -148,7 +148,7 @@ function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFi
               : "";
       const test = f.test ? `${formatTest(f.test)}; ` : "";
       lines.push(
-        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${formatN(f)} | ${formatDifference(f)} | ${formatP(f.p)} | ${formatP(f.pAdjusted)} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
+        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${formatN(f)} | ${formatDifference(f)} | ${formatPs(f).p} | ${formatPs(f).holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
       );
     }
   }

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
+  IMPORTED_RUN_ID_TAG,
   archiveRuns,
   archivedCells,
   readArchive,
@@ -115,6 +116,49 @@ test("the archive keeps every finished run and rebuilds the same findings withou
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("writing the archive again keeps what the store lacks and the original lines of imported runs", () => {
+  const earlier = archiveRuns(data(lossRuns()));
+  // A new store: seed 0 re-run (a newer result), seed 1 only imported from the archive, seed 2 absent.
+  const rerun = lossRuns()
+    .filter((r) => r.status === "FINISHED" && r.seed < 2)
+    .map((r) =>
+      r.seed === 0
+        ? { ...r, runId: `${r.runId}-again`, metrics: { linear_acc: 0.3, knn_acc: 0.2 } }
+        : {
+            ...r,
+            runId: `${r.runId}-copy`,
+            tags: {
+              "simclr.code_version": r.tags["simclr.code_version"] ?? "",
+              "simclr.imported_from": "results/small/runs.jsonl",
+              [IMPORTED_RUN_ID_TAG]: r.runId,
+            },
+          },
+    );
+  const merged = archiveRuns(data(rerun), earlier);
+  assert.equal(merged.length, 9);
+  const line = (label: string, seed: number) =>
+    merged.filter((r) => r.label === label && r.seed === seed);
+  // Re-run: the store's run replaces the archived one.
+  assert.deepEqual(
+    line("ntxent", 0).map((r) => [r.runId, r.metrics.linear_acc]),
+    [["ntxent-0-again", 0.3]],
+  );
+  // Imported: the archived line, with the run id and commit of the store that produced it.
+  assert.deepEqual(
+    line("margin", 1),
+    earlier.filter((r) => r.runId === "margin-1"),
+  );
+  assert.equal(line("margin", 1)[0]?.gitCommit, "1234567abc-dirty");
+  // Not in the store: kept.
+  assert.deepEqual(
+    ["ntxent", "ntlogistic", "margin"].map((l) => line(l, 2)[0]?.runId),
+    ["ntxent-2", "ntlogistic-2", "margin-2"],
+  );
+  // Another study's archived runs are kept as they are.
+  const other = { ...earlier[0]!, study: "projection-head", label: "none", runId: "ph-0" };
+  assert.ok(archiveRuns(data(rerun), [...earlier, other]).some((r) => r.runId === "ph-0"));
 });
 
 test("`reproduce --findings-only` rebuilds README.md and report.html from runs.jsonl alone", () => {

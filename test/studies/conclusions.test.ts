@@ -180,6 +180,13 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
     /\| \*\*agrees\*\* \| 3 \/ 3 \| \+10\.0 points \[9\.6, 10\.4\] \| 5\.00e-5 \| 1\.00e-4 \| paired t = 100\.00, df = 2\.0; .*50\.1% ± 0\.1 \(n=3\)/,
   );
   assert.match(row("NT-Xent beats the margin"), /\*\*disagrees\*\*.*\| one temperature/);
+  // A "disagrees" shows the reverse test's raw and Holm p too: that is what decided it.
+  assert.match(
+    row("NT-Xent beats the margin"),
+    /\| \*\*disagrees\*\* \| 3 \/ 3 \| -5\.0 points \[[^\]]+\] \| 1\.00; reverse [^|]+ \| 1\.00; reverse [^|]+ \|/,
+  );
+  assert.match(md, /margin triplet loss -5\.0 points \[[^\]]+\], disagrees \(reverse Holm p = /);
+  assert.match(md, /contradicted at this budget for the margin loss/);
   assert.match(md, /Holm-Bonferroni across the 2 tested claims of this table/);
   assert.match(md, /Summary: 1 agrees, 1 disagrees, 0 inconclusive, 0 too few seeds, 0 no data/);
   // The findings come first; compute and environment after.
