@@ -159,11 +159,16 @@ export function formatP(p: number | undefined): string {
 export function formatPs(f: Finding): { p: string; holm: string } {
   const p = formatP(f.p);
   const holm = formatP(f.pAdjusted);
-  if (f.verdict !== "disagrees") return { p, holm };
+  if (!decidedByReverse(f)) return { p, holm };
   return {
     p: `${p}; reverse ${formatP(f.pReverse)}`,
     holm: `${holm}; reverse ${formatP(f.pReverseAdjusted)}`,
   };
+}
+
+/** Whether the reverse direction's test decided a finding ("disagrees"). */
+export function decidedByReverse(f: Finding): boolean {
+  return f.verdict === "disagrees";
 }
 
 /** The test in words: "Welch t = 3.10, df = 3.4" or "paired t = 7.20, df = 3". */

@@ -86,16 +86,21 @@ function findingsTable(findings: readonly Finding[], study?: string): string {
   ];
   return table(
     head,
-    findings.map((f) => [
-      escapeHtml(f.claim),
-      ...(study !== undefined ? [escapeHtml((f as Finding & { study?: string }).study ?? "")] : []),
-      badge(f),
-      escapeHtml(formatN(f)),
-      escapeHtml(formatDifference(f)),
-      escapeHtml(formatPs(f).p),
-      escapeHtml(formatPs(f).holm),
-      escapeHtml(formatEvidence(f)),
-    ]),
+    findings.map((f) => {
+      const ps = formatPs(f);
+      return [
+        escapeHtml(f.claim),
+        ...(study !== undefined
+          ? [escapeHtml((f as Finding & { study?: string }).study ?? "")]
+          : []),
+        badge(f),
+        escapeHtml(formatN(f)),
+        escapeHtml(formatDifference(f)),
+        escapeHtml(ps.p),
+        escapeHtml(ps.holm),
+        escapeHtml(formatEvidence(f)),
+      ];
+    }),
   );
 }
 

@@ -3,7 +3,7 @@
  * differences with their 95% CIs and the verdicts), written by the study's own file. This module
  * holds only the type and the phrase helpers every study shares; no study's labels or prose.
  */
-import { formatDifference, formatP, type Finding } from "../report/finding";
+import { decidedByReverse, formatDifference, formatP, type Finding } from "../report/finding";
 import type { BudgetFacts, Study } from "../sweep/study";
 
 /** Sentences on what a study's findings show at a budget (its notebook prints them first). */
@@ -32,8 +32,7 @@ export const agrees = (f: Finding | undefined): boolean => f?.verdict === "agree
 export function phrase(f: Finding | undefined): string {
   if (!f || f.verdict === "no data") return "not run";
   if (!f.test) return f.verdict;
-  // A "disagrees" is decided by the reverse direction's test: name that p.
-  const reverse = f.verdict === "disagrees";
+  const reverse = decidedByReverse(f);
   const pAdj = reverse ? f.pReverseAdjusted : f.pAdjusted;
   const adj = pAdj !== undefined ? ` (${reverse ? "reverse " : ""}Holm p = ${formatP(pAdj)})` : "";
   return `${formatDifference(f)}, ${f.verdict}${adj}`;

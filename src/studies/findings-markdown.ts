@@ -147,8 +147,9 @@ function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFi
               ? likelyReason(study, x.preset, f, x.results)
               : "";
       const test = f.test ? `${formatTest(f.test)}; ` : "";
+      const ps = formatPs(f);
       lines.push(
-        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${formatN(f)} | ${formatDifference(f)} | ${formatPs(f).p} | ${formatPs(f).holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
+        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${formatN(f)} | ${formatDifference(f)} | ${ps.p} | ${ps.holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
       );
     }
   }
