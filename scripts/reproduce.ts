@@ -22,15 +22,15 @@ import { initBackend } from "../src/backend";
 import { cpuRecord } from "../src/track/cpu";
 import {
   archiveRuns,
+  presetDataFromArchive,
   readArchive,
-  reportDataFromArchive,
   writeArchive,
-  type ArchivedRun,
 } from "../src/report/archive";
 import { collectReport, type ReportData } from "../src/report/collect";
 import { renderReport } from "../src/report/render";
 import { readEarlierTable, type EarlierTable } from "../src/report/before-after";
-import { findingsMarkdown } from "../src/studies/findings-markdown";
+import { digestMarkers, findingsDigest, replaceDigest } from "../src/studies/findings-digest";
+import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/studies/findings-markdown";
 import { listStudies } from "../src/sweep/registry";
 import { PROJECT_ROOT, resolveTrackingUri } from "../src/track/server";
 import { presetFromEnv, type NotebookPreset } from "../src/workbench/params";
@@ -241,38 +241,50 @@ async function main(): Promise<number> {
   const report = fs.existsSync(path.join(outDir, "report.html"))
     ? { reportFile: "report.html" }
     : {};
-  fs.writeFileSync(
-    path.join(outDir, "README.md"),
-    findingsMarkdown(archiveData(archived, archiveFile, preset), {
-      preset,
-      records: readRecords(),
-      studies: listStudies(),
-      ...report,
-      ...earlierTable(outDir),
-    }),
-  );
-  console.log(
-    `reproduce: findings table written to ${path.relative(PROJECT_ROOT, path.join(outDir, "README.md"))}`,
+  writeFindings(
+    outDir,
+    presetDataFromArchive(archived, archiveFile, preset),
+    findingsOptions(outDir, preset, readRecords(), report),
   );
   return failed ? 1 : 0;
+}
+
+/** What the findings table and the README digest of a preset are written with. */
+function findingsOptions(
+  outDir: string,
+  preset: string,
+  records: FindingsMarkdownOptions["records"],
+  report: { reportFile?: string },
+): FindingsMarkdownOptions {
+  return { preset, records, studies: listStudies(), ...report, ...earlierTable(outDir) };
+}
+
+/**
+ * Writes the findings table (outDir/README.md) and, when outDir is the committed results/<preset>
+ * and the project README keeps that preset's digest markers, the digest between them.
+ */
+function writeFindings(outDir: string, data: ReportData, o: FindingsMarkdownOptions): void {
+  const table = path.join(outDir, "README.md");
+  fs.writeFileSync(table, findingsMarkdown(data, o));
+  console.log(`reproduce: findings table written to ${path.relative(PROJECT_ROOT, table)}`);
+  const readmeFile = path.join(PROJECT_ROOT, "README.md");
+  if (path.resolve(outDir) !== path.join(PROJECT_ROOT, "results", o.preset)) return;
+  const readme = fs.readFileSync(readmeFile, "utf8");
+  if (!readme.includes(digestMarkers(o.preset).begin)) {
+    console.log(`reproduce: README.md has no findings:${o.preset} digest block; not written`);
+    return;
+  }
+  fs.writeFileSync(
+    readmeFile,
+    replaceDigest(readme, o.preset, findingsDigest(data, o), readmeFile),
+  );
+  console.log(`reproduce: results digest written to README.md (findings:${o.preset})`);
 }
 
 /** The earlier findings table kept beside this one (before.json), for the before/after section. */
 function earlierTable(outDir: string): { before?: EarlierTable } {
   const file = path.join(outDir, "before.json");
   return fs.existsSync(file) ? { before: readEarlierTable(file) } : {};
-}
-
-/** The report data of a preset's archived runs (no MLflow). */
-function archiveData(
-  runs: readonly ArchivedRun[],
-  archiveFile: string,
-  preset: string,
-): ReportData {
-  return reportDataFromArchive(
-    runs.filter((r) => r.preset === preset),
-    { source: path.relative(PROJECT_ROOT, archiveFile), title: `SimCLR reproduction at ${preset}` },
-  );
 }
 
 /** `--findings-only`: the findings table and report.html from runs.jsonl, without MLflow. */
@@ -287,17 +299,12 @@ function findingsFromArchive(outDir: string, archiveFile: string, preset: string
   const records = fs.existsSync(logFile)
     ? (JSON.parse(fs.readFileSync(logFile, "utf8")) as RunRecord[])
     : [];
-  const data = archiveData(readArchive(archiveFile), archiveFile, preset);
+  const data = presetDataFromArchive(readArchive(archiveFile), archiveFile, preset);
   fs.writeFileSync(path.join(outDir, "report.html"), renderReport(data));
-  fs.writeFileSync(
-    path.join(outDir, "README.md"),
-    findingsMarkdown(data, {
-      preset,
-      records,
-      studies: listStudies(),
-      reportFile: "report.html",
-      ...earlierTable(outDir),
-    }),
+  writeFindings(
+    outDir,
+    data,
+    findingsOptions(outDir, preset, records, { reportFile: "report.html" }),
   );
   console.log(
     `reproduce: findings and report rebuilt from ${path.relative(PROJECT_ROOT, archiveFile)}`,

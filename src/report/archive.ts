@@ -192,6 +192,21 @@ export function reportDataFromArchive(
   };
 }
 
+/**
+ * The report data of one preset's archived runs (no MLflow), its source named by the archive's
+ * path relative to the project root: what the findings table and its README digest are built from.
+ */
+export function presetDataFromArchive(
+  runs: readonly ArchivedRun[],
+  file: string,
+  preset: string,
+): ReportData {
+  return reportDataFromArchive(
+    runs.filter((r) => r.preset === preset),
+    { source: path.relative(PROJECT_ROOT, file), title: `SimCLR reproduction at ${preset}` },
+  );
+}
+
 /** The (cell, seed) pairs of a study at a preset that an archive holds: a sweep can skip them. */
 export function archivedCells(
   runs: readonly ArchivedRun[],

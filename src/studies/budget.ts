@@ -14,9 +14,8 @@
 import { tQuantile } from "../stats/t-distribution";
 import { ALPHA } from "../stats/verdict";
 import {
-  cellLabel,
+  planStudy,
   selectCells,
-  studyCells,
   type BudgetFacts,
   type Study,
   type StudyPreset,
@@ -123,18 +122,13 @@ export function budgetFacts(study: Study, preset: string): BudgetFacts {
 }
 
 /**
- * Seeds per cell of a study at a preset, by cell label: what its sweep plans without `--seeds`
- * (the preset's cellSeeds, else its seeds or seed policy minimum, else the study's).
+ * Seeds per cell of a study at a preset, by cell label: what its sweep plans without `--seeds`,
+ * counted from {@link planStudy} itself so that the budget table cannot drift from the planner.
  */
 export function seedsPerCell(study: Study, preset: string): Map<string, number> {
-  const p = study.presets?.[preset];
-  const seeds = p?.seeds ?? p?.seedPolicy?.min ?? study.seeds;
-  return new Map(
-    studyCells(study, preset).map((c) => {
-      const label = c.label ?? cellLabel(c.overrides);
-      return [label, p?.cellSeeds?.[label] ?? seeds];
-    }),
-  );
+  const n = new Map<string, number>();
+  for (const p of planStudy(study, { preset })) n.set(p.label, (n.get(p.label) ?? 0) + 1);
+  return n;
 }
 
 /** The t a paired test over n seeds must exceed for the first Holm step over `claims` claims. */

@@ -102,7 +102,8 @@ function likelyReason(
   return base;
 }
 
-type TableFindings = ReturnType<typeof reportFindings>;
+/** The findings of a preset's table, by study (see {@link tableFindings}). */
+export type TableFindings = ReturnType<typeof reportFindings>;
 
 function studyOf(data: ReportData, o: FindingsMarkdownOptions, name: string): Study | undefined {
   return (
@@ -111,8 +112,11 @@ function studyOf(data: ReportData, o: FindingsMarkdownOptions, name: string): St
   );
 }
 
-/** Every claim of the preset: the studies with runs, and a "no data" row for those without. */
-function tableFindings(data: ReportData, o: FindingsMarkdownOptions): TableFindings {
+/**
+ * Every claim of the preset, decided as one Holm family: the studies with runs, and a "no data"
+ * row for each claim of a study in `o.studies` without runs.
+ */
+export function tableFindings(data: ReportData, o: FindingsMarkdownOptions): TableFindings {
   const covered = new Set(
     data.sections.filter((x) => x.preset === o.preset).map((x) => x.study.name),
   );

@@ -1,0 +1,107 @@
+/**
+ * The results digest of the project README: a preset's findings table in a few lines (verdict
+ * counts, then each claim's difference with its 95% CI and Holm p, grouped by verdict, and the
+ * runs, run time and code versions behind them). `npm run reproduce` writes it between markers in
+ * README.md, so the paragraph a visitor reads first is computed from the same archive as the
+ * findings table and cannot drift from it (issue 12: the README's results paragraph matches the
+ * table). The prose around the block stays hand-written.
+ */
+import type { ReportData } from "../report/collect";
+import { formatDifference, formatN, formatPs, type Finding } from "../report/finding";
+import { ALPHA, VERDICTS, type Verdict } from "../stats/verdict";
+import { planStudy } from "../sweep/study";
+import { studyCompute, tableFindings, type FindingsMarkdownOptions } from "./findings-markdown";
+
+/** The markers around a preset's digest in README.md. */
+export function digestMarkers(preset: string): { begin: string; end: string } {
+  return {
+    begin: `<!-- findings:${preset} begin: written by \`npm run reproduce\` from the results archive; do not edit by hand -->`,
+    end: `<!-- findings:${preset} end -->`,
+  };
+}
+
+/** One claim of the digest: what it says, the difference with its CI, and the p that decided it. */
+function claimLine(f: Finding, study: string): string {
+  const where = f.source ? `${f.source}, ${study}` : study;
+  const diff = formatDifference(f);
+  const { holm } = formatPs(f);
+  const numbers =
+    f.verdict === "no data"
+      ? "not run yet"
+      : f.verdict === "too few seeds"
+        ? `n per side ${formatN(f)}`
+        : `${diff}${holm ? `, Holm p = ${holm}` : ""}`;
+  const suffix = f.source ? ` (${f.source})` : "";
+  const claim = suffix && f.claim.endsWith(suffix) ? f.claim.slice(0, -suffix.length) : f.claim;
+  return `  - ${claim} (${where}): ${numbers}`;
+}
+
+/** The runs, run time and code versions behind the findings, in one sentence. */
+function evidenceSentence(data: ReportData, o: FindingsMarkdownOptions): string {
+  const compute = studyCompute(data, o.preset);
+  const runs = compute.reduce((a, c) => a + c.finished, 0);
+  const hours = compute.reduce((a, c) => a + c.runSeconds, 0) / 3600;
+  const planned = (o.studies ?? []).reduce(
+    (a, st) => a + planStudy(st, { preset: o.preset }).length,
+    0,
+  );
+  const versions = [
+    ...new Set(data.sections.filter((x) => x.preset === o.preset).flatMap((x) => x.codeVersions)),
+  ].sort();
+  const from =
+    versions.length === 1
+      ? `code version \`${versions[0]}\``
+      : `${versions.length} code versions (${versions.map((v) => `\`${v}\``).join(", ")})`;
+  const of = planned ? ` of the ${planned} planned` : "";
+  return `Behind them: ${runs} finished runs${of}, ${hours.toFixed(1)} h of run time, from ${from}.`;
+}
+
+/**
+ * The digest of a preset's findings (markdown, without markers): the same findings, verdicts and
+ * Holm family as {@link findingsMarkdown} computes from `data`.
+ */
+export function findingsDigest(data: ReportData, o: FindingsMarkdownOptions): string {
+  const all = tableFindings(data, o);
+  const rows = all.flatMap((x) => x.findings.map((f) => ({ f, study: x.study })));
+  const family = rows.filter((r) => r.f.pAdjusted !== undefined).length;
+  const count = (v: Verdict): number => rows.filter((r) => r.f.verdict === v).length;
+  const lines = [
+    `At \`${o.preset}\`, ${rows.length} claims: **${VERDICTS.map((v) => `${count(v)} ${v}`).join(", ")}**. Each is tested one-sided in the paper's direction at alpha = ${ALPHA}, with Holm-Bonferroni across the ${family} tested claims; differences are in the paper's direction with their 95% CIs. ${evidenceSentence(data, o)}`,
+    "",
+  ];
+  for (const v of VERDICTS) {
+    const mine = rows.filter((r) => r.f.verdict === v);
+    if (!mine.length) continue;
+    lines.push(`- **${v} (${mine.length}):**`, ...mine.map((r) => claimLine(r.f, r.study)));
+  }
+  return lines.join("\n");
+}
+
+/**
+ * `readme` with the preset's digest block replaced by `digest`. Throws, naming `file` and the
+ * missing marker, when the block is not there (the README must keep both markers).
+ */
+export function replaceDigest(
+  readme: string,
+  preset: string,
+  digest: string,
+  file: string,
+): string {
+  const { begin, end } = digestMarkers(preset);
+  const a = readme.indexOf(begin);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a)
+    throw new Error(
+      `${file}: expected the findings digest markers '${a < 0 ? begin : end}'${a < 0 ? "" : " after the begin marker"}; put both back around the results digest`,
+    );
+  // Blank lines around the block keep it as prettier formats markdown (the README is checked).
+  return `${readme.slice(0, a + begin.length)}\n\n${digest}\n\n${readme.slice(b)}`;
+}
+
+/** The digest block currently in `readme` (between the markers), or undefined when absent. */
+export function currentDigest(readme: string, preset: string): string | undefined {
+  const { begin, end } = digestMarkers(preset);
+  const a = readme.indexOf(begin);
+  const b = readme.indexOf(end);
+  return a < 0 || b < a ? undefined : readme.slice(a + begin.length, b).trim();
+}
