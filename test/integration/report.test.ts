@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { ensureChromium, launchChromium } from "../support/browser";
 import { useMlflowServer } from "../support/mlflow";
 import { startRun } from "../../src/track/logger";
 import { runSweep } from "../../src/sweep/sweep";
@@ -14,7 +14,6 @@ import { writeReport } from "../../src/report/report";
 const mlflow = useMlflowServer();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-report-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
-const CHROMIUM = process.env.SIMCLR_CHROMIUM ?? "/usr/bin/chromium";
 
 /** Runs a cell in this process: logs a loss curve and an accuracy that grows with `head`. */
 const inProcess: Executor = {
@@ -83,10 +82,8 @@ const study: Study = {
 };
 
 test("a report from a sweep opens offline in headless Chromium with its plots rendered and strings escaped", async (t) => {
-  if (!fs.existsSync(CHROMIUM)) {
-    t.skip(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set SIMCLR_CHROMIUM)`);
-    return;
-  }
+  const noBrowser = ensureChromium();
+  if (noBrowser) return t.skip(noBrowser);
   const r = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor: inProcess });
   assert.equal(r.finished, 9);
   const file = await writeReport(path.join(tmp, "report.html"), {
@@ -101,17 +98,7 @@ test("a report from a sweep opens offline in headless Chromium with its plots re
     "plotly.js inlined exactly once",
   );
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const network: string[] = [];

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
+import { spawnSweepCli, type SweepProcess } from "../support/sweep-runs";
 import { createMlflowClient, type Run } from "../../src/track/mlflow";
 import { createLocalExecutor } from "../../src/sweep/executor";
 import { runSweep } from "../../src/sweep/sweep";
@@ -114,38 +114,13 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
   assert.ok(Math.abs(again - first) < 5, `skipped ${again} s vs first run ${first} s`);
 });
 
-function spawnSweep(
-  studyFile: string,
-  env: Record<string, string>,
-): { done: Promise<number | null>; pid: number; out: () => string } {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, "bin/simclr.cjs"),
-      "sweep",
-      studyFile,
-      "--preset",
-      "tiny",
-      "--quiet",
-      "--json",
-      "--cell-command",
-      CELL.join(" "),
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url, ...env },
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+/** `simclr sweep FILE --preset tiny` with the stand-in cell, against this test's server. */
+function spawnSweep(studyFile: string, env: Record<string, string>): SweepProcess {
+  return spawnSweepCli(
+    ROOT,
+    [studyFile, "--preset", "tiny", "--quiet", "--json", "--cell-command", CELL.join(" ")],
+    { MLFLOW_TRACKING_URI: mlflow.url, ...env },
   );
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  return {
-    done: new Promise((res) => child.once("close", (code) => res(code))),
-    pid: child.pid ?? -1,
-    out: () => out,
-  };
 }
 
 async function waitForRunning(experiment: string, label: string): Promise<void> {
