@@ -2,7 +2,8 @@
  * Plugins against a real MLflow server: a run with a plugin logs the plugin file as an artifact and
  * its path and sha256 as params; a broken plugin fails the run on the dry batch, before training,
  * with the reason in MLflow; and a sweep whose plugin was edited re-runs that plugin's cells only
- * (real `simclr pretrain` cell processes on CIFAR-10 at tiny).
+ * (real `simclr pretrain` cell processes at tiny, on CIFAR-10 where it is configured, else on the
+ * generated image folder of test/support/e2e-data.ts).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -19,6 +20,7 @@ import { sha256 } from "../../src/plugins/load";
 import { loadedPlugins, unregisterPluginFile } from "../../src/plugins/registry";
 import { runStudy } from "../../src/sweep/run-study";
 import type { Study } from "../../src/sweep/study";
+import { e2eData } from "../support/e2e-data";
 import { useMlflowServer } from "../support/mlflow";
 import { syntheticDataset } from "../train/support";
 
@@ -33,9 +35,6 @@ const small = {
   eval: { linearEpochs: 2, knnK: 5, randomInit: false },
 };
 const journal = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-"));
-const CIFAR =
-  process.env.SIMCLR_CIFAR10_DIR ??
-  path.resolve(PROJECT_ROOT, "..", "shared", "datasets", "cifar10-jpeg");
 
 async function logger(runName: string) {
   return startRun({
@@ -91,8 +90,15 @@ test("a plugin loss that returns NaN fails the run on the dry batch, before any 
 
 test(
   "editing a plugin re-runs its sweep cells and reuses the others",
-  { timeout: 10 * 60_000, skip: fs.existsSync(CIFAR) ? false : `no CIFAR-10 at ${CIFAR}` },
-  async () => {
+  { timeout: 10 * 60_000 },
+  async (t) => {
+    // The cell processes inherit this environment: CIFAR-10 where configured, else the generated folder.
+    const data = e2eData();
+    Object.assign(process.env, data.env);
+    t.after(() => {
+      for (const k of Object.keys(data.env)) delete process.env[k];
+      if (data.tempDir) fs.rmSync(data.tempDir, { recursive: true, force: true });
+    });
     for (const p of loadedPlugins()) unregisterPluginFile(p.file); // 'invert' is this copy's now
     fs.mkdirSync(path.join(PROJECT_ROOT, "build"), { recursive: true });
     const dir = fs.mkdtempSync(path.join(PROJECT_ROOT, "build", "plugins-sweep-"));
@@ -102,6 +108,7 @@ test(
       name: "plugin-edit",
       description: "the default against a plugin augmentation, edited between two sweeps",
       base: {
+        "data.dataset": data.env.SIMCLR_DATASET ?? "cifar10",
         "data.trainLimit": 200,
         "data.testLimit": 100,
         "train.batchSize": 32,
@@ -120,7 +127,6 @@ test(
       seeds: 1,
       metrics: ["linear_acc"],
     };
-    process.env.SIMCLR_CIFAR10_DIR = CIFAR;
     const opts = { preset: "tiny", trackingUri: mlflow.url, onProgress: () => undefined };
     const first = await runStudy(study, opts);
     assert.deepEqual(
