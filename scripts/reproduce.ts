@@ -5,7 +5,9 @@
  * findings table (results/<preset>/README.md) from the tracked runs, plus the results archive
  * results/<preset>/runs.jsonl (every finished run behind the findings: params, final metrics, seed,
  * code version; src/report/archive.ts). `--findings-only` rebuilds the findings table and
- * report.html from that archive alone, without MLflow or any notebook; `--out DIR` writes
+ * report.html from that archive alone, without MLflow or any notebook; `--archive-only` first
+ * merges the tracking server's finished runs into the archive (a study run elsewhere, or one still
+ * running in another checkout, committed without executing its notebook); `--out DIR` writes
  * elsewhere than results/<preset>/. Ctrl-C (or a kill) records the notebook it stopped as
  * interrupted.
  *
@@ -25,6 +27,7 @@ import {
   presetDataFromArchive,
   readArchive,
   writeArchive,
+  type ArchivedRun,
 } from "../src/report/archive";
 import { collectReport, type ReportData } from "../src/report/collect";
 import { renderReport } from "../src/report/render";
@@ -91,22 +94,26 @@ async function main(): Promise<number> {
       out: { type: "string" },
       // Rebuilds results/<preset>/README.md and report.html from runs.jsonl alone (no MLflow).
       "findings-only": { type: "boolean", default: false },
+      // Archives the tracking server's finished runs into runs.jsonl (merged with what is there),
+      // then rebuilds README.md and report.html from it; runs no notebook.
+      "archive-only": { type: "boolean", default: false },
     },
   });
   if (values.preset) process.env.SIMCLR_PRESET = values.preset;
   const preset: NotebookPreset = presetFromEnv("small");
-  const wanted = values["findings-only"]
-    ? []
-    : values.study?.length
-      ? values.study
-      : [
-          "quickstart",
-          "augmentations",
-          "projection-head",
-          "loss-temperature",
-          "batch-size",
-          "report",
-        ];
+  const wanted =
+    values["findings-only"] || values["archive-only"]
+      ? []
+      : values.study?.length
+        ? values.study
+        : [
+            "quickstart",
+            "augmentations",
+            "projection-head",
+            "loss-temperature",
+            "batch-size",
+            "report",
+          ];
   const notebooks: string[] = [];
   for (const s of wanted) {
     const nb =
@@ -125,6 +132,10 @@ async function main(): Promise<number> {
   const archiveFile = path.join(outDir, "runs.jsonl");
   if (values["findings-only"]) return findingsFromArchive(outDir, archiveFile, preset);
   const trackingUri = await resolveTrackingUri();
+  if (values["archive-only"]) {
+    await archiveFromStore(trackingUri, archiveFile, preset);
+    return findingsFromArchive(outDir, archiveFile, preset);
+  }
   const backend = await initBackend();
   const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
     version: string;
@@ -227,16 +238,7 @@ async function main(): Promise<number> {
     console.log(`reproduce: ${nb} ${how} in ${rec.wall_s} s`);
     if (!rec.ok) failed++;
   }
-  const data = await collectReport({
-    experiments: listStudies().map((s) => s.name),
-    trackingUri,
-    preset,
-  });
-  // The evidence outlives the MLflow store: every finished run behind the findings, as JSON lines,
-  // merged with the archive already there (studies not re-run against this store keep their runs).
-  const previous = fs.existsSync(archiveFile) ? readArchive(archiveFile) : [];
-  const archived = archiveRuns(data, previous);
-  writeArchive(archiveFile, archived);
+  const archived = await archiveFromStore(trackingUri, archiveFile, preset);
   // The findings table reads the archive, as --findings-only does, so it covers every study in it.
   const report = fs.existsSync(path.join(outDir, "report.html"))
     ? { reportFile: "report.html" }
@@ -247,6 +249,30 @@ async function main(): Promise<number> {
     findingsOptions(outDir, preset, readRecords(), report),
   );
   return failed ? 1 : 0;
+}
+
+/**
+ * The evidence outlives the MLflow store: every finished run of the preset's studies on the
+ * tracking server, merged into the archive already at `archiveFile` (studies not run against this
+ * store keep their archived runs) and written back as JSON lines. Returns the merged archive.
+ */
+async function archiveFromStore(
+  trackingUri: string,
+  archiveFile: string,
+  preset: string,
+): Promise<ArchivedRun[]> {
+  const data = await collectReport({
+    experiments: listStudies().map((s) => s.name),
+    trackingUri,
+    preset,
+  });
+  const previous = fs.existsSync(archiveFile) ? readArchive(archiveFile) : [];
+  const archived = archiveRuns(data, previous);
+  writeArchive(archiveFile, archived);
+  console.log(
+    `reproduce: ${archived.length} runs archived in ${path.relative(PROJECT_ROOT, archiveFile)} (from ${trackingUri})`,
+  );
+  return archived;
 }
 
 /** What the findings table and the README digest of a preset are written with. */

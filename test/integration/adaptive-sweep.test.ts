@@ -3,10 +3,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { inProcessExecutor } from "../support/in-process";
 import { useMlflowServer } from "../support/mlflow";
-import { startRun } from "../../src/track/logger";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Executor } from "../../src/sweep/executor";
 import type { Study } from "../../src/sweep/study";
 
 const mlflow = useMlflowServer();
@@ -23,34 +22,12 @@ const JITTER: Record<string, number[]> = {
 const BASE: Record<string, number> = { a: 0.8, b: 0.5, c: 0.5, d: 0.5 };
 
 /** Runs a cell in this process and logs its accuracy to MLflow. */
-const inProcess: Executor = {
-  name: "in-process",
-  async run(task) {
-    const cfg = task.plan.config as { k: string; seed: number };
-    const logger = await startRun({
-      trackingUri: task.context.trackingUri,
-      experiment: task.context.experiment,
-      runName: task.context.runName,
-      parentRunId: task.context.parentRunId,
-      tags: {
-        "simclr.config_hash": task.context.configHash ?? "",
-        "simclr.study": task.study,
-        "simclr.preset": task.preset,
-      },
-      useEnv: false,
-    });
-    const acc = (BASE[cfg.k] ?? 0) + (JITTER[cfg.k]?.[cfg.seed] ?? 0);
-    logger.logMetrics({ acc }, 0);
-    await logger.finish("FINISHED");
-    return {
-      ok: true,
-      exitCode: 0,
-      result: { run_id: logger.runId, acc },
-      stderrTail: "",
-      seconds: 1,
-    };
-  },
-};
+const inProcess = inProcessExecutor(async (run, config) => {
+  const cfg = config as { k: string; seed: number };
+  const acc = (BASE[cfg.k] ?? 0) + (JITTER[cfg.k]?.[cfg.seed] ?? 0);
+  run.logMetrics({ acc }, 0);
+  return { acc };
+});
 
 const study: Study = {
   name: "adaptive-sweep",

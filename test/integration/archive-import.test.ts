@@ -5,6 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +17,8 @@ import type { Study } from "../../src/sweep/study";
 import { collectReport } from "../../src/report/collect";
 import { archiveRuns, readArchive, writeArchive } from "../../src/report/archive";
 import { IMPORTED_FROM_TAG } from "../../src/sweep/import-archive";
+import { getStudy } from "../../src/sweep/registry";
+import { inProcessExecutor } from "../support/in-process";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -94,4 +97,64 @@ test("a malformed archive fails the sweep before anything is imported, naming th
     }),
     (err: Error) => err.message.includes(file),
   );
+});
+
+test("`reproduce --archive-only` merges the store's finished runs into runs.jsonl and rebuilds the findings", async () => {
+  // Two seeds of every losses cell on the server (measured in-process: NT-Xent ahead).
+  const acc: Record<string, number> = { ntxent: 0.5, ntlogistic: 0.4, margin: 0.45 };
+  const executor = inProcessExecutor(async (run, _config, task) => {
+    const linear_acc = (acc[task.plan.label] ?? 0.3) + 0.002 * task.plan.seed;
+    run.logMetrics({ linear_acc }, 0);
+    return { linear_acc };
+  });
+  const sweep = await runSweep(getStudy("losses"), {
+    preset: "small",
+    seeds: 2,
+    trackingUri: mlflow.url,
+    executor,
+  });
+  assert.equal(sweep.finished, 10);
+  // The archive already holds a run of a study this store never ran: it must stay.
+  const dir = fs.mkdtempSync(path.join(tmp, "archive-only-"));
+  const other = {
+    study: "temperature",
+    preset: "small",
+    experiment: "temperature",
+    label: "l2 tau=0.5",
+    seed: 0,
+    runId: "elsewhere-0",
+    startTime: 0,
+    endTime: 60_000,
+    codeVersion: "aaaaaaaaaaaa",
+    params: {},
+    metrics: { linear_acc: 0.42 },
+  };
+  writeArchive(path.join(dir, "runs.jsonl"), [other]);
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "scripts/reproduce.ts",
+      "--archive-only",
+      "--preset",
+      "small",
+      "--out",
+      dir,
+    ],
+    { cwd: ROOT, encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url } },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const archived = readArchive(path.join(dir, "runs.jsonl"));
+  assert.equal(archived.filter((x) => x.study === "losses").length, 10);
+  assert.ok(
+    archived.some((x) => x.runId === "elsewhere-0"),
+    "the other study's run is kept",
+  );
+  const md = fs.readFileSync(path.join(dir, "README.md"), "utf8");
+  assert.match(
+    md,
+    /\| NT-Xent beats NT-Logistic \(Table 4\) \| losses \| \*\*[a-z ]+\*\* \| 2 \/ 2 \|/,
+  );
+  assert.match(fs.readFileSync(path.join(dir, "report.html"), "utf8"), /<h2>Findings<\/h2>/);
 });

@@ -4,10 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureChromium, launchChromium } from "../support/browser";
+import { inProcessExecutor } from "../support/in-process";
 import { useMlflowServer } from "../support/mlflow";
-import { startRun } from "../../src/track/logger";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Executor } from "../../src/sweep/executor";
 import type { Study } from "../../src/sweep/study";
 import { writeReport } from "../../src/report/report";
 
@@ -16,40 +15,22 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-report-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 
 /** Runs a cell in this process: logs a loss curve and an accuracy that grows with `head`. */
-const inProcess: Executor = {
-  name: "in-process",
-  async run(task) {
-    const t0 = Date.now();
-    const cfg = task.plan.config as { head: string; seed: number };
-    const logger = await startRun({
-      trackingUri: task.context.trackingUri,
-      experiment: task.context.experiment,
-      runName: task.context.runName,
-      parentRunId: task.context.parentRunId,
-      tags: {
-        "simclr.config_hash": task.context.configHash ?? "",
-        "simclr.study": task.study,
-        "simclr.preset": task.preset,
-        "simclr.backend": "cpu",
-      },
-      useEnv: false,
-    });
-    await logger.logParams({ head: cfg.head, seed: cfg.seed, note_param: "<b>bold?</b>" });
+const inProcess = inProcessExecutor(
+  async (run, config) => {
+    const cfg = config as { head: string; seed: number };
+    await run.logParams({ head: cfg.head, seed: cfg.seed, note_param: "<b>bold?</b>" });
     for (let step = 0; step < 20; step++)
-      logger.logMetrics({ loss: 5 / (step + 1) + cfg.seed * 0.01, knn_acc: step / 40 }, step);
+      run.logMetrics({ loss: 5 / (step + 1) + cfg.seed * 0.01, knn_acc: step / 40 }, step);
     const acc = { none: 0.4, linear: 0.5, nonlinear: 0.55 }[cfg.head] ?? 0;
     const linear_acc = acc + 0.01 * cfg.seed;
-    logger.logMetrics({ linear_acc }, 20);
-    await logger.finish("FINISHED", "note with <script>alert('run')</script>");
-    return {
-      ok: true,
-      exitCode: 0,
-      result: { run_id: logger.runId, linear_acc },
-      stderrTail: "",
-      seconds: (Date.now() - t0) / 1000,
-    };
+    run.logMetrics({ linear_acc }, 20);
+    return { linear_acc };
   },
-};
+  {
+    tags: { "simclr.backend": "cpu" },
+    note: "note with <script>alert('run')</script>",
+  },
+);
 
 const study: Study = {
   name: "heads-report",
