@@ -10,6 +10,7 @@ import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
+import { baselineSentence, cellGain, RANDOM_INIT_METRIC } from "../studies/baseline";
 import { budgetFacts } from "../studies/budget";
 import { conclusionOf } from "../studies/conclusion-text";
 import { reportFindings, type SectionFindings } from "../studies/summary";
@@ -144,6 +145,11 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     out.push("<h3>Does this run agree with the paper?</h3>");
     const said = conclusionOf(study)?.(findings, budgetFacts(study, s.preset));
     if (said) out.push(`<p class="conclusion">${escapeHtml(said)}</p>`);
+    const base = baselineSentence(
+      s.results,
+      studyCells(study, s.preset).map((c) => c.label ?? ""),
+    );
+    if (base) out.push(`<p class="conclusion">${escapeHtml(base)}</p>`);
     out.push(findingsTable(findings));
   }
   // plots
@@ -155,8 +161,7 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
   }
   // results table: mean ± std over seeds per cell
   const labels = studyCells(study, s.preset).map((c) => c.label ?? "");
-  const baseline = "random_init_linear_acc";
-  const withBaseline = s.results.some((r) => Number.isFinite(r.metrics[baseline]));
+  const withBaseline = s.results.some((r) => Number.isFinite(r.metrics[RANDOM_INIT_METRIC]));
   const rows = labels.map((label) => {
     const mine = s.results.filter((r) => r.label === label);
     const cells = [escapeHtml(label), String(mine.length)];
@@ -173,17 +178,11 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     }
     if (withBaseline) {
       // The gain over the same encoder with its random initial weights, seed by seed.
-      const gains = mine
-        .filter(
-          (r) => Number.isFinite(r.metrics.linear_acc) && Number.isFinite(r.metrics[baseline]),
-        )
-        .map((r) => (r.metrics.linear_acc as number) - (r.metrics[baseline] as number));
-      const g = summarize(gains);
-      const ci = meanInterval(gains);
+      const g = cellGain(mine, "linear_acc");
       cells.push(
-        escapeHtml(fmt(summarize(values(baseline)).mean)),
+        escapeHtml(fmt(summarize(values(RANDOM_INIT_METRIC)).mean)),
         g.n
-          ? `${g.mean >= 0 ? "+" : ""}${fmt(g.mean)}${ci ? ` [${fmt(ci[0])}, ${fmt(ci[1])}]` : ""}`
+          ? `${g.mean >= 0 ? "+" : ""}${fmt(g.mean)}${g.ci ? ` [${fmt(g.ci[0])}, ${fmt(g.ci[1])}]` : ""}`
           : "",
       );
     }

@@ -9,9 +9,10 @@ import { evaluateClaims, type SeedResult } from "../report/claims";
 import { correctForLooks, decideFindings, formatEvidence, type Finding } from "../report/finding";
 import { policyLooks } from "../stats/seed-policy";
 import { getStudy } from "../sweep/registry";
+import { baselineSentence } from "./baseline";
 import { budgetFacts } from "./budget";
 import { conclusionOf } from "./conclusion-text";
-import type { Study } from "../sweep/study";
+import { studyCells, type Study } from "../sweep/study";
 
 export type { Finding } from "../report/finding";
 export { cellMeans } from "./comparisons";
@@ -58,8 +59,13 @@ export function studyConclusion(
   const agree = f.filter((x) => x.verdict === "agrees").length;
   const decided = f.filter((x) => x.verdict === "agrees" || x.verdict === "disagrees").length;
   const own = conclusionOf(s)?.(f, budgetFacts(s, preset ?? ""));
+  const base = baselineSentence(
+    finished(results),
+    studyCells(s, preset).map((c) => c.label ?? ""),
+  );
   return (
     (own ? `${own}\n\n` : "") +
+    (base ? `${base}\n\n` : "") +
     `${agree} of ${f.length} findings agree with the paper (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over this study's ${f.length} claims).\n` +
     formatFindings(f)
   );

@@ -9,7 +9,8 @@ import { latestFinished, type ReportData } from "../report/collect";
 import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "../report/before-after";
 import { formatDifference, formatN, formatPs, formatTest, type Finding } from "../report/finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
-import type { Study } from "../sweep/study";
+import { studyCells, type Study } from "../sweep/study";
+import { baselineSentence } from "./baseline";
 import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
 import { conclusionOf } from "./conclusion-text";
 import { reportFindings } from "./summary";
@@ -176,7 +177,9 @@ function conclusionSection(
   for (const x of all) {
     const st = studyOf(data, o, x.study);
     const said = st ? conclusionOf(st)?.(x.findings, budgetFacts(st, o.preset)) : undefined;
-    if (said) lines.push(`- **${x.study}.** ${said}`);
+    const labels = st ? studyCells(st, o.preset).map((c) => c.label ?? "") : [];
+    const base = baselineSentence(x.results, labels);
+    if (said || base) lines.push(`- **${x.study}.** ${[said, base].filter(Boolean).join(" ")}`);
   }
   return lines.length ? ["## What each study shows", "", ...lines, ""] : [];
 }

@@ -10,10 +10,8 @@ import type { ReportData } from "../report/collect";
 import { decideFindings, formatEvidence, type Finding } from "../report/finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
 import type { Study } from "../sweep/study";
+import { cellGain, LINEAR_ON_H } from "./baseline";
 import { studyFindings } from "./conclusions";
-
-/** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */
-const LINEAR_ON_H = ["linear_acc", "linear_acc_h"];
 
 /**
  * One row per (study, preset, cell, metric): mean, std, n and the 95% CI of the mean over seeds;
@@ -36,16 +34,7 @@ export function resultsTable(data: ReportData): aq.ColumnTable {
         const v = summarize(values);
         if (v.n === 0) continue;
         const ci = meanInterval(values);
-        const base = LINEAR_ON_H.includes(metric)
-          ? mine.filter(
-              (r) => Number.isFinite(r.metrics[metric]) && Number.isFinite(r.metrics[RANDOM_INIT]),
-            )
-          : [];
-        const gains = base.map(
-          (r) => (r.metrics[metric] as number) - (r.metrics[RANDOM_INIT] as number),
-        );
-        const g = summarize(gains);
-        const gci = meanInterval(gains);
+        const g = LINEAR_ON_H.includes(metric) ? cellGain(mine, metric) : cellGain([], metric);
         const row = [
           s.study.name,
           s.preset,
@@ -58,18 +47,15 @@ export function resultsTable(data: ReportData): aq.ColumnTable {
           ci?.[1] ?? NaN,
         ];
         names.forEach((k, i) => push(k, row[i]));
-        push("random_init", summarize(base.map((r) => r.metrics[RANDOM_INIT] as number)).mean);
+        push("random_init", g.baseline);
         push("gain", g.mean);
-        push("gain_ci_low", gci?.[0] ?? NaN);
-        push("gain_ci_high", gci?.[1] ?? NaN);
+        push("gain_ci_low", g.ci?.[0] ?? NaN);
+        push("gain_ci_high", g.ci?.[1] ?? NaN);
       }
     }
   }
   return aq.table(cols);
 }
-
-/** The random-init encoder's linear accuracy (logged by evaluation when eval.randomInit is on). */
-const RANDOM_INIT = "random_init_linear_acc";
 
 /** One section's findings, decided in the family of its table (every claim at its preset). */
 export interface SectionFindings {

@@ -1,0 +1,79 @@
+/**
+ * Each cell against the random-init encoder of its own budget and seed: the same encoder with its
+ * initial weights, evaluated on the same subsets with the same probe (eval.randomInit, logged as
+ * random_init_linear_acc). A cell below it has trained too briefly to show the paper's effect
+ * (issue 12), so tables show each cell's gain over it, seed by seed with a 95% CI, and each study's
+ * conclusion says which cells fall below it.
+ */
+import { meanInterval, summarize } from "../plot/figures";
+import type { SeedResult } from "../report/claims";
+
+/** The random-init encoder's linear-evaluation accuracy, as evaluation logs it. */
+export const RANDOM_INIT_METRIC = "random_init_linear_acc";
+
+/** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */
+export const LINEAR_ON_H: readonly string[] = ["linear_acc", "linear_acc_h"];
+
+/** A cell's gain over its random-init encoder: per run, then mean, n and 95% CI of the mean. */
+export interface CellGain {
+  /** The random-init encoder's mean over the same runs (NaN when none measured it). */
+  baseline: number;
+  gains: number[];
+  mean: number;
+  n: number;
+  /** Undefined with fewer than 2 runs. */
+  ci?: [number, number];
+}
+
+/** The gain of `metric` over the random-init encoder, over the runs that measured both. */
+export function cellGain(runs: readonly SeedResult[], metric: string): CellGain {
+  const both = runs.filter(
+    (r) => Number.isFinite(r.metrics[metric]) && Number.isFinite(r.metrics[RANDOM_INIT_METRIC]),
+  );
+  const random = both.map((r) => r.metrics[RANDOM_INIT_METRIC] as number);
+  const gains = both.map((r, i) => (r.metrics[metric] as number) - (random[i] as number));
+  const s = summarize(gains);
+  const ci = meanInterval(gains);
+  return { baseline: summarize(random).mean, gains, mean: s.mean, n: s.n, ...(ci ? { ci } : {}) };
+}
+
+const points = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}`;
+
+/**
+ * One sentence on the cells (in `labels` order) against their random-init encoder: how many score
+ * above and below it on average over their seeds, the range of the gains, and the cells below by
+ * name when there are at most eight; undefined when no run measured the baseline.
+ */
+export function baselineSentence(
+  results: readonly SeedResult[],
+  labels: readonly string[],
+): string | undefined {
+  const metric = LINEAR_ON_H.find((m) =>
+    results.some(
+      (r) => Number.isFinite(r.metrics[m]) && Number.isFinite(r.metrics[RANDOM_INIT_METRIC]),
+    ),
+  );
+  if (!metric) return undefined;
+  const gains = labels
+    .map((label) => ({
+      label,
+      g: cellGain(
+        results.filter((r) => r.label === label),
+        metric,
+      ),
+    }))
+    .filter((x) => x.g.n > 0);
+  if (gains.length === 0) return undefined;
+  const below = gains.filter((x) => x.g.mean < 0);
+  const means = gains.map((x) => x.g.mean);
+  const lo = points(Math.min(...means));
+  const hi = points(Math.max(...means));
+  const range = lo === hi ? `mean gain ${lo} points` : `mean gains ${lo} to ${hi} points`;
+  const head = `Against the random-init encoder of the same budget and seed (${metric}):`;
+  if (below.length === 0)
+    return gains.length === 1
+      ? `${head} the one cell scores above it (${range}).`
+      : `${head} all ${gains.length} cells score above it (${range}).`;
+  const names = below.length <= 8 ? `: ${below.map((x) => x.label).join(", ")}` : "";
+  return `${head} ${gains.length - below.length} of ${gains.length} cells score above it and ${below.length} below it${names}; ${range}.`;
+}
