@@ -133,9 +133,17 @@ export function formatSide(s: FindingSide, unit: Finding["unit"]): string {
   return `${s.name} ${num(s.mean, unit)}${unit === "points" ? "%" : ""} ± ${num(s.std, unit)} (n=${s.n})`;
 }
 
-/** n per side, e.g. "3 / 3" (cells of an interaction: "3 / 3 / 2 / 3"). */
+/**
+ * n per side, e.g. "3 / 3" (cells of an interaction: "3 / 3 / 2 / 3"); a claim against many cells
+ * (the strongest pair) reads "6 / 41 cells of 1", or "6 / 41 cells of 1-2".
+ */
 export function formatN(f: Finding): string {
-  return f.sides.map((s) => String(s.n)).join(" / ");
+  const ns = f.sides.map((s) => s.n);
+  if (ns.length <= 4) return ns.join(" / ");
+  const rest = ns.slice(1);
+  const lo = Math.min(...rest);
+  const hi = Math.max(...rest);
+  return `${ns[0]} / ${rest.length} cells of ${lo === hi ? lo : `${lo}-${hi}`}`;
 }
 
 /** The difference with its 95% CI, e.g. "+6.0 points [2.1, 9.9]"; "" when untested. */

@@ -7,6 +7,7 @@ import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
 import { studyCells, type StudyCell } from "../sweep/study";
+import { cellGain } from "./baseline";
 import { smallSeeds, studyPresets } from "./budget";
 import { agrees, findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
 import {
@@ -86,6 +87,7 @@ export const augmentationGridStudy: ConcludedStudy = {
       studyCells(study, preset).map((c) => c.label ?? ""),
     ),
   reasons: {
+    computed: (results) => gridReason(results),
     study: (b) =>
       `${b.text} with a small ConvNet and one seed for most cells: differences between compositions are within run-to-run noise`,
   },
@@ -104,6 +106,30 @@ export const augmentationGridStudy: ConcludedStudy = {
     ].join(" ");
   },
 };
+
+/**
+ * Why Figure 5's claims stay undecided, from the runs: how many cells score below the random-init
+ * encoder of their budget and seed, and which gain most. Undefined before any cell measured it.
+ */
+function gridReason(results: readonly SeedResult[]): string | undefined {
+  const gains = [...new Set(results.map((r) => r.label))]
+    .map((label) => ({
+      label,
+      g: cellGain(
+        results.filter((r) => r.label === label),
+        "linear_acc",
+      ),
+    }))
+    .filter((x) => x.g.n > 0)
+    .sort((a, b) => b.g.mean - a.g.mean);
+  if (gains.length === 0) return undefined;
+  const below = gains.filter((x) => x.g.mean < 0).length;
+  const top = gains
+    .slice(0, 4)
+    .map((x) => `${x.label} ${x.g.mean >= 0 ? "+" : ""}${(100 * x.g.mean).toFixed(1)}`)
+    .join(", ");
+  return `${below} of ${gains.length} cells score below the random-init encoder of their budget and seed, and the largest gains over it are ${top} points: transformations that leave the two views matchable by layout or colour histograms (section 3.3) learn features no better than random weights at this budget, so the cells besides crop with colour differ by noise around zero, with one seed for most of them`;
+}
 
 /** Figure 5: is crop with color the strongest pair, and do pairs beat single transformations? */
 function gridFindings(results: readonly SeedResult[], labels: readonly string[]): Finding[] {

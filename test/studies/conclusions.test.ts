@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { SeedResult } from "../../src/report/claims";
 import type { ReportData, ReportRun } from "../../src/report/collect";
-import type { Finding } from "../../src/report/finding";
+import { formatN, type Finding } from "../../src/report/finding";
 import { studyConclusion, studyFindings } from "../../src/studies/conclusions";
 import { findingsMarkdown, studyCompute } from "../../src/studies/findings-markdown";
 import { getStudy } from "../../src/sweep/registry";
@@ -367,4 +367,18 @@ test("every study prints its own conclusion, computed from its findings, before 
   // Every built-in study has one, and it names what is not run when there are no results.
   for (const name of ["augmentation-grid", "color-strength", "losses", "temperature", "batch-size"])
     assert.match(studyConclusion(name, [], "small").split("\n")[0] ?? "", /not run/, name);
+});
+
+test("n per side lists up to four sides and condenses a claim against many cells", () => {
+  const f = (ns: number[]): Finding => ({
+    claim: "c",
+    verdict: "too few seeds",
+    unit: "points",
+    evidence: "",
+    sides: ns.map((n, i) => ({ name: `s${i}`, n, mean: 0, std: 0 })),
+  });
+  assert.equal(formatN(f([6, 6])), "6 / 6");
+  assert.equal(formatN(f([6, 6, 2, 2])), "6 / 6 / 2 / 2");
+  assert.equal(formatN(f([6, ...Array<number>(41).fill(1)])), "6 / 41 cells of 1");
+  assert.equal(formatN(f([6, 1, 2, 1, 1])), "6 / 4 cells of 1-2");
 });
