@@ -7,7 +7,7 @@ import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
 import { studyCells, type StudyCell } from "../sweep/study";
-import { cellGain } from "./baseline";
+import { cellGains } from "./baseline";
 import { smallSeeds, studyPresets } from "./budget";
 import { agrees, findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
 import {
@@ -112,16 +112,9 @@ export const augmentationGridStudy: ConcludedStudy = {
  * encoder of their budget and seed, and which gain most. Undefined before any cell measured it.
  */
 function gridReason(results: readonly SeedResult[]): string | undefined {
-  const gains = [...new Set(results.map((r) => r.label))]
-    .map((label) => ({
-      label,
-      g: cellGain(
-        results.filter((r) => r.label === label),
-        "linear_acc",
-      ),
-    }))
-    .filter((x) => x.g.n > 0)
-    .sort((a, b) => b.g.mean - a.g.mean);
+  const gains = cellGains(results, [...new Set(results.map((r) => r.label))], "linear_acc").sort(
+    (a, b) => b.g.mean - a.g.mean,
+  );
   if (gains.length === 0) return undefined;
   const below = gains.filter((x) => x.g.mean < 0).length;
   const top = gains

@@ -37,6 +37,23 @@ export function cellGain(runs: readonly SeedResult[], metric: string): CellGain 
   return { baseline: summarize(random).mean, gains, mean: s.mean, n: s.n, ...(ci ? { ci } : {}) };
 }
 
+/** Each cell's gain (in `labels` order), leaving out the cells with no run that measured it. */
+export function cellGains(
+  results: readonly SeedResult[],
+  labels: readonly string[],
+  metric: string,
+): { label: string; g: CellGain }[] {
+  return labels
+    .map((label) => ({
+      label,
+      g: cellGain(
+        results.filter((r) => r.label === label),
+        metric,
+      ),
+    }))
+    .filter((x) => x.g.n > 0);
+}
+
 const points = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}`;
 
 /**
@@ -54,15 +71,7 @@ export function baselineSentence(
     ),
   );
   if (!metric) return undefined;
-  const gains = labels
-    .map((label) => ({
-      label,
-      g: cellGain(
-        results.filter((r) => r.label === label),
-        metric,
-      ),
-    }))
-    .filter((x) => x.g.n > 0);
+  const gains = cellGains(results, labels, metric);
   if (gains.length === 0) return undefined;
   const below = gains.filter((x) => x.g.mean < 0);
   const means = gains.map((x) => x.g.mean);
