@@ -210,9 +210,10 @@ async function main(): Promise<number> {
       },
     );
     // spawnSync blocks the event loop, so a signal that arrived while the notebook ran is handled
-    // only once the loop turns: turn it here, so this record says "interrupted" and the next
-    // notebook is not started.
-    await new Promise((resolve) => setImmediate(resolve));
+    // only once the loop polls: wait on a timer here (one setImmediate turn does not reach the
+    // poll, and the stop was then recorded as FAILED), so this record says "interrupted" and the
+    // next notebook is not started.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as {
       errors?: unknown[];
       plots?: number;

@@ -6,7 +6,7 @@
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -206,5 +206,51 @@ test(
     const bad = reproduce(["--study", "no-such-study", "--preset", "tiny", "--out", out]);
     assert.equal(bad.status, 2);
     assert.match(String(bad.stderr), /unknown study 'no-such-study'; expected one of quickstart/);
+  },
+);
+
+test(
+  "reproduce records a notebook stopped by Ctrl-C as interrupted and starts no other",
+  { timeout: 5 * 60_000 },
+  async (t) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-repro-int-"));
+    // Its own process group, as a terminal's foreground job: Ctrl-C reaches the script, the
+    // notebook runner and the kernel alike.
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "scripts/reproduce.ts", "--preset", "tiny", "--out", out],
+      {
+        cwd: PROJECT_ROOT,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...data.env, MLFLOW_TRACKING_URI: mlflow.url },
+      },
+    );
+    let stdout = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr.resume();
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    // A failing assertion must not leave the group running the remaining notebooks.
+    t.after(() => {
+      if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+    });
+    // Wait until the first notebook's runner is started, then give the kernel time to begin.
+    while (!/reproduce: 00-quickstart at preset tiny/.test(stdout) && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 200));
+    assert.equal(child.exitCode, null, `reproduce ended before it was interrupted:\n${stdout}`);
+    await new Promise((r) => setTimeout(r, 5000));
+    process.kill(-child.pid!, "SIGINT");
+    const code = await exited;
+    assert.notEqual(code, 0, "an interrupted reproduction does not exit 0");
+    const records = JSON.parse(
+      fs.readFileSync(path.join(out, "runs.json"), "utf8"),
+    ) as ReproduceRecord[];
+    assert.deepEqual(
+      records.map((r) => [r.notebook, r.ok, r.interrupted]),
+      [["00-quickstart", false, "SIGINT"]],
+      stdout,
+    );
+    assert.match(stdout, /reproduce: 00-quickstart interrupted \(SIGINT\)/);
+    fs.rmSync(out, { recursive: true, force: true });
   },
 );
