@@ -77,6 +77,19 @@ export function findingsDigest(data: ReportData, o: FindingsMarkdownOptions): st
   return lines.join("\n");
 }
 
+/** Where the preset's digest block sits in `readme`: its marker offsets, or the missing marker. */
+function digestSpan(
+  readme: string,
+  preset: string,
+): { start: number; end: number } | { missing: string } {
+  const { begin, end } = digestMarkers(preset);
+  const a = readme.indexOf(begin);
+  const b = readme.indexOf(end);
+  if (a < 0) return { missing: `'${begin}'` };
+  if (b < a) return { missing: `'${end}' after the begin marker` };
+  return { start: a + begin.length, end: b };
+}
+
 /**
  * `readme` with the preset's digest block replaced by `digest`. Throws, naming `file` and the
  * missing marker, when the block is not there (the README must keep both markers).
@@ -87,21 +100,17 @@ export function replaceDigest(
   digest: string,
   file: string,
 ): string {
-  const { begin, end } = digestMarkers(preset);
-  const a = readme.indexOf(begin);
-  const b = readme.indexOf(end);
-  if (a < 0 || b < a)
+  const span = digestSpan(readme, preset);
+  if ("missing" in span)
     throw new Error(
-      `${file}: expected the findings digest markers '${a < 0 ? begin : end}'${a < 0 ? "" : " after the begin marker"}; put both back around the results digest`,
+      `${file}: expected the findings digest marker ${span.missing}; put both back around the results digest`,
     );
   // Blank lines around the block keep it as prettier formats markdown (the README is checked).
-  return `${readme.slice(0, a + begin.length)}\n\n${digest}\n\n${readme.slice(b)}`;
+  return `${readme.slice(0, span.start)}\n\n${digest}\n\n${readme.slice(span.end)}`;
 }
 
 /** The digest block currently in `readme` (between the markers), or undefined when absent. */
 export function currentDigest(readme: string, preset: string): string | undefined {
-  const { begin, end } = digestMarkers(preset);
-  const a = readme.indexOf(begin);
-  const b = readme.indexOf(end);
-  return a < 0 || b < a ? undefined : readme.slice(a + begin.length, b).trim();
+  const span = digestSpan(readme, preset);
+  return "missing" in span ? undefined : readme.slice(span.start, span.end).trim();
 }

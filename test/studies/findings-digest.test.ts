@@ -79,7 +79,7 @@ test("replaceDigest writes between the markers, is idempotent, and names the fil
   assert.equal(currentDigest(once, "tiny"), undefined);
   assert.throws(
     () => replaceDigest(`${begin}\nold\n`, "small", "d", "/p/README.md"),
-    /\/p\/README\.md: expected the findings digest markers '<!-- findings:small end -->' after the begin marker/,
+    /\/p\/README\.md: expected the findings digest marker '<!-- findings:small end -->' after the begin marker/,
   );
   assert.throws(() => replaceDigest("no block", "small", "d", "README.md"), /findings:small begin/);
 });
