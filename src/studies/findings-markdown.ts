@@ -313,6 +313,42 @@ function computeLines(data: ReportData, preset: string): string[] {
   return lines;
 }
 
+/**
+ * The CPU a run trained on, from the `env.*` params pretraining logs (src/track/cpu.ts's record),
+ * in describeCpu's form; "not recorded" for runs from before those params existed.
+ */
+function runCpu(params: Record<string, string>): string {
+  const p = (k: string): string | undefined => params[`env.${k}`];
+  const model = p("cpu_model");
+  if (model === undefined) return "not recorded";
+  const threads = p("threads") ?? "?";
+  return `${model} [${p("cpu_id") ?? "?"}] (${p("cpu_isa") ?? "?"}), oneDNN ${p("onednn") === "true" ? "on" : "off"}, ${threads} thread${threads === "1" ? "" : "s"}`;
+}
+
+/**
+ * Which CPUs trained the runs behind the findings, with run counts per study: a resumed
+ * reproduction can span machines, and its run times compare only within one CPU.
+ */
+function cpuLines(data: ReportData, preset: string): string[] {
+  const byCpu = new Map<string, Map<string, number>>();
+  for (const x of data.sections.filter((s) => s.preset === preset))
+    for (const r of latestFinished(x.runs)) {
+      const cpu = runCpu(r.params);
+      const studies = byCpu.get(cpu) ?? new Map<string, number>();
+      studies.set(x.experiment, (studies.get(x.experiment) ?? 0) + 1);
+      byCpu.set(cpu, studies);
+    }
+  if (!byCpu.size) return [];
+  const lines = ["CPUs behind the runs (a study's run times compare only within one CPU):", ""];
+  for (const [cpu, studies] of byCpu) {
+    const total = [...studies.values()].reduce((a, n) => a + n, 0);
+    const each = [...studies].map(([study, n]) => `${study} ${n}`).join(", ");
+    lines.push(`- ${cpu}: ${total} run${total === 1 ? "" : "s"} (${each})`);
+  }
+  lines.push("");
+  return lines;
+}
+
 /** The findings table (results/<preset>/README.md), written from the tracked runs. */
 export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): string {
   const all = tableFindings(data, o);
@@ -334,5 +370,6 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
     "",
     ...environmentLines(o.records),
     ...computeLines(data, o.preset),
+    ...cpuLines(data, o.preset),
   ].join("\n");
 }

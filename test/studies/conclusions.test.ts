@@ -287,8 +287,21 @@ test("Table 1 and Table 3 findings: a Welch-Satterthwaite interaction over four 
   assert.equal(find(fs, "transformation than z").verdict, "inconclusive");
 });
 
-test("the findings table sums each study's run time from its tracked runs, resumed or not", () => {
-  const run = (id: string, status: string, seconds: number | undefined, seed = 0): ReportRun => ({
+test("the findings table sums each study's run time from its tracked runs, resumed or not, and names their CPUs", () => {
+  const cpu = (model: string, isa: string): Record<string, string> => ({
+    "env.cpu_model": model,
+    "env.cpu_id": "fam 1",
+    "env.cpu_isa": isa,
+    "env.onednn": "true",
+    "env.threads": "2",
+  });
+  const run = (
+    id: string,
+    status: string,
+    seconds: number | undefined,
+    seed = 0,
+    params: Record<string, string> = {},
+  ): ReportRun => ({
     runId: id,
     runName: id,
     label: "ntxent",
@@ -296,7 +309,7 @@ test("the findings table sums each study's run time from its tracked runs, resum
     status,
     startTime: 1_000_000,
     ...(seconds !== undefined ? { endTime: 1_000_000 + seconds * 1000 } : {}),
-    params: {},
+    params,
     tags: {},
     metrics: {},
   });
@@ -306,8 +319,8 @@ test("the findings table sums each study's run time from its tracked runs, resum
       // Two finished runs behind the results (one from an earlier session), one superseded by a
       // later run of the same cell and seed, one failed, one still running.
       runs: [
-        run("old", "FINISHED", 1000, 1),
-        run("a", "FINISHED", 60, 1),
+        run("old", "FINISHED", 1000, 1, cpu("Old CPU", "AVX")),
+        run("a", "FINISHED", 60, 1, cpu("AMD EPYC", "AVX2")),
         run("b", "FINISHED", 90, 2),
         run("c", "FAILED", 5),
         run("d", "RUNNING", undefined),
@@ -322,6 +335,10 @@ test("the findings table sums each study's run time from its tracked runs, resum
     findingsMarkdown(data, { preset: "small" }),
     /\| losses \| 2 \| 1 \| 2\.5 min \| 75 s \|/,
   );
+  const md = findingsMarkdown(data, { preset: "small" });
+  assert.match(md, /- AMD EPYC \[fam 1\] \(AVX2\), oneDNN on, 2 threads: 1 run \(losses 1\)/);
+  assert.match(md, /- not recorded: 1 run \(losses 1\)/);
+  assert.doesNotMatch(md, /Old CPU/, "a superseded run's CPU is not listed");
 });
 
 test("an inconclusive claim gets its own reason where the study's is about something else", () => {
