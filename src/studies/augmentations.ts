@@ -7,7 +7,7 @@ import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
 import { studyCells, type StudyCell } from "../sweep/study";
-import { cellGains } from "./baseline";
+import { cellGains, gainPoints } from "./baseline";
 import { smallSeeds, studyPresets } from "./budget";
 import { agrees, findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
 import {
@@ -119,7 +119,7 @@ function gridReason(results: readonly SeedResult[]): string | undefined {
   const below = gains.filter((x) => x.g.mean < 0).length;
   const top = gains
     .slice(0, 4)
-    .map((x) => `${x.label} ${x.g.mean >= 0 ? "+" : ""}${(100 * x.g.mean).toFixed(1)}`)
+    .map((x) => `${x.label} ${gainPoints(x.g.mean)}`)
     .join(", ");
   return `${below} of ${gains.length} cells score below the random-init encoder of their budget and seed, and the largest gains over it are ${top} points: transformations that leave the two views matchable by layout or colour histograms (section 3.3) learn features no better than random weights at this budget, so the cells besides crop with colour differ by noise around zero, with one seed for most of them`;
 }

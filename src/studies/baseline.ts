@@ -54,7 +54,8 @@ export function cellGains(
     .filter((x) => x.g.n > 0);
 }
 
-const points = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}`;
+/** A gain (a fraction) in signed points, e.g. "+6.2" or "-0.4". */
+export const gainPoints = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}`;
 
 /**
  * One sentence on the cells (in `labels` order) against their random-init encoder: how many score
@@ -75,8 +76,8 @@ export function baselineSentence(
   if (gains.length === 0) return undefined;
   const below = gains.filter((x) => x.g.mean < 0);
   const means = gains.map((x) => x.g.mean);
-  const lo = points(Math.min(...means));
-  const hi = points(Math.max(...means));
+  const lo = gainPoints(Math.min(...means));
+  const hi = gainPoints(Math.max(...means));
   const range = lo === hi ? `mean gain ${lo} points` : `mean gains ${lo} to ${hi} points`;
   const head = `Against the random-init encoder of the same budget and seed (${metric}):`;
   if (below.length === 0)

@@ -10,6 +10,7 @@ import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "../repo
 import { formatDifference, formatN, formatPs, formatTest, type Finding } from "../report/finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
 import { studyCells, type Study } from "../sweep/study";
+import { describeCpu, type CpuRecord } from "../track/cpu";
 import { baselineSentence } from "./baseline";
 import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
 import { conclusionOf } from "./conclusion-text";
@@ -314,15 +315,20 @@ function computeLines(data: ReportData, preset: string): string[] {
 }
 
 /**
- * The CPU a run trained on, from the `env.*` params pretraining logs (src/track/cpu.ts's record),
- * in describeCpu's form; "not recorded" for runs from before those params existed.
+ * The CPU a run trained on, from the `env.*` params pretraining logs (its {@link CpuRecord}), as
+ * {@link describeCpu} words it; "not recorded" for runs from before those params existed.
  */
 function runCpu(params: Record<string, string>): string {
-  const p = (k: string): string | undefined => params[`env.${k}`];
+  const p = (k: keyof CpuRecord): string | undefined => params[`env.${k}`];
   const model = p("cpu_model");
   if (model === undefined) return "not recorded";
-  const threads = p("threads") ?? "?";
-  return `${model} [${p("cpu_id") ?? "?"}] (${p("cpu_isa") ?? "?"}), oneDNN ${p("onednn") === "true" ? "on" : "off"}, ${threads} thread${threads === "1" ? "" : "s"}`;
+  return describeCpu({
+    cpu_model: model,
+    cpu_id: p("cpu_id") ?? "?",
+    cpu_isa: p("cpu_isa") ?? "?",
+    onednn: p("onednn") === "true",
+    threads: Number(p("threads") ?? NaN),
+  });
 }
 
 /**
