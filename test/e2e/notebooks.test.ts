@@ -147,12 +147,25 @@ test("the harness fails on a notebook whose cell does not type-check", { timeout
   assert.match(summary.errors[0].evalue, /not assignable to type 'number'/);
 });
 
+/** Node's argv and environment for `npm run reproduce`'s script against this file's server. */
+const reproduceArgv = (args: string[]): string[] => [
+  "--import",
+  "tsx",
+  "scripts/reproduce.ts",
+  ...args,
+];
+const reproduceEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  ...data.env,
+  MLFLOW_TRACKING_URI: mlflow.url,
+});
+
 /** Runs `npm run reproduce`'s script (what `npm run reproduce --` runs after setup). */
 function reproduce(args: string[]): ReturnType<typeof spawnSync> {
-  return spawnSync(process.execPath, ["--import", "tsx", "scripts/reproduce.ts", ...args], {
+  return spawnSync(process.execPath, reproduceArgv(args), {
     cwd: PROJECT_ROOT,
     encoding: "utf8",
-    env: { ...process.env, ...data.env, MLFLOW_TRACKING_URI: mlflow.url },
+    env: reproduceEnv(),
   });
 }
 
@@ -216,16 +229,12 @@ test(
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-repro-int-"));
     // Its own process group, as a terminal's foreground job: Ctrl-C reaches the script, the
     // notebook runner and the kernel alike.
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "scripts/reproduce.ts", "--preset", "tiny", "--out", out],
-      {
-        cwd: PROJECT_ROOT,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, ...data.env, MLFLOW_TRACKING_URI: mlflow.url },
-      },
-    );
+    const child = spawn(process.execPath, reproduceArgv(["--preset", "tiny", "--out", out]), {
+      cwd: PROJECT_ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: reproduceEnv(),
+    });
     let stdout = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
     child.stderr.resume();
