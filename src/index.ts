@@ -309,7 +309,14 @@ export {
   PluginError,
 } from "./plugins/load";
 export { loadedPlugins, pluginNames, type LoadedPlugin } from "./plugins/registry";
-export { dryRunPlugins } from "./plugins/dry-run";
+export { dryRunPlugins } from "./train/dry-run";
+export {
+  createEncoderPart,
+  createHeadPart,
+  pluginAugmentations,
+  resolveLoss,
+  type LossFn,
+} from "./parts/resolve";
 export { createRng, type Rng } from "./util/random";
 // Statistics of the findings (issue 12): t tests, Holm, the verdict rule.
 export { welchTest, welchContrast, type ContrastPart } from "./stats/welch";

@@ -2,7 +2,8 @@
  * Composing augmentations by name in a given order (SimCLR section 3, Figure 5: the study is about
  * which compositions matter, so a pipeline is an ordered list of named steps, not flags) and the
  * SimCLR default pipeline (appendix A; appendix B.9 for CIFAR-10: crop and flip, colour strength
- * 0.5, no blur). Names that are not built in come from loaded plugins (src/plugins).
+ * 0.5, no blur). Names that are not built in come from the caller, as {@link ExtraAugmentations}
+ * (src/parts resolves a config's plugin augmentations into them): this module knows only its own.
  */
 import type { ImageBatch } from "../data/types";
 import type { Rng } from "../util/random";
@@ -21,9 +22,6 @@ import { cutoutKernel, type CutoutOptions } from "./cutout";
 import { sobelKernel, type SobelOptions } from "./sobel";
 import { noiseKernel, type NoiseOptions } from "./noise";
 import { rotateKernel, type RotateOptions } from "./rotate";
-import { findPart, pluginNames } from "../plugins/registry";
-import { pluginKernel } from "../plugins/kernel";
-import type { PluginOptions } from "../plugins/types";
 
 /** Options of each augmentation, by name. */
 export interface AugmentOptionsByName {
@@ -67,10 +65,23 @@ export type AugmentStep = {
   [K in AugmentName]: { name: K; options?: Partial<AugmentOptionsByName[K]> };
 }[AugmentName];
 
-/** A step of an augmentation a loaded plugin registered (src/plugins), with its options. */
+/** Options of an augmentation that is not built in: flat, JSON-serialisable values. */
+export type ExtraOptions = Record<string, number | string | boolean>;
+
+/** A step of an augmentation that is not built in (a plugin's), with its options. */
 export interface PluginStep {
   name: string;
-  options?: PluginOptions;
+  options?: ExtraOptions;
+}
+
+/** Augmentations beyond the built-ins (plugins), resolved by the caller (src/parts) and passed in. */
+export interface ExtraAugmentations {
+  /** Whether there is one named `name`. */
+  has(name: string): boolean;
+  /** Its kernel with `options` (over its defaults); throws when there is none of that name. */
+  kernel(name: string, options: ExtraOptions): Kernel;
+  /** Their names (listed in the error of an unknown name). */
+  names(): readonly string[];
 }
 
 /** An ordered list of augmentation steps applied to one view. */
@@ -107,14 +118,18 @@ export function isAugmentName(name: string): name is AugmentName {
   return Object.prototype.hasOwnProperty.call(KERNELS, name);
 }
 
-function toStep(s: StepLike, opts: ComposeOptions): AugmentStep | PluginStep {
+function toStep(
+  s: StepLike,
+  opts: ComposeOptions,
+  extra?: ExtraAugmentations,
+): AugmentStep | PluginStep {
   const step = typeof s === "string" ? ({ name: s } as AugmentStep | PluginStep) : s;
   if (!isAugmentName(step.name)) {
-    if (findPart("augmentations", step.name)) {
-      const shared = opts[step.name] as PluginOptions | undefined;
+    if (extra?.has(step.name)) {
+      const shared = opts[step.name] as ExtraOptions | undefined;
       return shared ? { name: step.name, options: { ...shared, ...(step.options ?? {}) } } : step;
     }
-    const plugins = pluginNames("augmentations");
+    const plugins = extra?.names() ?? [];
     throw new Error(
       `unknown augmentation '${String(step.name)}'; expected one of ${[...AUGMENT_NAMES, ...plugins].join(", ")}` +
         " (an augmentation of your own: name its plugin file in the config's `plugins`)",
@@ -126,16 +141,23 @@ function toStep(s: StepLike, opts: ComposeOptions): AugmentStep | PluginStep {
   ) as AugmentStep;
 }
 
-/** Builds a pipeline from names and/or steps, in order; `opts` gives options per name. */
-export function pipeline(steps: readonly StepLike[], opts: ComposeOptions = {}): ViewPipeline {
-  return { ops: steps.map((s) => toStep(s, opts)) };
+/**
+ * Builds a pipeline from names and/or steps, in order; `opts` gives options per name, `extra` the
+ * augmentations that are not built in.
+ */
+export function pipeline(
+  steps: readonly StepLike[],
+  opts: ComposeOptions = {},
+  extra?: ExtraAugmentations,
+): ViewPipeline {
+  return { ops: steps.map((s) => toStep(s, opts, extra)) };
 }
 
-function kernelOf(step: AugmentStep | PluginStep): Kernel {
+function kernelOf(step: AugmentStep | PluginStep, extra?: ExtraAugmentations): Kernel {
   if (!isAugmentName(step.name)) {
-    const found = findPart("augmentations", step.name);
-    if (!found) throw new Error(`unknown augmentation '${step.name}' (its plugin is not loaded)`);
-    return pluginKernel(found, (step.options ?? {}) as PluginOptions);
+    if (!extra?.has(step.name))
+      throw new Error(`unknown augmentation '${step.name}' (its plugin is not loaded)`);
+    return extra.kernel(step.name, (step.options ?? {}) as ExtraOptions);
   }
   const make = KERNELS[step.name] as (o?: unknown) => Kernel;
   return make(step.options);
@@ -144,14 +166,16 @@ function kernelOf(step: AugmentStep | PluginStep): Kernel {
 /**
  * Composes augmentations in the given order into one function over batches, e.g.
  * `compose(["crop", "flip", "color"], { color: { strength: 0.5 } })`. Two buffers are reused
- * across steps (pointwise steps run in place); the input batch is never modified.
+ * across steps (pointwise steps run in place); the input batch is never modified. `extra`: the
+ * augmentations that are not built in (plugins, from src/parts).
  */
 export function compose(
   steps: readonly StepLike[] | ViewPipeline,
   opts: ComposeOptions = {},
+  extra?: ExtraAugmentations,
 ): Augmenter {
-  const p = Array.isArray(steps) ? pipeline(steps, opts) : (steps as ViewPipeline);
-  const kernels = p.ops.map(kernelOf);
+  const p = Array.isArray(steps) ? pipeline(steps, opts, extra) : (steps as ViewPipeline);
+  const kernels = p.ops.map((step) => kernelOf(step, extra));
   return (batch, rng) => {
     checkBatch(batch, "augment");
     let cur = batch.data;

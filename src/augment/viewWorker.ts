@@ -1,31 +1,48 @@
 /**
  * Worker-thread body of the view stream (views.ts): receives a batch's bytes and seed, returns the
- * two augmented views (transferred, not copied).
+ * two augmented views (transferred, not copied). This module serves built-in augmentations;
+ * src/parts/view-worker.ts serves with a config's plugin augmentations through the same body.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { toImageBatch } from "../data/batch";
-import { createRng } from "../util/random";
+import type { ImageBatch } from "../data/types";
+import { createRng, type Rng } from "../util/random";
 import { twoViewAugmenter, type TwoViewSpec } from "./views";
-import { loadPlugins } from "../plugins/load";
 
-interface Init {
+/** What a view worker is started with (views.ts workerProducer). */
+export interface ViewWorkerInit {
   kind: string;
+  /** The module the worker runs (each view worker module serves only its own). */
+  entry: string;
   spec: TwoViewSpec;
   height: number;
   width: number;
 }
 
-if (parentPort && workerData && (workerData as Init).kind === "simclr-views") {
-  const init = workerData as Init;
-  const port = parentPort;
-  // The parent resolved these; the same content is loaded here (sha256 checked) before any batch.
+type TwoViews = (batch: ImageBatch, rng: Rng) => [ImageBatch, ImageBatch];
+
+/** Whether this thread is a view worker started to run the module `file`. */
+export function isViewWorkerFor(file: string): boolean {
+  const init = workerData as ViewWorkerInit | null;
+  return !!parentPort && !!init && init.kind === "simclr-views" && init.entry === file;
+}
+
+/**
+ * Serves batches on `port` with the augmenter `make` builds; when `make` throws (a plugin that
+ * fails to load), every batch is answered with that error.
+ */
+export function serveViews(
+  port: MessagePort,
+  init: ViewWorkerInit,
+  make: (init: ViewWorkerInit) => TwoViews,
+): void {
   let failure: string | null = null;
+  let augment: TwoViews | null = null;
   try {
-    loadPlugins(init.spec.plugins ?? []);
+    augment = make(init);
   } catch (e) {
     failure = e instanceof Error ? e.message : String(e);
   }
-  const augment = failure === null ? twoViewAugmenter(init.spec) : null;
   port.on("message", (m: { step: number; seed: number; n: number; pixels: Uint8Array }) => {
     try {
       if (!augment) throw new Error(failure ?? "view worker: no augmenter");
@@ -52,3 +69,6 @@ if (parentPort && workerData && (workerData as Init).kind === "simclr-views") {
     }
   });
 }
+
+if (parentPort && isViewWorkerFor(__filename))
+  serveViews(parentPort, workerData as ViewWorkerInit, (init) => twoViewAugmenter(init.spec));

@@ -16,10 +16,10 @@ import {
   defaultPipeline,
   pipeline,
   type ComposeOptions,
+  type ExtraAugmentations,
   type StepLike,
   type ViewPipeline,
 } from "./compose";
-import type { PluginRef } from "../plugins/types";
 
 /** The pipelines of the two branches (plain data: it crosses to worker threads). */
 export interface TwoViewSpec {
@@ -27,8 +27,8 @@ export interface TwoViewSpec {
   shared?: ViewPipeline;
   view1: ViewPipeline;
   view2: ViewPipeline;
-  /** Plugin files whose augmentations the pipelines use: a view worker thread loads them first. */
-  plugins?: PluginRef[];
+  /** Plugin files ({path, sha256}) whose augmentations the pipelines use: a worker loads them first. */
+  plugins?: { path: string; sha256: string }[];
 }
 
 /** Both branches draw from the same pipeline (the SimCLR setting). */
@@ -44,6 +44,8 @@ export interface AsymmetricOptions {
   base: StepLike[];
   /** Options per augmentation name. */
   options: ComposeOptions;
+  /** Augmentations that are not built in (plugins, from src/parts). */
+  extra?: ExtraAugmentations;
 }
 
 /**
@@ -58,16 +60,25 @@ export function asymmetric(
 ): TwoViewSpec {
   const base = opts.base ?? ["crop"];
   const o = opts.options ?? {};
-  return { shared: pipeline(base, o), view1: pipeline([], o), view2: pipeline(opts.studied, o) };
+  const x = opts.extra;
+  return {
+    shared: pipeline(base, o, x),
+    view1: pipeline([], o, x),
+    view2: pipeline(opts.studied, o, x),
+  };
 }
 
-/** The function that makes both views of a batch from one `rng`: shared steps, view 1, view 2. */
+/**
+ * The function that makes both views of a batch from one `rng`: shared steps, view 1, view 2.
+ * `extra`: the augmentations that are not built in (plugins, from src/parts).
+ */
 export function twoViewAugmenter(
   spec: TwoViewSpec,
+  extra?: ExtraAugmentations,
 ): (batch: ImageBatch, rng: Rng) => [ImageBatch, ImageBatch] {
-  const shared = spec.shared?.ops.length ? compose(spec.shared) : null;
-  const aug1 = compose(spec.view1);
-  const aug2 = compose(spec.view2);
+  const shared = spec.shared?.ops.length ? compose(spec.shared, {}, extra) : null;
+  const aug1 = compose(spec.view1, {}, extra);
+  const aug2 = compose(spec.view2, {}, extra);
   return (batch, rng) => {
     const x = shared ? shared(batch, rng) : batch;
     return [aug1(x, rng), aug2(x, rng)];
@@ -79,8 +90,9 @@ export function makeTwoViews(
   batch: ImageBatch,
   spec: TwoViewSpec = symmetric(),
   rng: Rng,
+  extra?: ExtraAugmentations,
 ): [ImageBatch, ImageBatch] {
-  return twoViewAugmenter(spec)(batch, rng);
+  return twoViewAugmenter(spec, extra)(batch, rng);
 }
 
 /** One step's input from a view stream. */
@@ -115,6 +127,13 @@ export interface ViewStreamOptions {
   startStep?: number;
   /** Prepare batches on a worker thread (true), on this thread (false), or decide by core count ("auto"). */
   worker: boolean | "auto";
+  /** Augmentations that are not built in (plugins), for batches made on this thread. */
+  extra?: ExtraAugmentations;
+  /**
+   * The worker thread's module (absolute path): default this folder's viewWorker.ts (built-ins
+   * only); src/parts/view-worker.ts loads the spec's plugins first.
+   */
+  workerModule?: string;
 }
 
 /** Defaults of {@link ViewStreamOptions}. */
@@ -143,9 +162,10 @@ export function buildTwoViewBatch(
   split: ImageSplit,
   spec: TwoViewSpec,
   job: ViewJob,
+  extra?: ExtraAugmentations,
 ): TwoViewBatch {
   const batch = toImageBatch(split, job.indices);
-  const [view1, view2] = makeTwoViews(batch, spec, createRng(job.seed));
+  const [view1, view2] = makeTwoViews(batch, spec, createRng(job.seed), extra);
   const labels = new Int16Array(job.indices.length);
   for (let i = 0; i < labels.length; i++) labels[i] = split.labels[job.indices[i]];
   return { view1, view2, indices: job.indices, labels, step: job.step, epoch: job.epoch };
@@ -168,6 +188,8 @@ export function createViewStream(
     steps: options.steps,
     startStep: options.startStep,
     worker: options.worker ?? VIEW_STREAM_DEFAULTS.worker,
+    extra: options.extra,
+    workerModule: options.workerModule,
   };
   if (!(o.batchSize > 0 && o.batchSize <= split.n)) {
     throw new Error(
@@ -204,7 +226,9 @@ export function createViewStream(
     return { step, epoch, indices, seed: rng.seed() };
   };
   const useWorker = o.worker === "auto" ? os.cpus().length >= 2 : o.worker;
-  const producer = useWorker ? workerProducer(split, o.spec) : localProducer(split, o.spec);
+  const producer = useWorker
+    ? workerProducer(split, o.spec, o.workerModule ?? path.join(__dirname, "viewWorker.ts"))
+    : localProducer(split, o.spec, o.extra);
 
   let pending: Promise<TwoViewBatch> | null = null;
   const schedule = (): void => {
@@ -256,14 +280,18 @@ interface Producer {
   close(): Promise<void>;
 }
 
-function localProducer(split: ImageSplit, spec: TwoViewSpec): Producer {
+function localProducer(
+  split: ImageSplit,
+  spec: TwoViewSpec,
+  extra: ExtraAugmentations | undefined,
+): Producer {
   return {
     // setImmediate lets the caller's current step start before this batch is computed
     produce: (job) =>
       new Promise((resolve, reject) =>
         setImmediate(() => {
           try {
-            resolve(buildTwoViewBatch(split, spec, job));
+            resolve(buildTwoViewBatch(split, spec, job, extra));
           } catch (e) {
             reject(e);
           }
@@ -273,10 +301,11 @@ function localProducer(split: ImageSplit, spec: TwoViewSpec): Producer {
   };
 }
 
-function workerProducer(split: ImageSplit, spec: TwoViewSpec): Producer {
+function workerProducer(split: ImageSplit, spec: TwoViewSpec, entry: string): Producer {
   const size = split.height * split.width * 3;
-  let worker: Worker | null = startTsWorker(path.join(__dirname, "viewWorker.ts"), {
+  let worker: Worker | null = startTsWorker(entry, {
     kind: "simclr-views",
+    entry,
     spec,
     height: split.height,
     width: split.width,

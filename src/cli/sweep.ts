@@ -11,6 +11,7 @@ import { archiveFile } from "../report/archive";
 import type { CellResources } from "../sweep/executor";
 import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
 import { getStudy, listStudies } from "../sweep/registry";
+import { loadUserModule } from "../plugins/user-module";
 import { mergeResolver, type ConfigResolver, type Study } from "../sweep/study";
 import { runSweep, type SweepOptions } from "../sweep/sweep";
 
@@ -47,8 +48,7 @@ function loadStudy(arg: string): Study {
         throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
       }
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(file) as { study?: Study; default?: Study };
+    const mod = loadUserModule(file) as { study?: Study; default?: Study };
     const s = mod.study ?? mod.default;
     if (!s) throw new Error(`${file} exports no 'study'`);
     return s;

@@ -7,7 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { PretrainConfig } from "../config/pretrain-config";
 import type { ImageSplit } from "../data/types";
-import { createEncoder, type Encoder } from "../models/encoder";
+import type { Encoder } from "../models/encoder";
+import { createEncoderPart } from "../parts/resolve";
 import type { Head } from "../models/head";
 import { extractFeatures, type FeatureFn, type FeatureSet } from "./features";
 import { knnEval } from "./knn";
@@ -100,7 +101,7 @@ export function evaluateRepresentations(
   let randomKnn = NaN;
   if (e.randomInit) {
     // Same architecture and initialisation seed as the pre-trained encoder before training.
-    const random = createEncoder(config.encoder, deriveSeed(config.seed, SEED_STREAMS.encoder));
+    const random = createEncoderPart(config.encoder, deriveSeed(config.seed, SEED_STREAMS.encoder));
     try {
       const r = protocol((x) => random.apply(x, false));
       randomLinear = r.linear;

@@ -2,13 +2,12 @@
  * The contrastive objectives of SimCLR Table 2 / Table 4 behind one call: NT-Xent (the default,
  * section 2.1 eq. 1), NT-Logistic and margin triplet, with optional l2 normalisation (Table 5) and
  * semi-hard negative mining (Table 4). Returns the loss with the logits and labels that the
- * per-step metrics need (as google-research/simclr tf2 objective.py returns them). Other kinds
- * come from loaded plugins (src/plugins) and keep the same output contract.
+ * per-step metrics need (as google-research/simclr tf2 objective.py returns them). Only the
+ * built-in kinds: a plugin's loss is resolved above the leaves (src/parts/resolve.ts) and keeps
+ * the same output contract.
  */
 import * as tf from "@tensorflow/tfjs";
 import { contrastivePairs, semiHardNegative, type ContrastivePairs } from "./pairs";
-import { findPart, pluginNames } from "../plugins/registry";
-import { pluginLossOutput } from "../plugins/contract";
 
 /** Loss functions of Table 2. */
 export type LossKind = "ntxent" | "ntlogistic" | "margin";
@@ -112,14 +111,6 @@ export function contrastiveLoss(
 ): ContrastiveLossOutput {
   const o: ContrastiveLossOptions = { ...LOSS_DEFAULTS, ...opts };
   if (!(o.temperature > 0)) throw new Error(`loss temperature must be > 0, got ${o.temperature}`);
-  if (!LOSS_KINDS.includes(o.kind)) {
-    const plugin = findPart("losses", o.kind);
-    if (!plugin)
-      throw new Error(
-        `unknown loss kind "${String(o.kind)}"; expected ${[...LOSS_KINDS, ...pluginNames("losses")].join(", ")} (a loss of your own: name its plugin file in the config's \`plugins\`)`,
-      );
-    return pluginLossOutput(plugin, z1, z2, o);
-  }
   return tf.tidy(() => {
     const pairs = contrastivePairs(z1, z2, o.l2Normalize);
     let loss: tf.Scalar;

@@ -7,10 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { buildConvNet } from "./convnet";
 import { countParams, ParamStore, type NamedVariable } from "./params";
 import { buildResNet, type ResNetBody } from "./resnet";
-import { findPart } from "../plugins/registry";
-import { checkedEncoder } from "../plugins/contract";
 
-/** Encoder architectures; other names come from loaded plugins (src/plugins). */
+/** Encoder architectures; plugin encoders are resolved above (src/parts). */
 export type EncoderArch = "convnet" | "resnet18" | "resnet34" | "resnet50";
 
 /** The built-in architectures. */
@@ -83,10 +81,6 @@ export function wrapModel(
  */
 export function createEncoder(opts: Partial<EncoderOptions>, seed: number): Encoder {
   const options: EncoderOptions = { ...ENCODER_DEFAULTS, ...opts };
-  const plugin = ENCODER_ARCHS.includes(options.arch)
-    ? undefined
-    : findPart("encoders", options.arch);
-  if (plugin) return checkedEncoder(plugin, plugin.part.create(options, seed));
   if (!(options.widthMultiplier > 0)) {
     throw new Error(`encoder widthMultiplier must be > 0, got ${options.widthMultiplier}`);
   }

@@ -9,10 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { batchNorm2d, type BatchNormVars } from "./batchnorm";
 import { wrapModel, type Encoder } from "./encoder";
 import { ParamStore } from "./params";
-import { findPart } from "../plugins/registry";
-import { checkedHead } from "../plugins/contract";
 
-/** Projection head kinds (paper Figure 8); other names come from loaded plugins (src/plugins). */
+/** Projection head kinds (paper Figure 8); plugin heads are resolved above (src/parts). */
 export type HeadKind = "none" | "linear" | "nonlinear";
 
 /** The built-in head kinds. */
@@ -78,8 +76,6 @@ interface DenseLayer {
  */
 export function createHead(inDim: number, opts: Partial<HeadOptions>, seed: number): Head {
   const options: HeadOptions = { ...HEAD_DEFAULTS, ...opts };
-  const plugin = HEAD_KINDS.includes(options.kind) ? undefined : findPart("heads", options.kind);
-  if (plugin) return checkedHead(plugin, plugin.part.create(inDim, options, seed));
   const store = new ParamStore("head", seed);
   const hidden = options.hiddenDim > 0 ? options.hiddenDim : inDim;
   const nLayers = options.kind === "none" ? 0 : options.kind === "linear" ? 1 : options.layers;

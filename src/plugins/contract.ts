@@ -9,7 +9,7 @@ import type { ContrastiveLossOptions, ContrastiveLossOutput } from "../loss/cont
 import type { Encoder } from "../models/encoder";
 import type { Head } from "../models/head";
 import type { Registered } from "./registry";
-import type { EncoderPlugin, HeadPlugin, LossPlugin } from "./types";
+import type { EncoderPlugin, HeadPlugin, LossPlugin, PluginOptions } from "./types";
 
 /** Throws the error of a broken contract, naming the plugin file and the part. */
 export function fail(what: string, name: string, file: string, message: string): never {
@@ -25,7 +25,7 @@ export function pluginLossOutput(
   r: Registered<LossPlugin>,
   z1: tf.Tensor2D,
   z2: tf.Tensor2D,
-  options: ContrastiveLossOptions,
+  options: ContrastiveLossOptions & PluginOptions,
 ): ContrastiveLossOutput {
   const { part, from } = r;
   const out = tf.tidy(() => {

@@ -1,7 +1,7 @@
 /**
  * Loading plugin files: a config's `plugins` paths (relative to the project root, or absolute)
  * are read, hashed (sha256 of the content, part of the config hash, so an edited plugin makes new
- * sweep cells), required through tsx and their parts registered next to the built-ins. Every
+ * sweep cells), loaded through tsx (user-module.ts) and their parts registered next to the built-ins. Every
  * failure names the plugin file and what was expected. Loading a file again is free while its
  * content is unchanged; an edited file replaces its earlier parts.
  */
@@ -12,6 +12,7 @@ import { AUGMENT_NAMES } from "../augment/compose";
 import { PROJECT_ROOT } from "../track/server";
 import { loadedPlugin, loadedPlugins, registerPluginFile, type LoadedPlugin } from "./registry";
 import { PART_KINDS, type PartKind, type Plugin, type PluginRef } from "./types";
+import { loadUserModule } from "./user-module";
 
 /** A plugin that could not be loaded or registered; `file` is the path as the config names it. */
 export class PluginError extends Error {
@@ -71,18 +72,6 @@ export function sha256(content: string | Buffer): string {
   return createHash("sha256").update(content).digest("hex");
 }
 
-function requireFresh(file: string): unknown {
-  delete require.cache[file];
-  // tsx's CommonJS hook is registered by every entry (bin/simclr.cjs, lib/toolkit.cjs, workers,
-  // `node --import tsx`); registering it here as well covers a plain-JavaScript caller.
-  if (/\.[cm]?tsx?$/.test(file) && !require.extensions[".ts"]) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    (require("tsx/cjs/api") as { register: () => void }).register();
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file);
-}
-
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** Checks a module's default export against the plugin shape; throws naming the file. */
@@ -113,8 +102,7 @@ function pluginOf(exported: unknown, shown: string): Plugin {
         );
       if (typeof q[k.fn] !== "function")
         throw new PluginError(`${where} ('${q.name}'): expected a function '${k.fn}'`, shown);
-      if (kind === "augmentations" && q.defaults !== undefined)
-        checkDefaults(q.defaults, `${where} ('${q.name}')`, shown);
+      if (q.defaults !== undefined) checkDefaults(q.defaults, `${where} ('${q.name}')`, shown);
       parts++;
     });
   }
@@ -193,9 +181,8 @@ export function loadPlugin(spec: string | PluginRef): LoadedPlugin {
   if (known && known.sha256 === hash) return known;
   let exported: unknown;
   try {
-    exported = requireFresh(file);
+    exported = loadUserModule(file);
   } catch (e) {
-    delete require.cache[file];
     throw new PluginError(
       `plugin ${shown} failed to load: ${e instanceof Error ? e.message : String(e)}`,
       shown,

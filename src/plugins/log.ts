@@ -4,13 +4,16 @@
  * already (`plugins.<i>.path`, `plugins.<i>.sha256`, from the resolved config).
  */
 import path from "node:path";
-import type { PretrainConfig } from "../config/pretrain-config";
 import type { RunLogger } from "../track/types";
 import { loadPlugin } from "./load";
+import type { PluginRef } from "./types";
 
-/** Logs the config's plugin files as artifacts (nothing without plugins). */
-export async function logPluginFiles(config: PretrainConfig, logger: RunLogger): Promise<void> {
-  for (const ref of config.plugins ?? []) {
+/** Logs a config's plugin files (its `plugins`) as artifacts (nothing without plugins). */
+export async function logPluginFiles(
+  plugins: readonly PluginRef[],
+  logger: RunLogger,
+): Promise<void> {
+  for (const ref of plugins) {
     const loaded = loadPlugin(ref); // loaded already; this checks the content is still the same
     // plugins/<its folder in the project>/<file> (plugins/ alone for a file outside the project)
     const dir = path.isAbsolute(ref.path)

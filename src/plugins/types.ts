@@ -6,13 +6,14 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { ImageBatch } from "../data/types";
+import type { ExtraOptions } from "../augment/compose";
 import type { ContrastiveLossOptions, ContrastiveLossOutput } from "../loss/contrastive";
 import type { Encoder, EncoderOptions } from "../models/encoder";
 import type { Head, HeadOptions } from "../models/head";
 import type { Rng } from "../util/random";
 
-/** Options of a plugin augmentation: flat, JSON-serialisable values (what a config can set). */
-export type PluginOptions = Record<string, number | string | boolean>;
+/** Options of a plugin part: flat, JSON-serialisable values (what a config can set). */
+export type PluginOptions = ExtraOptions;
 
 /**
  * An augmentation: a batched kernel over an NHWC float32 batch in [0, 1]. It returns a batch of
@@ -29,31 +30,48 @@ export interface AugmentationPlugin<O extends PluginOptions = PluginOptions> {
 }
 
 /**
- * A contrastive loss with {@link ContrastiveLossOptions} (kind, temperature, l2Normalize, ...):
- * z1, z2 [N, D] (row i of each is a positive pair) in, the contract of `contrastiveLoss` out: a
- * scalar loss, logits [2N, 2N] (self-similarities masked) and the positive's column [2N].
+ * A contrastive loss with {@link ContrastiveLossOptions} (kind, temperature, l2Normalize, ...)
+ * and options of its own (`defaults`; a config sets them as `loss.<option>`): z1, z2 [N, D] (row
+ * i of each is a positive pair) in, the contract of `contrastiveLoss` out: a scalar loss, logits
+ * [2N, 2N] (self-similarities masked) and the positive's column [2N].
  */
-export interface LossPlugin {
+export interface LossPlugin<O extends PluginOptions = PluginOptions> {
   /** Name used in `loss.kind`. */
   name: string;
   description?: string;
-  loss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: ContrastiveLossOptions): ContrastiveLossOutput;
+  /** Every option of its own with its default; `loss.<option>` may override them. */
+  defaults?: O;
+  loss(
+    z1: tf.Tensor2D,
+    z2: tf.Tensor2D,
+    options: ContrastiveLossOptions & O,
+  ): ContrastiveLossOutput;
 }
 
-/** A projection head g: created on inputs of width inDim from an explicit seed. */
-export interface HeadPlugin {
+/**
+ * A projection head g: created on inputs of width inDim from an explicit seed, with the config's
+ * `head` fields and its own options (`defaults`; a config sets them as `head.<option>`).
+ */
+export interface HeadPlugin<O extends PluginOptions = PluginOptions> {
   /** Name used in `head.kind`. */
   name: string;
   description?: string;
-  create(inDim: number, options: HeadOptions, seed: number): Head;
+  /** Every option of its own with its default; `head.<option>` may override them. */
+  defaults?: O;
+  create(inDim: number, options: HeadOptions & O, seed: number): Head;
 }
 
-/** An encoder f: images [N, H, W, 3] in [0, 1] -> h [N, featureDim], created from a seed. */
-export interface EncoderPlugin {
+/**
+ * An encoder f: images [N, H, W, 3] in [0, 1] -> h [N, featureDim], created from a seed, with
+ * the config's `encoder` fields and its own options (`defaults`; set as `encoder.<option>`).
+ */
+export interface EncoderPlugin<O extends PluginOptions = PluginOptions> {
   /** Name used in `encoder.arch`. */
   name: string;
   description?: string;
-  create(options: EncoderOptions, seed: number): Encoder;
+  /** Every option of its own with its default; `encoder.<option>` may override them. */
+  defaults?: O;
+  create(options: EncoderOptions & O, seed: number): Encoder;
 }
 
 /** What a plugin module exports by default. */

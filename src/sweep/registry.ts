@@ -1,10 +1,10 @@
 /**
  * The studies registry: `registerStudy` adds a study, `getStudy` finds one by name. The paper's
- * studies live in src/studies/ (its index exports `studies: Study[]`); they are registered the
- * first time the registry is asked for a name it does not know, not as an import side effect.
+ * studies live in src/studies/ (its index exports `studies: Study[]`, imported here statically so
+ * the import graph shows it); they are registered the first time the registry is asked for a
+ * name it does not know, not as an import side effect.
  */
-import path from "node:path";
-import fs from "node:fs";
+import { studies as builtinStudies } from "../studies";
 import { validateStudy, type Study } from "./study";
 
 const registry = new Map<string, Study>();
@@ -20,12 +20,7 @@ export function registerStudy(study: Study): Study {
 function loadBuiltins(): void {
   if (builtinsLoaded) return;
   builtinsLoaded = true;
-  const dir = path.join(__dirname, "..", "studies");
-  if (!fs.existsSync(path.join(dir, "index.ts")) && !fs.existsSync(path.join(dir, "index.js")))
-    return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(dir) as { studies?: Study[] };
-  for (const s of mod.studies ?? []) if (!registry.has(s.name)) registerStudy(s);
+  for (const s of builtinStudies) if (!registry.has(s.name)) registerStudy(s);
 }
 
 /** The study named `name`; throws listing the known names when there is none. */

@@ -20,7 +20,8 @@ import { createTrainingState, type TrainingState } from "./state";
 import { prepareSplits, type PreparedSplits } from "./splits";
 import { createViewSource, type ViewSource } from "./views";
 import { contrastiveStep, supervisedStep } from "./step";
-import { dryRunPlugins } from "../plugins/dry-run";
+import { dryRunPlugins } from "./dry-run";
+import { resolveLoss } from "../parts/resolve";
 import { logPluginFiles } from "../plugins/log";
 
 /** Options of pretrain besides the config. */
@@ -153,7 +154,7 @@ export async function pretrain(
       "simclr.mode": config.mode,
       ...(o.tags ?? {}),
     });
-    await logPluginFiles(config, logger);
+    await logPluginFiles(config.plugins ?? [], logger);
     const dataset =
       o.dataset ??
       (await loadDataset(config.data.dataset, {
@@ -165,6 +166,7 @@ export async function pretrain(
     dryRunPlugins(config, state, splits.train);
     if (o.resume && config.train.checkpointDir) state.tryResume(config.train.checkpointDir, ckKey);
     views = createViewSource(splits.train, config, state.step, state.totalSteps);
+    const lossFn = resolveLoss(config.loss.kind);
     const { totalSteps, stepsPerEpoch } = state;
     const history: EpochSummary[] = state.history;
     const curve: EvalPoint[] = state.curve;
@@ -184,7 +186,7 @@ export async function pretrain(
       const r =
         config.mode === "supervised"
           ? supervisedStep(state, batch, lr)
-          : contrastiveStep(state, batch, lr, config.loss);
+          : contrastiveStep(state, batch, lr, config.loss, lossFn);
       if (!finite(r.loss)) throw new DivergenceError(step, r.loss);
       const dt = (performance.now() - ts) / 1000;
       const nViews = batch.view1.n + batch.view2.n;

@@ -8,8 +8,9 @@ import type { PretrainConfig } from "../config/pretrain-config";
 import type { ImageSplit } from "../data/types";
 import { extractFeatures } from "../eval/features";
 import { knnEval } from "../eval/knn";
-import { createEncoder, type Encoder } from "../models/encoder";
-import { createHead, type Head } from "../models/head";
+import type { Encoder } from "../models/encoder";
+import type { Head } from "../models/head";
+import { createEncoderPart, createHeadPart } from "../parts/resolve";
 import type { NamedVariable } from "../models/params";
 import { createOptimizer, type Optimizer } from "../optim/optimizer";
 import { baseLearningRate, learningRateAt } from "../optim/schedule";
@@ -96,8 +97,8 @@ export function createTrainingState(
   nTrain: number,
   classes: number,
 ): TrainingState {
-  const encoder = createEncoder(config.encoder, deriveSeed(config.seed, SEED_STREAMS.encoder));
-  const head = createHead(
+  const encoder = createEncoderPart(config.encoder, deriveSeed(config.seed, SEED_STREAMS.encoder));
+  const head = createHeadPart(
     encoder.featureDim,
     config.head,
     deriveSeed(config.seed, SEED_STREAMS.head),

@@ -10,6 +10,7 @@ import {
   type ContrastiveLossOptions,
 } from "../loss/contrastive";
 import type { ImageBatch } from "../data/types";
+import type { LossFn } from "../parts/resolve";
 import type { TrainingState } from "./state";
 import type { TwoViewBatch } from "./views";
 
@@ -26,19 +27,23 @@ function toTensor(b: ImageBatch): tf.Tensor4D {
   return tf.tensor4d(b.data, [b.n, b.height, b.width, 3]);
 }
 
-/** A SimCLR step at learning rate lr; updates the variables and BN moving statistics. */
+/**
+ * A SimCLR step at learning rate lr; updates the variables and BN moving statistics. `lossFn`:
+ * the loss `loss.kind` names (src/parts/resolve.ts resolveLoss); default the built-in losses.
+ */
 export function contrastiveStep(
   state: TrainingState,
   batch: TwoViewBatch,
   lr: number,
   loss: Partial<ContrastiveLossOptions>,
+  lossFn: LossFn = contrastiveLoss,
 ): StepResult {
   let metrics = { accuracy: NaN, entropy: NaN };
   const x = tf.tidy(() => tf.concat([toTensor(batch.view1), toTensor(batch.view2)], 0)); // [2N, H, W, 3]
   const { value, grads } = tf.variableGrads(() => {
     const h = state.encoder.apply(x, true); // [2N, D], global BN over both views
     const [z1, z2] = tf.split(state.head.apply(h, true), 2, 0) as [tf.Tensor2D, tf.Tensor2D]; // [N, d] each
-    const out = contrastiveLoss(z1, z2, loss);
+    const out = lossFn(z1, z2, loss);
     metrics = contrastiveMetrics(out);
     return out.loss;
   }, state.trainableVariables);

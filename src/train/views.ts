@@ -7,7 +7,7 @@
 import type { PretrainConfig } from "../config/pretrain-config";
 import type { ImageSplit } from "../data/types";
 import { isAugmentName, pipeline, type ComposeOptions } from "../augment/compose";
-import { findPart } from "../plugins/registry";
+import { PLUGIN_VIEW_WORKER, pluginAugmentations, pluginFileOf } from "../parts/resolve";
 import type { PluginRef } from "../plugins/types";
 import {
   asymmetric,
@@ -29,7 +29,7 @@ export function stepsPerEpoch(n: number, batchSize: number): number {
 /** The plugin files (as the config records them) that registered the plugin ops among `ops`. */
 function pluginsOfOps(config: PretrainConfig, ops: readonly string[]): PluginRef[] {
   const paths = new Set(
-    ops.filter((op) => !isAugmentName(op)).map((op) => findPart("augmentations", op)?.from.path),
+    ops.filter((op) => !isAugmentName(op)).map((op) => pluginFileOf("augmentations", op)),
   );
   return (config.plugins ?? []).filter((p) => paths.has(p.path));
 }
@@ -51,9 +51,10 @@ export function viewSpec(config: PretrainConfig): TwoViewSpec {
   const plugins = pluginsOfOps(config, ops);
   const withPlugins = (spec: TwoViewSpec): TwoViewSpec =>
     plugins.length ? { ...spec, plugins } : spec;
+  const extra = pluginAugmentations();
   // Figure 5: the shared crop is the base; a studied "crop" is a second crop on branch 2.
-  if (a.asymmetric) return withPlugins(asymmetric({ studied: ops, options }));
-  return withPlugins(symmetric(pipeline(ops, options)));
+  if (a.asymmetric) return withPlugins(asymmetric({ studied: ops, options, extra }));
+  return withPlugins(symmetric(pipeline(ops, options, extra)));
 }
 
 /** Yields the batches of steps [start, total) in order. */
@@ -81,6 +82,7 @@ export function createViewSource(
       seed: deriveSeed(config.seed, SEED_STREAMS.augment, epoch),
       steps: Math.min(spe, total - epoch * spe),
       worker: config.data.prefetch > 0,
+      ...(spec.plugins ? { extra: pluginAugmentations(), workerModule: PLUGIN_VIEW_WORKER } : {}),
     });
   let step = start;
   let epoch = Math.floor(start / spe);

@@ -6,12 +6,16 @@ import * as tf from "@tensorflow/tfjs";
 import { compose } from "../../src/augment/compose";
 import { resolveConfig, ConfigError } from "../../src/config/resolve";
 import { contrastiveLoss } from "../../src/loss/contrastive";
+import {
+  createEncoderPart,
+  createHeadPart,
+  pluginAugmentations,
+  resolveLoss,
+} from "../../src/parts/resolve";
 import { loadPlugin, PluginError } from "../../src/plugins/load";
 import { loadedPlugins, unregisterPluginFile } from "../../src/plugins/registry";
 import { configHash } from "../../src/track/hash";
 import { parsePretrainArgs } from "../../src/cli/pretrain";
-import { createEncoder } from "../../src/models/encoder";
-import { createHead } from "../../src/models/head";
 import { PROJECT_ROOT } from "../../src/track/server";
 import { createRng } from "../../src/util/random";
 
@@ -82,15 +86,15 @@ test("a name registered by two plugins is an error naming both files", () => {
 test("a plugin augmentation runs through compose with its defaults and options", () => {
   loadPlugin(`${FIX}/invert.ts`);
   const b = batch();
-  const out = compose(["invert"])(b, createRng(0));
+  const out = compose(["invert"], {}, pluginAugmentations())(b, createRng(0));
   assert.ok(
     Math.abs(out.data[3] - (1 - b.data[3])) < 1e-7,
     "p = 1 by default: every image inverted",
   );
-  const kept = compose(["invert"], { invert: { p: 0 } })(b, createRng(0));
+  const kept = compose(["invert"], { invert: { p: 0 } }, pluginAugmentations())(b, createRng(0));
   assert.deepEqual(Array.from(kept.data), Array.from(b.data));
   assert.throws(
-    () => compose(["invertt"]),
+    () => compose(["invertt"], {}, pluginAugmentations()),
     /unknown augmentation 'invertt'; expected one of crop, .*invert/,
   );
 });
@@ -99,11 +103,11 @@ test("an augmentation returning the wrong shape or NaN fails naming the file and
   loadPlugin(`${FIX}/bad-shape.ts`);
   loadPlugin(`${FIX}/nan.ts`);
   assert.throws(
-    () => compose(["crop", "dropper"])(batch(3), createRng(1)),
+    () => compose(["crop", "dropper"], {}, pluginAugmentations())(batch(3), createRng(1)),
     /plugin test\/plugins\/fixtures\/bad-shape\.ts: augmentation 'dropper' returned shape \[2, 4, 4, 3\] with 96 values; expected \[3, 4, 4, 3\] \(144 values\)/,
   );
   assert.throws(
-    () => compose(["nanify"])(batch(), createRng(1)),
+    () => compose(["nanify"], {}, pluginAugmentations())(batch(), createRng(1)),
     /plugin test\/plugins\/fixtures\/nan\.ts: augmentation 'nanify' returned NaN at value 5 \(image 0\); expected finite pixels/,
   );
 });
@@ -114,15 +118,15 @@ test("a loss that returns no scalar fails naming the file; a good one keeps cont
   const z1 = tf.randomNormal([4, 8]) as tf.Tensor2D;
   const z2 = tf.randomNormal([4, 8]) as tf.Tensor2D;
   assert.throws(
-    () => contrastiveLoss(z1, z2, { kind: "vectorloss" as never }),
+    () => resolveLoss("vectorloss")(z1, z2, {}),
     /plugin test\/plugins\/fixtures\/vector-loss\.ts: loss 'vectorloss' returned loss \[8\]; expected a scalar tf\.Tensor \(rank 0\)/,
   );
-  const mine = contrastiveLoss(z1, z2, { kind: "twin" as never });
+  const mine = resolveLoss("twin")(z1, z2, {});
   const ref = contrastiveLoss(z1, z2, { kind: "ntxent" });
   assert.equal(mine.loss.rank, 0);
   assert.ok(Math.abs(mine.loss.dataSync()[0] - ref.loss.dataSync()[0]) < 1e-6);
   assert.throws(
-    () => contrastiveLoss(z1, z2, { kind: "nope" as never }),
+    () => resolveLoss("nope"),
     /unknown loss kind "nope"; expected ntxent, ntlogistic, margin, .*twin/,
   );
   tf.dispose([z1, z2, mine.loss, mine.logits, mine.labels, ref.loss, ref.logits, ref.labels]);
@@ -209,8 +213,8 @@ test("simclr pretrain loads --plugins and a config file's plugins before validat
 
 test("plugin heads and encoders are created by name, with their output shape checked", () => {
   loadPlugin(`${FIX}/models.ts`);
-  const enc = createEncoder({ arch: "meancolor" as never }, 1);
-  const head = createHead(enc.featureDim, { kind: "dense1" as never, outDim: 4 }, 2);
+  const enc = createEncoderPart({ arch: "meancolor" as never }, 1);
+  const head = createHeadPart(enc.featureDim, { kind: "dense1" as never, outDim: 4 }, 2);
   const x = tf.randomUniform([3, 8, 8, 3]) as tf.Tensor4D;
   const h = enc.apply(x, true);
   const z = head.apply(h, true);
@@ -222,12 +226,15 @@ test("plugin heads and encoders are created by name, with their output shape che
     ],
   );
   assert.equal(head.trainableVariables.length, 1);
-  const wide = createHead(8, { kind: "toowide" as never, outDim: 4 }, 2);
+  const wide = createHeadPart(8, { kind: "toowide" as never, outDim: 4 }, 2);
   assert.throws(
     () => wide.apply(h, true),
     /plugin test\/plugins\/fixtures\/models\.ts: projection head 'toowide' returned \[3,5\]; expected \[3, 4\]/,
   );
-  assert.throws(() => createHead(8, { kind: "nohead" as never }, 0), /unknown head kind "nohead"/);
+  assert.throws(
+    () => createHeadPart(8, { kind: "nohead" as never }, 0),
+    /unknown head kind "nohead"/,
+  );
   tf.dispose([x, h, z]);
   [enc, head, wide].forEach((m) => m.dispose());
   forgetAll();

@@ -9,11 +9,10 @@ import type { PretrainConfig } from "../config/pretrain-config";
 import type { ImageSplit } from "../data/types";
 import { toImageBatch } from "../data/batch";
 import { twoViewAugmenter } from "../augment/views";
-import { contrastiveLoss } from "../loss/contrastive";
-import type { TrainingState } from "../train/state";
-import { viewSpec } from "../train/views";
+import { pluginAugmentations, pluginFileOf, resolveLoss } from "../parts/resolve";
+import type { TrainingState } from "./state";
+import { viewSpec } from "./views";
 import { createRng } from "../util/random";
-import { findPart } from "./registry";
 
 /** Images in the dry batch (the loss needs at least 2). */
 export const DRY_BATCH_IMAGES = 4;
@@ -33,7 +32,9 @@ export function dryRunPlugins(
     train,
     Int32Array.from({ length: n }, (_, i) => i),
   );
-  const [v1, v2] = twoViewAugmenter(viewSpec(config))(batch, createRng(config.seed));
+  const extra = pluginAugmentations();
+  const [v1, v2] = twoViewAugmenter(viewSpec(config), extra)(batch, createRng(config.seed));
+  const lossFn = resolveLoss(config.loss.kind);
   const value = tf.tidy(() => {
     const x = tf.concat([
       tf.tensor4d(v1.data, [v1.n, v1.height, v1.width, 3]),
@@ -42,15 +43,13 @@ export function dryRunPlugins(
     const h = state.encoder.apply(x, false);
     if (config.mode !== "simclr") return tf.scalar(0);
     const [z1, z2] = tf.split(state.head.apply(h, false), 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-    return contrastiveLoss(z1, z2, config.loss).loss;
+    return lossFn(z1, z2, config.loss).loss;
   });
   const loss = value.dataSync()[0];
   value.dispose();
   if (!Number.isFinite(loss)) {
-    const plugin = findPart("losses", config.loss.kind);
-    const who = plugin
-      ? `plugin ${plugin.from.path}: loss '${plugin.part.name}'`
-      : `loss '${config.loss.kind}'`;
+    const file = pluginFileOf("losses", config.loss.kind);
+    const who = file ? `plugin ${file}: loss '${config.loss.kind}'` : `loss '${config.loss.kind}'`;
     throw new Error(
       `${who} returned ${loss} on a dry batch of ${n} images before training; expected a finite scalar`,
     );
