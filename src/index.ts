@@ -22,6 +22,7 @@ export {
 } from "./models/encoder";
 export * from "./models/head";
 export {
+  ParamStore,
   isExcludedFromDecay,
   countParams,
   type NamedVariable,

@@ -27,6 +27,8 @@ const commands: Record<string, () => Promise<Command>> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   bench: async () => (require("./bench") as typeof import("./bench")).command,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  plugins: async () => (require("./plugins") as typeof import("./plugins")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   pretrain: async () => (require("./pretrain") as typeof import("./pretrain")).command,
 };
 

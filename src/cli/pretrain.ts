@@ -17,7 +17,13 @@ import {
   type PretrainConfigOverrides,
 } from "../config/pretrain-config";
 import { PRESETS, type PresetName } from "../config/presets";
-import { ConfigError, readConfigFile, resolveConfig, validateOverrides } from "../config/resolve";
+import {
+  ConfigError,
+  pluginOptionDefault,
+  readConfigFile,
+  resolveConfig,
+  validateOverrides,
+} from "../config/resolve";
 import { pretrainRunIdentity } from "../train/run-identity";
 import { killRunOnSignal, startRun } from "../track/logger";
 import type { RunLogger } from "../track/types";
@@ -139,13 +145,62 @@ Short flags: ${Object.entries(PRETRAIN_ALIASES)
   .map(([a, p]) => `--${a} (${p})`)
   .join(", ")}
 Plugins: --plugins a.ts,b.ts (files relative to the project root, loaded before the config is
-  validated; their names become valid values of augment.ops, loss.kind, head.kind, encoder.arch).
+  validated; their names become valid values of augment.ops, loss.kind, head.kind, encoder.arch;
+  their options are flags too: --augment.options.<op>.<option> 0.9, --loss.<option> 0.5,
+  --head.<option>, --encoder.<option>).
 Other: --json (one JSON line on stdout), --progress / --no-progress, --track / --no-track
   (default: track when MLFLOW_TRACKING_URI or SIMCLR_EXPERIMENT is set), --help.`;
 
+/** A flag that may set a plugin's option: `--augment.options.<op>.<key>`, `--loss.<key>`, ... */
+const PLUGIN_OPTION_FLAG =
+  /^--(augment\.options\.[A-Za-z][\w-]*\.[A-Za-z]\w*|(?:loss|head|encoder)\.[A-Za-z]\w*)(?:=(.*))?$/;
+
+/**
+ * Takes the plugin-option flags out of argv (their names are known only once the plugins are
+ * loaded): returns the other arguments and each taken flag's path and raw value.
+ */
+function takePluginOptionFlags(
+  argv: string[],
+  known: ReadonlySet<string>,
+): { rest: string[]; taken: [string, string][] } {
+  const rest: string[] = [];
+  const taken: [string, string][] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = PLUGIN_OPTION_FLAG.exec(argv[i]);
+    if (!m || known.has(m[1])) rest.push(argv[i]);
+    else if (m[2] !== undefined) taken.push([m[1], m[2]]);
+    else if (i + 1 < argv.length) taken.push([m[1], argv[++i]]);
+    else throw new ConfigError(`simclr pretrain: option '--${m[1]}' needs a value\n${USAGE}`, m[1]);
+  }
+  return { rest, taken };
+}
+
+/** A plugin option's flag value, parsed by the type of the option's default. */
+function pluginFlagValue(path: string, raw: string): unknown {
+  const def = pluginOptionDefault(path);
+  if (def === undefined)
+    throw new ConfigError(
+      `--${path}: unknown option; no loaded plugin declares it (name the plugin file with --plugins or in --config)`,
+      path,
+    );
+  if (typeof def === "number") {
+    const v = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(v))
+      throw new ConfigError(`--${path}: expected a number, got '${raw}'`, path);
+    return v;
+  }
+  if (typeof def === "boolean") {
+    if (["true", "1", "yes"].includes(raw)) return true;
+    if (["false", "0", "no"].includes(raw)) return false;
+    throw new ConfigError(`--${path}: expected true or false, got '${raw}'`, path);
+  }
+  return raw;
+}
+
 /** Parses the command line into a resolved config; throws ConfigError on bad input. */
-export function parsePretrainArgs(argv: string[]): PretrainInvocation {
+export function parsePretrainArgs(args: string[]): PretrainInvocation {
   const fields = Object.keys(flattenDefaults());
+  const { rest: argv, taken } = takePluginOptionFlags(args, new Set(fields));
   const options: Record<string, { type: "string" | "boolean" }> = {
     preset: { type: "string" },
     config: { type: "string" },
@@ -192,6 +247,11 @@ export function parsePretrainArgs(argv: string[]): PretrainInvocation {
     const f = readConfigFile(values.config);
     if (presetFlag === undefined && f.preset) preset = f.preset;
     layers.push(f.overrides);
+  }
+  if (taken.length) {
+    // the plugins first (theirs are the option types), then every config field and option
+    validateOverrides({ plugins: flags.plugins ?? [] }, "command line");
+    for (const [path, raw] of taken) setPath(flags, path, pluginFlagValue(path, raw));
   }
   validateOverrides(flags, "command line");
   layers.push(flags as PretrainConfigOverrides);

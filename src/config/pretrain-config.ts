@@ -111,6 +111,12 @@ export interface EvalConfig {
   transformProbe: false | "linear" | "mlp";
 }
 
+/**
+ * A section that names a model part (encoder.arch, head.kind, loss.kind): the built-in fields and,
+ * when the part is a plugin's, its own options (`loss.beta`), filled from its defaults.
+ */
+export type PartSection<T> = T & PluginOptions;
+
 /** One run's complete configuration. */
 export interface PretrainConfig {
   /** "simclr" pre-training, or "supervised": the same encoder and augmentations trained with labels (Table 1). */
@@ -127,9 +133,9 @@ export interface PretrainConfig {
    */
   plugins?: PluginRef[];
   data: DataConfig;
-  encoder: EncoderOptions;
-  head: HeadOptions;
-  loss: ContrastiveLossOptions;
+  encoder: PartSection<EncoderOptions>;
+  head: PartSection<HeadOptions>;
+  loss: PartSection<ContrastiveLossOptions>;
   optimizer: OptimizerConfig;
   augment: AugmentConfig;
   train: TrainConfig;

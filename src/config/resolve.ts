@@ -50,6 +50,60 @@ function allowedNames(path: string): readonly (string | null)[] | undefined {
 
 const PLUGIN_HINT = " (a part of your own: name its plugin file in `plugins`)";
 
+/** Config sections that name a model part, the kind of part and the field that names it. */
+const PART_SECTIONS: Record<string, { kind: PartKind; field: string }> = {
+  loss: { kind: "losses", field: "kind" },
+  head: { kind: "heads", field: "kind" },
+  encoder: { kind: "encoders", field: "arch" },
+};
+
+/** The default of a plugin part's own option `section.key` (any loaded part of that kind), or undefined. */
+function partOption(section: string, key: string): { value: unknown; from: string } | undefined {
+  const { kind } = PART_SECTIONS[section];
+  for (const name of pluginNames(kind)) {
+    const found = findPart(kind, name);
+    const d = found?.part.defaults as Record<string, unknown> | undefined;
+    if (d && key in d) return { value: d[key], from: `${name} (plugin ${found?.from.path})` };
+  }
+  return undefined;
+}
+
+/**
+ * The default of the plugin option a dotted path names (`augment.options.<op>.<key>`,
+ * `loss.<key>`, `head.<key>`, `encoder.<key>`) among the loaded plugins, or undefined when none
+ * declares it (the CLI parses a flag's value by this default's type).
+ */
+export function pluginOptionDefault(path: string): unknown {
+  const m = /^augment\.options\.([^.]+)\.([^.]+)$/.exec(path);
+  if (m) return (findPart("augmentations", m[1])?.part.defaults ?? {})[m[2]];
+  const [section, key, ...rest] = path.split(".");
+  return section in PART_SECTIONS && key && !rest.length
+    ? partOption(section, key)?.value
+    : undefined;
+}
+
+/**
+ * The part sections of a merged config: a plugin part's own options over its defaults (so the
+ * config records and logs every one); an option no chosen part has is an error.
+ */
+function applyPartOptions(cfg: PretrainConfig): void {
+  const sections = cfg as unknown as Record<string, Record<string, unknown>>;
+  const defaults = DEFAULT_CONFIG as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, { kind, field }] of Object.entries(PART_SECTIONS)) {
+    const name = String(sections[section][field]);
+    const own = (findPart(kind, name)?.part.defaults ?? {}) as Record<string, unknown>;
+    const missing = Object.entries(own).filter(([k]) => !(k in sections[section]));
+    const merged = { ...sections[section], ...Object.fromEntries(missing) };
+    for (const k of Object.keys(merged))
+      if (!(k in defaults[section]) && !(k in own))
+        throw new ConfigError(
+          `'${section}.${k}' is not an option of ${section} ${field} '${name}'; its own options: ${Object.keys(own).join(", ") || "(none)"}`,
+          `${section}.${k}`,
+        );
+    sections[section] = merged;
+  }
+}
+
 /** Checks the shape of a layer's `plugins` list; throws naming the source and entry. */
 function pluginSpecs(v: unknown, source: string): (string | PluginRef)[] {
   const ok = (x: unknown): boolean =>
@@ -220,6 +274,15 @@ export function validateOverrides(overrides: unknown, source = "config"): void {
         checkAugmentOptions(v, source);
         continue;
       }
+      const own = !(k in ref) && prefix in PART_SECTIONS ? partOption(prefix, k) : undefined;
+      if (own) {
+        if (typeof v !== typeof own.value)
+          throw new ConfigError(
+            `${source}: '${path}' must be a ${typeof own.value} (an option of ${prefix} ${own.from}), got ${describe(v)}`,
+            path,
+          );
+        continue;
+      }
       if (!(k in ref)) {
         const known = Object.keys(ref).join(", ");
         throw new ConfigError(
@@ -343,6 +406,7 @@ export function resolveConfig(
   });
   if (plugins.length) cfg.plugins = plugins;
   checkPluginsListed(cfg);
+  applyPartOptions(cfg);
   return cfg;
 }
 

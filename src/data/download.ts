@@ -156,7 +156,7 @@ export async function extractTarGz(archive: string, destDir: string): Promise<st
   const root = path.resolve(destDir);
   fs.mkdirSync(root, { recursive: true });
   const written: string[] = [];
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let fd: number | null = null;
   let remaining = 0; // bytes of the current entry's data still to come
   let skip = 0; // padding bytes after it
