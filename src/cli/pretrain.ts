@@ -341,11 +341,15 @@ export const command: Command = {
       console.error(`simclr pretrain: ${message}`);
       if (inv.json) {
         const diverged = e instanceof Error && e.name === "DivergenceError";
+        // a plugin's load failure or broken contract fails the same way again: a sweep does not retry it
+        const deterministic =
+          e instanceof Error && (e.name === "PluginError" || e.name === "ConfigError");
         console.log(
           JSON.stringify({
             status: "FAILED",
             error: message,
             diverged,
+            deterministic,
             run_id: logger.runId ?? null,
           }),
         );

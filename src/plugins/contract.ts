@@ -9,11 +9,17 @@ import type { ContrastiveLossOptions, ContrastiveLossOutput } from "../loss/cont
 import type { Encoder } from "../models/encoder";
 import type { Head } from "../models/head";
 import type { Registered } from "./registry";
-import type { EncoderPlugin, HeadPlugin, LossPlugin, PluginOptions } from "./types";
+import {
+  PluginError,
+  type EncoderPlugin,
+  type HeadPlugin,
+  type LossPlugin,
+  type PluginOptions,
+} from "./types";
 
 /** Throws the error of a broken contract, naming the plugin file and the part. */
 export function fail(what: string, name: string, file: string, message: string): never {
-  throw new Error(`plugin ${file}: ${what} '${name}' ${message}`);
+  throw new PluginError(`plugin ${file}: ${what} '${name}' ${message}`, file);
 }
 
 function shapeOf(t: unknown): string {

@@ -6,10 +6,10 @@
 import type { ImageBatch } from "../data/types";
 import type { Kernel } from "../augment/op";
 import type { Registered } from "./registry";
-import type { AugmentationPlugin, PluginOptions } from "./types";
+import { PluginError, type AugmentationPlugin, type PluginOptions } from "./types";
 
 function fail(name: string, file: string, message: string): never {
-  throw new Error(`plugin ${file}: augmentation '${name}' ${message}`);
+  throw new PluginError(`plugin ${file}: augmentation '${name}' ${message}`, file);
 }
 
 /** The first index of a non-finite value, or -1. */

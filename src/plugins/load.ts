@@ -11,19 +11,10 @@ import path from "node:path";
 import { AUGMENT_NAMES } from "../augment/compose";
 import { PROJECT_ROOT } from "../track/server";
 import { loadedPlugin, loadedPlugins, registerPluginFile, type LoadedPlugin } from "./registry";
-import { PART_KINDS, type PartKind, type Plugin, type PluginRef } from "./types";
-import { loadUserModule } from "./user-module";
+import { PART_KINDS, PluginError, type PartKind, type Plugin, type PluginRef } from "./types";
 
-/** A plugin that could not be loaded or registered; `file` is the path as the config names it. */
-export class PluginError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message);
-    this.name = "PluginError";
-  }
-}
+export { PluginError } from "./types";
+import { loadUserModule } from "./user-module";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**

@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import { pluginFile, sha256 } from "./load";
+import { pluginArtifactPath } from "./log";
 
 /** One plugin file as the runs recorded it, and its state now. */
 export interface PluginProvenance {
@@ -50,7 +51,7 @@ export function provenanceNotes(p: readonly PluginProvenance[]): string[] {
     .filter((x) => x.state !== "unchanged")
     .map((x) =>
       x.state === "gone"
-        ? `plugin ${x.path} is gone: these runs ran sha256 ${x.recorded.map(short).join(", ")}; the code is kept only as the runs' artifact plugins/${x.path}`
+        ? `plugin ${x.path} is gone: these runs ran sha256 ${x.recorded.map(short).join(", ")}; the code is kept only as the runs' artifact ${pluginArtifactPath(x.path)}`
         : `plugin ${x.path} changed since these runs: they ran sha256 ${x.recorded.map(short).join(", ")}, the file is now ${short(x.current ?? "")}; re-run the study to get results of the current code`,
     );
 }

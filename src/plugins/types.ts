@@ -104,3 +104,17 @@ export type PartKind = keyof typeof PART_KINDS;
 export function definePlugin(plugin: Plugin): Plugin {
   return plugin;
 }
+
+/**
+ * A plugin that could not be loaded or registered, or that broke its contract when called; `file`
+ * is the path as the config names it. Deterministic: the same config fails the same way again.
+ */
+export class PluginError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+    this.name = "PluginError";
+  }
+}

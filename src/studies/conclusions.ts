@@ -8,7 +8,7 @@
 import { evaluateClaims, type SeedResult } from "../report/claims";
 import { correctForLooks, decideFindings, formatEvidence, type Finding } from "../report/finding";
 import { policyLooks } from "../stats/seed-policy";
-import { getStudy } from "../sweep/registry";
+import { getStudy, isPaperStudy } from "../sweep/registry";
 import { baselineSentence } from "./baseline";
 import { budgetFacts } from "./budget";
 import { conclusionOf } from "./conclusion-text";
@@ -66,7 +66,8 @@ export function studyConclusion(
   return (
     (own ? `${own}\n\n` : "") +
     (base ? `${base}\n\n` : "") +
-    `${agree} of ${f.length} findings agree with the paper (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over this study's ${f.length} claims).\n` +
+    // a study of one's own ideas tests its own hypotheses, not the paper's claims
+    `${agree} of ${f.length} ${isPaperStudy(s.name) ? "findings agree with the paper" : "hypotheses of this study hold"} (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over this study's ${f.length} claims).\n` +
     formatFindings(f)
   );
 }

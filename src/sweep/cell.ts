@@ -5,6 +5,7 @@
  * re-attach to the job; the cell's process logs into that run (SIMCLR_RUN_ID). After the attempt
  * the run is reconciled with what the executor reported (status, metrics, failure note).
  */
+import { failureNote, isDeterministic } from "./failure";
 import { flattenParams, type MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
 import {
@@ -65,6 +66,8 @@ export interface CellResult {
   jobId?: string;
   /** The engine refused the cell outright (bad resources): retrying cannot help. */
   rejected?: boolean;
+  /** The failure is deterministic (src/sweep/failure.ts): it was not retried. */
+  deterministic?: boolean;
 }
 
 /** What every cell of one sweep shares. */
@@ -215,15 +218,11 @@ async function settle(
     if (run.info.status !== "FINISHED") await s.client.terminateRun(id, "FINISHED");
     return { ...base, status: "FINISHED", metrics: { ...run.metrics, ...fromJson } };
   }
-  const why = outcome.jobState
-    ? `job ${outcome.jobId ?? "?"} ended ${outcome.jobState}, exit code ${outcome.exitCode}`
-    : outcome.signal
-      ? `killed by ${outcome.signal}`
-      : `exit code ${outcome.exitCode}`;
-  const note = `cell failed (${why}, attempt ${attempt}):\n${outcome.stderrTail}`.slice(0, 7900);
+  const note = failureNote(outcome, attempt);
   await s.client.setTags(id, { ...tags, "mlflow.note.content": note });
   if (run.info.status !== "FAILED") await s.client.terminateRun(id, "FAILED");
-  return { ...base, status: "FAILED", metrics: fromJson, error: note };
+  const deterministic = isDeterministic(outcome);
+  return { ...base, status: "FAILED", metrics: fromJson, error: note, deterministic };
 }
 
 /** An outcome for an executor that threw (could not start the command, lost the engine). */
@@ -262,7 +261,8 @@ async function reattach(
 /**
  * Runs one cell x seed to its end: re-attaches to its job if an earlier sweep left one in flight,
  * else submits it, retrying a failure up to `retries` times. A cell the engine rejects outright
- * is not retried (`rejected`); an aborted sweep leaves the attempt's run KILLED.
+ * (`rejected`) or that fails deterministically (`deterministic`) is not retried; an aborted sweep
+ * leaves the attempt's run KILLED.
  */
 export async function runCell(
   s: CellStep,
@@ -276,7 +276,7 @@ export async function runCell(
     attempt++;
     s.onStart?.(`${name} (re-attached)`);
     last = await reattach(s, plan, history.inFlight, history.priorAttempts);
-    if (last && last.status !== "FAILED") return last;
+    if (last && (last.status !== "FAILED" || last.deterministic)) return last;
   }
   for (; attempt <= s.retries && !s.signal.aborted; attempt++) {
     s.onStart?.(attempt > 0 ? `${name} (retry)` : name);
@@ -295,7 +295,7 @@ export async function runCell(
     }
     s.onEnd?.(outcome.seconds);
     last = await settle(s, plan, runId, outcome, attempt + 1);
-    if (last.status !== "FAILED") return last;
+    if (last.status !== "FAILED" || last.deterministic) return last;
   }
   if (last) return last;
   // aborted before the first attempt started
@@ -305,4 +305,27 @@ export async function runCell(
     metrics: {},
     attempts: 0,
   };
+}
+
+/**
+ * Records a cell that cannot start (its config did not resolve: a plugin failed to load) as a
+ * FAILED run with the reason, without running it or retrying it.
+ */
+export async function failUnstartedCell(
+  s: CellStep,
+  plan: CellPlan,
+  reason: string,
+): Promise<CellResult> {
+  s.onStart?.(`${plan.label} seed ${plan.seed}`);
+  const runId = await createCellRun(s, plan);
+  const outcome: CellOutcome = {
+    ok: false,
+    exitCode: null,
+    stderrTail: "",
+    error: reason,
+    deterministic: true,
+    seconds: 0,
+  };
+  s.onEnd?.(0);
+  return settle(s, plan, runId, outcome, 1);
 }

@@ -77,6 +77,10 @@ export interface CellOutcome {
   result?: Record<string, unknown>;
   /** Last lines of stderr (for the failure note). */
   stderrTail: string;
+  /** The error, when the sweep knows it without the command (a cell that could not start). */
+  error?: string;
+  /** The sweep knows a retry would fail the same way (src/sweep/failure.ts). */
+  deterministic?: boolean;
   seconds: number;
   /** The engine's job id, when there is one. */
   jobId?: string;

@@ -41,3 +41,11 @@ export function listStudies(): Study[] {
   loadBuiltins();
   return [...registry.values()];
 }
+
+/**
+ * Whether `name` is one of the paper's studies (src/studies/), whose claims are the paper's; a
+ * study registered by a notebook or loaded from a file tests its own hypotheses.
+ */
+export function isPaperStudy(name: string): boolean {
+  return builtinStudies.some((s) => s.name === name);
+}

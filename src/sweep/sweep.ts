@@ -17,7 +17,14 @@ import { isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
 import { figurePage } from "../plot/artifacts";
 import { studyFigure } from "../plot/study";
-import { planFields, runCell, SWEEP_TAGS, type CellResult, type CellStep } from "./cell";
+import {
+  failUnstartedCell,
+  planFields,
+  runCell,
+  SWEEP_TAGS,
+  type CellResult,
+  type CellStep,
+} from "./cell";
 import { claimStudy, type StudyState } from "./claim";
 import {
   CELL_RESOURCE_DEFAULTS,
@@ -31,6 +38,7 @@ import { isEvidence, nextAdaptivePlans } from "./adaptive";
 import { importArchivedRuns } from "./import-archive";
 import { checkTrackingReachable } from "./reachable";
 import {
+  mergeResolver,
   planStudy,
   type CellPlan,
   type ConfigResolver,
@@ -179,11 +187,33 @@ async function logStudyFigures(
   }
 }
 
+/** Configs of cells whose plugins failed to load, with the reason (they fail without running). */
+const unstartable = new WeakMap<object, string>();
+
+/**
+ * A resolver that turns a plugin load failure into a cell that fails on its own: the cell gets
+ * the merged config (its hash still names the cell) and the reason, so the other cells run. Any
+ * other config error still stops the sweep before it starts (a mistake in the study itself).
+ */
+function tolerantResolver(resolve: ConfigResolver): ConfigResolver {
+  return (preset, ...overrides) => {
+    try {
+      return resolve(preset, ...overrides);
+    } catch (e) {
+      const plugin = e instanceof Error && (e as { field?: string }).field === "plugins";
+      if (!plugin) throw e;
+      const config = mergeResolver(preset, ...overrides);
+      unstartable.set(config, (e as Error).message);
+      return config;
+    }
+  };
+}
+
 /** Plans the sweep's cells (grid x seeds, each with its resolved config and hash). */
 function planOptions(o: SweepOptions): PlanOptions {
   const planOpts: PlanOptions = { preset: o.preset };
   if (o.seeds !== undefined) planOpts.seeds = o.seeds;
-  if (o.resolveConfig) planOpts.resolveConfig = o.resolveConfig;
+  if (o.resolveConfig) planOpts.resolveConfig = tolerantResolver(o.resolveConfig);
   return planOpts;
 }
 
@@ -367,6 +397,12 @@ async function runCells(
       const done = state.finishedByHash.get(plan.configHash);
       if (done) {
         results[i] = skippedResult(plan, done);
+        progress.report();
+        continue;
+      }
+      const unstarted = unstartable.get(plan.config);
+      if (unstarted !== undefined) {
+        results[i] = await failUnstartedCell(step, plan, unstarted);
         progress.report();
         continue;
       }

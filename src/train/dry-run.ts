@@ -13,6 +13,7 @@ import { pluginAugmentations, pluginFileOf, resolveLoss } from "../parts/resolve
 import type { TrainingState } from "./state";
 import { viewSpec } from "./views";
 import { createRng } from "../util/random";
+import { PluginError } from "../plugins/types";
 
 /** Images in the dry batch (the loss needs at least 2). */
 export const DRY_BATCH_IMAGES = 4;
@@ -50,8 +51,7 @@ export function dryRunPlugins(
   if (!Number.isFinite(loss)) {
     const file = pluginFileOf("losses", config.loss.kind);
     const who = file ? `plugin ${file}: loss '${config.loss.kind}'` : `loss '${config.loss.kind}'`;
-    throw new Error(
-      `${who} returned ${loss} on a dry batch of ${n} images before training; expected a finite scalar`,
-    );
+    const message = `${who} returned ${loss} on a dry batch of ${n} images before training; expected a finite scalar`;
+    throw file ? new PluginError(message, file) : new Error(message);
   }
 }

@@ -152,3 +152,115 @@ test(
     fs.rmSync(dir, { recursive: true, force: true });
   },
 );
+
+test(
+  "a sweep records plugin failures as FAILED runs once, with the error first, and runs the other cells",
+  { timeout: 10 * 60_000 },
+  async (t) => {
+    const data = e2eData();
+    Object.assign(process.env, data.env);
+    for (const p of loadedPlugins()) unregisterPluginFile(p.file);
+    fs.mkdirSync(path.join(PROJECT_ROOT, "build"), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(PROJECT_ROOT, "build", "plugins-fail-"));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-own-loss-"));
+    t.after(() => {
+      for (const k of Object.keys(data.env)) delete process.env[k];
+      if (data.tempDir) fs.rmSync(data.tempDir, { recursive: true, force: true });
+      for (const p of loadedPlugins()) unregisterPluginFile(p.file);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+    });
+    fs.writeFileSync(path.join(dir, "broken.ts"), "export default { augmentations: [\n");
+    const broken = path.relative(PROJECT_ROOT, path.join(dir, "broken.ts"));
+    const own = path.join(outside, "scaled.ts");
+    fs.writeFileSync(
+      own,
+      `import * as tf from "@tensorflow/tfjs";
+import { contrastiveLoss, type LossPlugin, type Plugin } from "simclr-workbook";
+const scaled: LossPlugin<{ beta: number }> = {
+  name: "scaledxent",
+  defaults: { beta: 1 },
+  loss(z1, z2, o) {
+    const out = contrastiveLoss(z1, z2, { ...o, kind: "ntxent" });
+    const loss = tf.tidy((): tf.Scalar => tf.mul(out.loss, o.beta));
+    out.loss.dispose();
+    return { ...out, loss };
+  },
+};
+export default { losses: [scaled] } satisfies Plugin;
+`,
+    );
+    const study: Study = {
+      name: "plugin-failures",
+      description:
+        "a valid cell, a plugin with a syntax error, one that breaks its contract, and an own loss with an option",
+      base: {
+        "data.dataset": data.env.SIMCLR_DATASET ?? "cifar10",
+        "data.trainLimit": 200,
+        "data.testLimit": 100,
+        "train.batchSize": 32,
+        "train.maxSteps": 2,
+        "eval.linearEpochs": 2,
+        "eval.knnK": 5,
+        "eval.randomInit": false,
+      },
+      cells: [
+        { label: "default", overrides: {} },
+        { label: "broken", overrides: { plugins: [broken], "augment.ops": ["crop", "flip"] } },
+        {
+          label: "dropper",
+          overrides: { plugins: [`${FIX}/bad-shape.ts`], "augment.ops": ["crop", "dropper"] },
+        },
+        {
+          label: "own loss",
+          overrides: { plugins: [own], "loss.kind": "scaledxent", "loss.beta": 0.25 },
+        },
+      ],
+      seeds: 1,
+      metrics: ["linear_acc"],
+    };
+    const r = await runStudy(study, {
+      preset: "tiny",
+      trackingUri: mlflow.url,
+      onProgress: () => undefined,
+    });
+    const by = Object.fromEntries(r.cells.map((c) => [c.label, c]));
+    const status = Object.fromEntries(r.cells.map((c) => [c.label, [c.status, c.attempts]]));
+    assert.deepEqual(
+      status,
+      {
+        default: ["FINISHED", 1],
+        broken: ["FAILED", 1],
+        dropper: ["FAILED", 1],
+        "own loss": ["FINISHED", 1],
+      },
+      JSON.stringify(r.cells, null, 1),
+    );
+    const c = createMlflowClient(mlflow.url);
+    const note = async (label: string): Promise<string> =>
+      (await c.getRun(by[label].runId as string)).tags["mlflow.note.content"] ?? "";
+    assert.match(await note("broken"), new RegExp(`^plugins: plugin ${broken} failed to load`));
+    const dropper = await note("dropper");
+    assert.match(
+      dropper,
+      /^plugin test\/plugins\/fixtures\/bad-shape\.ts: augmentation 'dropper' returned shape/,
+    );
+    assert.match(dropper, /not retried/);
+    assert.doesNotMatch(dropper, /I0000|oneDNN|absl/);
+    const runs = await c.searchAllRuns({
+      experimentIds: [r.experimentId],
+      filter: "tags.`simclr.cell` = 'dropper'",
+    });
+    assert.equal(runs.length, 1, "a deterministic failure is not retried");
+    const mine = await c.getRun(by["own loss"].runId as string);
+    assert.equal(mine.params["loss.beta"], "0.25");
+    const listed = (await c.listArtifacts(mine.info.runId, "plugins/outside")).map((a) => a.path);
+    assert.equal(
+      listed.length,
+      1,
+      "the outside plugin's artifact is under plugins/outside/<folder hash>",
+    );
+    const files = (await c.listArtifacts(mine.info.runId, listed[0])).map((a) => a.path);
+    assert.deepEqual(files, [`${listed[0]}/scaled.ts`]);
+  },
+);

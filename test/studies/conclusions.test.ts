@@ -6,7 +6,7 @@ import { formatN, type Finding } from "../../src/report/finding";
 import { studyConclusion, studyFindings } from "../../src/studies/conclusions";
 import { findingsMarkdown, studyCompute } from "../../src/studies/findings-markdown";
 import { getStudy } from "../../src/sweep/registry";
-import { selectCells } from "../../src/sweep/study";
+import { selectCells, type Study } from "../../src/sweep/study";
 
 const r = (label: string, seed: number, metrics: Record<string, number>): SeedResult => ({
   label,
@@ -398,4 +398,29 @@ test("n per side lists up to four sides and condenses a claim against many cells
   assert.equal(formatN(f([6, 6, 2, 2])), "6 / 6 / 2 / 2");
   assert.equal(formatN(f([6, ...Array<number>(41).fill(1)])), "6 / 41 cells of 1");
   assert.equal(formatN(f([6, 1, 2, 1, 1])), "6 / 4 cells of 1-2");
+});
+
+test("a study of one's own ideas speaks of its own hypotheses, not of the paper", () => {
+  const own: Study = {
+    name: "own-ideas-conclusion",
+    description: "two ideas of ours against the default",
+    base: {},
+    cells: [
+      { label: "default", overrides: {} },
+      { label: "idea", overrides: { "loss.temperature": 0.3 } },
+    ],
+    seeds: 2,
+    metrics: ["linear_acc"],
+    claims: [
+      {
+        claim: "the idea beats the default",
+        metric: "linear_acc",
+        better: "idea",
+        worse: "default",
+      },
+    ],
+  };
+  const text = studyConclusion(own, [], "tiny");
+  assert.match(text, /0 of 1 hypotheses of this study hold/);
+  assert.doesNotMatch(text, /paper/);
 });

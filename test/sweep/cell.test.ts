@@ -147,7 +147,10 @@ test("runCell: a failure is noted and retried in a new run; attempt keys differ"
   assert.equal(r.attempts, 2);
   const [first, second] = [...c.runs.values()];
   assert.equal(first.info.status, "FAILED");
-  assert.match(first.tags["mlflow.note.content"], /exit code 3, attempt 1\):\nboom/);
+  assert.match(
+    first.tags["mlflow.note.content"],
+    /^boom\n\n\(cell failed: exit code 3, attempt 1\)/,
+  );
   assert.equal(second.info.status, "FINISHED");
   assert.notEqual(ex.seen[0].task.attemptKey, ex.seen[1].task.attemptKey);
 });
