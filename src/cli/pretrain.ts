@@ -11,14 +11,12 @@
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
-import {
-  DEFAULT_CONFIG,
-  type PretrainConfig,
-  type PretrainConfigOverrides,
-} from "../config/pretrain-config";
+import type { PretrainConfig, PretrainConfigOverrides } from "../config/pretrain-config";
 import { PRESETS, type PresetName } from "../config/presets";
 import {
+  configFieldDefaults,
   ConfigError,
+  NULLABLE,
   pluginOptionDefault,
   readConfigFile,
   resolveConfig,
@@ -60,24 +58,8 @@ export const PRETRAIN_ALIASES: Readonly<Record<string, string>> = Object.freeze(
   representation: "eval.representation",
 });
 
-const NULLABLE_FIELDS = new Set([
-  "data.dataDir",
-  "train.checkpointDir",
-  "optimizer.learningRate",
-  "optimizer.baseLearningRate",
-]);
-
-/** Parses one flag value by the type of the field's default; throws ConfigError naming the flag. */
-export function parseFlagValue(path: string, raw: string, flag = `--${path}`): unknown {
-  const def = flattenDefaults()[path];
-  if (NULLABLE_FIELDS.has(path) && raw === "null") return null;
-  const kind = Array.isArray(def)
-    ? "array"
-    : def === null
-      ? path.includes("Dir")
-        ? "string"
-        : "number"
-      : typeof def;
+/** A flag's raw text as a value of `kind` (a field's or option's type); throws naming the flag. */
+function parseTyped(kind: string, raw: string, flag: string, path: string): unknown {
   if (kind === "number") {
     const v = Number(raw);
     if (raw.trim() === "" || !Number.isFinite(v))
@@ -97,22 +79,13 @@ export function parseFlagValue(path: string, raw: string, flag = `--${path}`): u
   return raw;
 }
 
-let defaultsFlat: Record<string, unknown> | null = null;
-function flattenDefaults(): Record<string, unknown> {
-  if (defaultsFlat) return defaultsFlat;
-  const out: Record<string, unknown> = {};
-  const walk = (o: Record<string, unknown>, prefix: string): void => {
-    for (const [k, v] of Object.entries(o)) {
-      const p = prefix ? `${prefix}.${k}` : k;
-      if (v !== null && typeof v === "object" && !Array.isArray(v))
-        walk(v as Record<string, unknown>, p);
-      else out[p] = v;
-    }
-  };
-  walk(DEFAULT_CONFIG as unknown as Record<string, unknown>, "");
-  delete out.preset;
-  defaultsFlat = out;
-  return out;
+/** Parses one flag value by the type of the field's default; throws ConfigError naming the flag. */
+export function parseFlagValue(path: string, raw: string, flag = `--${path}`): unknown {
+  const def = configFieldDefaults()[path];
+  const nullable = NULLABLE[path];
+  if (nullable && raw === "null") return null;
+  const kind = Array.isArray(def) ? "array" : def === null ? nullable : typeof def;
+  return parseTyped(kind, raw, flag, path);
 }
 
 /** Sets a dotted path in a nested overrides object. */
@@ -183,23 +156,12 @@ function pluginFlagValue(path: string, raw: string): unknown {
       `--${path}: unknown option; no loaded plugin declares it (name the plugin file with --plugins or in --config)`,
       path,
     );
-  if (typeof def === "number") {
-    const v = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(v))
-      throw new ConfigError(`--${path}: expected a number, got '${raw}'`, path);
-    return v;
-  }
-  if (typeof def === "boolean") {
-    if (["true", "1", "yes"].includes(raw)) return true;
-    if (["false", "0", "no"].includes(raw)) return false;
-    throw new ConfigError(`--${path}: expected true or false, got '${raw}'`, path);
-  }
-  return raw;
+  return parseTyped(typeof def, raw, `--${path}`, path);
 }
 
 /** Parses the command line into a resolved config; throws ConfigError on bad input. */
 export function parsePretrainArgs(args: string[]): PretrainInvocation {
-  const fields = Object.keys(flattenDefaults());
+  const fields = Object.keys(configFieldDefaults());
   const { rest: argv, taken } = takePluginOptionFlags(args, new Set(fields));
   const options: Record<string, { type: "string" | "boolean" }> = {
     preset: { type: "string" },

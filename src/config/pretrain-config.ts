@@ -11,6 +11,12 @@ import { OPTIMIZER_DEFAULTS, type OptimizerOptions } from "../optim/optimizer";
 import type { LrScaling } from "../optim/schedule";
 import type { PluginOptions, PluginRef } from "../plugins/types";
 
+/** Run modes (the config's mode values). */
+export const MODES = Object.freeze(["simclr", "supervised"] as const);
+
+/** Evaluated representations (the config's eval.representation values). */
+export const REPRESENTATIONS = Object.freeze(["h", "gh"] as const);
+
 /** Optimiser (module options) plus the learning-rate rule and schedule (SimCLR section 2.2, B.1). */
 export interface OptimizerConfig extends OptimizerOptions {
   /** Peak learning rate; null derives it from the batch size: base x B/256 or base x sqrt(B). */
@@ -87,7 +93,7 @@ export interface TrainConfig {
 /** Evaluation protocol (SimCLR section 2.3, appendix B.5). */
 export interface EvalConfig {
   /** Representation evaluated: h (before the head, the default) or z = g(h) (Figure 8, Table 3). */
-  representation: "h" | "gh";
+  representation: (typeof REPRESENTATIONS)[number];
   /** Run linear evaluation at the end. */
   linear: boolean;
   /** Epochs of the logistic regression on cached features. */
@@ -120,7 +126,7 @@ export type PartSection<T> = T & PluginOptions;
 /** One run's complete configuration. */
 export interface PretrainConfig {
   /** "simclr" pre-training, or "supervised": the same encoder and augmentations trained with labels (Table 1). */
-  mode: "simclr" | "supervised";
+  mode: (typeof MODES)[number];
   /** Seed of every random source in the run (init, shuffles, augmentations). */
   seed: number;
   /** Preset it was resolved from, for the record. */

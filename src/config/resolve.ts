@@ -5,12 +5,18 @@
  * values of augment.ops, loss.kind, head.kind and encoder.arch.
  */
 import * as fs from "node:fs";
+import { ENCODER_STEMS } from "../models/encoder";
+import { OPTIMIZER_KINDS } from "../optim/optimizer";
+import { LR_SCALINGS } from "../optim/schedule";
 import {
   DEFAULT_CONFIG,
+  MODES,
+  REPRESENTATIONS,
   type PretrainConfig,
   type PretrainConfigOverrides,
 } from "./pretrain-config";
 import { PRESETS, type PresetName } from "./presets";
+import { flattenFields, paramValue, type FlatLeaf } from "../util/flatten";
 import { builtinNames, loadPlugins } from "../plugins/load";
 import { findPart, pluginNames } from "../plugins/registry";
 import type { PartKind, PluginRef } from "../plugins/types";
@@ -26,13 +32,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** Allowed values of the enumerated fields, by dotted path. */
+/** Allowed values of the enumerated fields, by dotted path (each list from its module). */
 const ENUMS: Record<string, readonly (string | null)[]> = {
-  mode: ["simclr", "supervised"],
-  "encoder.stem": ["cifar", "imagenet"],
-  "optimizer.kind": ["lars", "sgd", "nesterov", "adam"],
-  "optimizer.lrScaling": ["linear", "sqrt"],
-  "eval.representation": ["h", "gh"],
+  mode: MODES,
+  "encoder.stem": ENCODER_STEMS,
+  "optimizer.kind": OPTIMIZER_KINDS,
+  "optimizer.lrScaling": LR_SCALINGS,
+  "eval.representation": REPRESENTATIONS,
 };
 
 /** Fields whose values are the built-in names of a part kind plus those of loaded plugins. */
@@ -242,7 +248,7 @@ const NON_NEGATIVE = [
 ];
 
 /** Fields whose default is null but that accept a value of this type. */
-const NULLABLE: Record<string, "string" | "number"> = {
+export const NULLABLE: Record<string, "string" | "number"> = {
   "data.dataDir": "string",
   "train.checkpointDir": "string",
   "optimizer.learningRate": "number",
@@ -455,20 +461,15 @@ export function loadConfigFile(
 
 /**
  * Flattens a config to dotted keys for MLflow params (arrays of values joined with ","; arrays of
- * objects, the plugins, by index: `plugins.0.path`, `plugins.0.sha256`).
+ * objects, the plugins, by index: `plugins.0.path`, `plugins.0.sha256`), with util/flatten.ts,
+ * the one flattener.
  */
 export function flattenConfig(cfg: PretrainConfig): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  const walk = (o: Record<string, unknown>, prefix: string): void => {
-    for (const [k, v] of Object.entries(o)) {
-      const p = prefix ? `${prefix}.${k}` : k;
-      if (Array.isArray(v) && v.some((x) => typeOf(x) === "object"))
-        walk(Object.fromEntries(v.map((x, i) => [String(i), x])), p);
-      else if (Array.isArray(v)) out[p] = v.join(",");
-      else if (v !== null && typeof v === "object") walk(v as Record<string, unknown>, p);
-      else out[p] = v === null ? "null" : (v as string | number | boolean);
-    }
-  };
-  walk(cfg as unknown as Record<string, unknown>, "");
-  return out;
+  const flat = flattenFields(cfg);
+  return Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, paramValue(v)]));
+}
+
+/** Every config field by dotted key with its default (the CLI's flags). */
+export function configFieldDefaults(): Readonly<Record<string, FlatLeaf>> {
+  return flattenFields(DEFAULT_CONFIG);
 }

@@ -19,12 +19,15 @@ export const ENCODER_ARCHS: readonly EncoderArch[] = Object.freeze([
   "resnet50",
 ] as EncoderArch[]);
 
+/** Stems (the config's encoder.stem values). */
+export const ENCODER_STEMS = Object.freeze(["cifar", "imagenet"] as const);
+
 /** Encoder choices. */
 export interface EncoderOptions {
   /** Architecture; SimCLR's CIFAR-10 experiments use ResNet-50 (appendix B.9). */
   arch: EncoderArch;
   /** "cifar": 3x3 stride-1 first conv, no max-pool (appendix B.9); "imagenet": 7x7/2 + max-pool. */
-  stem: "cifar" | "imagenet";
+  stem: (typeof ENCODER_STEMS)[number];
   /** Channel width multiplier (Figure 7 studies 1x, 2x, 4x). */
   widthMultiplier: number;
 }

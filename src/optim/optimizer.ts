@@ -12,7 +12,11 @@ import * as tf from "@tensorflow/tfjs";
 import { isExcludedFromDecay, type NamedVariable } from "../models/params";
 
 /** Optimiser kinds. */
-export type OptimizerKind = "lars" | "sgd" | "nesterov" | "adam";
+/** The optimisers (the config's optimizer.kind values). */
+export const OPTIMIZER_KINDS = Object.freeze(["lars", "sgd", "nesterov", "adam"] as const);
+
+/** An optimiser name. */
+export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
 /** Optimiser choices. */
 export interface OptimizerOptions {
@@ -90,7 +94,7 @@ export function createOptimizer(
 ): Optimizer {
   const o: OptimizerOptions = { ...OPTIMIZER_DEFAULTS, ...opts };
   const slotNames = o.kind === "adam" ? ["m", "v"] : ["momentum"];
-  if (!["lars", "sgd", "nesterov", "adam"].includes(o.kind)) {
+  if (!OPTIMIZER_KINDS.includes(o.kind)) {
     throw new Error(
       `unknown optimizer kind "${String(o.kind)}"; expected lars, sgd, nesterov or adam`,
     );

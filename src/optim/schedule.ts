@@ -6,7 +6,10 @@
  */
 
 /** How the peak learning rate scales with the batch size. */
-export type LrScaling = "linear" | "sqrt";
+export type LrScaling = (typeof LR_SCALINGS)[number];
+
+/** The learning-rate scaling rules (the config's optimizer.lrScaling values). */
+export const LR_SCALINGS = Object.freeze(["linear", "sqrt"] as const);
 
 /** Base factors of the two rules (SimCLR appendix B.1). */
 export const LR_BASE = Object.freeze({

@@ -7,6 +7,7 @@
  */
 import * as aq from "arquero";
 import { resolveTrackingUri } from "./server";
+import { flattenFields, paramValue } from "../util/flatten";
 import type { ParamValue, RunStatus } from "./types";
 
 /** Server-side limits (mlflow/utils/validation.py, mlflow 3.17). */
@@ -212,29 +213,12 @@ export function validateTagValue(key: string, value: string): void {
 
 /**
  * Flattens a nested config into dotted keys with string values: `{optim: {lr: 0.3}}` becomes
- * `{"optim.lr": "0.3"}`. Arrays and other non-plain values are JSON-encoded; undefined is skipped.
+ * `{"optim.lr": "0.3"}`; arrays of values are joined with "," as a run's config params are
+ * (util/flatten.ts, the one flattener), other non-plain values JSON-encoded, undefined skipped.
  */
 export function flattenParams(obj: Record<string, unknown>, prefix = ""): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v === undefined) continue;
-    if (
-      v !== null &&
-      typeof v === "object" &&
-      !Array.isArray(v) &&
-      Object.getPrototypeOf(v) === Object.prototype
-    ) {
-      Object.assign(out, flattenParams(v as Record<string, unknown>, key));
-    } else if (typeof v === "string") {
-      out[key] = v;
-    } else if (typeof v === "number" || typeof v === "boolean" || v === null) {
-      out[key] = String(v);
-    } else {
-      out[key] = JSON.stringify(v);
-    }
-  }
-  return out;
+  const flat = flattenFields(obj, prefix);
+  return Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, String(paramValue(v))]));
 }
 
 /** Checks that `uri` is an http(s) URL of an MLflow server; returns it without a trailing slash. */

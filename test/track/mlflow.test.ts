@@ -45,7 +45,7 @@ test("splitBatch keeps every request within 1000 metrics, 100 params, 100 tags a
   assert.deepEqual(splitBatch({}), []);
 });
 
-test("flattenParams flattens nested configs with dots and encodes arrays and null as JSON", () => {
+test("flattenParams flattens nested configs with dots, joins arrays of values with ',' as config params do", () => {
   assert.deepEqual(
     flattenParams({
       optim: { lr: 0.3, kind: "lars", inner: { x: true } },
@@ -57,7 +57,7 @@ test("flattenParams flattens nested configs with dots and encodes arrays and nul
       "optim.lr": "0.3",
       "optim.kind": "lars",
       "optim.inner.x": "true",
-      ops: '["crop","color"]',
+      ops: "crop,color",
       none: "null",
     },
   );
