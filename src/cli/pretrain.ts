@@ -19,7 +19,7 @@ import {
   NULLABLE,
   pluginOptionDefault,
   readConfigFile,
-  resolveConfig,
+  resolveValidatedConfig,
   validateOverrides,
 } from "../config/resolve";
 import { pretrainRunIdentity } from "../train/run-identity";
@@ -217,7 +217,8 @@ export function parsePretrainArgs(args: string[]): PretrainInvocation {
   }
   validateOverrides(flags, "command line");
   layers.push(flags as PretrainConfigOverrides);
-  const config = resolveConfig(preset, ...layers);
+  // the file and the flags were validated above: merged without validating them again
+  const config = resolveValidatedConfig(preset, ...layers);
   const tri = (on: string, off: string): boolean | null =>
     values[on] ? true : values[off] ? false : null;
   return {

@@ -392,6 +392,25 @@ export function resolveConfig(
   preset: PresetName | "default" = "default",
   ...overrides: PretrainConfigOverrides[]
 ): PretrainConfig {
+  return mergeLayers(preset, overrides, true);
+}
+
+/**
+ * {@link resolveConfig} for layers validated already in this process (a config file read with
+ * readConfigFile, flags checked by validateOverrides): merges them without validating again.
+ */
+export function resolveValidatedConfig(
+  preset: PresetName | "default",
+  ...overrides: PretrainConfigOverrides[]
+): PretrainConfig {
+  return mergeLayers(preset, overrides, false);
+}
+
+function mergeLayers(
+  preset: PresetName | "default",
+  overrides: readonly PretrainConfigOverrides[],
+  validate: boolean,
+): PretrainConfig {
   if (preset !== "default" && !(preset in PRESETS)) {
     throw new ConfigError(
       `unknown preset ${describe(preset)}; expected one of ${Object.keys(PRESETS).join(", ")}`,
@@ -407,7 +426,7 @@ export function resolveConfig(
   );
   const plugins = loadLayerPlugins(specs, "plugins");
   overrides.forEach((o, i) => {
-    validateOverrides(o, source(i));
+    if (validate) validateOverrides(o, source(i));
     cfg = mergeInto(cfg, o);
   });
   if (plugins.length) cfg.plugins = plugins;
@@ -455,8 +474,9 @@ export function loadConfigFile(
   file: string,
   ...overrides: PretrainConfigOverrides[]
 ): PretrainConfig {
-  const f = readConfigFile(file);
-  return resolveConfig(f.preset ?? "default", f.overrides, ...overrides);
+  const f = readConfigFile(file); // validates the file's layer
+  overrides.forEach((o, i) => validateOverrides(o, `overrides[${i}]`));
+  return resolveValidatedConfig(f.preset ?? "default", f.overrides, ...overrides);
 }
 
 /**
