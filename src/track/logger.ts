@@ -79,6 +79,8 @@ export interface TrackedRun extends RunLogger {
   readonly journalFile: string;
   /** Entries not yet on the server. */
   pending(): number;
+  /** Times a send to the server failed and the logger fell back to the journal (0 on a sound link). */
+  fallbacks(): number;
   /** The client (undefined when no tracking URI could be resolved). */
   readonly client?: MlflowClient;
   /** Experiment name. */
@@ -97,6 +99,7 @@ class MlflowRunLogger implements TrackedRun {
   private flushing?: Promise<ReplayResult | undefined>;
   private again = false;
   private failures = 0;
+  private fallbackCount = 0;
   private nextTryAt = 0;
   private waitingMetrics = 0;
   private warnedDown = false;
@@ -127,6 +130,10 @@ class MlflowRunLogger implements TrackedRun {
 
   pending(): number {
     return this.journal.pending().length;
+  }
+
+  fallbacks(): number {
+    return this.fallbackCount;
   }
 
   /** One replay pass at a time; a call during a pass schedules one more pass after it. */
@@ -189,6 +196,7 @@ class MlflowRunLogger implements TrackedRun {
   }
 
   private noteDown(message: string): void {
+    this.fallbackCount++;
     this.nextTryAt = Date.now() + BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)];
     this.failures++;
     if (!this.warnedDown) {

@@ -374,6 +374,23 @@ function encodePath(p: string): string {
     .join("/");
 }
 
+/**
+ * Like AbortSignal.timeout(ms), but it fires only after the event loop has polled I/O once more
+ * after the timer expired. Training blocks the loop for seconds; a response that arrived meanwhile
+ * is then read first instead of the request being aborted as timed out while its answer waits
+ * unread (issue 26).
+ */
+function pollAwareTimeout(ms: number): AbortSignal {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => {
+    setImmediate(() =>
+      ctl.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    );
+  }, ms);
+  timer.unref();
+  return ctl.signal;
+}
+
 // ---------------------------------------------------------------------------------------------
 // client
 
@@ -406,7 +423,7 @@ export class MlflowClient {
   ): Promise<unknown> {
     const base = await this.uri();
     let url = `${base}/api/2.0/mlflow/${endpoint}`;
-    const init: RequestInit = { method, signal: AbortSignal.timeout(this.opts.timeoutMs) };
+    const init: RequestInit = { method };
     if (method === "GET" && body) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(body)) if (v !== undefined) q.set(k, String(v));
@@ -415,7 +432,7 @@ export class MlflowClient {
       init.headers = { "content-type": "application/json" };
       init.body = JSON.stringify(body);
     }
-    return this.send(url, init, endpoint, true);
+    return this.send(url, init, endpoint, true, this.opts.timeoutMs);
   }
 
   private async send(
@@ -423,6 +440,7 @@ export class MlflowClient {
     init: RequestInit,
     endpoint: string,
     json: boolean,
+    timeoutMs: number,
   ): Promise<unknown> {
     let res: Response;
     const c = this.opts.credentials;
@@ -437,7 +455,14 @@ export class MlflowClient {
       init = { ...init, headers };
     }
     try {
-      res = await fetch(url, init);
+      // Let the event loop poll I/O before sending. Training blocks the loop for seconds at a time
+      // (tfjs-node steps, kNN monitors, evaluation), and a server that closed the idle keep-alive
+      // connection meanwhile (uvicorn: 5 s by default) has its FIN waiting unread; a request sent
+      // before the loop polls again would go out on that closed connection and fail with "other
+      // side closed" (issue 26: test/load/keepalive-race.ts). The timeout starts once the request
+      // is handed over, so a block before that does not count against it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      res = await fetch(url, { ...init, signal: pollAwareTimeout(timeoutMs) });
     } catch (err) {
       const cause =
         err instanceof Error
@@ -719,10 +744,10 @@ export class MlflowClient {
         method: "PUT",
         body,
         headers: { "content-type": "application/octet-stream" },
-        signal: AbortSignal.timeout(Math.max(this.opts.timeoutMs, 600_000)),
       },
       "mlflow-artifacts/upload",
       true,
+      Math.max(this.opts.timeoutMs, 600_000),
     );
   }
 
@@ -731,9 +756,10 @@ export class MlflowClient {
     const url = await this.artifactUrl(runId, artifactPath);
     return (await this.send(
       url,
-      { method: "GET", signal: AbortSignal.timeout(Math.max(this.opts.timeoutMs, 600_000)) },
+      { method: "GET" },
       "mlflow-artifacts/download",
       false,
+      Math.max(this.opts.timeoutMs, 600_000),
     )) as Uint8Array;
   }
 
