@@ -1,13 +1,19 @@
 /**
- * A thin, typed, fetch-based client for the MLflow tracking server's REST API (2.0 endpoints,
- * checked against mlflow 3.17): experiments, runs, batched logging split at the server's limits,
- * artifacts through the server's artifact proxy (`--serve-artifacts`), and run search returned as an
- * arquero table. Names and lengths are validated here, before a request, with errors naming the field
- * (the server would otherwise truncate long param values silently).
+ * A thin, typed, fetch-based client for the MLflow tracking server's REST API (checked against
+ * mlflow 3.17), one method per endpoint. Names and lengths are validated here, before a request,
+ * with errors naming the field (the server would otherwise truncate long param values silently).
+ *
+ * Endpoints (under /api/2.0/mlflow/ unless noted):
+ *   experiments/get-by-name, experiments/create, experiments/restore, experiments/set-experiment-tag
+ *   runs/create, runs/get, runs/update, runs/delete, runs/search
+ *   runs/log-batch (split at the server's limits), runs/log-inputs, metrics/get-history
+ *   artifacts/list; /api/2.0/mlflow-artifacts/artifacts/<path> (PUT, GET: the artifact proxy of
+ *   `--serve-artifacts`)
+ * Run search is also returned as an arquero table.
  */
 import * as aq from "arquero";
 import { resolveTrackingUri } from "./server";
-import type { ParamValue, RunStatus } from "./types";
+import type { DatasetInput, ParamValue, RunStatus } from "./types";
 
 /** Server-side limits (mlflow/utils/validation.py, mlflow 3.17). */
 export const MLFLOW_LIMITS = Object.freeze({
@@ -83,6 +89,8 @@ export interface Run {
   metrics: Record<string, number>;
   params: Record<string, string>;
   tags: Record<string, string>;
+  /** Its dataset inputs (runs/log-inputs): name, digest and the mlflow.data.context tag. */
+  datasets?: { name: string; digest: string; context?: string }[];
 }
 
 /** One metric value as MLflow stores it. */
@@ -321,6 +329,12 @@ interface WireRun {
     params?: { key: string; value: string }[];
     tags?: { key: string; value: string }[];
   };
+  inputs?: {
+    dataset_inputs?: {
+      tags?: { key: string; value: string }[];
+      dataset: { name: string; digest: string };
+    }[];
+  };
 }
 interface WireExperiment {
   experiment_id: string;
@@ -353,7 +367,18 @@ function toRunInfo(w: WireRunInfo): RunInfo {
 function toRun(w: WireRun): Run {
   const metrics: Record<string, number> = {};
   for (const m of w.data?.metrics ?? []) metrics[m.key] = decodeMetricValue(m.value);
-  return { info: toRunInfo(w.info), metrics, params: kv(w.data?.params), tags: kv(w.data?.tags) };
+  const datasets = (w.inputs?.dataset_inputs ?? []).map((d) => ({
+    name: d.dataset.name,
+    digest: d.dataset.digest,
+    context: kv(d.tags)["mlflow.data.context"],
+  }));
+  return {
+    info: toRunInfo(w.info),
+    metrics,
+    params: kv(w.data?.params),
+    tags: kv(w.data?.tags),
+    datasets,
+  };
 }
 
 function toExperiment(w: WireExperiment): Experiment {
@@ -547,6 +572,17 @@ export class MlflowClient {
     }
   }
 
+  /** Sets a tag on an experiment (mlflow.note.content is the description the UI shows). */
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    validateKey(key, "experiment tag key");
+    validateTagValue(key, value);
+    await this.request("POST", "experiments/set-experiment-tag", {
+      experiment_id: experimentId,
+      key,
+      value,
+    });
+  }
+
   // runs -------------------------------------------------------------------------------------
 
   /** Creates a run (status RUNNING). Tags are validated; `runName` becomes mlflow.runName. */
@@ -634,6 +670,30 @@ export class MlflowClient {
         tags: part.tags ?? [],
       });
     }
+  }
+
+  /** Records the data sets a run used, each with its context tag (mlflow.data.context). */
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    for (const d of datasets) {
+      if (d.digest.length > 36)
+        throw new Error(
+          `dataset '${d.name}' digest is ${d.digest.length} characters; MLflow allows 36`,
+        );
+    }
+    await this.request("POST", "runs/log-inputs", {
+      run_id: runId,
+      datasets: datasets.map((d) => ({
+        tags: [{ key: "mlflow.data.context", value: d.context }],
+        dataset: {
+          name: d.name,
+          digest: d.digest,
+          source_type: d.sourceType,
+          source: d.source,
+          profile: d.profile,
+          ...(d.schema === undefined ? {} : { schema: d.schema }),
+        },
+      })),
+    });
   }
 
   /** Logs a whole (possibly nested) config as params, flattened with dots. */
