@@ -7,6 +7,7 @@
  *   npm start -- [--port 8888] [--mlflow-port 5000]
  */
 import { parseArgs } from "node:util";
+import { experimentsUrl, MODEL_TRAINING_VIEW_HINT } from "../src/track/links";
 import { ensureLocalMlflow, mlflowHealthy, type MlflowServer } from "../src/track/server";
 import { startJupyterLab, type JupyterServer } from "../src/workbench/jupyter";
 
@@ -55,9 +56,10 @@ async function main(): Promise<number> {
     throw e;
   }
   console.log("");
-  console.log(`  MLflow:     ${trackingUri}`);
+  console.log(`  MLflow:     ${experimentsUrl(trackingUri)}`);
   console.log(`  JupyterLab: ${lab.labUrl}`);
   console.log("");
+  console.log(MODEL_TRAINING_VIEW_HINT);
   console.log(
     "It opens on notebooks/00-quickstart.ipynb with the 'TypeScript (simclr-workbook)' kernel. Ctrl-C stops both.",
   );

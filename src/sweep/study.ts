@@ -155,7 +155,7 @@ export interface CellPlan {
   config: Record<string, unknown>;
   /** sha256 of the canonical resolved config (tag simclr.config_hash). */
   configHash: string;
-  /** mlflow.runName, e.g. "projection-head/head.kind=linear/seed1". */
+  /** mlflow.runName, e.g. "head.kind=linear/seed1 (projection-head)". */
   runName: string;
 }
 
@@ -357,7 +357,8 @@ export function planStudy(study: Study, opts: PlanOptions): CellPlan[] {
         seed,
         config,
         configHash: configHash(config),
-        runName: `${study.name}/${label}/seed${seed}`,
+        // The cell leads: the runs table truncates long names from the right.
+        runName: `${label}/seed${seed} (${study.name})`,
       });
     }
   });

@@ -516,6 +516,8 @@ export async function runSweep(
   const plans = planCells(study, o);
   const experiment = o.experiment ?? study.name;
   const experimentId = await direct.getOrCreateExperiment(experiment); // fail fast when the server is down at the start
+  // The experiment page's description (MLflow reads the experiment tag mlflow.note.content).
+  await direct.setExperimentTag(experimentId, "mlflow.note.content", study.description);
   const executor = o.executor ?? createLocalExecutor();
   await checkTrackingReachable(uri, executor);
   const imported = o.archive

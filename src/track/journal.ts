@@ -17,7 +17,7 @@ import {
   type TrackingCredentials,
 } from "./mlflow";
 import { PROJECT_ROOT } from "./server";
-import type { RunStatus } from "./types";
+import type { DatasetInput, RunStatus } from "./types";
 import { pidAlive } from "../util/process";
 
 /** Tag that links a run to the journal that created it (makes run creation idempotent on replay). */
@@ -56,6 +56,7 @@ export type JournalOp =
   | { op: "params"; params: { key: string; value: string }[] }
   | { op: "tags"; tags: { key: string; value: string }[] }
   | { op: "artifact"; artifactPath: string; file: string }
+  | { op: "inputs"; datasets: DatasetInput[] }
   | { op: "terminate"; status: RunStatus; endTime: number };
 
 /** A journal line: an operation and its sequence number (1-based). */
@@ -341,6 +342,7 @@ async function sendOne(j: Journal, client: MlflowClient, e: JournalEntry): Promi
   if (isLogOp(e)) await client.logBatch(runId, batchOf([e]));
   else if (e.op === "artifact")
     await client.uploadArtifact(runId, e.artifactPath, j.readArtifact(e.file));
+  else if (e.op === "inputs") await client.logInputs(runId, e.datasets);
   else if (e.op === "terminate") await client.terminateRun(runId, e.status, e.endTime);
 }
 

@@ -13,7 +13,7 @@ import {
   type TrackingContext,
 } from "./context";
 import { codeVersion } from "./code-version";
-import { environmentTags } from "./environment";
+import { environmentTags, type RunSource } from "./environment";
 import { defaultJournalDir, Journal, replayJournal, type ReplayResult } from "./journal";
 import {
   flattenParams,
@@ -25,7 +25,8 @@ import {
   type MlflowClientOptions,
 } from "./mlflow";
 import { resolveTrackingUri } from "./server";
-import type { ParamValue, RunLogger, RunStatus } from "./types";
+import { createSystemSampler } from "./system-metrics";
+import type { DatasetInput, ParamValue, RunLogger, RunStatus } from "./types";
 
 /** simclr.code_version: the hash of the sources that affect training (src/track/code-version.ts). */
 function codeVersionTag(): Record<string, string> {
@@ -53,8 +54,12 @@ export interface StartRunOptions {
   maxBufferedMetrics: number;
   /** How long finish() keeps retrying an unreachable server before leaving the rest in the journal (ms). */
   finishTimeoutMs: number;
-  /** Add git commit, hardware and version tags. */
+  /** Add source, user, git commit, hardware and version tags. */
   environmentTags: boolean;
+  /** What started the run (mlflow.source.*): the notebook, passed by notebook helpers; default the command line. */
+  source?: RunSource;
+  /** Log `system/` metrics (CPU, memory, GPU) this often while the run is open (ms); 0 turns them off. */
+  systemMetricsIntervalMs: number;
   /** Use $MLFLOW_TRACKING_URI / SIMCLR_* variables for fields not given. */
   useEnv: boolean;
 }
@@ -66,6 +71,7 @@ export const START_RUN_DEFAULTS: Readonly<Omit<StartRunOptions, "journalDir">> =
   maxBufferedMetrics: 1000,
   finishTimeoutMs: 15_000,
   environmentTags: true,
+  systemMetricsIntervalMs: 10_000,
   useEnv: true,
 });
 
@@ -79,6 +85,8 @@ export interface TrackedRun extends RunLogger {
   readonly journalFile: string;
   /** Entries not yet on the server. */
   pending(): number;
+  /** Times a send to the server failed and the logger fell back to the journal (0 on a sound link). */
+  fallbacks(): number;
   /** The client (undefined when no tracking URI could be resolved). */
   readonly client?: MlflowClient;
   /** Experiment name. */
@@ -94,9 +102,11 @@ class MlflowRunLogger implements TrackedRun {
   private readonly journal: Journal;
   private readonly opts: StartRunOptions;
   private timer?: NodeJS.Timeout;
+  private systemTimer?: NodeJS.Timeout;
   private flushing?: Promise<ReplayResult | undefined>;
   private again = false;
   private failures = 0;
+  private fallbackCount = 0;
   private nextTryAt = 0;
   private waitingMetrics = 0;
   private warnedDown = false;
@@ -115,6 +125,15 @@ class MlflowRunLogger implements TrackedRun {
       Math.max(50, opts.flushIntervalMs),
     );
     this.timer.unref();
+    if (opts.systemMetricsIntervalMs > 0) {
+      const sample = createSystemSampler();
+      let step = 0;
+      this.systemTimer = setInterval(
+        () => this.logMetrics(sample(), step++),
+        opts.systemMetricsIntervalMs,
+      );
+      this.systemTimer.unref();
+    }
   }
 
   get runId(): string | undefined {
@@ -127,6 +146,10 @@ class MlflowRunLogger implements TrackedRun {
 
   pending(): number {
     return this.journal.pending().length;
+  }
+
+  fallbacks(): number {
+    return this.fallbackCount;
   }
 
   /** One replay pass at a time; a call during a pass schedules one more pass after it. */
@@ -189,6 +212,7 @@ class MlflowRunLogger implements TrackedRun {
   }
 
   private noteDown(message: string): void {
+    this.fallbackCount++;
     this.nextTryAt = Date.now() + BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)];
     this.failures++;
     if (!this.warnedDown) {
@@ -237,6 +261,12 @@ class MlflowRunLogger implements TrackedRun {
     await this.flush();
   }
 
+  async logInputs(datasets: DatasetInput[]): Promise<void> {
+    if (datasets.length === 0) return;
+    this.journal.append({ op: "inputs", datasets });
+    await this.flush();
+  }
+
   async logArtifact(
     name: string,
     content: string | Uint8Array,
@@ -256,6 +286,7 @@ class MlflowRunLogger implements TrackedRun {
   async finish(status: RunStatus, note?: string): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    if (this.systemTimer) clearInterval(this.systemTimer);
     if (note !== undefined) {
       const text = note.length > 8000 ? `${note.slice(0, 7990)} [...]` : note;
       this.journal.append({ op: "tags", tags: [{ key: "mlflow.note.content", value: text }] });
@@ -302,7 +333,7 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
   const runName = options.runName ?? env.runName;
   const ctx: TrackingContext = { ...env, parentRunId: options.parentRunId ?? env.parentRunId };
   const tags: Record<string, string> = {
-    ...(o.environmentTags ? environmentTags() : {}),
+    ...(o.environmentTags ? environmentTags(o.source) : {}),
     ...(o.environmentTags ? codeVersionTag() : {}),
     ...trackingContextTags(ctx),
     ...(options.tags ?? {}),

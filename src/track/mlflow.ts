@@ -1,14 +1,20 @@
 /**
- * A thin, typed, fetch-based client for the MLflow tracking server's REST API (2.0 endpoints,
- * checked against mlflow 3.17): experiments, runs, batched logging split at the server's limits,
- * artifacts through the server's artifact proxy (`--serve-artifacts`), and run search returned as an
- * arquero table. Names and lengths are validated here, before a request, with errors naming the field
- * (the server would otherwise truncate long param values silently).
+ * A thin, typed, fetch-based client for the MLflow tracking server's REST API (checked against
+ * mlflow 3.17), one method per endpoint. Names and lengths are validated here, before a request,
+ * with errors naming the field (the server would otherwise truncate long param values silently).
+ *
+ * Endpoints (under /api/2.0/mlflow/ unless noted):
+ *   experiments/get-by-name, experiments/create, experiments/restore, experiments/set-experiment-tag
+ *   runs/create, runs/get, runs/update, runs/delete, runs/search
+ *   runs/log-batch (split at the server's limits), runs/log-inputs, metrics/get-history
+ *   artifacts/list; /api/2.0/mlflow-artifacts/artifacts/<path> (PUT, GET: the artifact proxy of
+ *   `--serve-artifacts`)
+ * Run search is also returned as an arquero table.
  */
 import * as aq from "arquero";
 import { resolveTrackingUri } from "./server";
 import { flattenFields, paramValue } from "../util/flatten";
-import type { ParamValue, RunStatus } from "./types";
+import type { DatasetInput, ParamValue, RunStatus } from "./types";
 
 /** Server-side limits (mlflow/utils/validation.py, mlflow 3.17). */
 export const MLFLOW_LIMITS = Object.freeze({
@@ -84,6 +90,8 @@ export interface Run {
   metrics: Record<string, number>;
   params: Record<string, string>;
   tags: Record<string, string>;
+  /** Its dataset inputs (runs/log-inputs): name, digest and the mlflow.data.context tag. */
+  datasets?: { name: string; digest: string; context?: string }[];
 }
 
 /** One metric value as MLflow stores it. */
@@ -305,6 +313,12 @@ interface WireRun {
     params?: { key: string; value: string }[];
     tags?: { key: string; value: string }[];
   };
+  inputs?: {
+    dataset_inputs?: {
+      tags?: { key: string; value: string }[];
+      dataset: { name: string; digest: string };
+    }[];
+  };
 }
 interface WireExperiment {
   experiment_id: string;
@@ -337,7 +351,18 @@ function toRunInfo(w: WireRunInfo): RunInfo {
 function toRun(w: WireRun): Run {
   const metrics: Record<string, number> = {};
   for (const m of w.data?.metrics ?? []) metrics[m.key] = decodeMetricValue(m.value);
-  return { info: toRunInfo(w.info), metrics, params: kv(w.data?.params), tags: kv(w.data?.tags) };
+  const datasets = (w.inputs?.dataset_inputs ?? []).map((d) => ({
+    name: d.dataset.name,
+    digest: d.dataset.digest,
+    context: kv(d.tags)["mlflow.data.context"],
+  }));
+  return {
+    info: toRunInfo(w.info),
+    metrics,
+    params: kv(w.data?.params),
+    tags: kv(w.data?.tags),
+    datasets,
+  };
 }
 
 function toExperiment(w: WireExperiment): Experiment {
@@ -356,6 +381,23 @@ function encodePath(p: string): string {
     .filter((s) => s !== "")
     .map(encodeURIComponent)
     .join("/");
+}
+
+/**
+ * Like AbortSignal.timeout(ms), but it fires only after the event loop has polled I/O once more
+ * after the timer expired. Training blocks the loop for seconds; a response that arrived meanwhile
+ * is then read first instead of the request being aborted as timed out while its answer waits
+ * unread (issue 26).
+ */
+function pollAwareTimeout(ms: number): AbortSignal {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => {
+    setImmediate(() =>
+      ctl.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    );
+  }, ms);
+  timer.unref();
+  return ctl.signal;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,7 +432,7 @@ export class MlflowClient {
   ): Promise<unknown> {
     const base = await this.uri();
     let url = `${base}/api/2.0/mlflow/${endpoint}`;
-    const init: RequestInit = { method, signal: AbortSignal.timeout(this.opts.timeoutMs) };
+    const init: RequestInit = { method };
     if (method === "GET" && body) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(body)) if (v !== undefined) q.set(k, String(v));
@@ -399,7 +441,7 @@ export class MlflowClient {
       init.headers = { "content-type": "application/json" };
       init.body = JSON.stringify(body);
     }
-    return this.send(url, init, endpoint, true);
+    return this.send(url, init, endpoint, true, this.opts.timeoutMs);
   }
 
   private async send(
@@ -407,6 +449,7 @@ export class MlflowClient {
     init: RequestInit,
     endpoint: string,
     json: boolean,
+    timeoutMs: number,
   ): Promise<unknown> {
     let res: Response;
     const c = this.opts.credentials;
@@ -421,7 +464,14 @@ export class MlflowClient {
       init = { ...init, headers };
     }
     try {
-      res = await fetch(url, init);
+      // Let the event loop poll I/O before sending. Training blocks the loop for seconds at a time
+      // (tfjs-node steps, kNN monitors, evaluation), and a server that closed the idle keep-alive
+      // connection meanwhile (uvicorn: 5 s by default) has its FIN waiting unread; a request sent
+      // before the loop polls again would go out on that closed connection and fail with "other
+      // side closed" (issue 26: test/load/keepalive-race.ts). The timeout starts once the request
+      // is handed over, so a block before that does not count against it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      res = await fetch(url, { ...init, signal: pollAwareTimeout(timeoutMs) });
     } catch (err) {
       const cause =
         err instanceof Error
@@ -504,6 +554,17 @@ export class MlflowClient {
       }
       throw err;
     }
+  }
+
+  /** Sets a tag on an experiment (mlflow.note.content is the description the UI shows). */
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    validateKey(key, "experiment tag key");
+    validateTagValue(key, value);
+    await this.request("POST", "experiments/set-experiment-tag", {
+      experiment_id: experimentId,
+      key,
+      value,
+    });
   }
 
   // runs -------------------------------------------------------------------------------------
@@ -593,6 +654,30 @@ export class MlflowClient {
         tags: part.tags ?? [],
       });
     }
+  }
+
+  /** Records the data sets a run used, each with its context tag (mlflow.data.context). */
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    for (const d of datasets) {
+      if (d.digest.length > 36)
+        throw new Error(
+          `dataset '${d.name}' digest is ${d.digest.length} characters; MLflow allows 36`,
+        );
+    }
+    await this.request("POST", "runs/log-inputs", {
+      run_id: runId,
+      datasets: datasets.map((d) => ({
+        tags: [{ key: "mlflow.data.context", value: d.context }],
+        dataset: {
+          name: d.name,
+          digest: d.digest,
+          source_type: d.sourceType,
+          source: d.source,
+          profile: d.profile,
+          ...(d.schema === undefined ? {} : { schema: d.schema }),
+        },
+      })),
+    });
   }
 
   /** Logs a whole (possibly nested) config as params, flattened with dots. */
@@ -703,10 +788,10 @@ export class MlflowClient {
         method: "PUT",
         body,
         headers: { "content-type": "application/octet-stream" },
-        signal: AbortSignal.timeout(Math.max(this.opts.timeoutMs, 600_000)),
       },
       "mlflow-artifacts/upload",
       true,
+      Math.max(this.opts.timeoutMs, 600_000),
     );
   }
 
@@ -715,9 +800,10 @@ export class MlflowClient {
     const url = await this.artifactUrl(runId, artifactPath);
     return (await this.send(
       url,
-      { method: "GET", signal: AbortSignal.timeout(Math.max(this.opts.timeoutMs, 600_000)) },
+      { method: "GET" },
       "mlflow-artifacts/download",
       false,
+      Math.max(this.opts.timeoutMs, 600_000),
     )) as Uint8Array;
   }
 

@@ -27,6 +27,13 @@ export interface MlflowServerOptions {
   detached: boolean;
   /** Where server output goes; default <storeDir>/server.log. */
   logFile?: string;
+  /**
+   * Seconds uvicorn keeps an idle client connection open (its own default is 5). Longer than a
+   * client holds one: Node's fetch drops an idle connection after 4 s counted in event-loop turns,
+   * which training stretches; a server that closes first makes the client's next request fail with
+   * "other side closed" (issue 26, test/load/keepalive-race.ts).
+   */
+  keepAliveS: number;
 }
 
 /** Defaults for {@link MlflowServerOptions}. */
@@ -36,6 +43,7 @@ export const MLFLOW_SERVER_DEFAULTS: Readonly<MlflowServerOptions> = Object.free
   strictPort: false,
   startTimeoutS: 90,
   detached: false,
+  keepAliveS: 120,
 });
 
 /** A running tracking server. */
@@ -164,6 +172,8 @@ export async function startMlflowServer(
     "--serve-artifacts",
     "--workers",
     "1",
+    "--uvicorn-opts",
+    `--timeout-keep-alive ${o.keepAliveS}`,
   ];
   const child = spawn(bin, args, {
     cwd: storeDir,

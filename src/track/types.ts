@@ -9,6 +9,27 @@ export type RunStatus = "FINISHED" | "FAILED" | "KILLED";
 /** A parameter value as logged (MLflow stores strings). */
 export type ParamValue = string | number | boolean;
 
+/**
+ * A data set a run used, as MLflow's `runs/log-inputs` records it (the run page's Datasets): the
+ * digest identifies the exact images, so two runs on the same subset show the same digest.
+ */
+export interface DatasetInput {
+  /** e.g. "cifar10/train" */
+  name: string;
+  /** At most 36 characters (MLflow's limit). */
+  digest: string;
+  /** MLflow source type, e.g. "local" or "http". */
+  sourceType: string;
+  /** JSON, e.g. {"uri": "/data/cifar10"} */
+  source: string;
+  /** JSON summary: image count, classes, resolution. */
+  profile: string;
+  /** JSON schema of one record. */
+  schema?: string;
+  /** The input tag mlflow.data.context: "training" or "evaluation". */
+  context: "training" | "evaluation";
+}
+
 /** A handle on one tracked run. Logging never throws because tracking is down. */
 export interface RunLogger {
   /** The tracking run id, when tracking. */
@@ -19,6 +40,8 @@ export interface RunLogger {
   logMetrics(metrics: Record<string, number>, step: number): void;
   /** Sets tags. */
   setTags(tags: Record<string, string>): Promise<void>;
+  /** Records the data sets the run trains and evaluates on (runs/log-inputs). */
+  logInputs(datasets: DatasetInput[]): Promise<void>;
   /** Uploads a file (or in-memory content) as an artifact under `artifactPath`. */
   logArtifact(name: string, content: string | Uint8Array, artifactPath?: string): Promise<void>;
   /** Flushes buffered metrics. */
@@ -32,6 +55,7 @@ export const nullLogger: RunLogger = {
   logParams: async () => {},
   logMetrics: () => {},
   setTags: async () => {},
+  logInputs: async () => {},
   logArtifact: async () => {},
   flush: async () => {},
   finish: async () => {},

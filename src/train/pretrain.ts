@@ -9,6 +9,7 @@ import type { PretrainConfig } from "../config/pretrain-config";
 import { flattenConfig } from "../config/resolve";
 import { cpuRecord } from "../track/cpu";
 import { configHash } from "../track/hash";
+import { datasetInput } from "../track/dataset-input";
 import { loadDataset } from "../data/load";
 import type { Dataset } from "../data/types";
 import { nullLogger, type RunLogger } from "../track/types";
@@ -162,6 +163,10 @@ export async function pretrain(
         ...(o.download === undefined ? {} : { download: o.download }),
       }));
     const splits: PreparedSplits = prepareSplits(dataset, config);
+    await logger.logInputs([
+      datasetInput(dataset, splits.train, "train", "training"),
+      datasetInput(dataset, splits.test, "test", "evaluation"),
+    ]);
     state = createTrainingState(config, splits.train.n, dataset.classes.length);
     dryRunPlugins(config, state, splits.train);
     if (o.resume && config.train.checkpointDir) state.tryResume(config.train.checkpointDir, ckKey);

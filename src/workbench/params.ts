@@ -51,3 +51,16 @@ export function dataFromEnv(fallback = "cifar10"): NotebookData {
   const raw = process.env.SIMCLR_DATASET?.trim();
   return { dataset: raw || fallback, download: downloadAllowed(process.env) };
 }
+
+/**
+ * The notebook a kernel runs, as a run's Source (mlflow.source.name, type NOTEBOOK): JupyterLab
+ * gives each kernel its notebook's path in JPY_SESSION_NAME; a kernel started without it (nbclient
+ * in the tests) reports "notebook".
+ */
+export function notebookSourceFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  name: string;
+  type: "NOTEBOOK";
+} {
+  const session = env.JPY_SESSION_NAME?.trim();
+  return { name: session ? path.basename(session) : "notebook", type: "NOTEBOOK" };
+}

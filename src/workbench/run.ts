@@ -10,6 +10,7 @@ import type { PretrainConfigOverrides } from "../config/pretrain-config";
 import { startRun } from "../track/logger";
 import { pretrain, type PretrainOptions, type PretrainResult } from "../train/pretrain";
 import { pretrainRunIdentity } from "../train/run-identity";
+import { notebookSourceFromEnv } from "./params";
 
 /** Options for {@link runPretrain}. */
 export interface RunPretrainOptions {
@@ -42,6 +43,7 @@ export async function runPretrain(
     experiment: o.experiment,
     runName: o.runName ?? id.runName,
     tags: id.tags,
+    source: notebookSourceFromEnv(),
     useEnv: false,
   });
   return pretrain(config, { ...o.pretrain, logger, configHash: id.hash });

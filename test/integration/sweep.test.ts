@@ -130,7 +130,7 @@ async function waitForRunning(experiment: string, label: string): Promise<void> 
     const runs = await c
       .searchAllRuns({
         experimentNames: [experiment],
-        filter: `attributes.run_name = '${experiment}/${label}/seed0' and attributes.status = 'RUNNING'`,
+        filter: `attributes.run_name = '${label}/seed0 (${experiment})' and attributes.status = 'RUNNING'`,
       })
       .catch(() => []);
     if (runs.length && runs[0].metrics.score !== undefined) return;

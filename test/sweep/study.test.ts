@@ -38,7 +38,7 @@ test("a grid study expands to the product of its fields times seeds, each with i
   assert.equal(plans[1].seed, 1);
   assert.equal(plans[0].configHash, configHash(plans[0].config));
   assert.equal(new Set(plans.map((p) => p.configHash)).size, 12);
-  assert.equal(plans[0].runName, "grid-unit/head.kind=linear, loss.temperature=0.1/seed0");
+  assert.equal(plans[0].runName, "head.kind=linear, loss.temperature=0.1/seed0 (grid-unit)");
   const small = planStudy(grid, { preset: "small", seeds: 1 });
   assert.equal(small.length, 6);
   assert.deepEqual(small[0].config.train, { epochs: 9 });
