@@ -3,7 +3,6 @@
  * (batch size by epochs, learning rate scaled linearly (0.3 x B/256) or with the square root
  * (0.075 x sqrt(B))), at CIFAR-10 scale as in appendix B.9.
  */
-import { TABLEB1_BATCH_EPOCHS } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
 import { cellLabel, selectCells, type CellSelector, type Study } from "../sweep/study";
@@ -106,9 +105,6 @@ export const batchSizeStudy: ConcludedStudy = {
     ].join(" ");
   },
 };
-
-/** The paper's Table B.1, for overlays (ImageNet, ResNet-50). */
-export const PAPER_BATCH_EPOCHS = TABLEB1_BATCH_EPOCHS;
 
 /** Figure 9: is the gain of the large batch over the small one larger at the short training length? */
 function batchInteraction(

@@ -15,7 +15,6 @@ import { conclusionOf } from "./conclusion-text";
 import { studyCells, type Study } from "../sweep/study";
 
 export type { Finding } from "../report/finding";
-export { cellMeans } from "./comparisons";
 
 function finished(results: readonly SeedResult[]): SeedResult[] {
   return results.filter((r) => (r as SeedResult & { status?: string }).status !== "FAILED");

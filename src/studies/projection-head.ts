@@ -3,7 +3,6 @@
  * non-linear heads at several output widths; linear evaluation on h) and Table 3 (how much of
  * the augmentation is still predictable from h and from z = g(h)).
  */
-import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
 import type { SeedResult } from "../report/claims";
 import type { Finding } from "../report/finding";
 import type { StudyCell } from "../sweep/study";
@@ -82,9 +81,6 @@ export const projectionHeadStudy: ConcludedStudy = {
     ].join(" ");
   },
 };
-
-/** Table 3's probe tasks, with the paper's accuracy from h and from g(h). */
-export const TABLE3_TASKS = TABLE3_PREDICT_TRANSFORMATION;
 
 /**
  * Figure 8 (linear evaluation of h against z = g(h)) and Table 3 (the transformation predicted

@@ -21,11 +21,7 @@ export function isEvidence(r: { status: string }): boolean {
 }
 
 /** The raw (uncorrected) looks at a study's claims: declared claims and the study's own findings. */
-export function claimLooks(
-  study: Study,
-  results: readonly SeedResult[],
-  preset: string,
-): ClaimLook[] {
+function claimLooks(study: Study, results: readonly SeedResult[], preset: string): ClaimLook[] {
   const findings: Finding[] = [
     ...evaluateClaims(study, results, { preset }),
     ...(study.findings?.(results, study, preset) ?? []),

@@ -111,7 +111,7 @@ function numericMetrics(obj: Record<string, unknown> | undefined): Record<string
 }
 
 /** The tags that place a run as this cell's run under the sweep's parent. */
-export function cellTags(s: CellStep, plan: CellPlan): Record<string, string> {
+function cellTags(s: CellStep, plan: CellPlan): Record<string, string> {
   return {
     "mlflow.parentRunId": s.parentRunId,
     [SWEEP_TAGS.hash]: plan.configHash,

@@ -86,14 +86,14 @@ function shellQuote(s: string): string {
 }
 
 /** `KEY=VALUE` fields of a one-line `scontrol show ... -o` record. */
-export function scontrolFields(line: string): Record<string, string> {
+function scontrolFields(line: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of line.matchAll(/(\S+?)=(\S*)/g)) out[m[1]] ??= m[2];
   return out;
 }
 
 /** sbatch's resource arguments for a cell. */
-export function sbatchResourceArgs(task: CellTask): string[] {
+function sbatchResourceArgs(task: CellTask): string[] {
   const r = task.resources;
   const args = [`--cpus-per-task=${r.cpus}`];
   if (r.gpus > 0) args.push(`--gres=gpu:${r.gpus}`);

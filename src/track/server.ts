@@ -51,7 +51,7 @@ export interface MlflowServer {
 }
 
 /** Path of the mlflow executable inside the project's virtual environment. */
-export function mlflowBinary(): string {
+function mlflowBinary(): string {
   return path.join(PROJECT_ROOT, ".venv", "bin", "mlflow");
 }
 

@@ -50,7 +50,7 @@ export const LAB_SETTING_OVERRIDES: Readonly<Record<string, Record<string, unkno
  * entries), writing only when something changes. Returns the file's path. Throws naming the file
  * when it exists but is not a JSON object.
  */
-export function writeLabOverrides(appDir: string): string {
+function writeLabOverrides(appDir: string): string {
   const file = path.join(appDir, "settings", "overrides.json");
   let current: Record<string, Record<string, unknown>> = {};
   if (fs.existsSync(file)) {
