@@ -132,7 +132,12 @@ export {
 } from "./report/collect";
 export { renderReport, type RenderOptions } from "./report/render";
 export { buildReport, writeReport, type ReportOptions } from "./report/report";
-export { presetFromEnv, resultsDir, type NotebookPreset } from "./workbench/params";
+export {
+  configureFromEnv,
+  presetFromEnv,
+  resultsDir,
+  type NotebookPreset,
+} from "./workbench/params";
 export { studyPresets } from "./studies/budget";
 export { dataFromEnv, type NotebookData } from "./workbench/params";
 export type { ImageBatch, ImageSplit, Dataset } from "./data/types";

@@ -11,7 +11,7 @@
  * and close the parent run with a summary and the study's figures.
  */
 import os from "node:os";
-import { trackingContextFromEnv, trackingCredentialsFromEnv } from "../track/context";
+import { trackingSettings } from "../track/context";
 import { environmentTags } from "../track/environment";
 import { isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
@@ -48,7 +48,7 @@ export interface SweepOptions {
   seeds?: number;
   /** Experiment name; default the study's name. */
   experiment?: string;
-  /** Tracking server; default $MLFLOW_TRACKING_URI, else the project's local server. */
+  /** Tracking server; default MLFLOW_TRACKING_URI (as the entry point read it), else the project's running local server. */
   trackingUri?: string;
   /** Runs the cells; default the local executor (`node bin/simclr.cjs pretrain --config FILE --json`). */
   executor?: Executor;
@@ -468,9 +468,9 @@ export async function runSweep(
   const o: SweepOptions = { ...SWEEP_DEFAULTS, ...options };
   const t0 = Date.now();
   const resources = validateResources({ ...CELL_RESOURCE_DEFAULTS, ...o.resources });
-  const credentials = trackingCredentialsFromEnv();
+  const { credentials, context } = trackingSettings();
   const direct = new MlflowClient(
-    o.trackingUri ?? trackingContextFromEnv().trackingUri,
+    o.trackingUri ?? context.trackingUri,
     credentials ? { credentials } : {},
   );
   const uri = await direct.uri();

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT, freePort, nextFreePort, portInUse } from "../track/server";
-import { pidAlive } from "../util/process";
+import { childEnvironment, pidAlive } from "../util/process";
 
 /** Options for {@link startJupyterLab}. */
 export interface JupyterOptions {
@@ -140,7 +140,7 @@ export async function startJupyterLab(
       detached: true,
       stdio: ["ignore", out, out],
       env: {
-        ...process.env,
+        ...childEnvironment(),
         ...o.env,
         ...(o.trackingUri ? { MLFLOW_TRACKING_URI: o.trackingUri } : {}),
         // Only the project's kernels and settings: never the user's global Jupyter data dir.

@@ -7,10 +7,12 @@ import { inProcessExecutor } from "../support/in-process";
 import { useMlflowServer } from "../support/mlflow";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/sweep/study";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const mlflow = useMlflowServer();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-adaptive-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+configureFromEnv(process.env);
 
 /** Seed-to-seed variation per cell: a and b move together, c and d do not. */
 const JITTER: Record<string, number[]> = {

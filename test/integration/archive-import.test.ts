@@ -19,12 +19,14 @@ import { archiveRuns, readArchive, writeArchive } from "../../src/report/archive
 import { IMPORTED_FROM_TAG } from "../../src/sweep/import-archive";
 import { getStudy } from "../../src/sweep/registry";
 import { inProcessExecutor } from "../support/in-process";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
 const CELL = ["node", "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-archive-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+configureFromEnv(process.env);
 process.env.CELL_MARKER_DIR = tmp;
 
 const study: Study = {

@@ -9,10 +9,12 @@ import { useMlflowServer } from "../support/mlflow";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/sweep/study";
 import { writeReport } from "../../src/report/report";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const mlflow = useMlflowServer();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-report-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+configureFromEnv(process.env);
 
 /** Runs a cell in this process: logs a loss curve and an accuracy that grows with `head`. */
 const inProcess = inProcessExecutor(
