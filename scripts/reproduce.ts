@@ -31,9 +31,9 @@ import {
 } from "../src/report/archive";
 import { collectReport, type ReportData } from "../src/report/collect";
 import { renderReport } from "../src/report/render";
-import { readEarlierTable, type EarlierTable } from "../src/report/before-after";
-import { digestMarkers, findingsDigest, replaceDigest } from "../src/studies/findings-digest";
-import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/studies/findings-markdown";
+import { readEarlierTable, type EarlierTable } from "../src/evidence/before-after";
+import { digestMarkers, findingsDigest, replaceDigest } from "../src/evidence/findings-digest";
+import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/evidence/findings-markdown";
 import { listStudies } from "../src/sweep/registry";
 import {
   ensureLocalMlflow,

@@ -121,7 +121,7 @@ export {
   type ClaimVerdict,
   type ClaimOptions,
   type SeedResult,
-} from "./report/claims";
+} from "./evidence/claims";
 export {
   collectReport,
   COLLECT_DEFAULTS,
@@ -138,7 +138,7 @@ export {
   resultsDir,
   type NotebookPreset,
 } from "./workbench/params";
-export { studyPresets } from "./studies/budget";
+export { studyPresets } from "./evidence/budget";
 export { dataFromEnv, type NotebookData } from "./workbench/params";
 export type { ImageBatch, ImageSplit, Dataset } from "./data/types";
 export {
@@ -294,13 +294,13 @@ export {
   studyConclusion,
   formatFindings,
   type Finding,
-} from "./studies/conclusions";
-export { resultsTable, reportFindings, findingsFigure, reportConclusion } from "./studies/summary";
+} from "./evidence/conclusions";
+export { resultsTable, reportFindings, findingsFigure, reportConclusion } from "./evidence/summary";
 export {
   findingsMarkdown,
   studyCompute,
   type FindingsMarkdownOptions,
-} from "./studies/findings-markdown";
+} from "./evidence/findings-markdown";
 export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";
 export { pretrainRunIdentity, type PretrainRunIdentity } from "./train/run-identity";
 // Plugins: your own augmentations, losses, heads and encoders (src/plugins).
@@ -323,4 +323,4 @@ export { holmAdjust } from "./stats/holm";
 export { tCdf, tQuantile } from "./stats/t-distribution";
 export { CONFIDENCE, type TTest } from "./stats/t-test";
 export { ALPHA, VERDICTS, decideFamily, type Verdict } from "./stats/verdict";
-export { decideFindings, formatEvidence } from "./report/finding";
+export { decideFindings, formatEvidence } from "./evidence/finding";

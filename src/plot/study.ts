@@ -4,13 +4,8 @@
  * its interval), with the paper's numbers overlaid when the study carries them and the random-init
  * encoder of the same budget as a baseline where the runs measured it (eval.randomInit).
  */
-import {
-  studyCells,
-  type Overrides,
-  type Study,
-  type StudyCell,
-  type StudyPlot,
-} from "../sweep/study";
+import { studyCells, type Overrides, type StudyCell } from "../sweep/study";
+import type { Study, StudyPlot } from "../evidence/study";
 import { barsFromRows, heatmapFromRows, summarize, type Figure, type ResultRow } from "./figures";
 
 /** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */

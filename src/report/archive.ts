@@ -9,8 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../track/server";
 import { getStudy } from "../sweep/registry";
-import type { Study } from "../sweep/study";
-import { evaluateClaims, type SeedResult } from "./claims";
+import type { Study } from "../evidence/study";
+import { evaluateClaims, type SeedResult } from "../evidence/claims";
 import {
   codeVersionsOf,
   latestFinished,

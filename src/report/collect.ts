@@ -6,8 +6,8 @@
  */
 import { MlflowClient, type Run } from "../track/mlflow";
 import { getStudy } from "../sweep/registry";
-import type { Study } from "../sweep/study";
-import { evaluateClaims, type ClaimVerdict, type SeedResult } from "./claims";
+import type { Study } from "../evidence/study";
+import { evaluateClaims, type ClaimVerdict, type SeedResult } from "../evidence/claims";
 import { pluginProvenance, provenanceNotes } from "../plugins/provenance";
 
 /** One child run as the report lists it. */

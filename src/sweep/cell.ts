@@ -14,7 +14,7 @@ import {
   type CellTask,
   type Executor,
 } from "./executor";
-import type { CellPlan, Overrides, Study } from "./study";
+import type { CellPlan, Overrides, StudyGrid } from "./study";
 
 /** The MLflow calls a cell step makes (a fake implements them in unit tests). */
 export type SweepClient = Pick<
@@ -71,7 +71,7 @@ export interface CellResult {
 export interface CellStep {
   client: SweepClient;
   executor: Executor;
-  study: Study;
+  study: StudyGrid;
   preset: string;
   experimentId: string;
   experiment: string;

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import { validateStudy, type Study } from "./study";
+import { validateStudy, type Study } from "../evidence/study";
 
 const registry = new Map<string, Study>();
 let builtinsLoaded = false;

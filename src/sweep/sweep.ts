@@ -5,7 +5,7 @@
  * sweep marks its running cells and itself KILLED, and a later run takes over what was left RUNNING
  * (re-attaching to cluster jobs that are still queued or running).
  *
- * `runSweep` is a sequence of named steps: plan the cells, claim the study (src/sweep/claim.ts),
+ * `runSweep` is a sequence of named steps: plan the cells, lease the study (src/sweep/lease.ts),
  * check the workers can reach tracking (src/sweep/reachable.ts), open the parent run, then run the
  * cells `executor.concurrency` at a time through the one "run a cell" step (src/sweep/cell.ts),
  * and close the parent run with a summary and the study's figures.
@@ -18,7 +18,7 @@ import type { RunStatus } from "../track/types";
 import { figurePage } from "../plot/artifacts";
 import { studyFigure } from "../plot/study";
 import { planFields, runCell, SWEEP_TAGS, type CellResult, type CellStep } from "./cell";
-import { claimStudy, type StudyState } from "./claim";
+import { leaseStudy, type StudyState } from "./lease";
 import {
   CELL_RESOURCE_DEFAULTS,
   createLocalExecutor,
@@ -30,13 +30,8 @@ import { terminalProgress, type SweepProgress } from "./progress";
 import { isEvidence, nextAdaptivePlans } from "./adaptive";
 import { importArchivedRuns } from "./import-archive";
 import { checkTrackingReachable } from "./reachable";
-import {
-  planStudy,
-  type CellPlan,
-  type ConfigResolver,
-  type PlanOptions,
-  type Study,
-} from "./study";
+import { planStudy, type CellPlan, type ConfigResolver, type PlanOptions } from "./study";
+import type { Study } from "../evidence/study";
 
 export { SWEEP_TAGS, type CellResult } from "./cell";
 
@@ -475,7 +470,7 @@ export async function runSweep(
   );
   const uri = await direct.uri();
   const client = retryingClient(direct);
-  // Runs of these plans in `o.archive` are imported before claiming (so they count as finished);
+  // Runs of these plans in `o.archive` are imported before leasing (so they count as finished);
   // adaptive seeds extend the plans after the first round (runAdaptiveRounds).
   const plans = planCells(study, o);
   const experiment = o.experiment ?? study.name;
@@ -491,7 +486,7 @@ export async function runSweep(
         plans,
       })
     : 0;
-  const state = await claimStudy(client, {
+  const state = await leaseStudy(client, {
     experimentId,
     study,
     preset: o.preset,

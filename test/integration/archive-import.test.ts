@@ -13,7 +13,7 @@ import { useMlflowServer } from "../support/mlflow";
 import { createMlflowClient } from "../../src/track/mlflow";
 import { createLocalExecutor } from "../../src/sweep/executor";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 import { collectReport } from "../../src/report/collect";
 import { archiveRuns, readArchive, writeArchive } from "../../src/report/archive";
 import { IMPORTED_FROM_TAG } from "../../src/sweep/import-archive";

@@ -22,7 +22,7 @@ import { createSlurmExecutor } from "../../src/sweep/slurm";
 import { runSweep } from "../../src/sweep/sweep";
 import { runStudy } from "../../src/sweep/run-study";
 import { e2eData } from "../support/e2e-data";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 import { configureFromEnv } from "../../src/workbench/params";
 
 const slurm = useSlurmCluster();

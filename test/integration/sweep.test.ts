@@ -8,7 +8,7 @@ import { spawnSweepCli, type SweepProcess } from "../support/sweep-runs";
 import { createMlflowClient, type Run } from "../../src/track/mlflow";
 import { createLocalExecutor } from "../../src/sweep/executor";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 import type { SweepProgress } from "../../src/sweep/progress";
 import { configureFromEnv } from "../../src/workbench/params";
 

@@ -13,7 +13,7 @@ import {
   writeArchive,
 } from "../../src/report/archive";
 import type { ReportData, ReportRun } from "../../src/report/collect";
-import { findingsMarkdown } from "../../src/studies/findings-markdown";
+import { findingsMarkdown } from "../../src/evidence/findings-markdown";
 import { getStudy } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
 

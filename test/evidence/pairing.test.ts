@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend";
 import type { PretrainConfig } from "../../src/config/pretrain-config";
-import { pairable } from "../../src/studies/pairing";
+import { pairable } from "../../src/evidence/pairing";
 import { getStudy } from "../../src/sweep/registry";
 import { projectConfigResolver } from "../../src/sweep/run-study";
 import { planStudy } from "../../src/sweep/study";

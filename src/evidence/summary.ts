@@ -5,11 +5,11 @@
  */
 import * as aq from "arquero";
 import { groupedBars, meanInterval, summarize, type Figure } from "../plot/figures";
-import type { SeedResult } from "../report/claims";
+import type { SeedResult } from "./claims";
 import type { ReportData } from "../report/collect";
-import { decideFindings, formatEvidence, type Finding } from "../report/finding";
+import { decideFindings, formatEvidence, type Finding } from "./finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
-import type { Study } from "../sweep/study";
+import type { Study } from "./study";
 import { cellGain, LINEAR_ON_H } from "./baseline";
 import { studyFindings } from "./conclusions";
 

@@ -1,20 +1,21 @@
 /**
  * Conclusions a study notebook prints, computed from that sweep's per-seed results: the declared
- * claims (src/report/claims.ts) plus the study's own findings (its `findings` builder in
+ * claims (src/evidence/claims.ts) plus the study's own findings (its `findings` builder in
  * src/studies/<study>.ts: interactions, paired probes, the strongest cell of a grid), decided
  * together with Holm-Bonferroni over the study's claims (a findings table decides again over all
  * of its claims). No study's labels or prose live here.
  */
-import { evaluateClaims, type SeedResult } from "../report/claims";
-import { correctForLooks, decideFindings, formatEvidence, type Finding } from "../report/finding";
+import { evaluateClaims, type SeedResult } from "./claims";
+import { correctForLooks, decideFindings, formatEvidence, type Finding } from "./finding";
 import { policyLooks } from "../stats/seed-policy";
 import { getStudy } from "../sweep/registry";
 import { baselineSentence } from "./baseline";
 import { budgetFacts } from "./budget";
 import { conclusionOf } from "./conclusion-text";
-import { studyCells, type Study } from "../sweep/study";
+import { studyCells } from "../sweep/study";
+import type { Study } from "./study";
 
-export type { Finding } from "../report/finding";
+export type { Finding } from "./finding";
 
 function finished(results: readonly SeedResult[]): SeedResult[] {
   return results.filter((r) => (r as SeedResult & { status?: string }).status !== "FAILED");

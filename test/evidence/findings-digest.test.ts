@@ -13,7 +13,7 @@ import {
   digestMarkers,
   findingsDigest,
   replaceDigest,
-} from "../../src/studies/findings-digest";
+} from "../../src/evidence/findings-digest";
 import { planStudy } from "../../src/sweep/study";
 import { getStudy, listStudies } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";

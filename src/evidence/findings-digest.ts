@@ -7,7 +7,7 @@
  * table). The prose around the block stays hand-written.
  */
 import type { ReportData } from "../report/collect";
-import { formatDifference, formatN, formatPs, type Finding } from "../report/finding";
+import { formatDifference, formatN, formatPs, type Finding } from "./finding";
 import { ALPHA, VERDICTS, type Verdict } from "../stats/verdict";
 import { planStudy } from "../sweep/study";
 import { studyCompute, tableFindings, type FindingsMarkdownOptions } from "./findings-markdown";
