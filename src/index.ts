@@ -59,6 +59,7 @@ export {
   type MlflowServerOptions,
 } from "./track/server";
 export * from "./sweep/study";
+export * from "./evidence/study";
 export { registerStudy, getStudy, listStudies } from "./sweep/registry";
 export * from "./sweep/executor";
 export {
@@ -289,12 +290,8 @@ export {
 } from "./eval/probe";
 export { runPretrain, RUN_PRETRAIN_DEFAULTS, type RunPretrainOptions } from "./workbench/run";
 export { trainingCurveFigure, accuracyFigure, runConclusion } from "./workbench/run-figures";
-export {
-  studyFindings,
-  studyConclusion,
-  formatFindings,
-  type Finding,
-} from "./evidence/conclusions";
+export { formatFindings, type Finding } from "./evidence/conclusions";
+export { studyFindings, studyConclusion } from "./workbench/conclusions";
 export { resultsTable, reportFindings, findingsFigure, reportConclusion } from "./evidence/summary";
 export {
   findingsMarkdown,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { SeedResult } from "../../src/evidence/claims";
 import type { ReportData, ReportRun } from "../../src/report/collect";
 import { formatN, type Finding } from "../../src/evidence/finding";
-import { studyConclusion, studyFindings } from "../../src/evidence/conclusions";
+import { studyConclusion, studyFindings } from "../../src/workbench/conclusions";
 import { findingsMarkdown, studyCompute } from "../../src/evidence/findings-markdown";
 import { getStudy, registerStudy } from "../../src/sweep/registry";
 import { selectCells } from "../../src/sweep/study";
