@@ -29,7 +29,8 @@ import {
   writeArchive,
   type ArchivedRun,
 } from "../src/report/archive";
-import { collectReport, type ReportData } from "../src/report/collect";
+import { collectReport } from "../src/report/collect";
+import type { ReportData } from "../src/evidence/runs";
 import { renderReport } from "../src/report/render";
 import { readEarlierTable, type EarlierTable } from "../src/evidence/before-after";
 import { digestMarkers, findingsDigest, replaceDigest } from "../src/evidence/findings-digest";

@@ -123,14 +123,8 @@ export {
   type ClaimOptions,
   type SeedResult,
 } from "./evidence/claims";
-export {
-  collectReport,
-  COLLECT_DEFAULTS,
-  type ReportData,
-  type ReportSection,
-  type ReportRun,
-  type CollectOptions,
-} from "./report/collect";
+export { collectReport, COLLECT_DEFAULTS, type CollectOptions } from "./report/collect";
+export type { ReportData, ReportSection, ReportRun } from "./evidence/runs";
 export { renderReport, type RenderOptions } from "./report/render";
 export { buildReport, writeReport, type ReportOptions } from "./report/report";
 export {

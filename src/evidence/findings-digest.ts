@@ -6,7 +6,7 @@
  * findings table and cannot drift from it (issue 12: the README's results paragraph matches the
  * table). The prose around the block stays hand-written.
  */
-import type { ReportData } from "../report/collect";
+import type { ReportData } from "./runs";
 import { formatDifference, formatN, formatPs, type Finding } from "./finding";
 import { ALPHA, VERDICTS, type Verdict } from "../stats/verdict";
 import { planStudy } from "../sweep/study";

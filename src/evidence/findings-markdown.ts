@@ -5,7 +5,7 @@
  * findings table where one is kept; then code versions, compute and environment.
  */
 import type { SeedResult } from "./claims";
-import { latestFinished, type ReportData } from "../report/collect";
+import { latestFinished, type ReportData } from "./runs";
 import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "./before-after";
 import { formatDifference, formatN, formatPs, formatTest, type Finding } from "./finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";

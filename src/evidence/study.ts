@@ -7,7 +7,10 @@
  * the claim's wording, so a claim can be reworded without losing its finding.
  */
 import { selectCells, validateStudyGrid, type CellSelector, type StudyGrid } from "../sweep/study";
+import type { PaperNumbers, StudyPlot } from "../plot/study";
 import type { Finding } from "./finding";
+
+export type { PaperNumbers, StudyPlot } from "../plot/study";
 
 /** One per-seed result of a cell. */
 export interface SeedResult {
@@ -33,26 +36,6 @@ export interface Claim {
   source?: string;
   /** For metrics like loss. */
   lowerIsBetter?: boolean;
-}
-
-/** How the report plots the study by default. */
-export interface StudyPlot {
-  /** bars: one bar per cell (grouped by `group`); heatmap: `x` by `y` grid (Figure 5); line: metric over `x`. */
-  kind: "bars" | "heatmap" | "line";
-  /** Metric plotted; default the study's first metric. */
-  metric?: string;
-  /**
-   * Override key on the x axis (bars: categories; heatmap: columns; line: x values); "key[i]" picks
-   * an element of an array field, negative from the end. A heatmap without x/y over cells that set
-   * one 1- or 2-element array (Figure 5's ops) uses its first element as row and last as column.
-   */
-  x?: string;
-  /** heatmap rows. */
-  y?: string;
-  /** bars: series. */
-  group?: string;
-  /** Axis title for the metric. */
-  title?: string;
 }
 
 /** Facts of a study's budget at a preset, for reasons and prose (never retyped). */
@@ -97,7 +80,7 @@ export interface StudyEvidence {
   /** Default plot. */
   plot?: StudyPlot;
   /** Paper numbers to overlay: x category (the cell label, or the value of plot.x) -> value. */
-  paper?: { metric: string; values: Record<string, number>; source: string };
+  paper?: PaperNumbers;
   /** The study's conclusion text, computed from its findings (src/evidence/conclusion-text.ts). */
   conclusion?: StudyConclusion;
 }

@@ -6,7 +6,7 @@
 import * as aq from "arquero";
 import { groupedBars, meanInterval, summarize, type Figure } from "../plot/figures";
 import type { SeedResult } from "./claims";
-import type { ReportData } from "../report/collect";
+import type { ReportData } from "./runs";
 import { decideFindings, formatEvidence, type Finding } from "./finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
 import type { Study } from "./study";

@@ -17,7 +17,7 @@ import {
   type ReportData,
   type ReportRun,
   type ReportSection,
-} from "./collect";
+} from "../evidence/runs";
 
 /** The committed archive of a preset: `results/<preset>/runs.jsonl` in the project. */
 export function archiveFile(preset: string, root: string = PROJECT_ROOT): string {

@@ -15,7 +15,7 @@ import { budgetFacts } from "../evidence/budget";
 import { conclusionOf } from "../evidence/conclusion-text";
 import { reportFindings, type SectionFindings } from "../evidence/summary";
 import { studyCells } from "../sweep/study";
-import type { ReportData, ReportSection } from "./collect";
+import type { ReportData, ReportSection } from "../evidence/runs";
 import {
   formatDifference,
   formatEvidence,

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { SeedResult } from "../../src/evidence/claims";
-import type { ReportData, ReportRun } from "../../src/report/collect";
+import type { ReportData, ReportRun } from "../../src/evidence/runs";
 import { formatN, type Finding } from "../../src/evidence/finding";
 import { studyConclusion, studyFindings } from "../../src/workbench/conclusions";
 import { findingsMarkdown, studyCompute } from "../../src/evidence/findings-markdown";

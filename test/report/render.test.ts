@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderReport } from "../../src/report/render";
 import { evaluateClaims } from "../../src/evidence/claims";
-import type { ReportData } from "../../src/report/collect";
+import type { ReportData } from "../../src/evidence/runs";
 import type { Study } from "../../src/evidence/study";
 
 const EVIL = `<img src=x onerror="alert(1)">`;
