@@ -18,7 +18,7 @@ import { createExecutor } from "../src/sweep/executors";
 import type { Executor } from "../src/sweep/executor";
 import { getStudy } from "../src/sweep/registry";
 import { projectConfigResolver } from "../src/sweep/run-study";
-import { mergeResolver } from "../src/sweep/study";
+import { mergeResolver } from "../src/grid/study-grid";
 import type { Study } from "../src/evidence/study";
 import { runSweep } from "../src/sweep/sweep";
 import { startMlflowServer } from "../src/track/server";

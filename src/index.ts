@@ -58,7 +58,7 @@ export {
   type MlflowServer,
   type MlflowServerOptions,
 } from "./track/server";
-export * from "./sweep/study";
+export * from "./grid/study-grid";
 export * from "./evidence/study";
 export { registerStudy, getStudy, listStudies } from "./sweep/registry";
 export * from "./sweep/executor";

@@ -11,7 +11,7 @@ import { archiveFile } from "../report/archive";
 import type { CellResources } from "../sweep/executor";
 import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
 import { getStudy, listStudies } from "../sweep/registry";
-import { mergeResolver, type ConfigResolver } from "../sweep/study";
+import { mergeResolver, type ConfigResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import { runSweep, type SweepOptions } from "../sweep/sweep";
 

@@ -13,7 +13,7 @@
  */
 import { tQuantile } from "../stats/t-distribution";
 import { ALPHA } from "../stats/verdict";
-import { planStudy, selectCells, type StudyPreset } from "../sweep/study";
+import { planStudy, selectCells, type StudyPreset } from "../grid/study-grid";
 import type { BudgetFacts, Study } from "./study";
 
 /** Overrides every `small` study cell starts from (on top of the `small` preset). */

@@ -10,7 +10,7 @@
 import { pairDifferences, pairedTest } from "../stats/paired";
 import { welchTest } from "../stats/welch";
 import { pairable } from "./pairing";
-import { selectCells } from "../sweep/study";
+import { selectCells } from "../grid/study-grid";
 import type { Claim, SeedResult, Study } from "./study";
 import {
   decideFindings,

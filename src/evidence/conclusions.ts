@@ -12,7 +12,7 @@ import { policyLooks } from "../stats/seed-policy";
 import { baselineSentence } from "./baseline";
 import { budgetFacts } from "./budget";
 import { conclusionOf } from "./conclusion-text";
-import { studyCells } from "../sweep/study";
+import { studyCells } from "../grid/study-grid";
 import type { Study } from "./study";
 
 export type { Finding } from "./finding";

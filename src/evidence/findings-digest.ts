@@ -9,7 +9,7 @@
 import type { ReportData } from "./runs";
 import { formatDifference, formatN, formatPs, type Finding } from "./finding";
 import { ALPHA, VERDICTS, type Verdict } from "../stats/verdict";
-import { planStudy } from "../sweep/study";
+import { planStudy } from "../grid/study-grid";
 import { studyCompute, tableFindings, type FindingsMarkdownOptions } from "./findings-markdown";
 
 /** The markers around a preset's digest in README.md. */

@@ -9,7 +9,7 @@ import { latestFinished, type ReportData } from "./runs";
 import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "./before-after";
 import { formatDifference, formatN, formatPs, formatTest, type Finding } from "./finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
-import { studyCells } from "../sweep/study";
+import { studyCells } from "../grid/study-grid";
 import type { Study } from "./study";
 import { describeCpu, type CpuRecord } from "../track/cpu";
 import { baselineSentence } from "./baseline";

@@ -13,7 +13,7 @@
  * Welch's test, which does not spend degrees of freedom on a pairing that buys nothing.
  * test/evidence/pairing.test.ts checks this against the trainer's own functions.
  */
-import { selectCells, type CellSelector } from "../sweep/study";
+import { selectCells, type CellSelector } from "../grid/study-grid";
 import type { Study } from "./study";
 
 /** Config fields (dotted prefixes) that, with the seed, fix the initialisation and data order. */

@@ -2,11 +2,11 @@
  * A study's paper-facing side: the comparisons the paper makes (claims, each with an id), the
  * findings it computes beyond them, why they most likely fail at a small scale, its default plot
  * with the paper's numbers, and its conclusion's prose. The sweep's side, the grid of cells and
- * seeds with per-preset budgets, is src/sweep/study.ts; a {@link Study} is both, declared in one
+ * seeds with per-preset budgets, is src/grid/study-grid.ts; a {@link Study} is both, declared in one
  * file per study (src/studies/<study>.ts). Findings and reasons are keyed by claim id, never by
  * the claim's wording, so a claim can be reworded without losing its finding.
  */
-import { selectCells, validateStudyGrid, type CellSelector, type StudyGrid } from "../sweep/study";
+import { selectCells, validateStudyGrid, type CellSelector, type StudyGrid } from "../grid/study-grid";
 import type { PaperNumbers, StudyPlot } from "../plot/study";
 import type { Finding } from "./finding";
 

@@ -4,7 +4,7 @@
  * its interval), with the paper's numbers overlaid when the study carries them and the random-init
  * encoder of the same budget as a baseline where the runs measured it (eval.randomInit).
  */
-import { studyCells, type Overrides, type StudyCell, type StudyGrid } from "../sweep/study";
+import { studyCells, type Overrides, type StudyCell, type StudyGrid } from "../grid/study-grid";
 import { barsFromRows, heatmapFromRows, summarize, type Figure, type ResultRow } from "./figures";
 
 /** How the report plots the study by default. */

@@ -14,7 +14,7 @@ import { baselineSentence, cellGain, RANDOM_INIT_METRIC } from "../evidence/base
 import { budgetFacts } from "../evidence/budget";
 import { conclusionOf } from "../evidence/conclusion-text";
 import { reportFindings, type SectionFindings } from "../evidence/summary";
-import { studyCells } from "../sweep/study";
+import { studyCells } from "../grid/study-grid";
 import type { ReportData, ReportSection } from "../evidence/runs";
 import {
   formatDifference,

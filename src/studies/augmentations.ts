@@ -7,7 +7,7 @@ import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
 import type { SeedResult } from "../evidence/claims";
 import type { Finding } from "../evidence/finding";
 import type { Study } from "../evidence/study";
-import { studyCells, type StudyCell } from "../sweep/study";
+import { studyCells, type StudyCell } from "../grid/study-grid";
 import { cellGains, gainPoints } from "../evidence/baseline";
 import { smallSeeds, studyPresets } from "../evidence/budget";
 import { agrees, findingOf, outcome, phrase } from "../evidence/conclusion-text";

@@ -5,7 +5,7 @@
  */
 import type { SeedResult } from "../evidence/claims";
 import type { Finding } from "../evidence/finding";
-import { cellLabel, selectCells, type CellSelector } from "../sweep/study";
+import { cellLabel, selectCells, type CellSelector } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import { smallSeeds, studyPresets } from "../evidence/budget";
 import { findingOf, outcome, phrase } from "../evidence/conclusion-text";

@@ -5,7 +5,7 @@
  */
 import { TABLE4_LOSSES, TABLE5_TEMPERATURE } from "../paper/reference";
 import type { SeedResult } from "../evidence/claims";
-import type { StudyCell } from "../sweep/study";
+import type { StudyCell } from "../grid/study-grid";
 import { smallSeeds, studyPresets } from "../evidence/budget";
 import { findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import { cellMeans } from "../evidence/comparisons";

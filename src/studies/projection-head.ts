@@ -5,7 +5,7 @@
  */
 import type { SeedResult } from "../evidence/claims";
 import type { Finding } from "../evidence/finding";
-import type { StudyCell } from "../sweep/study";
+import type { StudyCell } from "../grid/study-grid";
 import { smallSeeds, studyPresets } from "../evidence/budget";
 import { agrees, findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import { pairedRunsFinding } from "../evidence/comparisons";

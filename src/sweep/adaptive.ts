@@ -8,7 +8,7 @@
 import { evaluateClaims, type SeedResult } from "../evidence/claims";
 import type { Finding } from "../evidence/finding";
 import { nextSeeds, type ClaimLook, type SeedDecision } from "../stats/seed-policy";
-import { planStudy, studyCells, type CellPlan, type PlanOptions } from "./study";
+import { planStudy, studyCells, type CellPlan, type PlanOptions } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 
 /** A finished result with its run time (a sweep's CellResult fits). */

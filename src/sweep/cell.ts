@@ -14,7 +14,7 @@ import {
   type CellTask,
   type Executor,
 } from "./executor";
-import type { CellPlan, Overrides, StudyGrid } from "./study";
+import type { CellPlan, Overrides, StudyGrid } from "../grid/study-grid";
 
 /** The MLflow calls a cell step makes (a fake implements them in unit tests). */
 export type SweepClient = Pick<

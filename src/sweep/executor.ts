@@ -12,7 +12,7 @@ import path from "node:path";
 import { trackingContextToEnv, type TrackingContext } from "../track/context";
 import { PROJECT_ROOT } from "../track/server";
 import { childEnvironment } from "../util/process";
-import type { CellPlan } from "./study";
+import type { CellPlan } from "../grid/study-grid";
 
 /** What one cell may use, set the same way for every executor. */
 export interface CellResources {

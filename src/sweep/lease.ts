@@ -10,7 +10,7 @@ import type { MlflowClient, Run } from "../track/mlflow";
 import { pidAlive } from "../util/process";
 import { SWEEP_TAGS, type CellHistory } from "./cell";
 import type { Executor } from "./executor";
-import type { CellPlan, StudyGrid } from "./study";
+import type { CellPlan, StudyGrid } from "../grid/study-grid";
 
 /** What earlier sweeps of the study left. */
 export interface StudyState {

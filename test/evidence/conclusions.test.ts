@@ -6,7 +6,7 @@ import { formatN, type Finding } from "../../src/evidence/finding";
 import { studyConclusion, studyFindings } from "../../src/workbench/conclusions";
 import { findingsMarkdown, studyCompute } from "../../src/evidence/findings-markdown";
 import { getStudy, registerStudy } from "../../src/sweep/registry";
-import { selectCells } from "../../src/sweep/study";
+import { selectCells } from "../../src/grid/study-grid";
 
 const r = (label: string, seed: number, metrics: Record<string, number>): SeedResult => ({
   label,

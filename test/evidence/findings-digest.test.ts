@@ -14,7 +14,7 @@ import {
   findingsDigest,
   replaceDigest,
 } from "../../src/evidence/findings-digest";
-import { planStudy } from "../../src/sweep/study";
+import { planStudy } from "../../src/grid/study-grid";
 import { getStudy, listStudies } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
 

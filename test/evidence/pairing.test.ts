@@ -5,7 +5,7 @@ import type { PretrainConfig } from "../../src/config/pretrain-config";
 import { pairable } from "../../src/evidence/pairing";
 import { getStudy } from "../../src/sweep/registry";
 import { projectConfigResolver } from "../../src/sweep/run-study";
-import { planStudy } from "../../src/sweep/study";
+import { planStudy } from "../../src/grid/study-grid";
 import { createTrainingState } from "../../src/train/state";
 import { createViewSource } from "../../src/train/views";
 import { syntheticDataset } from "../train/support";

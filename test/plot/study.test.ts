@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { overrideValue, studyFigure } from "../../src/plot/study";
 import { augmentationGridStudy } from "../../src/studies/augmentations";
-import { studyCells } from "../../src/sweep/study";
+import { studyCells } from "../../src/grid/study-grid";
 import type { Study } from "../../src/evidence/study";
 
 test("axis keys pick fields or array elements of a cell's overrides", () => {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { SeedResult } from "../../src/evidence/claims";
 import { nextAdaptivePlans } from "../../src/sweep/adaptive";
-import { planStudy } from "../../src/sweep/study";
+import { planStudy } from "../../src/grid/study-grid";
 import type { Study } from "../../src/evidence/study";
 
 const study: Study = {

@@ -6,7 +6,7 @@ import {
   planStudy,
   selectCells,
   studyCells,
-} from "../../src/sweep/study";
+} from "../../src/grid/study-grid";
 import { validateStudy, type Study } from "../../src/evidence/study";
 import { getStudy, listStudies, registerStudy } from "../../src/sweep/registry";
 import { lastJsonObject } from "../../src/sweep/executor";

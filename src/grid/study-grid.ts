@@ -1,10 +1,11 @@
 /**
  * A study's grid: a named set of cells over config fields plus seeds, the unit the paper's
  * ablations are made of (e.g. Figure 8 varies the projection head, Figure 5 pairs of
- * augmentations), with its per-preset budgets, cells and seeds. This is what a sweep runs. What the
- * study says about the paper (its claims, findings, reasons, plot and prose) is separate:
- * src/evidence/study.ts, where `Study` joins both; each built-in study's home is
- * src/studies/<study>.ts.
+ * augmentations), with its per-preset budgets, cells and seeds, and its plan of runs. This is what
+ * a sweep runs (src/sweep/), and what the evidence (src/evidence/) and figures (src/plot/) select
+ * cells from, so it sits below all three. What the study says about the paper (its claims,
+ * findings, reasons, plot and prose) is separate: src/evidence/study.ts, where `Study` joins both;
+ * each built-in study's home is src/studies/<study>.ts.
  */
 import { validateSeedPolicy, type SeedPolicy } from "../stats/seed-policy";
 import { configHash } from "../track/hash";
