@@ -6,7 +6,12 @@
  * file per study (src/studies/<study>.ts). Findings and reasons are keyed by claim id, never by
  * the claim's wording, so a claim can be reworded without losing its finding.
  */
-import { selectCells, validateStudyGrid, type CellSelector, type StudyGrid } from "../grid/study-grid";
+import {
+  selectCells,
+  validateStudyGrid,
+  type CellSelector,
+  type StudyGrid,
+} from "../grid/study-grid";
 import type { PaperNumbers, StudyPlot } from "../plot/study";
 import type { Finding } from "./finding";
 

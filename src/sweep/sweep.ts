@@ -30,7 +30,12 @@ import { terminalProgress, type SweepProgress } from "./progress";
 import { isEvidence, nextAdaptivePlans } from "./adaptive";
 import { importArchivedRuns } from "./import-archive";
 import { checkTrackingReachable } from "./reachable";
-import { planStudy, type CellPlan, type ConfigResolver, type PlanOptions } from "../grid/study-grid";
+import {
+  planStudy,
+  type CellPlan,
+  type ConfigResolver,
+  type PlanOptions,
+} from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 
 export { SWEEP_TAGS, type CellResult } from "./cell";
