@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, type BackendName } from "../src/backend";
+import { configureFromEnv } from "../src/workbench/params";
 import { benchAugment, formatAugmentBench } from "./augment";
 import { formatBench, runBench, type BenchModel } from "./harness";
 
@@ -42,6 +43,7 @@ function positive(value: string | undefined, flag: string): number | undefined {
 
 /** Runs the benchmark command line; returns the exit code. */
 export async function benchMain(argv: string[]): Promise<number> {
+  configureFromEnv(process.env);
   let values;
   try {
     ({ values } = parseArgs({

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../src/backend";
 import { cpuRecord, describeCpu } from "../src/track/cpu";
+import { configureFromEnv } from "../src/workbench/params";
 import { buildStep, type BenchModel } from "./harness";
 
 /** Op kinds reported together. */
@@ -132,6 +133,7 @@ function format(p: StepProfile): string {
 }
 
 async function main(): Promise<void> {
+  configureFromEnv(process.env);
   const { values } = parseArgs({
     options: {
       models: { type: "string", default: "convnet,resnet18" },

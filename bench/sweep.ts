@@ -18,9 +18,11 @@ import { createExecutor } from "../src/sweep/executors";
 import type { Executor } from "../src/sweep/executor";
 import { getStudy } from "../src/sweep/registry";
 import { projectConfigResolver } from "../src/sweep/run-study";
-import { mergeResolver, type Study } from "../src/sweep/study";
+import { mergeResolver } from "../src/grid/study-grid";
+import type { Study } from "../src/evidence/study";
 import { runSweep } from "../src/sweep/sweep";
 import { startMlflowServer } from "../src/track/server";
+import { configureFromEnv } from "../src/workbench/params";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -122,6 +124,7 @@ async function parallel(trackingUri: string, tmp: string): Promise<void> {
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-bench-sweep-"));
   process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+  configureFromEnv(process.env);
   const server = await startMlflowServer({ storeDir: path.join(tmp, "mlflow"), port: 0 });
   try {
     if (positionals[0] === "parallel") await parallel(server.url, tmp);

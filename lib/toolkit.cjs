@@ -12,7 +12,9 @@ const path = require("node:path");
 
 const SRC = path.join(__dirname, "..", "src") + path.sep;
 const KEY = Symbol.for("simclr-workbook.toolkit");
-const state = globalThis[KEY] || (globalThis[KEY] = { registered: false, mtimes: new Map() });
+const state =
+  globalThis[KEY] ||
+  (globalThis[KEY] = { registered: false, configured: false, mtimes: new Map() });
 
 if (!state.registered) {
   require("tsx/cjs/api").register();
@@ -33,7 +35,8 @@ function changed() {
   return false;
 }
 
-if (changed()) {
+const reload = changed();
+if (reload) {
   for (const id of Object.keys(require.cache)) {
     if (id.startsWith(SRC)) delete require.cache[id];
   }
@@ -41,6 +44,14 @@ if (changed()) {
 }
 
 module.exports = require("../src/index.ts");
+
+// This shim is the notebooks' entry point: the toolkit reads no environment itself, so the
+// variables (SIMCLR_*, MLFLOW_TRACKING_URI, TF_* before TensorFlow loads) are read here, on the
+// first load and again after a reload (which starts src/ modules afresh).
+if (!state.configured || reload) {
+  module.exports.configureFromEnv(process.env);
+  state.configured = true;
+}
 
 for (const id of Object.keys(require.cache)) {
   if (id.startsWith(SRC) && !state.mtimes.has(id)) {

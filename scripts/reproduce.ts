@@ -29,14 +29,20 @@ import {
   writeArchive,
   type ArchivedRun,
 } from "../src/report/archive";
-import { collectReport, type ReportData } from "../src/report/collect";
+import { collectReport } from "../src/report/collect";
+import type { ReportData } from "../src/evidence/runs";
 import { renderReport } from "../src/report/render";
-import { readEarlierTable, type EarlierTable } from "../src/report/before-after";
-import { digestMarkers, findingsDigest, replaceDigest } from "../src/studies/findings-digest";
-import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/studies/findings-markdown";
+import { readEarlierTable, type EarlierTable } from "../src/evidence/before-after";
+import { digestMarkers, findingsDigest, replaceDigest } from "../src/evidence/findings-digest";
+import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/evidence/findings-markdown";
 import { listStudies } from "../src/sweep/registry";
-import { PROJECT_ROOT, resolveTrackingUri } from "../src/track/server";
-import { presetFromEnv, type NotebookPreset } from "../src/workbench/params";
+import {
+  ensureLocalMlflow,
+  NoTrackingServer,
+  PROJECT_ROOT,
+  resolveTrackingUri,
+} from "../src/track/server";
+import { configureFromEnv, presetFromEnv, type NotebookPreset } from "../src/workbench/params";
 
 /** Notebook per study name (and the notebook names themselves). */
 const NOTEBOOKS: Record<string, string> = {
@@ -85,6 +91,7 @@ function git(args: string[]): string {
 }
 
 async function main(): Promise<number> {
+  configureFromEnv(process.env);
   const { values } = parseArgs({
     options: {
       study: { type: "string", multiple: true },
@@ -131,7 +138,12 @@ async function main(): Promise<number> {
   fs.mkdirSync(outDir, { recursive: true });
   const archiveFile = path.join(outDir, "runs.jsonl");
   if (values["findings-only"]) return findingsFromArchive(outDir, archiveFile, preset);
-  const trackingUri = await resolveTrackingUri();
+  // MLFLOW_TRACKING_URI, else the project's local server, started here (detached, so the
+  // notebooks' kernels and a later run reuse it) when none is running: the toolkit never starts one.
+  const trackingUri = await resolveTrackingUri().catch(async (e: unknown) => {
+    if (!(e instanceof NoTrackingServer)) throw e;
+    return (await ensureLocalMlflow({ detached: true })).url;
+  });
   if (values["archive-only"]) {
     await archiveFromStore(trackingUri, archiveFile, preset);
     return findingsFromArchive(outDir, archiveFile, preset);

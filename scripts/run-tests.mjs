@@ -34,7 +34,17 @@ files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...files],
+  [
+    "--import",
+    "tsx",
+    // The harness is an entry point: it hands the environment to the toolkit in each test process.
+    "--import",
+    "./test/support/environment.cjs",
+    "--test",
+    "--test-concurrency=1",
+    "--test-reporter=spec",
+    ...files,
+  ],
   {
     cwd: ROOT,
     stdio: "inherit",

@@ -10,8 +10,10 @@ import { parseArgs } from "node:util";
 import { experimentsUrl, MODEL_TRAINING_VIEW_HINT } from "../src/track/links";
 import { ensureLocalMlflow, mlflowHealthy, type MlflowServer } from "../src/track/server";
 import { startJupyterLab, type JupyterServer } from "../src/workbench/jupyter";
+import { configureFromEnv } from "../src/workbench/params";
 
 async function main(): Promise<number> {
+  configureFromEnv(process.env);
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: "8888" },

@@ -59,7 +59,8 @@ export {
   type MlflowServer,
   type MlflowServerOptions,
 } from "./track/server";
-export * from "./sweep/study";
+export * from "./grid/study-grid";
+export * from "./evidence/study";
 export { registerStudy, getStudy, listStudies } from "./sweep/registry";
 export * from "./sweep/executor";
 export {
@@ -122,19 +123,18 @@ export {
   type ClaimVerdict,
   type ClaimOptions,
   type SeedResult,
-} from "./report/claims";
-export {
-  collectReport,
-  COLLECT_DEFAULTS,
-  type ReportData,
-  type ReportSection,
-  type ReportRun,
-  type CollectOptions,
-} from "./report/collect";
+} from "./evidence/claims";
+export { collectReport, COLLECT_DEFAULTS, type CollectOptions } from "./report/collect";
+export type { ReportData, ReportSection, ReportRun } from "./evidence/runs";
 export { renderReport, type RenderOptions } from "./report/render";
 export { buildReport, writeReport, type ReportOptions } from "./report/report";
-export { presetFromEnv, resultsDir, type NotebookPreset } from "./workbench/params";
-export { studyPresets } from "./studies/budget";
+export {
+  configureFromEnv,
+  presetFromEnv,
+  resultsDir,
+  type NotebookPreset,
+} from "./workbench/params";
+export { studyPresets } from "./evidence/budget";
 export { dataFromEnv, type NotebookData } from "./workbench/params";
 export type { ImageBatch, ImageSplit, Dataset } from "./data/types";
 export {
@@ -285,18 +285,14 @@ export {
 } from "./eval/probe";
 export { runPretrain, RUN_PRETRAIN_DEFAULTS, type RunPretrainOptions } from "./workbench/run";
 export { trainingCurveFigure, accuracyFigure, runConclusion } from "./workbench/run-figures";
-export {
-  studyFindings,
-  studyConclusion,
-  formatFindings,
-  type Finding,
-} from "./studies/conclusions";
-export { resultsTable, reportFindings, findingsFigure, reportConclusion } from "./studies/summary";
+export { formatFindings, type Finding } from "./evidence/conclusions";
+export { studyFindings, studyConclusion } from "./workbench/conclusions";
+export { resultsTable, reportFindings, findingsFigure, reportConclusion } from "./evidence/summary";
 export {
   findingsMarkdown,
   studyCompute,
   type FindingsMarkdownOptions,
-} from "./studies/findings-markdown";
+} from "./evidence/findings-markdown";
 export { displayTable, DISPLAY_TABLE_DEFAULTS, type DisplayTableOptions } from "./workbench/table";
 export { pretrainRunIdentity, type PretrainRunIdentity } from "./train/run-identity";
 // Plugins: your own augmentations, losses, heads and encoders (src/plugins).
@@ -326,4 +322,4 @@ export { holmAdjust } from "./stats/holm";
 export { tCdf, tQuantile } from "./stats/t-distribution";
 export { CONFIDENCE, type TTest } from "./stats/t-test";
 export { ALPHA, VERDICTS, decideFamily, type Verdict } from "./stats/verdict";
-export { decideFindings, formatEvidence } from "./report/finding";
+export { decideFindings, formatEvidence } from "./evidence/finding";

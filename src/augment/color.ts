@@ -52,16 +52,11 @@ export const COLOR_DISTORTION_DEFAULTS: Readonly<ColorDistortionOptions> = Objec
   grayscaleP: 0.2,
 });
 
-/** Clips `npix` RGB pixels from `offset` to [0, 1] in place. */
-export function clip01(data: Float32Array, offset: number, npix: number): void {
-  const end = offset + npix * 3;
-  for (let j = offset; j < end; j++) {
-    const v = data[j];
-    data[j] = v < 0 ? 0 : v > 1 ? 1 : v;
-  }
-}
-
-/** Brightness: multiplies by `value` ("simclrv2") or adds `value` ("simclrv1"), in place (no clip). */
+/**
+ * Brightness, then a clip to [0, 1] (the official clip after the step), in place: multiplies by
+ * `value` ("simclrv2") or adds `value` ("simclrv1"). One pass: the product is clipped before it is
+ * stored, which equals storing then clipping (rounding to float32 keeps order, and 0 and 1 are exact).
+ */
 export function adjustBrightness(
   data: Float32Array,
   offset: number,
@@ -70,11 +65,18 @@ export function adjustBrightness(
   impl: BrightnessImpl = "simclrv2",
 ): void {
   const end = offset + npix * 3;
-  if (impl === "simclrv2") for (let j = offset; j < end; j++) data[j] *= value;
-  else for (let j = offset; j < end; j++) data[j] += value;
+  const mul = impl === "simclrv2" ? value : 1;
+  const add = impl === "simclrv2" ? 0 : value;
+  for (let j = offset; j < end; j++) {
+    const v = data[j] * mul + add;
+    data[j] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
 }
 
-/** Contrast: (x - mean) * factor + mean per channel, means over the image, in place (no clip). */
+/**
+ * Contrast: (x - mean) * factor + mean per channel, means over the image, then a clip to [0, 1]
+ * (the official clip after the step), in place: a pass for the means, a pass for the pixels.
+ */
 export function adjustContrast(
   data: Float32Array,
   offset: number,
@@ -90,16 +92,16 @@ export function adjustContrast(
     m1 += data[j + 1];
     m2 += data[j + 2];
   }
-  m0 /= npix;
-  m1 /= npix;
-  m2 /= npix;
-  const a0 = m0 * (1 - factor);
-  const a1 = m1 * (1 - factor);
-  const a2 = m2 * (1 - factor);
+  const a0 = (m0 / npix) * (1 - factor);
+  const a1 = (m1 / npix) * (1 - factor);
+  const a2 = (m2 / npix) * (1 - factor);
   for (let j = offset; j < end; j += 3) {
-    data[j] = data[j] * factor + a0;
-    data[j + 1] = data[j + 1] * factor + a1;
-    data[j + 2] = data[j + 2] * factor + a2;
+    const r = data[j] * factor + a0;
+    const g = data[j + 1] * factor + a1;
+    const b = data[j + 2] * factor + a2;
+    data[j] = r < 0 ? 0 : r > 1 ? 1 : r;
+    data[j + 1] = g < 0 ? 0 : g > 1 ? 1 : g;
+    data[j + 2] = b < 0 ? 0 : b > 1 ? 1 : b;
   }
 }
 
@@ -190,47 +192,6 @@ export function adjustHue(data: Float32Array, offset: number, npix: number, delt
   }
 }
 
-/** Multiplies (or adds) and clips to [0, 1] in one pass. */
-function brightnessClipped(
-  data: Float32Array,
-  offset: number,
-  npix: number,
-  value: number,
-  impl: BrightnessImpl,
-): void {
-  const end = offset + npix * 3;
-  const mul = impl === "simclrv2" ? value : 1;
-  const add = impl === "simclrv2" ? 0 : value;
-  for (let j = offset; j < end; j++) {
-    const v = data[j] * mul + add;
-    data[j] = v < 0 ? 0 : v > 1 ? 1 : v;
-  }
-}
-
-/** Contrast then clip to [0, 1] in one pass over the pixels (after the mean pass). */
-function contrastClipped(data: Float32Array, offset: number, npix: number, factor: number): void {
-  const end = offset + npix * 3;
-  let m0 = 0;
-  let m1 = 0;
-  let m2 = 0;
-  for (let j = offset; j < end; j += 3) {
-    m0 += data[j];
-    m1 += data[j + 1];
-    m2 += data[j + 2];
-  }
-  const a0 = (m0 / npix) * (1 - factor);
-  const a1 = (m1 / npix) * (1 - factor);
-  const a2 = (m2 / npix) * (1 - factor);
-  for (let j = offset; j < end; j += 3) {
-    const r = data[j] * factor + a0;
-    const g = data[j + 1] * factor + a1;
-    const b = data[j + 2] * factor + a2;
-    data[j] = r < 0 ? 0 : r > 1 ? 1 : r;
-    data[j + 1] = g < 0 ? 0 : g > 1 ? 1 : g;
-    data[j + 2] = b < 0 ? 0 : b > 1 ? 1 : b;
-  }
-}
-
 /** Jitters one image in place with fresh random factors (the per-image body of the jitter). */
 function jitterImage(
   data: Float32Array,
@@ -261,12 +222,12 @@ function jitterImage(
       case 0:
         if (b === 0) continue;
         if (o.impl === "simclrv2")
-          brightnessClipped(data, offset, npix, rng.uniform(Math.max(1 - b, 0), 1 + b), "simclrv2");
-        else brightnessClipped(data, offset, npix, rng.uniform(-b, b), "simclrv1");
+          adjustBrightness(data, offset, npix, rng.uniform(Math.max(1 - b, 0), 1 + b), "simclrv2");
+        else adjustBrightness(data, offset, npix, rng.uniform(-b, b), "simclrv1");
         break;
       case 1:
         if (c === 0) continue;
-        contrastClipped(data, offset, npix, rng.uniform(1 - c, 1 + c));
+        adjustContrast(data, offset, npix, rng.uniform(1 - c, 1 + c));
         break;
       case 2:
         if (s === 0) continue;
@@ -278,7 +239,7 @@ function jitterImage(
         break;
     }
     // saturation and hue keep values in [0, 1] (they keep each pixel's min and max in range);
-    // brightness and contrast clip in their own pass, as the official clip after every step.
+    // brightness and contrast clip as they store, as the official clip after every step.
   }
 }
 

@@ -15,33 +15,8 @@ export interface FlipOptions {
 /** Defaults of {@link FlipOptions}. */
 export const FLIP_DEFAULTS: Readonly<FlipOptions> = Object.freeze({ p: 0.5 });
 
-/** Mirrors one NHWC image left-right from `src` into `out` (must not alias). */
-export function flipImage(
-  src: Float32Array,
-  out: Float32Array,
-  offset: number,
-  height: number,
-  width: number,
-): void {
-  for (let y = 0; y < height; y++) {
-    const row = offset + y * width * 3;
-    for (let x = 0; x < width; x++) {
-      const s = row + x * 3;
-      const d = row + (width - 1 - x) * 3;
-      out[d] = src[s];
-      out[d + 1] = src[s + 1];
-      out[d + 2] = src[s + 2];
-    }
-  }
-}
-
 /** Mirrors one NHWC image left-right in place (swapping pixels within each row). */
-export function flipImageInPlace(
-  data: Float32Array,
-  offset: number,
-  height: number,
-  width: number,
-): void {
+function flipImageInPlace(data: Float32Array, offset: number, height: number, width: number): void {
   for (let y = 0; y < height; y++) {
     const row = offset + y * width * 3;
     for (let a = row, b = row + (width - 1) * 3; a < b; a += 3, b -= 3) {

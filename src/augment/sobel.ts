@@ -17,7 +17,7 @@ export interface SobelOptions {
 export const SOBEL_DEFAULTS: Readonly<SobelOptions> = Object.freeze({ p: 1 });
 
 /** Sobel magnitude of one NHWC image from `src` into `out` (must not alias). */
-export function sobelImage(
+function sobelImage(
   src: Float32Array,
   out: Float32Array,
   offset: number,

@@ -9,22 +9,25 @@
  * forced backend that cannot be loaded is an Error, never a silent fallback.
  *
  * Threads: native TensorFlow reads `TF_NUM_INTRAOP_THREADS` / `TF_NUM_INTEROP_THREADS` once, when
- * its library creates the first context, so they are set here before tfjs-node is loaded (a value
- * the user already exported wins). So is `TF_ENABLE_ONEDNN_OPTS=1`: TensorFlow turns its oneDNN
+ * its library creates the first context, so the entry point (the CLI, the notebooks' toolkit shim,
+ * the test harness) sets them, from {@link tensorflowEnvDefaults}, before tfjs-node is loaded (a
+ * value the user already exported wins), and hands what it set in with {@link setBackendSettings};
+ * this module reads and writes no environment. So is `TF_ENABLE_ONEDNN_OPTS=1`: TensorFlow turns its oneDNN
  * kernels on by itself only on CPUs with VNNI/BF16/AMX, and its Eigen kernels ran a ConvNet step at
  * half the speed on an AVX2 machine (issue 16; environment.md, "Backends"). Wasm in Node.js is
  * single-threaded (tfjs-backend-wasm disables its pthread build under Node), which the returned
  * `threads` reports honestly.
- * The backend is the toolkit's only global state.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { cpuInfo, oneDnnByDefault, type CpuInfo } from "../track/cpu";
+import { availableCores, backendSettings } from "./settings";
 import { registerWasmGradients } from "./wasm-grads";
+
+export * from "./settings";
 
 /** A backend the toolkit can train on. */
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
@@ -80,23 +83,6 @@ let current: BackendInfo | undefined;
 /** tfjs-node-gpu loaded but saw no GPU: its `tensorflow` backend still serves as the CPU one. */
 let gpuPackageLoaded = false;
 const loaded = new Map<BackendName, BackendInfo>();
-
-/**
- * CPU cores this process may use: the smaller of the scheduler affinity
- * (`os.availableParallelism`) and a cgroup v2 CPU quota (`/sys/fs/cgroup/cpu.max`), at least 1.
- */
-export function availableCores(): number {
-  let n =
-    typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  try {
-    const [quota, period] = fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(/\s+/);
-    if (quota !== "max" && Number(period) > 0)
-      n = Math.min(n, Math.ceil(Number(quota) / Number(period)));
-  } catch {
-    // no cgroup v2 quota: the affinity count stands
-  }
-  return Math.max(1, n);
-}
 
 /** The name of the first NVIDIA GPU `nvidia-smi` sees, or undefined. */
 export function visibleGpu(): string | undefined {
@@ -171,9 +157,9 @@ async function loadNative(
     return {
       backend: name,
       version: `tfjs ${tf.version_core}, tfjs-node-gpu (no GPU seen), TensorFlow ${nativeTensorflowVersion()}`,
-      threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || threads,
-      device: cpuDevice(Number(process.env.TF_NUM_INTRAOP_THREADS) || threads),
-      onednn: oneDnnEnabled(process.env.TF_ENABLE_ONEDNN_OPTS),
+      threads: backendSettings().intraOpThreads ?? threads,
+      device: cpuDevice(backendSettings().intraOpThreads ?? threads),
+      onednn: oneDnnEnabled(backendSettings().oneDnn),
     };
   }
   const other = loaded.get(gpu ? "tensorflow" : "tensorflow-gpu");
@@ -190,12 +176,8 @@ async function loadNative(
       );
   }
   nativeAddon(pkg, name);
-  // Read once by TensorFlow when it creates its first context; a user's own setting wins.
-  process.env.TF_NUM_INTRAOP_THREADS ??= String(threads);
-  process.env.TF_NUM_INTEROP_THREADS ??= String(Math.min(2, threads));
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
-  process.env.TF_ENABLE_ONEDNN_OPTS ??= "1";
-  const onednn = oneDnnEnabled(process.env.TF_ENABLE_ONEDNN_OPTS);
+  // TensorFlow reads TF_* once when it creates its first context: the entry point set them.
+  const onednn = oneDnnEnabled(backendSettings().oneDnn);
   let mod: NativeModule;
   try {
     mod = load(pkg) as NativeModule;
@@ -217,8 +199,8 @@ async function loadNative(
   return {
     backend: name,
     version: `tfjs ${tf.version_core}, tfjs-node ${mod.version["tfjs-node"] ?? "?"}, TensorFlow ${tfVersion}`,
-    threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || threads,
-    device: gpu ? device : cpuDevice(Number(process.env.TF_NUM_INTRAOP_THREADS) || threads),
+    threads: backendSettings().intraOpThreads ?? threads,
+    device: gpu ? device : cpuDevice(backendSettings().intraOpThreads ?? threads),
     onednn,
   };
 }
@@ -315,7 +297,7 @@ function parseBackendName(value: string, source: string): BackendName {
  * native ones together). Throws when a forced backend (`prefer` or `SIMCLR_BACKEND`) cannot load.
  */
 export async function initBackend(opts: Partial<BackendOptions> = {}): Promise<BackendInfo> {
-  const env = process.env.SIMCLR_BACKEND?.trim();
+  const env = backendSettings().prefer;
   const forced = opts.prefer ?? (env ? parseBackendName(env, "SIMCLR_BACKEND") : undefined);
   if (opts.prefer) parseBackendName(opts.prefer, "initBackend({ prefer })");
   if (current && (!forced || forced === current.backend)) {

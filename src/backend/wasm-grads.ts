@@ -299,7 +299,7 @@ function placeTap(
  * Input gradient of max pooling, routing each output's gradient to the first maximum of its
  * window in row-major order (TensorFlow's and tfjs-cpu's tie rule). x: [N, H, W, C].
  */
-export function maxPoolInputGradient(
+function maxPoolInputGradient(
   dy: tf.Tensor4D,
   x: tf.Tensor4D,
   y: tf.Tensor4D,
@@ -356,7 +356,7 @@ export function maxPoolInputGradient(
  * Input gradient of average pooling where each window's mean is over its in-bounds cells (what
  * tfjs's forward and TensorFlow compute; tfjs 4.22's AvgPoolGrad divides by the full window).
  */
-export function avgPoolInputGradient(
+function avgPoolInputGradient(
   dy: tf.Tensor4D,
   xShape: [number, number, number, number],
   attrs: Pool2DAttrs,

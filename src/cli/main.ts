@@ -2,6 +2,7 @@
  * The `simclr` command line: one sub-command per module under src/cli/, dispatched by name.
  * Each sub-command module exports `run(argv)` returning the process exit code.
  */
+import { configureFromEnv } from "../workbench/params";
 
 /** A sub-command: parses its own arguments, returns an exit code. */
 export interface Command {
@@ -34,6 +35,8 @@ const commands: Record<string, () => Promise<Command>> = {
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // The CLI is an entry point: it reads the environment once, before TensorFlow can load.
+  configureFromEnv(process.env);
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     const lines = await Promise.all(

@@ -1,27 +1,35 @@
 /**
- * `simclr mlflow sync|uri`: replays the local tracking journal to the server by hand, or prints
- * the tracking URI the toolkit would use (starting the project's local server when needed).
+ * `simclr mlflow sync|uri|start`: replays the local tracking journal to the server by hand, prints
+ * the tracking URI the toolkit would use, or starts the project's local server (detached, so
+ * notebooks and later commands reuse it) when none is running.
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./main";
 import { trackingCredentialsFromEnv } from "../track/context";
 import { defaultJournalDir, syncJournals } from "../track/journal";
 import { normalizeTrackingUri } from "../track/mlflow";
-import { resolveTrackingUri } from "../track/server";
+import { ensureLocalMlflow, resolveTrackingUri } from "../track/server";
 
 const USAGE = `usage: simclr mlflow sync [--dir DIR] [--uri URL] [--force] [--json]
        simclr mlflow uri
+       simclr mlflow start
   sync   replay tracking journals (default dir: ${defaultJournalDir()}) to the MLflow server;
          runs whose process died unterminated are marked KILLED
-  uri    print the tracking URI (MLFLOW_TRACKING_URI, else the project's local server)`;
+  uri    print the tracking URI (MLFLOW_TRACKING_URI, else the project's running local server)
+  start  start the project's local server (.simclr/mlflow) unless one is running; print its URL`;
 
 export const command: Command = {
   summary:
-    "MLflow helpers: `sync` replays the offline tracking journal; `uri` prints the server URL",
+    "MLflow helpers: `sync` replays the offline tracking journal; `uri` prints the server URL; `start` starts the local server",
   async run(argv: string[]): Promise<number> {
     const [sub, ...rest] = argv;
     if (sub === "uri") {
       console.log(await resolveTrackingUri());
+      return 0;
+    }
+    if (sub === "start") {
+      const server = await ensureLocalMlflow({ detached: true });
+      console.log(server.url);
       return 0;
     }
     if (sub !== "sync") {
@@ -40,7 +48,7 @@ export const command: Command = {
     const opts: { dir?: string; uri?: string; force?: boolean } = { force: values.force };
     if (values.dir) opts.dir = values.dir;
     if (values.uri) opts.uri = normalizeTrackingUri(values.uri, "--uri");
-    const credentials = trackingCredentialsFromEnv();
+    const credentials = trackingCredentialsFromEnv(process.env);
     const out = await syncJournals(credentials ? { ...opts, credentials } : opts);
     if (values.json) console.log(JSON.stringify(out));
     else if (out.length === 0) console.log(`no journals in ${opts.dir ?? defaultJournalDir()}`);

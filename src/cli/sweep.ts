@@ -12,7 +12,8 @@ import type { CellResources } from "../sweep/executor";
 import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
 import { getStudy, listStudies } from "../sweep/registry";
 import { loadUserModule } from "../plugins/user-module";
-import { mergeResolver, type ConfigResolver, type Study } from "../sweep/study";
+import { mergeResolver, type ConfigResolver } from "../grid/study-grid";
+import type { Study } from "../evidence/study";
 import { runSweep, type SweepOptions } from "../sweep/sweep";
 
 const PRESETS = ["tiny", "small", "paper"];

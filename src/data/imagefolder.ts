@@ -38,7 +38,7 @@ export const UNSUPPORTED_IMAGE_EXTENSIONS: readonly string[] = Object.freeze([
 ]);
 
 /** "image" (listed and decoded), "unsupported" (an image format not read here) or "other" (skipped). */
-export function classifyFile(name: string): "image" | "unsupported" | "other" {
+function classifyFile(name: string): "image" | "unsupported" | "other" {
   if (name.startsWith(".")) return "other"; // .DS_Store, macOS "._x.jpg" resource forks
   const ext = path.extname(name).toLowerCase();
   if (IMAGE_EXTENSIONS.includes(ext)) return "image";

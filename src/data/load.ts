@@ -13,7 +13,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Dataset, ImageSplit } from "./types";
-import { cacheDir, dataRoot, datasetDirVariable } from "./paths";
+import { cacheDir, dataLocations, dataRoot, datasetDirVariable, datasetKey } from "./paths";
 import { readSplitCache, writeSplitCache, type CacheHeader } from "./cache";
 import { decodeFolder, folderStamp, listImageFolder, type FolderListing } from "./imagefolder";
 import {
@@ -89,7 +89,7 @@ export function candidateDirs(name: string, opts: Partial<LoadOptions> = {}): st
   const out: string[] = [];
   if (opts.path) out.push(path.resolve(opts.path));
   // An explicit data root from the caller wins over the per-data-set environment variable.
-  const env = opts.dataRoot === undefined ? process.env[datasetDirVariable(name)] : undefined;
+  const env = opts.dataRoot === undefined ? dataLocations().datasetDirs[datasetKey(name)] : undefined;
   if (env) out.push(path.resolve(env));
   out.push(path.join(root, name));
   if (name === "cifar10") out.push(path.join(root, "cifar10-jpeg"));

@@ -4,14 +4,38 @@
  * its interval), with the paper's numbers overlaid when the study carries them and the random-init
  * encoder of the same budget as a baseline where the runs measured it (eval.randomInit).
  */
-import {
-  studyCells,
-  type Overrides,
-  type Study,
-  type StudyCell,
-  type StudyPlot,
-} from "../sweep/study";
+import { studyCells, type Overrides, type StudyCell, type StudyGrid } from "../grid/study-grid";
 import { barsFromRows, heatmapFromRows, summarize, type Figure, type ResultRow } from "./figures";
+
+/** How the report plots the study by default. */
+export interface StudyPlot {
+  /** bars: one bar per cell (grouped by `group`); heatmap: `x` by `y` grid (Figure 5); line: metric over `x`. */
+  kind: "bars" | "heatmap" | "line";
+  /** Metric plotted; default the study's first metric. */
+  metric?: string;
+  /**
+   * Override key on the x axis (bars: categories; heatmap: columns; line: x values); "key[i]" picks
+   * an element of an array field, negative from the end. A heatmap without x/y over cells that set
+   * one 1- or 2-element array (Figure 5's ops) uses its first element as row and last as column.
+   */
+  x?: string;
+  /** heatmap rows. */
+  y?: string;
+  /** bars: series. */
+  group?: string;
+  /** Axis title for the metric. */
+  title?: string;
+}
+
+/** Paper numbers to overlay: x category (the cell label, or the value of plot.x) -> value. */
+export interface PaperNumbers {
+  metric: string;
+  values: Record<string, number>;
+  source: string;
+}
+
+/** What the figure reads of a study: its grid, its plot and the paper's numbers. */
+export type PlottedStudy = StudyGrid & { plot?: StudyPlot; paper?: PaperNumbers };
 
 /** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */
 const LINEAR_ON_H = ["linear_acc", "linear_acc_h"];
@@ -77,7 +101,7 @@ function withDefaultAxes(plot: StudyPlot, cells: StudyCell[]): StudyPlot {
  * metric), over the preset's cells when `preset` is given.
  */
 export function studyFigure(
-  study: Study,
+  study: PlottedStudy,
   results: StudyResultRow[],
   metric?: string,
   preset?: string,

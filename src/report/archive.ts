@@ -9,15 +9,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../track/server";
 import { getStudy } from "../sweep/registry";
-import type { Study } from "../sweep/study";
-import { evaluateClaims, type SeedResult } from "./claims";
+import type { Study } from "../evidence/study";
+import { evaluateClaims, type SeedResult } from "../evidence/claims";
 import {
   codeVersionsOf,
   latestFinished,
   type ReportData,
   type ReportRun,
   type ReportSection,
-} from "./collect";
+} from "../evidence/runs";
 
 /** The committed archive of a preset: `results/<preset>/runs.jsonl` in the project. */
 export function archiveFile(preset: string, root: string = PROJECT_ROOT): string {

@@ -10,13 +10,19 @@ import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
-import { baselineSentence, cellGain, RANDOM_INIT_METRIC } from "../studies/baseline";
-import { budgetFacts } from "../studies/budget";
-import { conclusionOf } from "../studies/conclusion-text";
-import { reportFindings, type SectionFindings } from "../studies/summary";
-import { studyCells } from "../sweep/study";
-import type { ReportData, ReportSection } from "./collect";
-import { formatDifference, formatEvidence, formatN, formatPs, type Finding } from "./finding";
+import { baselineSentence, cellGain, RANDOM_INIT_METRIC } from "../evidence/baseline";
+import { budgetFacts } from "../evidence/budget";
+import { conclusionOf } from "../evidence/conclusion-text";
+import { reportFindings, type SectionFindings } from "../evidence/summary";
+import { studyCells } from "../grid/study-grid";
+import type { ReportData, ReportSection } from "../evidence/runs";
+import {
+  formatDifference,
+  formatEvidence,
+  formatN,
+  formatPs,
+  type Finding,
+} from "../evidence/finding";
 import { meanInterval } from "../plot/figures";
 
 /** Options for {@link renderReport}. */

@@ -2,7 +2,7 @@
  * The paired t test: a one-sample t test on per-pair differences (df = pairs - 1). Valid when the
  * two sides of each pair share their randomness: the same run evaluated twice (h against g(h)), or
  * two cells run with the same seed where the seed fixes the same initialisation and data order
- * (see src/studies/pairing.ts for when cells qualify).
+ * (see src/evidence/pairing.ts for when cells qualify).
  */
 import { tTest, type TTest } from "./t-test";
 

@@ -4,18 +4,19 @@
  * distortion strength, SimCLR against supervised training with the same augmentations).
  */
 import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
-import type { SeedResult } from "../report/claims";
-import type { Finding } from "../report/finding";
-import { studyCells, type StudyCell } from "../sweep/study";
-import { cellGains, gainPoints } from "./baseline";
-import { smallSeeds, studyPresets } from "./budget";
-import { agrees, findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
+import type { SeedResult } from "../evidence/claims";
+import type { Finding } from "../evidence/finding";
+import type { Study } from "../evidence/study";
+import { studyCells, type StudyCell } from "../grid/study-grid";
+import { cellGains, gainPoints } from "../evidence/baseline";
+import { smallSeeds, studyPresets } from "../evidence/budget";
+import { agrees, findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import {
   cellValues,
   interactionFinding,
   pooledCellsFinding,
   strongestFinding,
-} from "./comparisons";
+} from "../evidence/comparisons";
 
 /** The seven transformations of Figure 5, in the paper's order. */
 export const FIGURE5_OPS: readonly string[] = FIGURE5.transformations;
@@ -42,8 +43,9 @@ export function figure5Cells(ops: readonly string[]): StudyCell[] {
 }
 
 /** Figure 5: the 7 x 7 composition grid (asymmetric setup, linear evaluation on h). */
-export const augmentationGridStudy: ConcludedStudy = {
+export const augmentationGridStudy: Study = {
   name: "augmentation-grid",
+  claimsFrom: "paper",
   description:
     "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop shared by both branches (asymmetric setup).",
   base: {},
@@ -67,6 +69,7 @@ export const augmentationGridStudy: ConcludedStudy = {
   metrics: ["linear_acc", "knn_acc"],
   claims: [
     {
+      id: "crop-color-beats-crop",
       claim: "composing crop and color distortion beats crop alone (Figure 5)",
       metric: "linear_acc",
       better: "crop+color",
@@ -74,6 +77,7 @@ export const augmentationGridStudy: ConcludedStudy = {
       source: "Figure 5",
     },
     {
+      id: "crop-color-beats-color",
       claim: "composing crop and color distortion beats color distortion alone (Figure 5)",
       metric: "linear_acc",
       better: "crop+color",
@@ -93,16 +97,16 @@ export const augmentationGridStudy: ConcludedStudy = {
   },
   plot: { kind: "heatmap", metric: "linear_acc", title: "linear eval top-1" },
   conclusion: (f, b) => {
-    const crop = findingOf(f, "composing crop and color distortion beats crop alone");
-    const color = findingOf(f, "composing crop and color distortion beats color distortion alone");
+    const crop = findingOf(f, "crop-color-beats-crop");
+    const color = findingOf(f, "crop-color-beats-color");
     const both = agrees(crop) && agrees(color);
     return [
       `Figure 5 at ${b.text}: crop+color against crop alone ${phrase(crop)}; against color alone ${phrase(color)}.`,
       both
         ? "Composing the two is what makes the contrastive task useful, as the paper reports."
         : "That the composition beats both of its parts is not shown here.",
-      `Crop+color as the strongest composition: ${outcome(findingOf(f, "crop and color distortion is the strongest"))}.`,
-      `Compositions against single transformations (cell means): ${phrase(findingOf(f, "compositions of two"))}.`,
+      `Crop+color as the strongest composition: ${outcome(findingOf(f, "crop-color-strongest-pair"))}.`,
+      `Compositions against single transformations (cell means): ${phrase(findingOf(f, "pairs-beat-singles"))}.`,
     ].join(" ");
   },
 };
@@ -131,6 +135,7 @@ function gridFindings(results: readonly SeedResult[], labels: readonly string[])
   return [
     strongestFinding(
       {
+        id: "crop-color-strongest-pair",
         claim: "crop and color distortion is the strongest composition of two (Figure 5)",
         source: "Figure 5",
       },
@@ -141,6 +146,7 @@ function gridFindings(results: readonly SeedResult[], labels: readonly string[])
     ),
     pooledCellsFinding(
       {
+        id: "pairs-beat-singles",
         claim: "compositions of two transformations beat single transformations (Figure 5)",
         source: "Figure 5",
       },
@@ -176,8 +182,9 @@ function table1Cells(strengths: readonly number[], withBlur: boolean): StudyCell
 }
 
 /** Table 1: color distortion strength 1/8 .. 1 (and 1 with blur), SimCLR against supervised. */
-export const colorStrengthStudy: ConcludedStudy = {
+export const colorStrengthStudy: Study = {
   name: "color-strength",
+  claimsFrom: "paper",
   description:
     "Table 1: top-1 of SimCLR (linear evaluation) and of supervised training with the same encoder, under color distortion strength 1/8 to 1 and 1 with blur.",
   base: {},
@@ -198,6 +205,7 @@ export const colorStrengthStudy: ConcludedStudy = {
   metrics: ["linear_acc", "supervised_acc"],
   claims: [
     {
+      id: "strong-color-helps-simclr",
       claim: "SimCLR gains from strong color distortion: s = 1 beats s = 1/8 (Table 1)",
       metric: "linear_acc",
       better: "simclr s=1",
@@ -231,8 +239,8 @@ export const colorStrengthStudy: ConcludedStudy = {
     source: "SimCLR Table 1 (ImageNet, ResNet-50)",
   },
   conclusion: (f, b) => {
-    const own = findingOf(f, "SimCLR gains from strong color distortion");
-    const inter = findingOf(f, "stronger color augmentation helps SimCLR more");
+    const own = findingOf(f, "strong-color-helps-simclr");
+    const inter = findingOf(f, "color-helps-simclr-more");
     return [
       `Table 1 at ${b.text}: SimCLR at color strength 1 against 1/8 ${phrase(own)}.`,
       `SimCLR's gain minus supervised training's ${phrase(inter)}: that contrastive learning needs stronger color augmentation than supervised learning is ${outcome(inter)}.`,
@@ -263,6 +271,7 @@ function colorInteraction(results: readonly SeedResult[]): Finding {
     (100 * (mean(cells[a]?.values ?? []) - mean(cells[b]?.values ?? []))).toFixed(1);
   return interactionFinding(
     {
+      id: "color-helps-simclr-more",
       claim: "stronger color augmentation helps SimCLR more than supervised learning (Table 1)",
       source: "Table 1",
     },

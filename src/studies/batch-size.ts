@@ -3,21 +3,22 @@
  * (batch size by epochs, learning rate scaled linearly (0.3 x B/256) or with the square root
  * (0.075 x sqrt(B))), at CIFAR-10 scale as in appendix B.9.
  */
-import { TABLEB1_BATCH_EPOCHS } from "../paper/reference";
-import type { SeedResult } from "../report/claims";
-import type { Finding } from "../report/finding";
-import { cellLabel, selectCells, type CellSelector, type Study } from "../sweep/study";
-import { smallSeeds, studyPresets } from "./budget";
-import { findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
-import { cellValues, interactionFinding } from "./comparisons";
+import type { SeedResult } from "../evidence/claims";
+import type { Finding } from "../evidence/finding";
+import { cellLabel, selectCells, type CellSelector } from "../grid/study-grid";
+import type { Study } from "../evidence/study";
+import { smallSeeds, studyPresets } from "../evidence/budget";
+import { findingOf, outcome, phrase } from "../evidence/conclusion-text";
+import { cellValues, interactionFinding } from "../evidence/comparisons";
 
 /** Batch sizes and epochs of the grid (the findings and reasons read them from here). */
 const BATCHES = [128, 512];
 const EPOCHS = [2, 6];
 
 /** Figure 9 / Table B.1: batch size x epochs x learning-rate scaling. */
-export const batchSizeStudy: ConcludedStudy = {
+export const batchSizeStudy: Study = {
   name: "batch-size",
+  claimsFrom: "paper",
   description:
     "Figure 9 and Table B.1: linear evaluation after pre-training with different batch sizes for different numbers of epochs, with linear and square-root learning-rate scaling.",
   base: {
@@ -60,6 +61,7 @@ export const batchSizeStudy: ConcludedStudy = {
   metrics: ["linear_acc", "knn_acc"],
   claims: [
     {
+      id: "large-batch-short-training",
       claim: "with short training, a larger batch beats a smaller one (Figure 9)",
       metric: "linear_acc",
       better: { "train.batchSize": 512, "train.epochs": 2, "optimizer.lrScaling": "linear" },
@@ -67,6 +69,7 @@ export const batchSizeStudy: ConcludedStudy = {
       source: "Figure 9",
     },
     {
+      id: "longer-training-helps",
       claim: "longer training helps (Figure 9)",
       metric: "linear_acc",
       better: { "train.batchSize": 512, "train.epochs": 6, "optimizer.lrScaling": "linear" },
@@ -74,6 +77,7 @@ export const batchSizeStudy: ConcludedStudy = {
       source: "Figure 9",
     },
     {
+      id: "sqrt-scaling-small-batch",
       claim:
         "square-root learning-rate scaling beats linear scaling at a small batch and short training (Appendix B.1)",
       metric: "linear_acc",
@@ -87,7 +91,7 @@ export const batchSizeStudy: ConcludedStudy = {
     study: (b) =>
       `at ${b.text}, a batch of ${BATCHES[1]} also means ${(BATCHES[1] as number) / (BATCHES[0] as number)}x fewer optimizer steps than ${BATCHES[0]}, which dominates when training is this short`,
     claims: {
-      "longer training helps (Figure 9)": (b) =>
+      "longer-training-helps": (b) =>
         `${b.text}: both far from converged (the paper compares 100 to 800 epochs), so a few seeds resolve only a large gain`,
     },
   },
@@ -99,16 +103,13 @@ export const batchSizeStudy: ConcludedStudy = {
     title: "linear eval top-1",
   },
   conclusion: (f, b) => {
-    const inter = findingOf(f, "a larger batch helps most when training is short");
+    const inter = findingOf(f, "large-batch-interaction");
     return [
-      `Figure 9 at ${b.text}: batch 512 against 128 at the short length ${phrase(findingOf(f, "with short training, a larger batch"))}; the long length against the short at batch 512 ${phrase(findingOf(f, "longer training helps"))}; square-root against linear learning-rate scaling at batch 128 ${phrase(findingOf(f, "square-root learning-rate scaling"))}.`,
+      `Figure 9 at ${b.text}: batch 512 against 128 at the short length ${phrase(findingOf(f, "large-batch-short-training"))}; the long length against the short at batch 512 ${phrase(findingOf(f, "longer-training-helps"))}; square-root against linear learning-rate scaling at batch 128 ${phrase(findingOf(f, "sqrt-scaling-small-batch"))}.`,
       `The large batch's advantage shrinking with longer training (the interaction) is ${outcome(inter)}.`,
     ].join(" ");
   },
 };
-
-/** The paper's Table B.1, for overlays (ImageNet, ResNet-50). */
-export const PAPER_BATCH_EPOCHS = TABLEB1_BATCH_EPOCHS;
 
 /** Figure 9: is the gain of the large batch over the small one larger at the short training length? */
 function batchInteraction(
@@ -117,6 +118,7 @@ function batchInteraction(
   preset: string | undefined,
 ): Finding {
   const base = {
+    id: "large-batch-interaction",
     claim: "a larger batch helps most when training is short (Figure 9)",
     source: "Figure 9",
   };

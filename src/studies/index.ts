@@ -3,7 +3,7 @@
  * augmentation-grid (Figure 5), color-strength (Table 1), projection-head (Figure 8, Table 3),
  * losses (Table 4), temperature (Table 5), batch-size (Figure 9, Table B.1).
  */
-import type { Study } from "../sweep/study";
+import type { Study } from "../evidence/study";
 import { augmentationGridStudy, colorStrengthStudy } from "./augmentations";
 import { batchSizeStudy } from "./batch-size";
 import { lossStudy, temperatureStudy } from "./loss-temperature";

@@ -4,11 +4,12 @@
  * l2 normalisation, with the entropy and contrastive accuracy of the contrastive distribution).
  */
 import { TABLE4_LOSSES, TABLE5_TEMPERATURE } from "../paper/reference";
-import type { SeedResult } from "../report/claims";
-import type { StudyCell } from "../sweep/study";
-import { smallSeeds, studyPresets } from "./budget";
-import { findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
-import { cellMeans } from "./comparisons";
+import type { SeedResult } from "../evidence/claims";
+import type { StudyCell } from "../grid/study-grid";
+import { smallSeeds, studyPresets } from "../evidence/budget";
+import { findingOf, outcome, phrase } from "../evidence/conclusion-text";
+import { cellMeans } from "../evidence/comparisons";
+import type { Study } from "../evidence/study";
 
 const LOSS_CELLS: StudyCell[] = [
   { label: "ntxent", overrides: { "loss.kind": "ntxent", "loss.semiHard": false } },
@@ -22,8 +23,9 @@ const LOSS_CELLS: StudyCell[] = [
 ];
 
 /** Table 4: the three contrastive losses, the last two with and without semi-hard mining. */
-export const lossStudy: ConcludedStudy = {
+export const lossStudy: Study = {
   name: "losses",
+  claimsFrom: "paper",
   description:
     "Table 4: linear evaluation after pre-training with NT-Xent, NT-Logistic and margin triplet losses (the latter two with and without semi-hard negative mining).",
   base: {},
@@ -39,6 +41,7 @@ export const lossStudy: ConcludedStudy = {
   metrics: ["linear_acc", "knn_acc"],
   claims: [
     {
+      id: "ntxent-beats-ntlogistic",
       claim: "NT-Xent beats NT-Logistic (Table 4)",
       metric: "linear_acc",
       better: "ntxent",
@@ -46,6 +49,7 @@ export const lossStudy: ConcludedStudy = {
       source: "Table 4",
     },
     {
+      id: "ntxent-beats-margin",
       claim: "NT-Xent beats the margin triplet loss (Table 4)",
       metric: "linear_acc",
       better: "ntxent",
@@ -64,7 +68,7 @@ export const lossStudy: ConcludedStudy = {
     source: "SimCLR Table 4 (ImageNet, ResNet-50)",
   },
   conclusion: (f, b) =>
-    `Table 4 at ${b.text}, one temperature and margin for every loss: NT-Xent against NT-Logistic ${phrase(findingOf(f, "NT-Xent beats NT-Logistic"))}; against the margin triplet loss ${phrase(findingOf(f, "NT-Xent beats the margin"))}. NT-Xent's lead over the other losses is ${outcome(findingOf(f, "NT-Xent beats NT-Logistic"))} for NT-Logistic and ${outcome(findingOf(f, "NT-Xent beats the margin"))} for the margin loss.`,
+    `Table 4 at ${b.text}, one temperature and margin for every loss: NT-Xent against NT-Logistic ${phrase(findingOf(f, "ntxent-beats-ntlogistic"))}; against the margin triplet loss ${phrase(findingOf(f, "ntxent-beats-margin"))}. NT-Xent's lead over the other losses is ${outcome(findingOf(f, "ntxent-beats-ntlogistic"))} for NT-Logistic and ${outcome(findingOf(f, "ntxent-beats-margin"))} for the margin loss.`,
 };
 
 function temperatureCells(
@@ -81,8 +85,9 @@ function temperatureCells(
 }
 
 /** Table 5: NT-Xent temperature with and without l2 normalisation. */
-export const temperatureStudy: ConcludedStudy = {
+export const temperatureStudy: Study = {
   name: "temperature",
+  claimsFrom: "paper",
   description:
     "Table 5: NT-Xent with and without l2 normalisation at several temperatures: linear evaluation, entropy of the contrastive distribution and contrastive accuracy at the end of training.",
   base: {},
@@ -105,6 +110,7 @@ export const temperatureStudy: ConcludedStudy = {
   metrics: ["linear_acc", "entropy", "contrastive_acc"],
   claims: [
     {
+      id: "moderate-temperature-beats-high",
       claim: "with l2 normalisation, a moderate temperature (0.5) beats a high one (1.0) (Table 5)",
       metric: "linear_acc",
       better: "l2 tau=0.5",
@@ -112,6 +118,7 @@ export const temperatureStudy: ConcludedStudy = {
       source: "Table 5",
     },
     {
+      id: "l2-beats-no-l2",
       claim: "l2 normalisation with a good temperature beats no normalisation (Table 5)",
       metric: "linear_acc",
       better: "l2 tau=0.5",
@@ -142,8 +149,8 @@ export const temperatureStudy: ConcludedStudy = {
     source: "SimCLR Table 5 (ImageNet, ResNet-50)",
   },
   conclusion: (f, b) => {
-    const l2 = findingOf(f, "l2 normalisation with a good temperature");
-    return `Table 5 at ${b.text}: with l2 normalisation, temperature 0.5 against 1.0 ${phrase(findingOf(f, "with l2 normalisation, a moderate"))}; l2 at 0.5 against no normalisation at 10 ${phrase(l2)}, so the paper's case for l2 normalisation is ${outcome(l2)}.`;
+    const l2 = findingOf(f, "l2-beats-no-l2");
+    return `Table 5 at ${b.text}: with l2 normalisation, temperature 0.5 against 1.0 ${phrase(findingOf(f, "moderate-temperature-beats-high"))}; l2 at 0.5 against no normalisation at 10 ${phrase(l2)}, so the paper's case for l2 normalisation is ${outcome(l2)}.`;
   },
 };
 

@@ -3,13 +3,13 @@
  * non-linear heads at several output widths; linear evaluation on h) and Table 3 (how much of
  * the augmentation is still predictable from h and from z = g(h)).
  */
-import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
-import type { SeedResult } from "../report/claims";
-import type { Finding } from "../report/finding";
-import type { StudyCell } from "../sweep/study";
-import { smallSeeds, studyPresets } from "./budget";
-import { agrees, findingOf, outcome, phrase, type ConcludedStudy } from "./conclusion-text";
-import { pairedRunsFinding } from "./comparisons";
+import type { SeedResult } from "../evidence/claims";
+import type { Finding } from "../evidence/finding";
+import type { StudyCell } from "../grid/study-grid";
+import { smallSeeds, studyPresets } from "../evidence/budget";
+import { agrees, findingOf, outcome, phrase } from "../evidence/conclusion-text";
+import { pairedRunsFinding } from "../evidence/comparisons";
+import type { Study } from "../evidence/study";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
   const cells: StudyCell[] = [{ label: "none", overrides: { "head.kind": "none" } }];
@@ -24,8 +24,9 @@ function headCells(outDims: readonly number[]): StudyCell[] {
  * Figure 8 and Table 3 in one sweep: every cell evaluates both h and g(h) and runs the
  * transformation-prediction probe on both (an MLP probe, as the paper's Table 3).
  */
-export const projectionHeadStudy: ConcludedStudy = {
+export const projectionHeadStudy: Study = {
   name: "projection-head",
+  claimsFrom: "paper",
   description:
     "Figure 8: linear evaluation of h after pre-training with no projection, a linear or a non-linear projection head of several output widths; Table 3: predicting the applied transformation from h and from g(h).",
   // representation "gh" evaluates both h (linear_acc_h) and z = g(h) (linear_acc_gh) in every cell.
@@ -44,6 +45,7 @@ export const projectionHeadStudy: ConcludedStudy = {
   metrics: ["linear_acc_h", "linear_acc_gh", "probe_h", "probe_gh"],
   claims: [
     {
+      id: "nonlinear-beats-linear",
       claim: "a non-linear projection head beats a linear one (Figure 8)",
       metric: "linear_acc_h",
       better: { "head.kind": "nonlinear", "head.outDim": 128 },
@@ -51,6 +53,7 @@ export const projectionHeadStudy: ConcludedStudy = {
       source: "Figure 8",
     },
     {
+      id: "linear-beats-none",
       claim: "a linear projection head beats no projection (Figure 8)",
       metric: "linear_acc_h",
       better: { "head.kind": "linear", "head.outDim": 128 },
@@ -71,10 +74,10 @@ export const projectionHeadStudy: ConcludedStudy = {
     title: "linear eval top-1 on h",
   },
   conclusion: (f, b) => {
-    const hg = findingOf(f, "the representation before the head (h) beats");
-    const probe = findingOf(f, "h keeps more information");
+    const hg = findingOf(f, "h-beats-gh");
+    const probe = findingOf(f, "h-keeps-transformation");
     return [
-      `Figure 8 at ${b.text}: a linear head against none ${phrase(findingOf(f, "a linear projection head"))}; a non-linear head against a linear one ${phrase(findingOf(f, "a non-linear projection head"))}.`,
+      `Figure 8 at ${b.text}: a linear head against none ${phrase(findingOf(f, "linear-beats-none"))}; a non-linear head against a linear one ${phrase(findingOf(f, "nonlinear-beats-linear"))}.`,
       `Linear evaluation on h against z = g(h) ${phrase(hg)}; the applied transformation predicted from h against g(h) ${phrase(probe)}.`,
       agrees(hg) && agrees(probe)
         ? "The head's output discards information the layer before it keeps, as the paper argues."
@@ -82,9 +85,6 @@ export const projectionHeadStudy: ConcludedStudy = {
     ].join(" ");
   },
 };
-
-/** Table 3's probe tasks, with the paper's accuracy from h and from g(h). */
-export const TABLE3_TASKS = TABLE3_PREDICT_TRANSFORMATION;
 
 /**
  * Figure 8 (linear evaluation of h against z = g(h)) and Table 3 (the transformation predicted
@@ -96,6 +96,7 @@ function headFindings(results: readonly SeedResult[]): Finding[] {
   return [
     pairedRunsFinding(
       {
+        id: "h-beats-gh",
         claim: "the representation before the head (h) beats the one after it, z = g(h) (Figure 8)",
         source: "Figure 8",
       },
@@ -106,6 +107,7 @@ function headFindings(results: readonly SeedResult[]): Finding[] {
     ),
     pairedRunsFinding(
       {
+        id: "h-keeps-transformation",
         claim: "h keeps more information about the applied transformation than z = g(h) (Table 3)",
         source: "Table 3",
       },

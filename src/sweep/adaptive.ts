@@ -5,10 +5,11 @@
  * calls {@link nextAdaptivePlans} after its plan finishes and runs what it returns, until it
  * returns none. A study without a seed policy at the preset gets none.
  */
-import { evaluateClaims, type SeedResult } from "../report/claims";
-import type { Finding } from "../report/finding";
+import { evaluateClaims, type SeedResult } from "../evidence/claims";
+import type { Finding } from "../evidence/finding";
 import { nextSeeds, type ClaimLook, type SeedDecision } from "../stats/seed-policy";
-import { planStudy, studyCells, type CellPlan, type PlanOptions, type Study } from "./study";
+import { planStudy, studyCells, type CellPlan, type PlanOptions } from "../grid/study-grid";
+import type { Study } from "../evidence/study";
 
 /** A finished result with its run time (a sweep's CellResult fits). */
 export interface TimedResult extends SeedResult {
@@ -21,11 +22,7 @@ export function isEvidence(r: { status: string }): boolean {
 }
 
 /** The raw (uncorrected) looks at a study's claims: declared claims and the study's own findings. */
-export function claimLooks(
-  study: Study,
-  results: readonly SeedResult[],
-  preset: string,
-): ClaimLook[] {
+function claimLooks(study: Study, results: readonly SeedResult[], preset: string): ClaimLook[] {
   const findings: Finding[] = [
     ...evaluateClaims(study, results, { preset }),
     ...(study.findings?.(results, study, preset) ?? []),

@@ -15,7 +15,7 @@ import {
   type CellTask,
   type Executor,
 } from "./executor";
-import type { CellPlan, Overrides, Study } from "./study";
+import type { CellPlan, Overrides, StudyGrid } from "../grid/study-grid";
 
 /** The MLflow calls a cell step makes (a fake implements them in unit tests). */
 export type SweepClient = Pick<
@@ -74,7 +74,7 @@ export interface CellResult {
 export interface CellStep {
   client: SweepClient;
   executor: Executor;
-  study: Study;
+  study: StudyGrid;
   preset: string;
   experimentId: string;
   experiment: string;
@@ -114,7 +114,7 @@ function numericMetrics(obj: Record<string, unknown> | undefined): Record<string
 }
 
 /** The tags that place a run as this cell's run under the sweep's parent. */
-export function cellTags(s: CellStep, plan: CellPlan): Record<string, string> {
+function cellTags(s: CellStep, plan: CellPlan): Record<string, string> {
   return {
     "mlflow.parentRunId": s.parentRunId,
     [SWEEP_TAGS.hash]: plan.configHash,

@@ -11,7 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { trackingContextToEnv, type TrackingContext } from "../track/context";
 import { PROJECT_ROOT } from "../track/server";
-import type { CellPlan } from "./study";
+import { childEnvironment } from "../util/process";
+import type { CellPlan } from "../grid/study-grid";
 
 /** What one cell may use, set the same way for every executor. */
 export interface CellResources {
@@ -282,7 +283,7 @@ export function createLocalExecutor(options: Partial<LocalExecutorOptions> = {})
     concurrency: o.parallel,
     async run(task, signal) {
       const file = writeCellConfig(o.configDir, task);
-      const env: NodeJS.ProcessEnv = { ...process.env, ...cellEnv(task, threads) };
+      const env: NodeJS.ProcessEnv = { ...childEnvironment(), ...cellEnv(task, threads) };
       const t0 = Date.now();
       const r = await o.runner(o.command[0], [...o.command.slice(1), "--config", file, "--json"], {
         env,

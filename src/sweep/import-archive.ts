@@ -11,7 +11,7 @@ import fs from "node:fs";
 import { readArchive, type ArchivedRun } from "../report/archive";
 import type { MlflowClient } from "../track/mlflow";
 import { SWEEP_TAGS } from "./cell";
-import type { CellPlan } from "./study";
+import type { CellPlan } from "../grid/study-grid";
 
 /** What {@link importArchivedRuns} needs. */
 export interface ArchiveImport {

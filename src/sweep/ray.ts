@@ -12,6 +12,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { childEnvironment } from "../util/process";
 import {
   cellEnv,
   CREDENTIAL_ENV,
@@ -216,7 +217,7 @@ export function createRayExecutor(
     return out;
   };
 
-  const leaked = CREDENTIAL_ENV.filter((k) => k in process.env);
+  const leaked = CREDENTIAL_ENV.filter((k) => childEnvironment()[k] !== undefined);
   if (leaked.length)
     process.stderr.write(
       `simclr sweep (ray): ${leaked.join(", ")} are not sent with the jobs (Ray shows a job's ` +

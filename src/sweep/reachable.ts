@@ -7,13 +7,13 @@ import os from "node:os";
 import type { Executor } from "./executor";
 
 /** Whether a host name or address is a loopback one. */
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
   return h === "localhost" || h === "::1" || /^127\./.test(h) || h.endsWith(".localhost");
 }
 
 /** Names and addresses of this host. */
-export function thisHostNames(): Set<string> {
+function thisHostNames(): Set<string> {
   const names = new Set<string>(["localhost", os.hostname().toLowerCase()]);
   names.add(os.hostname().split(".")[0].toLowerCase());
   for (const list of Object.values(os.networkInterfaces()))

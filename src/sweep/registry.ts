@@ -5,7 +5,7 @@
  * name it does not know, not as an import side effect.
  */
 import { studies as builtinStudies } from "../studies";
-import { validateStudy, type Study } from "./study";
+import { validateStudy, type Study } from "../evidence/study";
 
 const registry = new Map<string, Study>();
 let builtinsLoaded = false;
@@ -40,12 +40,4 @@ export function getStudy(name: string): Study {
 export function listStudies(): Study[] {
   loadBuiltins();
   return [...registry.values()];
-}
-
-/**
- * Whether `name` is one of the paper's studies (src/studies/), whose claims are the paper's; a
- * study registered by a notebook or loaded from a file tests its own hypotheses.
- */
-export function isPaperStudy(name: string): boolean {
-  return builtinStudies.some((s) => s.name === name);
 }

@@ -11,7 +11,8 @@ import type { PretrainConfigOverrides } from "../config/pretrain-config";
 import { createExecutor, type ExecutorChoice, type ExecutorName } from "./executors";
 import { notebookProgress } from "./progress";
 import { getStudy } from "./registry";
-import type { ConfigResolver, Study } from "./study";
+import type { ConfigResolver } from "../grid/study-grid";
+import type { Study } from "../evidence/study";
 import { archiveFile } from "../report/archive";
 import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
 

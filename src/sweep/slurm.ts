@@ -13,6 +13,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../track/server";
+import { childEnvironment, type ProcessEnvironment } from "../util/process";
 import {
   cellEnv,
   lastJsonObject,
@@ -86,14 +87,14 @@ function shellQuote(s: string): string {
 }
 
 /** `KEY=VALUE` fields of a one-line `scontrol show ... -o` record. */
-export function scontrolFields(line: string): Record<string, string> {
+function scontrolFields(line: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of line.matchAll(/(\S+?)=(\S*)/g)) out[m[1]] ??= m[2];
   return out;
 }
 
 /** sbatch's resource arguments for a cell. */
-export function sbatchResourceArgs(task: CellTask): string[] {
+function sbatchResourceArgs(task: CellTask): string[] {
   const r = task.resources;
   const args = [`--cpus-per-task=${r.cpus}`];
   if (r.gpus > 0) args.push(`--gres=gpu:${r.gpus}`);
@@ -106,7 +107,7 @@ export function sbatchResourceArgs(task: CellTask): string[] {
 /** The Slurm executor. */
 export function createSlurmExecutor(options: Partial<SlurmExecutorOptions> = {}): Executor {
   const o: SlurmExecutorOptions = { ...SLURM_EXECUTOR_DEFAULTS, runner: spawnCommand, ...options };
-  const cli = async (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  const cli = async (cmd: string, args: string[], env: ProcessEnvironment = childEnvironment()) =>
     o.runner(cmd, args, { env, cwd: o.cwd, signal: new AbortController().signal });
 
   const logFiles = (task: CellTask): { out: string; err: string } => {
@@ -196,7 +197,7 @@ export function createSlurmExecutor(options: Partial<SlurmExecutorOptions> = {})
         "--wrap",
         cmd,
       ];
-      const env = { ...process.env, ...cellEnv(task, task.resources.cpus) };
+      const env = { ...childEnvironment(), ...cellEnv(task, task.resources.cpus) };
       const r = await cli("sbatch", args, env);
       if (r.exitCode !== 0) {
         const msg = `sbatch refused the cell: ${r.stderr.trim() || `exit code ${r.exitCode}`}`;

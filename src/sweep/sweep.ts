@@ -5,13 +5,13 @@
  * sweep marks its running cells and itself KILLED, and a later run takes over what was left RUNNING
  * (re-attaching to cluster jobs that are still queued or running).
  *
- * `runSweep` is a sequence of named steps: plan the cells, claim the study (src/sweep/claim.ts),
+ * `runSweep` is a sequence of named steps: plan the cells, lease the study (src/sweep/lease.ts),
  * check the workers can reach tracking (src/sweep/reachable.ts), open the parent run, then run the
  * cells `executor.concurrency` at a time through the one "run a cell" step (src/sweep/cell.ts),
  * and close the parent run with a summary and the study's figures.
  */
 import os from "node:os";
-import { trackingContextFromEnv, trackingCredentialsFromEnv } from "../track/context";
+import { trackingSettings } from "../track/context";
 import { environmentTags } from "../track/environment";
 import { isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
@@ -25,7 +25,7 @@ import {
   type CellResult,
   type CellStep,
 } from "./cell";
-import { claimStudy, type StudyState } from "./claim";
+import { leaseStudy, type StudyState } from "./lease";
 import {
   CELL_RESOURCE_DEFAULTS,
   createLocalExecutor,
@@ -43,8 +43,8 @@ import {
   type CellPlan,
   type ConfigResolver,
   type PlanOptions,
-  type Study,
-} from "./study";
+} from "../grid/study-grid";
+import type { Study } from "../evidence/study";
 
 export { SWEEP_TAGS, type CellResult } from "./cell";
 
@@ -56,7 +56,7 @@ export interface SweepOptions {
   seeds?: number;
   /** Experiment name; default the study's name. */
   experiment?: string;
-  /** Tracking server; default $MLFLOW_TRACKING_URI, else the project's local server. */
+  /** Tracking server; default MLFLOW_TRACKING_URI (as the entry point read it), else the project's running local server. */
   trackingUri?: string;
   /** Runs the cells; default the local executor (`node bin/simclr.cjs pretrain --config FILE --json`). */
   executor?: Executor;
@@ -504,14 +504,14 @@ export async function runSweep(
   const o: SweepOptions = { ...SWEEP_DEFAULTS, ...options };
   const t0 = Date.now();
   const resources = validateResources({ ...CELL_RESOURCE_DEFAULTS, ...o.resources });
-  const credentials = trackingCredentialsFromEnv();
+  const { credentials, context } = trackingSettings();
   const direct = new MlflowClient(
-    o.trackingUri ?? trackingContextFromEnv().trackingUri,
+    o.trackingUri ?? context.trackingUri,
     credentials ? { credentials } : {},
   );
   const uri = await direct.uri();
   const client = retryingClient(direct);
-  // Runs of these plans in `o.archive` are imported before claiming (so they count as finished);
+  // Runs of these plans in `o.archive` are imported before leasing (so they count as finished);
   // adaptive seeds extend the plans after the first round (runAdaptiveRounds).
   const plans = planCells(study, o);
   const experiment = o.experiment ?? study.name;
@@ -529,7 +529,7 @@ export async function runSweep(
         plans,
       })
     : 0;
-  const state = await claimStudy(client, {
+  const state = await leaseStudy(client, {
     experimentId,
     study,
     preset: o.preset,

@@ -5,7 +5,7 @@
  * evaluation, configs or the sweep's execution marks runs from before and after as different.
  *
  * The file set: every .ts file under src/ except the folders that only read or present finished
- * runs ({@link PRESENTATION_DIRS}: report, plot, stats, cli, paper) and src/studies (a study's
+ * runs ({@link PRESENTATION_DIRS}: report, evidence, plot, stats, cli, paper) and src/studies (a study's
  * effect on a run is its resolved config, which is hashed per run as simclr.config_hash, so its
  * claims, reasons and findings can change freely), plus src/index.ts and src/version.ts (exports
  * and the package version string). Dependency versions are logged separately (simclr.tfjs_version).
@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from "./server";
 /** Folders of src/ left out of the code version (they do not change what a run computes). */
 export const PRESENTATION_DIRS: readonly string[] = Object.freeze([
   "report",
+  "evidence",
   "plot",
   "stats",
   "cli",

@@ -39,7 +39,9 @@ export const TRACKING_ENV: Readonly<Record<keyof TrackingContext, string>> = Obj
 });
 
 /** Reads the tracking context from environment variables (empty values count as absent). */
-export function trackingContextFromEnv(env: NodeJS.ProcessEnv = process.env): TrackingContext {
+export function trackingContextFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): TrackingContext {
   const ctx: TrackingContext = {};
   for (const [field, name] of Object.entries(TRACKING_ENV) as [keyof TrackingContext, string][]) {
     const v = env[name];
@@ -74,11 +76,46 @@ export function trackingContextTags(ctx: TrackingContext): Record<string, string
  * them through their environment only (see src/sweep/slurm.ts, src/sweep/ray.ts).
  */
 export function trackingCredentialsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>>,
 ): { username: string; password: string } | { token: string } | undefined {
   const user = env.MLFLOW_TRACKING_USERNAME;
   const password = env.MLFLOW_TRACKING_PASSWORD;
   if (user && password) return { username: user, password };
   if (env.MLFLOW_TRACKING_TOKEN) return { token: env.MLFLOW_TRACKING_TOKEN };
   return undefined;
+}
+
+/** What an entry point read from its environment for tracking. */
+export interface TrackingSettings {
+  /** The run's context (MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, ... ; see {@link TRACKING_ENV}). */
+  context: TrackingContext;
+  /** MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN. */
+  credentials?: ReturnType<typeof trackingCredentialsFromEnv>;
+  /** SIMCLR_JOURNAL_DIR: the journal folder instead of <project>/.simclr/journal. */
+  journalDir?: string;
+}
+
+let settings: TrackingSettings = { context: {} };
+
+/** Sets the tracking settings (an entry point calls it with {@link trackingSettingsFromEnv}). */
+export function setTrackingSettings(s: TrackingSettings): void {
+  settings = s;
+}
+
+/** The tracking settings the entry point set (an empty context by default). */
+export function trackingSettings(): TrackingSettings {
+  return settings;
+}
+
+/** The tracking settings an environment names (empty values count as absent). */
+export function trackingSettingsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): TrackingSettings {
+  const credentials = trackingCredentialsFromEnv(env);
+  const journalDir = env.SIMCLR_JOURNAL_DIR?.trim();
+  return {
+    context: trackingContextFromEnv(env),
+    ...(credentials ? { credentials } : {}),
+    ...(journalDir ? { journalDir } : {}),
+  };
 }

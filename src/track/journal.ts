@@ -16,6 +16,7 @@ import {
   type Metric,
   type TrackingCredentials,
 } from "./mlflow";
+import { trackingSettings } from "./context";
 import { PROJECT_ROOT } from "./server";
 import type { DatasetInput, RunStatus } from "./types";
 import { pidAlive } from "../util/process";
@@ -23,12 +24,10 @@ import { pidAlive } from "../util/process";
 /** Tag that links a run to the journal that created it (makes run creation idempotent on replay). */
 export const JOURNAL_ID_TAG = "simclr.journal_id";
 
-/** The default journal folder: $SIMCLR_JOURNAL_DIR, else <project>/.simclr/journal. */
+/** The default journal folder: the entry point's (SIMCLR_JOURNAL_DIR), else <project>/.simclr/journal. */
 export function defaultJournalDir(): string {
-  const env = process.env.SIMCLR_JOURNAL_DIR;
-  return env && env.trim() !== ""
-    ? path.resolve(env)
-    : path.join(PROJECT_ROOT, ".simclr", "journal");
+  const dir = trackingSettings().journalDir;
+  return dir ? path.resolve(dir) : path.join(PROJECT_ROOT, ".simclr", "journal");
 }
 
 /** First line of a journal file. */

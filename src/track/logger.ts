@@ -6,12 +6,7 @@
  * and logMetrics never throws because tracking is down.
  */
 import { randomUUID } from "node:crypto";
-import {
-  trackingContextFromEnv,
-  trackingContextTags,
-  trackingCredentialsFromEnv,
-  type TrackingContext,
-} from "./context";
+import { trackingContextTags, trackingSettings, type TrackingContext } from "./context";
 import { codeVersion } from "./code-version";
 import { environmentTags, type RunSource } from "./environment";
 import { defaultJournalDir, Journal, replayJournal, type ReplayResult } from "./journal";
@@ -44,7 +39,10 @@ export interface StartRunOptions {
   parentRunId?: string;
   /** Extra tags at creation (study, preset, config hash... ; context and environment tags are added). */
   tags?: Record<string, string>;
-  /** Tracking server; default $MLFLOW_TRACKING_URI, else the project's local server (started or reused). */
+  /**
+   * Tracking server; default MLFLOW_TRACKING_URI (as the entry point read it), else the project's
+   * running local server; none is started (without one the run waits in the journal).
+   */
   trackingUri?: string;
   /** Journal folder; default $SIMCLR_JOURNAL_DIR, else <project>/.simclr/journal. */
   journalDir: string;
@@ -60,7 +58,10 @@ export interface StartRunOptions {
   source?: RunSource;
   /** Log `system/` metrics (CPU, memory, GPU) this often while the run is open (ms); 0 turns them off. */
   systemMetricsIntervalMs: number;
-  /** Use $MLFLOW_TRACKING_URI / SIMCLR_* variables for fields not given. */
+  /**
+   * Use the entry point's tracking settings (MLFLOW_TRACKING_URI, SIMCLR_* variables and credentials
+   * as it read them: src/track/context.ts) for fields not given.
+   */
   useEnv: boolean;
 }
 
@@ -316,14 +317,15 @@ class MlflowRunLogger implements TrackedRun {
 }
 
 /**
- * Starts an MLflow run and returns its logger. Fields not given come from the tracking context in
- * the environment (MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_RUN_NAME, SIMCLR_PARENT_RUN_ID,
- * SIMCLR_CONFIG_HASH, SIMCLR_STUDY, SIMCLR_PRESET). When the server cannot be reached, the run is
+ * Starts an MLflow run and returns its logger. Fields not given come from the tracking context the
+ * entry point read from its environment (MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_RUN_NAME,
+ * SIMCLR_PARENT_RUN_ID, SIMCLR_CONFIG_HASH, SIMCLR_STUDY, SIMCLR_PRESET; src/track/context.ts).
+ * When no server is set or running, or it cannot be reached, the run is
  * created later from the journal (runId stays undefined until then) and nothing is lost.
  * Throws only for bad input: an invalid tracking URI or tag name.
  */
 export async function startRun(options: Partial<StartRunOptions> = {}): Promise<TrackedRun> {
-  const env: TrackingContext = options.useEnv === false ? {} : trackingContextFromEnv();
+  const env: TrackingContext = options.useEnv === false ? {} : trackingSettings().context;
   const o: StartRunOptions = {
     ...START_RUN_DEFAULTS,
     journalDir: defaultJournalDir(),
@@ -394,7 +396,7 @@ export async function startRun(options: Partial<StartRunOptions> = {}): Promise<
 
 /** The logger's client options: a short timeout, and MLflow's credential variables with `useEnv`. */
 function clientOptions(useEnv: boolean): Partial<MlflowClientOptions> {
-  const credentials = useEnv ? trackingCredentialsFromEnv() : undefined;
+  const credentials = useEnv ? trackingSettings().credentials : undefined;
   return credentials ? { timeoutMs: 10_000, credentials } : { timeoutMs: 10_000 };
 }
 

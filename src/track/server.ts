@@ -1,14 +1,17 @@
 /**
  * The local MLflow tracking server: started from the project's .venv, bound to 127.0.0.1, with a
  * sqlite backend store and a proxied artifact store (`--serve-artifacts`) under a project folder.
- * Used by `npm start`, by the toolkit's embedded default (no MLFLOW_TRACKING_URI), and by the test
- * fixture (a temporary store on a free port).
+ * Started only by entry points that ask for it: `npm start`, `npm run reproduce`, `simclr mlflow
+ * start` and the test fixture (a temporary store on a free port). The toolkit itself never starts
+ * one: without MLFLOW_TRACKING_URI it uses the project's local server when one is running and
+ * otherwise says how to start one.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { pidAlive } from "../util/process";
+import { childEnvironment, pidAlive } from "../util/process";
+import { trackingSettings } from "./context";
 
 /** The project root (the folder holding package.json). */
 export const PROJECT_ROOT: string = path.resolve(__dirname, "..", "..");
@@ -59,7 +62,7 @@ export interface MlflowServer {
 }
 
 /** Path of the mlflow executable inside the project's virtual environment. */
-export function mlflowBinary(): string {
+function mlflowBinary(): string {
   return path.join(PROJECT_ROOT, ".venv", "bin", "mlflow");
 }
 
@@ -180,7 +183,7 @@ export async function startMlflowServer(
     detached: true, // own process group, so stop() reaches the workers too
     stdio: ["ignore", out, out],
     env: {
-      ...process.env,
+      ...childEnvironment(),
       MLFLOW_TRACKING_URI: "",
       PYTHONUNBUFFERED: "1",
       // MLflow 3 starts a job runner and seven huey consumer processes for server-side jobs
@@ -223,32 +226,40 @@ function recordPath(storeDir: string): string {
   return path.join(storeDir, "server.json");
 }
 
+/** The project's running local server from its record in `storeDir`, or undefined (never starts one). */
+async function recordedMlflow(storeDir: string): Promise<MlflowServer | undefined> {
+  const rec = recordPath(path.resolve(storeDir));
+  if (!fs.existsSync(rec)) return undefined;
+  try {
+    const r = JSON.parse(fs.readFileSync(rec, "utf8")) as ServerRecord;
+    if (pidAlive(r.pid) && (await mlflowHealthy(r.url))) {
+      return {
+        url: r.url,
+        port: Number(new URL(r.url).port),
+        pid: r.pid,
+        storeDir: r.storeDir,
+        started: false,
+        stop: async () => {},
+      };
+    }
+  } catch {
+    /* stale or unreadable record: no running server */
+  }
+  return undefined;
+}
+
 /**
  * The project's local server: reuses a running one recorded in <storeDir>/server.json, else starts
- * one (detached when `detached`, so a notebook kernel can come and go) and records it.
+ * one (detached when `detached`, so it outlives the caller) and records it. For entry points that
+ * start a server on purpose (`npm start`, `npm run reproduce`, `simclr mlflow start`).
  */
 export async function ensureLocalMlflow(
   options: Partial<MlflowServerOptions> = {},
 ): Promise<MlflowServer> {
   const o: MlflowServerOptions = { ...MLFLOW_SERVER_DEFAULTS, ...options };
+  const running = await recordedMlflow(o.storeDir);
+  if (running) return running;
   const rec = recordPath(path.resolve(o.storeDir));
-  if (fs.existsSync(rec)) {
-    try {
-      const r = JSON.parse(fs.readFileSync(rec, "utf8")) as ServerRecord;
-      if (pidAlive(r.pid) && (await mlflowHealthy(r.url))) {
-        return {
-          url: r.url,
-          port: Number(new URL(r.url).port),
-          pid: r.pid,
-          storeDir: r.storeDir,
-          started: false,
-          stop: async () => {},
-        };
-      }
-    } catch {
-      /* stale or unreadable record: start a new server */
-    }
-  }
   const server = await startMlflowServer(o);
   fs.writeFileSync(
     rec,
@@ -268,13 +279,31 @@ export async function ensureLocalMlflow(
   };
 }
 
+/** How to get a tracking server, for the messages of callers that found none. */
+export const START_MLFLOW_HOWTO =
+  "start one with `npm start` (MLflow and JupyterLab) or `npx simclr mlflow start` (MLflow only), " +
+  "or point MLFLOW_TRACKING_URI at a running server";
+
+/** No tracking server is set or running; the message says how to start one. */
+export class NoTrackingServer extends Error {
+  constructor(detail: string) {
+    super(`no MLflow tracking server: ${detail}; ${START_MLFLOW_HOWTO}`);
+    this.name = "NoTrackingServer";
+  }
+}
+
 /**
- * The tracking URI the toolkit uses: MLFLOW_TRACKING_URI when set, else the project's local
- * server, started (detached) or reused.
+ * The tracking URI the toolkit uses: MLFLOW_TRACKING_URI as the entry point read it, else the
+ * project's local server when one is running. Never starts a server: throws
+ * {@link NoTrackingServer} (saying how to start one) when neither is there.
  */
-export async function resolveTrackingUri(): Promise<string> {
-  const env = process.env.MLFLOW_TRACKING_URI;
-  if (env && env.trim() !== "") return env.trim().replace(/\/$/, "");
-  const s = await ensureLocalMlflow({ detached: true });
-  return s.url;
+export async function resolveTrackingUri(options: { storeDir?: string } = {}): Promise<string> {
+  const set = trackingSettings().context.trackingUri;
+  if (set && set.trim() !== "") return set.trim().replace(/\/$/, "");
+  const storeDir = options.storeDir ?? MLFLOW_SERVER_DEFAULTS.storeDir;
+  const running = await recordedMlflow(storeDir);
+  if (running) return running.url;
+  throw new NoTrackingServer(
+    `MLFLOW_TRACKING_URI is not set and no local server is running (${recordPath(storeDir)})`,
+  );
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT, freePort, nextFreePort, portInUse } from "../track/server";
-import { pidAlive } from "../util/process";
+import { childEnvironment, pidAlive } from "../util/process";
 
 /** Options for {@link startJupyterLab}. */
 export interface JupyterOptions {
@@ -50,7 +50,7 @@ export const LAB_SETTING_OVERRIDES: Readonly<Record<string, Record<string, unkno
  * entries), writing only when something changes. Returns the file's path. Throws naming the file
  * when it exists but is not a JSON object.
  */
-export function writeLabOverrides(appDir: string): string {
+function writeLabOverrides(appDir: string): string {
   const file = path.join(appDir, "settings", "overrides.json");
   let current: Record<string, Record<string, unknown>> = {};
   if (fs.existsSync(file)) {
@@ -140,7 +140,7 @@ export async function startJupyterLab(
       detached: true,
       stdio: ["ignore", out, out],
       env: {
-        ...process.env,
+        ...childEnvironment(),
         ...o.env,
         ...(o.trackingUri ? { MLFLOW_TRACKING_URI: o.trackingUri } : {}),
         // Only the project's kernels and settings: never the user's global Jupyter data dir.

@@ -1,10 +1,38 @@
 /**
- * Notebook parameters. papermill has no TypeScript translator, so a notebook reads its parameters
+ * The environment's entry into the toolkit. Library code reads no environment variable: the entry
+ * points (the `simclr` CLI, the notebooks' toolkit shim lib/toolkit.cjs, the scripts, the test
+ * harness) call {@link configureFromEnv}, which reads the variables once and hands typed values to
+ * the modules that use them.
+ *
+ * Notebook parameters: papermill has no TypeScript translator, so a notebook reads its parameters
  * from the environment, explicitly in its config cell: `SIMCLR_PRESET` (set by the test harness
  * and `npm run reproduce`), `SIMCLR_DATASET` and `SIMCLR_NO_DOWNLOAD` (the data it trains on).
  */
 import path from "node:path";
-import { downloadAllowed } from "../data/paths";
+import {
+  availableCores,
+  backendSettingsFromEnv,
+  setBackendSettings,
+  tensorflowEnvDefaults,
+} from "../backend/settings";
+import { dataLocationsFromEnv, downloadAllowed, setDataLocations } from "../data/paths";
+import { setTrackingSettings, trackingSettingsFromEnv } from "../track/context";
+import { setChildEnvironment } from "../util/process";
+
+/**
+ * Reads the toolkit's environment variables and hands them in: sets TensorFlow's `TF_*` defaults
+ * in `env` where unset (before tfjs-node loads, which reads them once), then the backend
+ * (`SIMCLR_BACKEND`, `TF_*`), tracking (`MLFLOW_TRACKING_URI`, `SIMCLR_*` run context, credentials,
+ * `SIMCLR_JOURNAL_DIR`) and data (`SIMCLR_DATA`, `SIMCLR_<NAME>_DIR`) settings, and `env` as the
+ * environment child processes inherit. Call it again after changing `env`.
+ */
+export function configureFromEnv(env: NodeJS.ProcessEnv = process.env): void {
+  Object.assign(env, tensorflowEnvDefaults(env, availableCores()));
+  setBackendSettings(backendSettingsFromEnv(env));
+  setTrackingSettings(trackingSettingsFromEnv(env));
+  setDataLocations(dataLocationsFromEnv(env));
+  setChildEnvironment(env);
+}
 
 /** Preset names a notebook accepts. */
 export type NotebookPreset = "tiny" | "small" | "paper";

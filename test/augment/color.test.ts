@@ -64,20 +64,56 @@ describe("colour distortion", () => {
       assert.ok(all.data[i] === all.data[i + 1] && all.data[i] === all.data[i + 2]);
   });
 
-  it("applies brightness multiplicatively (simclrv2) or additively (simclrv1)", () => {
-    const a = px([0.2, 0.4, 0.5]);
+  it("applies brightness multiplicatively (simclrv2) or additively (simclrv1), clipped to [0, 1]", () => {
+    const a = px([0.2, 0.4, 0.5, 0.8]);
     adjustBrightness(a, 0, 1, 1.5, "simclrv2");
-    assert.ok(maxDiff(a, [0.3, 0.6, 0.75]) < 1e-6);
+    assert.ok(maxDiff(a, [0.3, 0.6, 0.75, 0.8]) < 1e-6, "only the first pixel changes");
+    const c = px([0.2, 0.7, 0.9]);
+    adjustBrightness(c, 0, 1, 1.5, "simclrv2");
+    assert.ok(maxDiff(c, [0.3, 1, 1]) < 1e-6);
     const b = px([0.2, 0.4, 0.5]);
     adjustBrightness(b, 0, 1, 0.1, "simclrv1");
     assert.ok(maxDiff(b, [0.3, 0.5, 0.6]) < 1e-6);
+    const n = px([0.05, 0.4, 0.5]);
+    adjustBrightness(n, 0, 1, -0.1, "simclrv1");
+    assert.ok(maxDiff(n, [0, 0.3, 0.4]) < 1e-6);
   });
 
-  it("scales contrast about each channel's image mean", () => {
-    // two pixels: channel means (0.3, 0.5, 0.5)
+  it("scales contrast about each channel's image mean, clipped to [0, 1]", () => {
+    // two pixels: channel means (0.3, 0.5, 0.5); unclipped (0.1, 0.5, -0.5), (0.5, 0.5, 1.5)
     const d = px([0.2, 0.5, 0.0, 0.4, 0.5, 1.0]);
     adjustContrast(d, 0, 2, 2);
-    assert.ok(maxDiff(d, [0.1, 0.5, -0.5, 0.5, 0.5, 1.5]) < 1e-6);
+    assert.ok(maxDiff(d, [0.1, 0.5, 0, 0.5, 0.5, 1]) < 1e-6);
+  });
+
+  it("runs the tested colour functions: the jitter equals them applied in order, bit for bit", () => {
+    // With randomOrder off the jitter draws, per image: p, then brightness, contrast, saturation
+    // and hue factors in that order. Replaying those draws through the exported functions must
+    // give the pipeline's exact floats, so the pipeline cannot run a different copy of them.
+    const batch = randomBatch(6, 5, 4, 11);
+    for (const impl of ["simclrv2", "simclrv1"] as const) {
+      const got = colorJitter(batch, createRng(7), {
+        strength: 1.2,
+        p: 1,
+        randomOrder: false,
+        impl,
+      });
+      const want = Float32Array.from(batch.data);
+      const rng = createRng(7);
+      const [b, cs, h] = [0.8 * 1.2, 0.8 * 1.2, 0.2 * 1.2];
+      const npix = batch.height * batch.width;
+      for (let i = 0; i < batch.n; i++) {
+        const off = i * npix * 3;
+        rng.next();
+        const bv =
+          impl === "simclrv2" ? rng.uniform(Math.max(1 - b, 0), 1 + b) : rng.uniform(-b, b);
+        adjustBrightness(want, off, npix, bv, impl);
+        adjustContrast(want, off, npix, rng.uniform(1 - cs, 1 + cs));
+        adjustSaturation(want, off, npix, rng.uniform(1 - cs, 1 + cs));
+        adjustHue(want, off, npix, rng.uniform(-h, h));
+      }
+      assert.deepEqual(Array.from(got.data), Array.from(want), impl);
+    }
   });
 
   it("leaves images unchanged at strength 0 and keeps every output in [0, 1]", () => {

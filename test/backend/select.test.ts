@@ -23,7 +23,16 @@ function runSnippet(code: string, env: Record<string, string | undefined> = {}, 
     if (v === undefined) delete fullEnv[k];
     else fullEnv[k] = v;
   }
-  const args = ["--import", "tsx", ...(preload ? ["--require", preload] : []), "-e", script];
+  // The harness's entry (test/support/environment.cjs) hands the environment to the toolkit.
+  const entry = ["--import", "./test/support/environment.cjs"];
+  const args = [
+    "--import",
+    "tsx",
+    ...entry,
+    ...(preload ? ["--require", preload] : []),
+    "-e",
+    script,
+  ];
   const r = spawnSync(process.execPath, args, {
     cwd: ROOT,
     env: fullEnv,

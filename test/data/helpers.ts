@@ -7,6 +7,7 @@ import * as jpeg from "jpeg-js";
 import { encodePng } from "../../src/data/decode";
 import type { ImageSplit } from "../../src/data/types";
 import { createRng } from "../../src/util/random";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const made: string[] = [];
 
@@ -87,10 +88,12 @@ export function writeImageFolder(dir: string, classes: string[], perClass: numbe
 export async function withoutCifarVariable<T>(fn: () => Promise<T>): Promise<T> {
   const saved = process.env.SIMCLR_CIFAR10_DIR;
   delete process.env.SIMCLR_CIFAR10_DIR;
+  configureFromEnv(process.env);
   try {
     return await fn();
   } finally {
     if (saved !== undefined) process.env.SIMCLR_CIFAR10_DIR = saved;
+    configureFromEnv(process.env);
   }
 }
 

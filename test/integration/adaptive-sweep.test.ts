@@ -6,11 +6,13 @@ import path from "node:path";
 import { inProcessExecutor } from "../support/in-process";
 import { useMlflowServer } from "../support/mlflow";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const mlflow = useMlflowServer();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-adaptive-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+configureFromEnv(process.env);
 
 /** Seed-to-seed variation per cell: a and b move together, c and d do not. */
 const JITTER: Record<string, number[]> = {
@@ -38,8 +40,8 @@ const study: Study = {
   presets: { tiny: { seedPolicy: { min: 2, max: 6, step: 2 } } },
   metrics: ["acc"],
   claims: [
-    { claim: "a beats b", metric: "acc", better: "a", worse: "b" },
-    { claim: "c beats d", metric: "acc", better: "c", worse: "d" },
+    { id: "a-beats-b", claim: "a beats b", metric: "acc", better: "a", worse: "b" },
+    { id: "c-beats-d", claim: "c beats d", metric: "acc", better: "c", worse: "d" },
   ],
 };
 

@@ -13,18 +13,20 @@ import { useMlflowServer } from "../support/mlflow";
 import { createMlflowClient } from "../../src/track/mlflow";
 import { createLocalExecutor } from "../../src/sweep/executor";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 import { collectReport } from "../../src/report/collect";
 import { archiveRuns, readArchive, writeArchive } from "../../src/report/archive";
 import { IMPORTED_FROM_TAG } from "../../src/sweep/import-archive";
 import { getStudy } from "../../src/sweep/registry";
 import { inProcessExecutor } from "../support/in-process";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
 const CELL = ["node", "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-archive-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+configureFromEnv(process.env);
 process.env.CELL_MARKER_DIR = tmp;
 
 const study: Study = {

@@ -19,7 +19,7 @@ import { PROJECT_ROOT } from "../../src/track/server";
 import { sha256 } from "../../src/plugins/load";
 import { loadedPlugins, unregisterPluginFile } from "../../src/plugins/registry";
 import { runStudy } from "../../src/sweep/run-study";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 import { e2eData } from "../support/e2e-data";
 import { useMlflowServer } from "../support/mlflow";
 import { syntheticDataset } from "../train/support";

@@ -21,7 +21,7 @@ import { useRayCluster } from "../support/ray";
 import type { Run } from "../../src/track/mlflow";
 import { createRayExecutor, dashboardRequest } from "../../src/sweep/ray";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 
 const PASSWORD = "s3cret-only-on-the-nodes";
 const ray = useRayCluster({

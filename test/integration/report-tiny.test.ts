@@ -7,7 +7,7 @@ import path from "node:path";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { e2eData } from "../support/e2e-data";
 import { useMlflowServer } from "../support/mlflow";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 
 // A real `tiny` sweep (simclr pretrain per cell, shrunk further) and its report in headless Chromium.
 const mlflow = useMlflowServer();
@@ -41,6 +41,7 @@ test("simclr sweep (tiny) then simclr report gives a page whose plots render off
     metrics: ["linear_acc", "knn_acc"],
     claims: [
       {
+        id: "a-non-linear-head-beats-none",
         claim: "a non-linear head beats none",
         metric: "linear_acc",
         better: "nonlinear",

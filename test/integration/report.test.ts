@@ -7,12 +7,14 @@ import { ensureChromium, launchChromium } from "../support/browser";
 import { inProcessExecutor } from "../support/in-process";
 import { useMlflowServer } from "../support/mlflow";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 import { writeReport } from "../../src/report/report";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const mlflow = useMlflowServer();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-report-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+configureFromEnv(process.env);
 
 /** Runs a cell in this process: logs a loss curve and an accuracy that grows with `head`. */
 const inProcess = inProcessExecutor(
@@ -42,6 +44,7 @@ const study: Study = {
   plot: { kind: "bars", x: "head" },
   claims: [
     {
+      id: "a-non-linear-head-beats-a-linear-one",
       claim: "a non-linear head beats a linear one",
       metric: "linear_acc",
       better: { head: "nonlinear" },
@@ -49,6 +52,7 @@ const study: Study = {
       source: "Figure 8",
     },
     {
+      id: "no-head-beats-a-linear-head-false-here",
       claim: "no head beats a linear head (false here)",
       metric: "linear_acc",
       better: { head: "none" },

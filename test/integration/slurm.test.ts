@@ -22,7 +22,8 @@ import { createSlurmExecutor } from "../../src/sweep/slurm";
 import { runSweep } from "../../src/sweep/sweep";
 import { runStudy } from "../../src/sweep/run-study";
 import { e2eData } from "../support/e2e-data";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const slurm = useSlurmCluster();
 const mlflow = useMlflowServer();
@@ -30,6 +31,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const CELL = [process.execPath, "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-slurm-sweep-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+configureFromEnv(process.env);
 process.env.CELL_MARKER_DIR = tmp;
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const skip = slurm.skip;

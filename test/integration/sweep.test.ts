@@ -8,14 +8,16 @@ import { spawnSweepCli, type SweepProcess } from "../support/sweep-runs";
 import { createMlflowClient, type Run } from "../../src/track/mlflow";
 import { createLocalExecutor } from "../../src/sweep/executor";
 import { runSweep } from "../../src/sweep/sweep";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 import type { SweepProgress } from "../../src/sweep/progress";
+import { configureFromEnv } from "../../src/workbench/params";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
 const CELL = ["node", "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-sweep-"));
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
+configureFromEnv(process.env);
 process.env.CELL_MARKER_DIR = tmp;
 
 function childrenByLabel(runs: Run[]): Map<string, Run[]> {

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { overrideValue, studyFigure } from "../../src/plot/study";
 import { augmentationGridStudy } from "../../src/studies/augmentations";
-import { studyCells, type Study } from "../../src/sweep/study";
+import { studyCells } from "../../src/grid/study-grid";
+import type { Study } from "../../src/evidence/study";
 
 test("axis keys pick fields or array elements of a cell's overrides", () => {
   const o = { "augment.ops": ["crop", "color"], "head.kind": "linear" };

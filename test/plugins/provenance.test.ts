@@ -5,7 +5,7 @@ import path from "node:path";
 import { sha256 } from "../../src/plugins/load";
 import { pluginProvenance, provenanceNotes } from "../../src/plugins/provenance";
 import { renderReport } from "../../src/report/render";
-import type { ReportData } from "../../src/report/collect";
+import type { ReportData } from "../../src/evidence/runs";
 import { PROJECT_ROOT } from "../../src/track/server";
 
 test("a report's plugin check says which plugin files are gone or changed since the runs", () => {

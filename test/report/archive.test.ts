@@ -12,8 +12,8 @@ import {
   reportDataFromArchive,
   writeArchive,
 } from "../../src/report/archive";
-import type { ReportData, ReportRun } from "../../src/report/collect";
-import { findingsMarkdown } from "../../src/studies/findings-markdown";
+import type { ReportData, ReportRun } from "../../src/evidence/runs";
+import { findingsMarkdown } from "../../src/evidence/findings-markdown";
 import { getStudy } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
 

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderReport } from "../../src/report/render";
-import { evaluateClaims } from "../../src/report/claims";
-import type { ReportData } from "../../src/report/collect";
-import type { Study } from "../../src/sweep/study";
+import { evaluateClaims } from "../../src/evidence/claims";
+import type { ReportData } from "../../src/evidence/runs";
+import type { Study } from "../../src/evidence/study";
 
 const EVIL = `<img src=x onerror="alert(1)">`;
 
@@ -18,7 +18,9 @@ test("the report opens with the findings, escapes every user string, lists per-c
     ],
     seeds: 2,
     metrics: ["acc"],
-    claims: [{ claim: `claim ${EVIL}`, metric: "acc", better: "b", worse: `a ${EVIL}` }],
+    claims: [
+      { id: "claim", claim: `claim ${EVIL}`, metric: "acc", better: "b", worse: `a ${EVIL}` },
+    ],
   };
   const results = [
     { label: `a ${EVIL}`, seed: 0, metrics: { acc: 0.5 } },

@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { SeedResult } from "../../src/report/claims";
+import type { SeedResult } from "../../src/evidence/claims";
 import { nextAdaptivePlans } from "../../src/sweep/adaptive";
-import { planStudy, type Study } from "../../src/sweep/study";
+import { planStudy } from "../../src/grid/study-grid";
+import type { Study } from "../../src/evidence/study";
 
 const study: Study = {
   name: "adaptive-unit",
@@ -18,8 +19,8 @@ const study: Study = {
   presets: { small: { seedPolicy: { min: 3, max: 9, step: 3 } } },
   metrics: ["acc"],
   claims: [
-    { claim: "a beats b", metric: "acc", better: "a", worse: "b" },
-    { claim: "c beats d", metric: "acc", better: "c", worse: "d" },
+    { id: "a-beats-b", claim: "a beats b", metric: "acc", better: "a", worse: "b" },
+    { id: "c-beats-d", claim: "c beats d", metric: "acc", better: "c", worse: "d" },
   ],
 };
 

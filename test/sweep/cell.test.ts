@@ -14,7 +14,8 @@ import {
   type Executor,
 } from "../../src/sweep/executor";
 import { checkTrackingReachable } from "../../src/sweep/reachable";
-import { planStudy, type Study } from "../../src/sweep/study";
+import { planStudy } from "../../src/grid/study-grid";
+import type { Study } from "../../src/evidence/study";
 import type { Run, RunInfo } from "../../src/track/mlflow";
 
 /** An in-memory run store with the calls a cell step makes. */

@@ -6,9 +6,8 @@ import {
   planStudy,
   selectCells,
   studyCells,
-  validateStudy,
-  type Study,
-} from "../../src/sweep/study";
+} from "../../src/grid/study-grid";
+import { validateStudy, type Study } from "../../src/evidence/study";
 import { getStudy, listStudies, registerStudy } from "../../src/sweep/registry";
 import { lastJsonObject } from "../../src/sweep/executor";
 import { formatDuration, formatProgress } from "../../src/sweep/progress";
@@ -125,9 +124,26 @@ test("invalid studies are rejected naming the field", () => {
     () =>
       validateStudy({
         ...grid,
-        claims: [{ claim: "c", metric: "m", better: { "head.kind": "mlp" }, worse: "x" }],
+        claims: [{ id: "c", claim: "c", metric: "m", better: { "head.kind": "mlp" }, worse: "x" }],
       }),
-    /claim "c" better selector \{"head.kind":"mlp"\} matches no cell/,
+    /claim 'c' \("c"\) better selector \{"head.kind":"mlp"\} matches no cell/,
+  );
+  const claim = { id: "a", claim: "c", metric: "m", better: "x", worse: "x" };
+  const sel = { "head.kind": "linear" };
+  assert.throws(
+    () => validateStudy({ ...grid, claims: [{ ...claim, id: "" }] }),
+    /claim "c" needs an id of letters, digits/,
+  );
+  assert.throws(
+    () =>
+      validateStudy({
+        ...grid,
+        claims: [
+          { ...claim, better: sel, worse: sel },
+          { ...claim, better: sel, worse: sel },
+        ],
+      }),
+    /two claims share the id 'a'/,
   );
   assert.throws(
     () => planStudy(grid, { preset: "tiny", seeds: 1.5 }),

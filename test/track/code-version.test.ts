@@ -10,7 +10,8 @@ test("the code version covers training sources only: a report change keeps it, a
   const files = codeVersionFiles();
   assert.ok(files.includes("train/pretrain.ts") && files.includes("models/encoder.ts"));
   assert.ok(files.includes("config/resolve.ts") && files.includes("augment/crop.ts"));
-  for (const f of files) assert.doesNotMatch(f, /^(report|plot|stats|cli|paper|studies)\//);
+  for (const f of files)
+    assert.doesNotMatch(f, /^(report|evidence|plot|stats|cli|paper|studies)\//);
   assert.ok(!files.includes("index.ts"));
   // A copy of src/ to edit: the hash follows the covered files' contents and nothing else.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "codever-"));

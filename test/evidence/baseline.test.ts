@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { SeedResult } from "../../src/report/claims";
-import { baselineSentence, cellGain, RANDOM_INIT_METRIC } from "../../src/studies/baseline";
+import type { SeedResult } from "../../src/evidence/claims";
+import { baselineSentence, cellGain, RANDOM_INIT_METRIC } from "../../src/evidence/baseline";
 
 const run = (label: string, seed: number, acc: number, random?: number): SeedResult => ({
   label,

@@ -2,15 +2,16 @@
  * Does this run agree with the paper? Each study declares the comparisons the paper makes
  * ({claim, metric, better, worse}); here each is tested from per-seed results, one-sided in the
  * paper's direction: a paired t over seeds where the two cells share initialisation and data
- * order for a seed (src/studies/pairing.ts) and both ran at least 2 common seeds, else Welch's t
+ * order for a seed (src/evidence/pairing.ts) and both ran at least 2 common seeds, else Welch's t
  * with Welch-Satterthwaite df. A side with fewer than 2 seeds has no variance estimate and reads
  * "too few seeds". The verdict comes from the Holm-adjusted p of the family the claim is decided
- * in (src/report/finding.ts, src/stats/verdict.ts).
+ * in (src/evidence/finding.ts, src/stats/verdict.ts).
  */
 import { pairDifferences, pairedTest } from "../stats/paired";
 import { welchTest } from "../stats/welch";
-import { pairable } from "../studies/pairing";
-import { selectCells, type Claim, type Study } from "../sweep/study";
+import { pairable } from "./pairing";
+import { selectCells } from "../grid/study-grid";
+import type { Claim, SeedResult, Study } from "./study";
 import {
   decideFindings,
   formatSide,
@@ -22,12 +23,7 @@ import {
   type FindingSide,
 } from "./finding";
 
-/** One per-seed result of a cell. */
-export interface SeedResult {
-  label: string;
-  seed: number;
-  metrics: Record<string, number>;
-}
+export type { SeedResult } from "./study";
 
 /** A declared claim's finding, with the cells behind each side. */
 export interface ClaimVerdict extends Finding {
@@ -74,6 +70,7 @@ export function evaluateClaim(
   const better = { ...sideOf("better", b.values), cells: b.cells };
   const worse = { ...sideOf("worse", w.values), cells: w.cells };
   const base = {
+    id: claim.id,
     claim: claim.claim,
     ...(claim.source !== undefined ? { source: claim.source } : {}),
     unit,

@@ -1,25 +1,20 @@
 /**
  * A study's conclusion text: what its findings show, in sentences computed from them (the
- * differences with their 95% CIs and the verdicts), written by the study's own file. This module
- * holds only the type and the phrase helpers every study shares; no study's labels or prose.
+ * differences with their 95% CIs and the verdicts), written by the study's own file (its
+ * `conclusion`, src/evidence/study.ts). This module holds only the phrase helpers every study
+ * shares; no study's labels or prose.
  */
-import { decidedByReverse, formatDifference, formatP, type Finding } from "../report/finding";
-import type { BudgetFacts, Study } from "../sweep/study";
-
-/** Sentences on what a study's findings show at a budget (its notebook prints them first). */
-export type StudyConclusion = (findings: readonly Finding[], budget: BudgetFacts) => string;
-
-/** A study that carries its own conclusion text beside its claims and reasons. */
-export type ConcludedStudy = Study & { conclusion?: StudyConclusion };
+import { decidedByReverse, formatDifference, formatP, type Finding } from "./finding";
+import type { Study, StudyConclusion } from "./study";
 
 /** The study's conclusion function, where its file gives one. */
 export function conclusionOf(study: Study): StudyConclusion | undefined {
-  return (study as ConcludedStudy).conclusion;
+  return study.conclusion;
 }
 
-/** The finding whose claim text starts with `start` (claims are matched by their own words). */
-export function findingOf(findings: readonly Finding[], start: string): Finding | undefined {
-  return findings.find((f) => f.claim.startsWith(start));
+/** The finding of the claim with this id (a declared claim's or a findings builder's). */
+export function findingOf(findings: readonly Finding[], id: string): Finding | undefined {
+  return findings.find((f) => f.id === id);
 }
 
 /** Whether a finding agrees with the paper. */

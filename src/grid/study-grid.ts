@@ -1,12 +1,12 @@
 /**
- * A study: a named grid over config fields plus seeds, the unit the paper's ablations are made of
- * (e.g. Figure 8 varies the projection head, Figure 5 pairs of augmentations). A study also
- * declares the comparisons the paper makes (claims) so a report can say whether a run agrees,
- * its per-preset budgets, and why its claims most likely fail at a small scale: one home per
- * study (src/studies/<study>.ts).
+ * A study's grid: a named set of cells over config fields plus seeds, the unit the paper's
+ * ablations are made of (e.g. Figure 8 varies the projection head, Figure 5 pairs of
+ * augmentations), with its per-preset budgets, cells and seeds, and its plan of runs. This is what
+ * a sweep runs (src/sweep/), and what the evidence (src/evidence/) and figures (src/plot/) select
+ * cells from, so it sits below all three. What the study says about the paper (its claims,
+ * findings, reasons, plot and prose) is separate: src/evidence/study.ts, where `Study` joins both;
+ * each built-in study's home is src/studies/<study>.ts.
  */
-import type { SeedResult } from "../report/claims";
-import type { Finding } from "../report/finding";
 import { validateSeedPolicy, type SeedPolicy } from "../stats/seed-policy";
 import { configHash } from "../track/hash";
 
@@ -26,40 +26,6 @@ export interface StudyCell {
  * compared as JSON).
  */
 export type CellSelector = string | Overrides;
-
-/** One comparison the paper makes: `better` should beat `worse` on `metric`. */
-export interface Claim {
-  /** The paper's statement, e.g. "a non-linear head beats a linear one (Figure 8)". */
-  claim: string;
-  /** Metric compared (higher is better unless `lowerIsBetter`). */
-  metric: string;
-  better: CellSelector;
-  worse: CellSelector;
-  /** Where the paper says it. */
-  source?: string;
-  /** For metrics like loss. */
-  lowerIsBetter?: boolean;
-}
-
-/** How the report plots the study by default. */
-export interface StudyPlot {
-  /** bars: one bar per cell (grouped by `group`); heatmap: `x` by `y` grid (Figure 5); line: metric over `x`. */
-  kind: "bars" | "heatmap" | "line";
-  /** Metric plotted; default the study's first metric. */
-  metric?: string;
-  /**
-   * Override key on the x axis (bars: categories; heatmap: columns; line: x values); "key[i]" picks
-   * an element of an array field, negative from the end. A heatmap without x/y over cells that set
-   * one 1- or 2-element array (Figure 5's ops) uses its first element as row and last as column.
-   */
-  x?: string;
-  /** heatmap rows. */
-  y?: string;
-  /** bars: series. */
-  group?: string;
-  /** Axis title for the metric. */
-  title?: string;
-}
 
 /**
  * A study's setup at one preset (`tiny` for CI, `small` for a laptop, `paper`): its budget and,
@@ -87,28 +53,8 @@ export interface StudyPreset {
   seedPolicy?: SeedPolicy;
 }
 
-/** Facts of a study's budget at a preset, for reasons and prose (never retyped). */
-export interface BudgetFacts {
-  preset: string;
-  /** e.g. "6 epochs on a 5000-image training subset (2000 test images)". */
-  text: string;
-  epochs?: number;
-  trainLimit?: number;
-  testLimit?: number;
-}
-
-/** Why a study's claims most likely fail at a small scale (the findings table's last column). */
-export interface StudyReasons {
-  /** The study's reason, worded from its budget. */
-  study: (budget: BudgetFacts) => string;
-  /** Reasons of single claims (by their exact text) where the study's is about something else. */
-  claims?: Record<string, (budget: BudgetFacts) => string>;
-  /** A reason computed from the runs, where the study has a rule (Table 5); wins when defined. */
-  computed?: (results: readonly SeedResult[]) => string | undefined;
-}
-
-/** A named grid over config fields plus seeds. */
-export interface Study {
+/** A named grid over config fields plus seeds: the part of a study a sweep runs. */
+export interface StudyGrid {
   /** Registry name, e.g. "projection-head" (letters, digits, - _ .). */
   name: string;
   description: string;
@@ -124,23 +70,6 @@ export interface Study {
   seeds: number;
   /** Metrics the study reports (keys of the cell's JSON result / MLflow metrics), e.g. ["linear_acc"]. */
   metrics: string[];
-  /** Comparisons the paper makes, evaluated by reports. */
-  claims?: Claim[];
-  /**
-   * Findings beyond the declared claims (interactions, paired probes, the strongest cell of a
-   * grid), computed from the per-seed results with the builders of src/studies/comparisons.ts.
-   */
-  findings?: (
-    results: readonly SeedResult[],
-    study: Study,
-    preset: string | undefined,
-  ) => Finding[];
-  /** Why its claims most likely fail at a small scale. */
-  reasons?: StudyReasons;
-  /** Default plot. */
-  plot?: StudyPlot;
-  /** Paper numbers to overlay: x category (the cell label, or the value of plot.x) -> value. */
-  paper?: { metric: string; values: Record<string, number>; source: string };
 }
 
 /** A cell with its seed, resolved config and hash: one child run. */
@@ -224,7 +153,7 @@ export function cellLabel(overrides: Overrides): string {
 }
 
 /** The study's cells (grid product, or the explicit list), without seeds. */
-export function studyCells(study: Study, preset?: string): StudyCell[] {
+export function studyCells(study: StudyGrid, preset?: string): StudyCell[] {
   const p = preset !== undefined ? study.presets?.[preset] : undefined;
   if (p?.cells || p?.grid) {
     const own = { ...study, presets: undefined };
@@ -260,8 +189,11 @@ function isStudyCell(c: StudyCell | Overrides): c is StudyCell {
   );
 }
 
-/** Checks a study's shape; throws naming the field. */
-export function validateStudy(study: Study): void {
+/**
+ * Checks a study grid's shape; throws naming the field (src/evidence/study.ts `validateStudy`
+ * checks the claims too).
+ */
+export function validateStudyGrid(study: StudyGrid): void {
   if (!study || typeof study !== "object") throw new Error("study must be an object");
   if (typeof study.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(study.name)) {
     throw new Error(
@@ -301,19 +233,10 @@ export function validateStudy(study: Study): void {
         );
     }
   }
-  for (const c of study.claims ?? []) {
-    for (const side of ["better", "worse"] as const) {
-      if (selectCells(study, c[side]).length === 0) {
-        throw new Error(
-          `study '${study.name}': claim "${c.claim}" ${side} selector ${JSON.stringify(c[side])} matches no cell`,
-        );
-      }
-    }
-  }
 }
 
 /** Cells matched by a selector (label or contained overrides), among the preset's cells when given. */
-export function selectCells(study: Study, sel: CellSelector, preset?: string): StudyCell[] {
+export function selectCells(study: StudyGrid, sel: CellSelector, preset?: string): StudyCell[] {
   const cells = studyCells(study, preset);
   if (typeof sel === "string") return cells.filter((c) => c.label === sel);
   return cells.filter((c) =>
@@ -333,8 +256,8 @@ export interface PlanOptions {
 }
 
 /** Every (cell, seed) of a study with its resolved config and hash, in run order (cells, then seeds). */
-export function planStudy(study: Study, opts: PlanOptions): CellPlan[] {
-  validateStudy(study);
+export function planStudy(study: StudyGrid, opts: PlanOptions): CellPlan[] {
+  validateStudyGrid(study);
   const p = study.presets?.[opts.preset];
   // Under an adaptive seed policy the plan starts at its minimum (src/sweep/adaptive.ts adds more).
   const seeds = opts.seeds ?? p?.seeds ?? p?.seedPolicy?.min ?? study.seeds;

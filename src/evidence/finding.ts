@@ -19,6 +19,8 @@ export interface FindingSide {
 
 /** A computed finding. */
 export interface Finding {
+  /** The id of the claim it tests (a declared claim's, or one a study's findings builder gives). */
+  id: string;
   claim: string;
   source?: string;
   verdict: Verdict;
@@ -64,7 +66,7 @@ export function sideOf(name: string, values: readonly number[]): FindingSide {
 
 /** A finding that could not be tested: a side without runs, or with fewer than 2 seeds. */
 export function untested(
-  base: { claim: string; source?: string; unit: Finding["unit"] },
+  base: { id: string; claim: string; source?: string; unit: Finding["unit"] },
   sides: FindingSide[],
   evidence: string,
 ): Finding {
@@ -75,7 +77,7 @@ export function untested(
 
 /** A tested finding; its verdict is decided with its family by {@link decideFindings}. */
 export function tested(
-  base: { claim: string; source?: string; unit: Finding["unit"] },
+  base: { id: string; claim: string; source?: string; unit: Finding["unit"] },
   sides: FindingSide[],
   test: TTest,
   evidence: string,

@@ -6,10 +6,10 @@
  * findings table and cannot drift from it (issue 12: the README's results paragraph matches the
  * table). The prose around the block stays hand-written.
  */
-import type { ReportData } from "../report/collect";
-import { formatDifference, formatN, formatPs, type Finding } from "../report/finding";
+import type { ReportData } from "./runs";
+import { formatDifference, formatN, formatPs, type Finding } from "./finding";
 import { ALPHA, VERDICTS, type Verdict } from "../stats/verdict";
-import { planStudy } from "../sweep/study";
+import { planStudy } from "../grid/study-grid";
 import { studyCompute, tableFindings, type FindingsMarkdownOptions } from "./findings-markdown";
 
 /** The markers around a preset's digest in README.md. */

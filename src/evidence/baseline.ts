@@ -6,7 +6,7 @@
  * conclusion says which cells fall below it.
  */
 import { meanInterval, summarize } from "../plot/figures";
-import type { SeedResult } from "../report/claims";
+import type { SeedResult } from "./claims";
 
 /** The random-init encoder's linear-evaluation accuracy, as evaluation logs it. */
 export const RANDOM_INIT_METRIC = "random_init_linear_acc";

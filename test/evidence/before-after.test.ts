@@ -10,10 +10,10 @@ import {
   retestEarlier,
   type EarlierClaim,
   type EarlierTable,
-} from "../../src/report/before-after";
-import type { Finding } from "../../src/report/finding";
+} from "../../src/evidence/before-after";
+import type { Finding } from "../../src/evidence/finding";
 import { welchTest } from "../../src/stats/welch";
-import { findingsMarkdown } from "../../src/studies/findings-markdown";
+import { findingsMarkdown } from "../../src/evidence/findings-markdown";
 import { listStudies } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
 
@@ -45,6 +45,7 @@ test("earlier claims are re-tested one-sided with their own df (values from scip
 test("a changed verdict's reason is computed from both tables' numbers", () => {
   const test = welchTest({ mean: 0.454, std: 0.01, n: 6 }, { mean: 0.448, std: 0.01, n: 6 });
   const after: Finding = {
+    id: "ntxent-beats-margin",
     claim: MARGIN.claim,
     verdict: "inconclusive",
     unit: "points",

@@ -4,12 +4,13 @@
  * raw and Holm-adjusted p; how the budget was split; the before/after table against an earlier
  * findings table where one is kept; then code versions, compute and environment.
  */
-import type { SeedResult } from "../report/claims";
-import { latestFinished, type ReportData } from "../report/collect";
-import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "../report/before-after";
-import { formatDifference, formatN, formatPs, formatTest, type Finding } from "../report/finding";
+import type { SeedResult } from "./claims";
+import { latestFinished, type ReportData } from "./runs";
+import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "./before-after";
+import { formatDifference, formatN, formatPs, formatTest, type Finding } from "./finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
-import { studyCells, type Study } from "../sweep/study";
+import { studyCells } from "../grid/study-grid";
+import type { Study } from "./study";
 import { describeCpu, type CpuRecord } from "../track/cpu";
 import { baselineSentence } from "./baseline";
 import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
@@ -96,7 +97,7 @@ function likelyReason(
 ): string {
   const r = study.reasons;
   const budget = budgetFacts(study, preset);
-  const base = r?.computed?.(results) ?? r?.claims?.[f.claim]?.(budget) ?? r?.study(budget) ?? "";
+  const base = r?.computed?.(results) ?? r?.claims?.[f.id]?.(budget) ?? r?.study(budget) ?? "";
   if (f.verdict === "inconclusive")
     return `the difference is not significant after Holm's adjustment; ${base}`;
   if (f.verdict === "too few seeds")

@@ -1,15 +1,16 @@
 /**
- * Claiming a study before sweeping it: the ownership lock (a parent run RUNNING under a live
- * process, or on another host, belongs to that sweep), the cleanup of cells a dead sweep left
- * RUNNING or SCHEDULED (KILLED, unless their job is still known to the executor: those are
- * re-attached), and what is already done (FINISHED runs by config hash).
+ * A sweep's lease on its study, taken before sweeping it: the ownership lock (a parent run
+ * RUNNING under a live process, or on another host, belongs to that sweep), the cleanup of cells a
+ * dead sweep left RUNNING or SCHEDULED (KILLED, unless their job is still known to the executor:
+ * those are re-attached), and what is already done (FINISHED runs by config hash). "Lease", not
+ * "claim": a claim is a paper's claim (src/evidence/).
  */
 import os from "node:os";
 import type { MlflowClient, Run } from "../track/mlflow";
 import { pidAlive } from "../util/process";
 import { SWEEP_TAGS, type CellHistory } from "./cell";
 import type { Executor } from "./executor";
-import type { CellPlan, Study } from "./study";
+import type { CellPlan, StudyGrid } from "../grid/study-grid";
 
 /** What earlier sweeps of the study left. */
 export interface StudyState {
@@ -27,7 +28,7 @@ export function q(s: string): string {
 }
 
 /** Throws when another live sweep owns the study (same host, live pid; or another host). */
-function checkOwnership(parents: Run[], study: Study, preset: string, takeOver: boolean): void {
+function checkOwnership(parents: Run[], study: StudyGrid, preset: string, takeOver: boolean): void {
   const host = os.hostname();
   for (const p of parents) {
     if (p.info.status !== "RUNNING") continue;
@@ -58,11 +59,11 @@ function reattachable(r: Run, executor: Executor): boolean {
  * Reads the study's runs, enforces the ownership lock, and marks cells a dead sweep left open
  * KILLED unless their job can be re-attached. Throws when another live sweep owns the study.
  */
-export async function claimStudy(
+export async function leaseStudy(
   client: MlflowClient,
   opts: {
     experimentId: string;
-    study: Study;
+    study: StudyGrid;
     preset: string;
     plans: readonly CellPlan[];
     executor: Executor;

@@ -13,8 +13,8 @@ import {
   digestMarkers,
   findingsDigest,
   replaceDigest,
-} from "../../src/studies/findings-digest";
-import { planStudy } from "../../src/sweep/study";
+} from "../../src/evidence/findings-digest";
+import { planStudy } from "../../src/grid/study-grid";
 import { getStudy, listStudies } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
 

@@ -6,21 +6,15 @@
  * means of two groups of cells (Figure 5: compositions against single transformations).
  */
 import { summarize } from "../plot/figures";
-import type { SeedResult } from "../report/claims";
-import {
-  formatSide,
-  sideOf,
-  tested,
-  untested,
-  type Finding,
-  type FindingSide,
-} from "../report/finding";
+import type { SeedResult } from "./claims";
+import { formatSide, sideOf, tested, untested, type Finding, type FindingSide } from "./finding";
 import { pairedTest } from "../stats/paired";
 import type { TTest } from "../stats/t-test";
 import { welchContrast, welchTest } from "../stats/welch";
 
-/** What a finding is about: the paper's statement and where it says it. */
+/** What a finding is about: its id (like a claim's), the paper's statement and where it says it. */
 export interface FindingBase {
+  id: string;
   claim: string;
   source: string;
 }

@@ -108,7 +108,7 @@ function diffPoints(c: EarlierClaim): number | undefined {
 }
 
 /** What the verdict change rests on, from the numbers of both tables. */
-export function changeReason(
+function changeReason(
   before: EarlierClaim,
   after: Finding,
   budgets: { before: string; after: string },

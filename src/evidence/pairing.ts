@@ -11,9 +11,10 @@
  * against 512 cuts one image order into different batches; two encoders start from different
  * weights) share little through the seed, so they are compared as independent samples with
  * Welch's test, which does not spend degrees of freedom on a pairing that buys nothing.
- * test/studies/pairing.test.ts checks this against the trainer's own functions.
+ * test/evidence/pairing.test.ts checks this against the trainer's own functions.
  */
-import { selectCells, type CellSelector, type Study } from "../sweep/study";
+import { selectCells, type CellSelector } from "../grid/study-grid";
+import type { Study } from "./study";
 
 /** Config fields (dotted prefixes) that, with the seed, fix the initialisation and data order. */
 export const SHARED_RANDOMNESS_FIELDS: readonly string[] = Object.freeze([

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evaluateClaim, evaluateClaims } from "../../src/report/claims";
+import { evaluateClaim, evaluateClaims } from "../../src/evidence/claims";
 import { welchTest } from "../../src/stats/welch";
 import { summarize } from "../../src/plot/figures";
-import type { Study } from "../../src/sweep/study";
+import type { Study } from "../../src/evidence/study";
 
 const study: Study = {
   name: "heads",
@@ -31,6 +31,7 @@ test("a claim agrees when its one-sided Welch test passes at 5% (t hand-computed
   const v = evaluateClaim(
     study,
     {
+      id: "mlp-linear",
       claim: "mlp > linear",
       metric: "acc",
       better: { head: "nonlinear" },
@@ -51,7 +52,13 @@ test("a claim agrees when its one-sided Welch test passes at 5% (t hand-computed
   const shifted = results.map((r) => (r.label === "head=linear" ? { ...r, seed: r.seed + 10 } : r));
   const w = evaluateClaim(
     study,
-    { claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: { head: "linear" } },
+    {
+      id: "c",
+      claim: "c",
+      metric: "acc",
+      better: { head: "nonlinear" },
+      worse: { head: "linear" },
+    },
     shifted,
   );
   assert.equal(w.test?.kind, "welch");
@@ -59,7 +66,13 @@ test("a claim agrees when its one-sided Welch test passes at 5% (t hand-computed
   assert.ok(Math.abs((w.test?.df ?? 0) - 4) < 1e-9);
   const loss = evaluateClaim(
     study,
-    { claim: "l", metric: "loss", better: { head: "nonlinear" }, worse: { head: "linear" } },
+    {
+      id: "l",
+      claim: "l",
+      metric: "loss",
+      better: { head: "nonlinear" },
+      worse: { head: "linear" },
+    },
     results.map((r) => ({ ...r, metrics: { loss: r.metrics.acc } })),
   );
   assert.match(loss.evidence, /better 0\.6000 ± 0\.0100 \(n=3\)/);
@@ -74,7 +87,13 @@ test("a claim is inconclusive within the spread, disagrees when reversed, and re
   assert.equal(
     evaluateClaim(
       study,
-      { claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: { head: "linear" } },
+      {
+        id: "c",
+        claim: "c",
+        metric: "acc",
+        better: { head: "nonlinear" },
+        worse: { head: "linear" },
+      },
       noisy,
     ).verdict,
     "inconclusive",
@@ -86,7 +105,13 @@ test("a claim is inconclusive within the spread, disagrees when reversed, and re
   assert.equal(
     evaluateClaim(
       study,
-      { claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: { head: "linear" } },
+      {
+        id: "c",
+        claim: "c",
+        metric: "acc",
+        better: { head: "nonlinear" },
+        worse: { head: "linear" },
+      },
       reversed,
     ).verdict,
     "disagrees",
@@ -99,6 +124,7 @@ test("a claim is inconclusive within the spread, disagrees when reversed, and re
     evaluateClaim(
       study,
       {
+        id: "c",
         claim: "c",
         metric: "loss",
         better: { head: "nonlinear" },
@@ -115,7 +141,13 @@ test("a side with one seed reads 'too few seeds', never 'agrees'; a missing side
   const one = [...rows("head=nonlinear", [0.6]), ...rows("head=linear", [0.5, 0.49])];
   const v = evaluateClaim(
     study,
-    { claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: { head: "linear" } },
+    {
+      id: "c",
+      claim: "c",
+      metric: "acc",
+      better: { head: "nonlinear" },
+      worse: { head: "linear" },
+    },
     one,
   );
   assert.equal(v.verdict, "too few seeds");
@@ -124,7 +156,7 @@ test("a side with one seed reads 'too few seeds', never 'agrees'; a missing side
   assert.equal(
     evaluateClaim(
       study,
-      { claim: "c", metric: "acc", better: "head=none", worse: { head: "linear" } },
+      { id: "c", claim: "c", metric: "acc", better: "head=none", worse: { head: "linear" } },
       one,
     ).verdict,
     "no data",
@@ -140,7 +172,7 @@ test("|t| >= 2 is no longer enough: at Welch df 2.4, t = 2.27 is inconclusive, a
   const two = [...rows("head=nonlinear", better), ...rows("head=linear", worse)];
   const v = evaluateClaim(
     study,
-    { claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: "head=linear" },
+    { id: "c", claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: "head=linear" },
     two.map((r) => (r.label === "head=linear" ? { ...r, seed: r.seed + 5 } : r)),
   );
   assert.equal(v.test?.kind, "welch");
@@ -150,8 +182,20 @@ test("|t| >= 2 is no longer enough: at Welch df 2.4, t = 2.27 is inconclusive, a
   const s2: Study = {
     ...study,
     claims: [
-      { claim: "strong", metric: "acc", better: { head: "nonlinear" }, worse: { head: "none" } },
-      { claim: "weak", metric: "acc", better: { head: "linear" }, worse: { head: "none" } },
+      {
+        id: "strong",
+        claim: "strong",
+        metric: "acc",
+        better: { head: "nonlinear" },
+        worse: { head: "none" },
+      },
+      {
+        id: "weak",
+        claim: "weak",
+        metric: "acc",
+        better: { head: "linear" },
+        worse: { head: "none" },
+      },
     ],
   };
   const data = [

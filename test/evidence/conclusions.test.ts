@@ -1,12 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { SeedResult } from "../../src/report/claims";
-import type { ReportData, ReportRun } from "../../src/report/collect";
-import { formatN, type Finding } from "../../src/report/finding";
-import { studyConclusion, studyFindings } from "../../src/studies/conclusions";
-import { findingsMarkdown, studyCompute } from "../../src/studies/findings-markdown";
-import { getStudy } from "../../src/sweep/registry";
-import { selectCells, type Study } from "../../src/sweep/study";
+import type { SeedResult } from "../../src/evidence/claims";
+import type { ReportData, ReportRun } from "../../src/evidence/runs";
+import { formatN, type Finding } from "../../src/evidence/finding";
+import { studyConclusion, studyFindings } from "../../src/workbench/conclusions";
+import { findingsMarkdown, studyCompute } from "../../src/evidence/findings-markdown";
+import { getStudy, registerStudy } from "../../src/sweep/registry";
+import { selectCells } from "../../src/grid/study-grid";
+import type { Study } from "../../src/evidence/study";
 
 const r = (label: string, seed: number, metrics: Record<string, number>): SeedResult => ({
   label,
@@ -354,6 +355,33 @@ test("an inconclusive claim gets its own reason where the study's is about somet
   assert.match(row("with short training, a larger batch"), /fewer optimizer steps/);
 });
 
+test("findings and reasons follow a claim's id, not its words: a reworded claim keeps both", () => {
+  const results = batchRuns(
+    (b, e, s, seed) => 0.4 + (e === 6 ? 0.005 : 0) + (seed - 1) * 0.03 * (e === 6 ? -1 : 1),
+  );
+  const study = getStudy("batch-size");
+  const reworded = {
+    ...study,
+    name: "batch-size-reworded",
+    claims: (study.claims ?? []).map((c) =>
+      c.id === "longer-training-helps" ? { ...c, claim: "six epochs beat two (reworded)" } : c,
+    ),
+  };
+  const f = studyFindings(reworded, results, "small").find((x) => x.id === "longer-training-helps");
+  assert.equal(f?.claim, "six epochs beat two (reworded)");
+  // The conclusion still finds it (by id) and the table still gives it its own reason (by id).
+  assert.match(
+    studyConclusion(reworded, results, "small"),
+    /the long length against the short at batch 512 [+-]\d/,
+  );
+  registerStudy(reworded);
+  const data = reportData([{ experiment: "batch-size-reworded", results }]);
+  assert.match(
+    rowOf(findingsMarkdown(data, { preset: "small" }), "six epochs beat two"),
+    /far from converged/,
+  );
+});
+
 test("every study prints its own conclusion, computed from its findings, before the list", () => {
   // Projection head: a linear head 5 points over none over 6 seeds (paired), non-linear level
   // with linear, h over g(h) by 3 points and the probe from h over g(h) by 4 in every run.
@@ -388,6 +416,7 @@ test("every study prints its own conclusion, computed from its findings, before 
 
 test("n per side lists up to four sides and condenses a claim against many cells", () => {
   const f = (ns: number[]): Finding => ({
+    id: "c",
     claim: "c",
     verdict: "too few seeds",
     unit: "points",
@@ -413,6 +442,7 @@ test("a study of one's own ideas speaks of its own hypotheses, not of the paper"
     metrics: ["linear_acc"],
     claims: [
       {
+        id: "idea-beats-default",
         claim: "the idea beats the default",
         metric: "linear_acc",
         better: "idea",

@@ -13,13 +13,8 @@
  */
 import { tQuantile } from "../stats/t-distribution";
 import { ALPHA } from "../stats/verdict";
-import {
-  planStudy,
-  selectCells,
-  type BudgetFacts,
-  type Study,
-  type StudyPreset,
-} from "../sweep/study";
+import { planStudy, selectCells, type StudyPreset } from "../grid/study-grid";
+import type { BudgetFacts, Study } from "./study";
 
 /** Overrides every `small` study cell starts from (on top of the `small` preset). */
 export const SMALL_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freeze({

@@ -5,13 +5,13 @@
  */
 import * as aq from "arquero";
 import { groupedBars, meanInterval, summarize, type Figure } from "../plot/figures";
-import type { SeedResult } from "../report/claims";
-import type { ReportData } from "../report/collect";
-import { decideFindings, formatEvidence, type Finding } from "../report/finding";
+import type { SeedResult } from "./claims";
+import type { ReportData } from "./runs";
+import { decideFindings, formatEvidence, type Finding } from "./finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
-import type { Study } from "../sweep/study";
+import type { Study } from "./study";
 import { cellGain, LINEAR_ON_H } from "./baseline";
-import { studyFindings } from "./conclusions";
+import { decideStudyFindings } from "./conclusions";
 
 /**
  * One row per (study, preset, cell, metric): mean, std, n and the 95% CI of the mean over seeds;
@@ -78,13 +78,13 @@ export function reportFindings(
     ...data.sections.map((s) => ({
       study: s.study.name,
       preset: s.preset,
-      findings: studyFindings(s.study, s.results, s.preset),
+      findings: decideStudyFindings(s.study, s.results, s.preset),
       results: s.results,
     })),
     ...extra.map((x) => ({
       study: x.study.name,
       preset: x.preset,
-      findings: studyFindings(x.study, [], x.preset),
+      findings: decideStudyFindings(x.study, [], x.preset),
       results: [],
     })),
   ];

@@ -1,21 +1,21 @@
 /**
  * Conclusions a study notebook prints, computed from that sweep's per-seed results: the declared
- * claims (src/report/claims.ts) plus the study's own findings (its `findings` builder in
+ * claims (src/evidence/claims.ts) plus the study's own findings (its `findings` builder in
  * src/studies/<study>.ts: interactions, paired probes, the strongest cell of a grid), decided
  * together with Holm-Bonferroni over the study's claims (a findings table decides again over all
- * of its claims). No study's labels or prose live here.
+ * of its claims). No study's labels or prose live here. Takes the study itself; notebooks name
+ * it (src/workbench/conclusions.ts looks the name up in the registry).
  */
-import { evaluateClaims, type SeedResult } from "../report/claims";
-import { correctForLooks, decideFindings, formatEvidence, type Finding } from "../report/finding";
+import { evaluateClaims, type SeedResult } from "./claims";
+import { correctForLooks, decideFindings, formatEvidence, type Finding } from "./finding";
 import { policyLooks } from "../stats/seed-policy";
-import { getStudy, isPaperStudy } from "../sweep/registry";
 import { baselineSentence } from "./baseline";
 import { budgetFacts } from "./budget";
 import { conclusionOf } from "./conclusion-text";
-import { studyCells, type Study } from "../sweep/study";
+import { studyCells } from "../grid/study-grid";
+import type { Study } from "./study";
 
-export type { Finding } from "../report/finding";
-export { cellMeans } from "./comparisons";
+export type { Finding } from "./finding";
 
 function finished(results: readonly SeedResult[]): SeedResult[] {
   return results.filter((r) => (r as SeedResult & { status?: string }).status !== "FAILED");
@@ -25,12 +25,11 @@ function finished(results: readonly SeedResult[]): SeedResult[] {
  * Every finding of a study's sweep (raw p kept, so a table can decide them again in its larger
  * family), decided over the study's own claims.
  */
-export function studyFindings(
-  study: string | Study,
+export function decideStudyFindings(
+  s: Study,
   results: readonly SeedResult[],
   preset?: string,
 ): Finding[] {
-  const s = typeof study === "string" ? getStudy(study) : study;
   const ok = finished(results);
   const declared: Finding[] = evaluateClaims(s, ok, preset !== undefined ? { preset } : {});
   const all = [...declared, ...(s.findings?.(ok, s, preset) ?? [])];
@@ -49,13 +48,12 @@ export function formatFindings(findings: readonly Finding[]): string {
  * A study's conclusion as printed by its notebook: the study's own conclusion text (from its file,
  * computed from the findings), the count of findings that agree, then every finding with its test.
  */
-export function studyConclusion(
-  study: string | Study,
+export function studyConclusionText(
+  s: Study,
   results: readonly SeedResult[],
   preset?: string,
 ): string {
-  const s = typeof study === "string" ? getStudy(study) : study;
-  const f = studyFindings(s, results, preset);
+  const f = decideStudyFindings(s, results, preset);
   const agree = f.filter((x) => x.verdict === "agrees").length;
   const decided = f.filter((x) => x.verdict === "agrees" || x.verdict === "disagrees").length;
   const own = conclusionOf(s)?.(f, budgetFacts(s, preset ?? ""));
@@ -67,7 +65,7 @@ export function studyConclusion(
     (own ? `${own}\n\n` : "") +
     (base ? `${base}\n\n` : "") +
     // a study of one's own ideas tests its own hypotheses, not the paper's claims
-    `${agree} of ${f.length} ${isPaperStudy(s.name) ? "findings agree with the paper" : "hypotheses of this study hold"} (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over this study's ${f.length} claims).\n` +
+    `${agree} of ${f.length} ${s.claimsFrom === "paper" ? "findings agree with the paper" : "hypotheses of this study hold"} (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over this study's ${f.length} claims).\n` +
     formatFindings(f)
   );
 }

@@ -1,0 +1,122 @@
+/**
+ * A study's paper-facing side: the comparisons the paper makes (claims, each with an id), the
+ * findings it computes beyond them, why they most likely fail at a small scale, its default plot
+ * with the paper's numbers, and its conclusion's prose. The sweep's side, the grid of cells and
+ * seeds with per-preset budgets, is src/grid/study-grid.ts; a {@link Study} is both, declared in one
+ * file per study (src/studies/<study>.ts). Findings and reasons are keyed by claim id, never by
+ * the claim's wording, so a claim can be reworded without losing its finding.
+ */
+import {
+  selectCells,
+  validateStudyGrid,
+  type CellSelector,
+  type StudyGrid,
+} from "../grid/study-grid";
+import type { PaperNumbers, StudyPlot } from "../plot/study";
+import type { Finding } from "./finding";
+
+export type { PaperNumbers, StudyPlot } from "../plot/study";
+
+/** One per-seed result of a cell. */
+export interface SeedResult {
+  label: string;
+  seed: number;
+  metrics: Record<string, number>;
+}
+
+/** One comparison the paper makes: `better` should beat `worse` on `metric`. */
+export interface Claim {
+  /**
+   * Stable key of the claim (letters, digits, '-', '_' or '.'), unique in its study: findings,
+   * reasons and conclusions refer to it, e.g. "nonlinear-beats-linear".
+   */
+  id: string;
+  /** The paper's statement, e.g. "a non-linear head beats a linear one (Figure 8)". */
+  claim: string;
+  /** Metric compared (higher is better unless `lowerIsBetter`). */
+  metric: string;
+  better: CellSelector;
+  worse: CellSelector;
+  /** Where the paper says it. */
+  source?: string;
+  /** For metrics like loss. */
+  lowerIsBetter?: boolean;
+}
+
+/** Facts of a study's budget at a preset, for reasons and prose (never retyped). */
+export interface BudgetFacts {
+  preset: string;
+  /** e.g. "6 epochs on a 5000-image training subset (2000 test images)". */
+  text: string;
+  epochs?: number;
+  trainLimit?: number;
+  testLimit?: number;
+}
+
+/** Why a study's claims most likely fail at a small scale (the findings table's last column). */
+export interface StudyReasons {
+  /** The study's reason, worded from its budget. */
+  study: (budget: BudgetFacts) => string;
+  /** Reasons of single findings, by claim id, where the study's is about something else. */
+  claims?: Record<string, (budget: BudgetFacts) => string>;
+  /** A reason computed from the runs, where the study has a rule (Table 5); wins when defined. */
+  computed?: (results: readonly SeedResult[]) => string | undefined;
+}
+
+/** Sentences on what a study's findings show at a budget (its notebook prints them first). */
+export type StudyConclusion = (findings: readonly Finding[], budget: BudgetFacts) => string;
+
+/** What a study says about the paper: everything but its grid. */
+export interface StudyEvidence {
+  /**
+   * "paper": the claims are the paper's (the studies of src/studies/), and conclusions say how
+   * many agree with the paper; absent: a study of one's own, whose claims are its own hypotheses.
+   */
+  claimsFrom?: "paper";
+  /** Comparisons the paper makes, evaluated by reports. */
+  claims?: Claim[];
+  /**
+   * Findings beyond the declared claims (interactions, paired probes, the strongest cell of a
+   * grid), computed from the per-seed results with the builders of src/evidence/comparisons.ts;
+   * each has an id like a claim's.
+   */
+  findings?: (
+    results: readonly SeedResult[],
+    study: Study,
+    preset: string | undefined,
+  ) => Finding[];
+  /** Why its claims most likely fail at a small scale. */
+  reasons?: StudyReasons;
+  /** Default plot. */
+  plot?: StudyPlot;
+  /** Paper numbers to overlay: x category (the cell label, or the value of plot.x) -> value. */
+  paper?: PaperNumbers;
+  /** The study's conclusion text, computed from its findings (src/evidence/conclusion-text.ts). */
+  conclusion?: StudyConclusion;
+}
+
+/** A study: the grid a sweep runs plus what it says about the paper. */
+export type Study = StudyGrid & StudyEvidence;
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Checks a study's grid and claims (ids, selectors, reasons' keys); throws naming the field. */
+export function validateStudy(study: Study): void {
+  validateStudyGrid(study);
+  const ids = new Set<string>();
+  for (const c of study.claims ?? []) {
+    if (typeof c.id !== "string" || !ID.test(c.id))
+      throw new Error(
+        `study '${study.name}': claim "${c.claim}" needs an id of letters, digits, '-', '_' or '.', got ${JSON.stringify(c.id)}`,
+      );
+    if (ids.has(c.id)) throw new Error(`study '${study.name}': two claims share the id '${c.id}'`);
+    ids.add(c.id);
+    for (const side of ["better", "worse"] as const) {
+      if (selectCells(study, c[side]).length === 0) {
+        throw new Error(
+          `study '${study.name}': claim '${c.id}' ("${c.claim}") ${side} selector ${JSON.stringify(c[side])} matches no cell`,
+        );
+      }
+    }
+  }
+}
