@@ -21,13 +21,15 @@ const LAYERS = {
   config: 5,
   eval: 6,
   train: 7,
-  plot: 8,
-  sweep: 8,
-  report: 9,
-  studies: 10,
-  workbench: 11,
-  cli: 11,
-  index: 12,
+  grid: 8,
+  plot: 9,
+  evidence: 10,
+  sweep: 11,
+  report: 12,
+  studies: 13,
+  workbench: 14,
+  cli: 14,
+  index: 15,
 };
 
 /**

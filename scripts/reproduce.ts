@@ -22,13 +22,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "../src/backend";
 import { cpuRecord } from "../src/track/cpu";
-import {
-  archiveRuns,
-  presetDataFromArchive,
-  readArchive,
-  writeArchive,
-  type ArchivedRun,
-} from "../src/report/archive";
+import { archiveRuns, readArchive, writeArchive, type ArchivedRun } from "../src/evidence/archive";
+import { presetDataFromArchive } from "../src/report/archive";
 import { collectReport } from "../src/report/collect";
 import type { ReportData } from "../src/evidence/runs";
 import { renderReport } from "../src/report/render";

@@ -2,7 +2,7 @@
  * The runs behind the evidence, as a report and a findings table read them: per study and preset,
  * the child runs, their per-seed results and claim verdicts, training curves and the code versions
  * behind them. Gathered from MLflow by src/report/collect.ts or from a results archive by
- * src/report/archive.ts; read by the findings table, digest and summary here.
+ * src/evidence/archive.ts; read by the findings table, digest and summary here.
  */
 import type { ClaimVerdict } from "./claims";
 import type { SeedResult, Study } from "./study";

@@ -1,6 +1,6 @@
 /**
  * A sweep on a machine whose MLflow store was lost (a new clone, another workstation) imports the
- * results archive (`results/<preset>/runs.jsonl`, src/report/archive.ts) before it plans: every
+ * results archive (`results/<preset>/runs.jsonl`, src/evidence/archive.ts) before it plans: every
  * archived run of this study and preset whose config hash one of the sweep's cells has, and that
  * the store does not hold yet, is recreated there as a FINISHED run with its params, final
  * metrics, code version and times, tagged as imported. The sweep then skips that cell like any
@@ -8,7 +8,7 @@
  * MLflow store"). A run already in the store (by its config hash) is never imported twice.
  */
 import fs from "node:fs";
-import { readArchive, type ArchivedRun } from "../report/archive";
+import { readArchive, type ArchivedRun } from "../evidence/archive";
 import type { MlflowClient } from "../track/mlflow";
 import { SWEEP_TAGS } from "./cell";
 import type { CellPlan } from "../grid/study-grid";

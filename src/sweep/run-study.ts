@@ -13,7 +13,7 @@ import { notebookProgress } from "./progress";
 import { getStudy } from "./registry";
 import type { ConfigResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
-import { archiveFile } from "../report/archive";
+import { archiveFile } from "../evidence/archive";
 import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
 
 /** The project's config resolver (preset + nested overrides, validated) in the sweep's shape. */

@@ -77,7 +77,7 @@ export interface SweepOptions {
   /** Resume a sweep that another host left RUNNING (its cells still RUNNING are marked KILLED). */
   takeOver: boolean;
   /**
-   * A results archive (runs.jsonl, src/report/archive.ts) whose runs of this study's cells are
+   * A results archive (runs.jsonl, src/evidence/archive.ts) whose runs of this study's cells are
    * imported into the store when it lacks them, so their cells are skipped (src/sweep/import-archive.ts).
    */
   archive?: string;

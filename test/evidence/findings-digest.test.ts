@@ -2,12 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import {
-  archiveFile,
-  presetDataFromArchive,
-  readArchive,
-  type ArchivedRun,
-} from "../../src/report/archive";
+import { archiveFile, readArchive, type ArchivedRun } from "../../src/evidence/archive";
+import { presetDataFromArchive } from "../../src/report/archive";
 import {
   currentDigest,
   digestMarkers,

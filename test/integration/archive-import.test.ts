@@ -15,7 +15,7 @@ import { createLocalExecutor } from "../../src/sweep/executor";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/evidence/study";
 import { collectReport } from "../../src/report/collect";
-import { archiveRuns, readArchive, writeArchive } from "../../src/report/archive";
+import { archiveRuns, readArchive, writeArchive } from "../../src/evidence/archive";
 import { IMPORTED_FROM_TAG } from "../../src/sweep/import-archive";
 import { getStudy } from "../../src/sweep/registry";
 import { inProcessExecutor } from "../support/in-process";

@@ -9,9 +9,9 @@ import {
   archiveRuns,
   archivedCells,
   readArchive,
-  reportDataFromArchive,
   writeArchive,
-} from "../../src/report/archive";
+} from "../../src/evidence/archive";
+import { reportDataFromArchive } from "../../src/report/archive";
 import type { ReportData, ReportRun } from "../../src/evidence/runs";
 import { findingsMarkdown } from "../../src/evidence/findings-markdown";
 import { getStudy } from "../../src/sweep/registry";
