@@ -7,7 +7,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
 import { createMlflowClient } from "../../src/track/mlflow";
@@ -19,11 +18,12 @@ import { archiveRuns, readArchive, writeArchive } from "../../src/report/archive
 import { IMPORTED_FROM_TAG } from "../../src/sweep/import-archive";
 import { getStudy } from "../../src/sweep/registry";
 import { inProcessExecutor } from "../support/in-process";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
 const CELL = ["node", "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-archive-"));
+const tmp = tempDir("archive");
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 process.env.CELL_MARKER_DIR = tmp;
 

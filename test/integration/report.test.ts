@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { inProcessExecutor } from "../support/in-process";
@@ -9,9 +8,10 @@ import { useMlflowServer } from "../support/mlflow";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/sweep/study";
 import { writeReport } from "../../src/report/report";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-report-"));
+const tmp = tempDir("report");
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 
 /** Runs a cell in this process: logs a loss curve and an accuracy that grows with `head`. */

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
 import { spawnSweepCli, type SweepProcess } from "../support/sweep-runs";
@@ -10,11 +9,12 @@ import { createLocalExecutor } from "../../src/sweep/executor";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/sweep/study";
 import type { SweepProgress } from "../../src/sweep/progress";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
 const CELL = ["node", "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-sweep-"));
+const tmp = tempDir("sweep");
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 process.env.CELL_MARKER_DIR = tmp;
 
