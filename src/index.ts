@@ -311,6 +311,7 @@ export {
 export { loadedPlugins, pluginNames, type LoadedPlugin } from "./plugins/registry";
 export { dryRunPlugins } from "./plugins/dry-run";
 export { createRng, type Rng } from "./util/random";
+export { shownPath } from "./util/shown-path";
 // Statistics of the findings (issue 12): t tests, Holm, the verdict rule.
 export { welchTest, welchContrast, type ContrastPart } from "./stats/welch";
 export { pairedTest, pairDifferences } from "./stats/paired";

@@ -26,6 +26,7 @@ import {
 } from "./mlflow";
 import { resolveTrackingUri } from "./server";
 import type { ParamValue, RunLogger, RunStatus } from "./types";
+import { shownPath } from "../util/shown-path";
 
 /** simclr.code_version: the hash of the sources that affect training (src/track/code-version.ts). */
 function codeVersionTag(): Record<string, string> {
@@ -193,7 +194,7 @@ class MlflowRunLogger implements TrackedRun {
     this.failures++;
     if (!this.warnedDown) {
       console.warn(
-        `simclr: tracking unavailable (${message}); logging to the journal ${this.journal.file} and retrying`,
+        `simclr: tracking unavailable (${message}); logging to the journal ${shownPath(this.journal.file)} and retrying`,
       );
       this.warnedDown = true;
     }
