@@ -2,6 +2,7 @@
  * The `simclr` command line: one sub-command per module under src/cli/, dispatched by name.
  * Each sub-command module exports `run(argv)` returning the process exit code.
  */
+import { firstLine, isUsageError } from "./usage";
 
 /** A sub-command: parses its own arguments, returns an exit code. */
 export interface Command {
@@ -30,7 +31,10 @@ const commands: Record<string, () => Promise<Command>> = {
   pretrain: async () => (require("./pretrain") as typeof import("./pretrain")).command,
 };
 
-/** Runs the command line; returns the exit code. */
+/**
+ * Runs the command line; returns the exit code: 0 done, 2 a usage error (one line naming the bad
+ * value and the allowed ones), 1 a runtime failure (thrown on to bin/simclr.cjs).
+ */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -49,5 +53,11 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  return (await load()).run(rest);
+  try {
+    return await (await load()).run(rest);
+  } catch (e) {
+    if (!isUsageError(e)) throw e;
+    console.error(`simclr ${name}: ${firstLine(e)} (simclr ${name} --help)`);
+    return 2;
+  }
 }

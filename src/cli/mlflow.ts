@@ -2,8 +2,8 @@
  * `simclr mlflow sync|uri`: replays the local tracking journal to the server by hand, or prints
  * the tracking URI the toolkit would use (starting the project's local server when needed).
  */
-import { parseArgs } from "node:util";
 import type { Command } from "./main";
+import { UsageError, parseCommandLine } from "./usage";
 import { trackingCredentialsFromEnv } from "../track/context";
 import { defaultJournalDir, syncJournals } from "../track/journal";
 import { normalizeTrackingUri } from "../track/mlflow";
@@ -24,11 +24,15 @@ export const command: Command = {
       console.log(await resolveTrackingUri());
       return 0;
     }
-    if (sub !== "sync") {
-      console.error(sub ? `simclr mlflow: unknown sub-command '${sub}'\n${USAGE}` : USAGE);
-      return 2;
+    if (sub === "--help" || sub === "-h") {
+      console.log(USAGE);
+      return 0;
     }
-    const { values } = parseArgs({
+    if (sub !== "sync")
+      throw new UsageError(
+        `${sub ? `unknown sub-command '${sub}'` : "no sub-command"}; expected one of sync, uri`,
+      );
+    const { values } = parseCommandLine({
       args: rest,
       options: {
         dir: { type: "string" },
