@@ -29,6 +29,8 @@ const commands: Record<string, () => Promise<Command>> = {
   bench: async () => (require("./bench") as typeof import("./bench")).command,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   pretrain: async () => (require("./pretrain") as typeof import("./pretrain")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  doctor: async () => (require("./doctor") as typeof import("./doctor")).command,
 };
 
 /**

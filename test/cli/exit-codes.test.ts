@@ -116,6 +116,14 @@ const USAGE_CASES: [string[], RegExp[]][] = [
     ["bench", "--models", "nosuch"],
     [/"nosuch"/, /convnet/],
   ],
+  [
+    ["doctor", "--bogus"],
+    [/--bogus/, /--json/],
+  ],
+  [
+    ["doctor", "--cuda-lib-dir", "/no/such/folder"],
+    [/'\/no\/such\/folder'/, /not a folder/],
+  ],
 ];
 
 // Each case is a fresh `node` (about a second); four at a time.
