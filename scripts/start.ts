@@ -25,6 +25,8 @@ import { startJupyterLab, type JupyterServer } from "../src/workbench/jupyter";
 /** Set when stdout or stderr is a closed pipe: nothing more is written, and the launcher stops. */
 let outputClosed = false;
 let requestStop: (why: string) => void = () => {};
+/** Why the launcher was asked to stop, once it was (it may be while a server is still starting). */
+let stopReason: string | undefined;
 
 function say(line: string, stream: NodeJS.WriteStream = process.stdout): void {
   if (!outputClosed) stream.write(`${line}\n`);
@@ -37,6 +39,7 @@ function stopRequested(): Promise<string> {
     requestStop = (why: string): void => {
       if (stopping) return;
       stopping = true;
+      stopReason = why;
       resolve(why);
     };
   });
@@ -96,6 +99,12 @@ async function main(): Promise<number> {
       );
   }
 
+  if (stopReason) {
+    // asked to stop while MLflow started: do not start JupyterLab only to stop it
+    say(`stopping MLflow (${stopReason}) ...`);
+    await mlflow?.stop();
+    return 0;
+  }
   say("starting JupyterLab ...");
   let lab: JupyterServer;
   try {
