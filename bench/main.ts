@@ -9,7 +9,7 @@
  *   options: --backends tensorflow,wasm  --models convnet  --batch 256  --threads N  --seconds 20  --no-torch
  *            --no-augment (skip the augmentation rows)
  */
-import { parseArgs } from "node:util";
+import { UsageError, firstLine, isUsageError, parseCommandLine } from "../src/cli/usage";
 import { BACKEND_NAMES, type BackendName } from "../src/backend";
 import { configureFromEnv } from "../src/workbench/params";
 import { benchAugment, formatAugmentBench } from "./augment";
@@ -29,7 +29,7 @@ function list<T extends string>(
     .filter(Boolean);
   for (const i of items) {
     if (!(allowed as readonly string[]).includes(i))
-      throw new Error(`${flag}: "${i}" is not one of ${allowed.join(", ")}`);
+      throw new UsageError(`${flag}: "${i}" is not one of ${allowed.join(", ")}`);
   }
   return items as T[];
 }
@@ -37,7 +37,7 @@ function list<T extends string>(
 function positive(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!(n > 0)) throw new Error(`${flag}: expected a positive number, got "${value}"`);
+  if (!(n > 0)) throw new UsageError(`${flag}: expected a positive number, got "${value}"`);
   return n;
 }
 
@@ -46,7 +46,7 @@ export async function benchMain(argv: string[]): Promise<number> {
   configureFromEnv(process.env);
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandLine({
       args: argv,
       options: {
         json: { type: "boolean", default: false },
@@ -62,7 +62,7 @@ export async function benchMain(argv: string[]): Promise<number> {
       },
     }));
   } catch (e) {
-    console.error(`simclr bench: ${(e as Error).message}`);
+    console.error(`simclr bench: ${firstLine(e)} (simclr bench --help)`);
     return 2;
   }
   if (values.help) {
@@ -100,8 +100,10 @@ export async function benchMain(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    console.error(`simclr bench: ${(e as Error).message}`);
-    return 1;
+    console.error(
+      `simclr bench: ${firstLine(e)}${isUsageError(e) ? " (simclr bench --help)" : ""}`,
+    );
+    return isUsageError(e) ? 2 : 1;
   }
 }
 

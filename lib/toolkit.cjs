@@ -10,6 +10,9 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
+// Notebooks are an entry point: TensorFlow's native log stays quiet unless SIMCLR_VERBOSE=1.
+require("./quiet.cjs").quietTensorflow();
+
 const SRC = path.join(__dirname, "..", "src") + path.sep;
 const KEY = Symbol.for("simclr-workbook.toolkit");
 const state =

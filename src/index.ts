@@ -315,6 +315,7 @@ export {
   type LossFn,
 } from "./parts/resolve";
 export { createRng, type Rng } from "./util/random";
+export { shownPath } from "./util/shown-path";
 // Statistics of the findings (issue 12): t tests, Holm, the verdict rule.
 export { welchTest, welchContrast, type ContrastPart } from "./stats/welch";
 export { pairedTest, pairDifferences } from "./stats/paired";

@@ -250,11 +250,13 @@ async function loadWasm(threads: number): Promise<BackendInfo> {
 }
 
 async function loadCpu(): Promise<BackendInfo> {
-  // tfjs-backend-cpu prints a banner recommending tfjs-node unless PROD/IS_TEST; the choice is
-  // reported by initBackend's own warning instead.
+  // tfjs-backend-cpu prints a banner recommending tfjs-node ("Hi, looks like you are running
+  // TensorFlow.js in Node.js") at its first tensor write unless PROD/IS_TEST; the choice is
+  // reported by initBackend's own warning instead. That first write happens here, under PROD.
   const prod = tf.env().getBool("PROD");
   tf.env().set("PROD", true);
   const ok = await tf.setBackend("cpu");
+  if (ok) tf.scalar(0).dispose();
   tf.env().set("PROD", prod);
   if (!ok) throw new BackendUnavailable(`the cpu backend did not initialise; fix: ${FIX.cpu}`);
   return {

@@ -5,8 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "./main";
+import { UsageError, firstLine, isUsageError, parseCommandLine } from "./usage";
 import { loadDataset } from "../data/load";
 import { toImageBatch } from "../data/batch";
 import { permutation, createRng } from "../util/random";
@@ -31,7 +31,7 @@ export const command: Command = {
   async run(argv: string[]): Promise<number> {
     let values;
     try {
-      values = parseArgs({
+      values = parseCommandLine({
         args: argv,
         options: {
           ops: { type: "string", default: "crop,flip,color" },
@@ -47,7 +47,7 @@ export const command: Command = {
         },
       }).values;
     } catch (e) {
-      console.error(`simclr augment: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+      console.error(`simclr augment: ${firstLine(e)} (simclr augment --help)`);
       return 2;
     }
     if (values.help) {
@@ -57,18 +57,18 @@ export const command: Command = {
     const num = (name: string, v: string | undefined, min: number): number => {
       const x = Number(v);
       if (!Number.isFinite(x) || x < min)
-        throw new Error(`--${name} ${v}: expected a number >= ${min}`);
+        throw new UsageError(`--${name} ${v}: expected a number >= ${min}`);
       return x;
     };
     try {
-      if (!values.out) throw new Error("--out FILE.png is required");
+      if (!values.out) throw new UsageError("--out FILE.png is required");
       const ops = values.ops
         .split(",")
         .map((s) => s.trim())
         .filter((s) => s.length > 0);
       for (const op of ops)
         if (!isAugmentName(op))
-          throw new Error(
+          throw new UsageError(
             `--ops: unknown augmentation '${op}'; expected some of crop, flip, color, jitter, grayscale, blur, cutout, sobel, noise, rotate`,
           );
       const n = Math.floor(num("n", values.n, 1));
@@ -98,6 +98,7 @@ export const command: Command = {
       );
       return 0;
     } catch (e) {
+      if (isUsageError(e)) throw e; // exit 2 (src/cli/main.ts)
       console.error(`simclr augment: ${e instanceof Error ? e.message : String(e)}`);
       return 1;
     }

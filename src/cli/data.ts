@@ -4,8 +4,8 @@
  * per-channel mean and standard deviation in [0, 1] of the training split, and the source.
  * A missing CIFAR-10 / STL-10 is downloaded unless `--no-download` or SIMCLR_NO_DOWNLOAD=1.
  */
-import { parseArgs } from "node:util";
 import type { Command } from "./main";
+import { UsageError, firstLine, parseCommandLine } from "./usage";
 import { loadDataset } from "../data/load";
 import { channelStats } from "../data/stats";
 import { progressBar } from "../data/download";
@@ -29,7 +29,7 @@ export const command: Command = {
   async run(argv: string[]): Promise<number> {
     let parsed;
     try {
-      parsed = parseArgs({
+      parsed = parseCommandLine({
         args: argv,
         allowPositionals: true,
         options: {
@@ -45,7 +45,7 @@ export const command: Command = {
         },
       });
     } catch (e) {
-      console.error(`simclr data: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+      console.error(`simclr data: ${firstLine(e)} (simclr data --help)`);
       return 2;
     }
     const { values, positionals } = parsed;
@@ -54,8 +54,9 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length !== 1) {
-      console.error(`simclr data: expected one data set name, got ${positionals.length}\n${USAGE}`);
-      return 2;
+      throw new UsageError(
+        `expected one data set name (cifar10, stl10, a name under the data root, or a folder), got ${positionals.length}`,
+      );
     }
     const bars = new Map<string, (d: number, t: number) => void>();
     const interactive = process.stderr.isTTY === true;

@@ -3,6 +3,7 @@
  * Each sub-command module exports `run(argv)` returning the process exit code.
  */
 import { configureFromEnv } from "../workbench/params";
+import { firstLine, isUsageError } from "./usage";
 
 /** A sub-command: parses its own arguments, returns an exit code. */
 export interface Command {
@@ -31,9 +32,14 @@ const commands: Record<string, () => Promise<Command>> = {
   plugins: async () => (require("./plugins") as typeof import("./plugins")).command,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   pretrain: async () => (require("./pretrain") as typeof import("./pretrain")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  doctor: async () => (require("./doctor") as typeof import("./doctor")).command,
 };
 
-/** Runs the command line; returns the exit code. */
+/**
+ * Runs the command line; returns the exit code: 0 done, 2 a usage error (one line naming the bad
+ * value and the allowed ones), 1 a runtime failure (thrown on to bin/simclr.cjs).
+ */
 export async function main(argv: string[]): Promise<number> {
   // The CLI is an entry point: it reads the environment once, before TensorFlow can load.
   configureFromEnv(process.env);
@@ -54,5 +60,11 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  return (await load()).run(rest);
+  try {
+    return await (await load()).run(rest);
+  } catch (e) {
+    if (!isUsageError(e)) throw e;
+    console.error(`simclr ${name}: ${firstLine(e)} (simclr ${name} --help)`);
+    return 2;
+  }
 }

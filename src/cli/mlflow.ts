@@ -3,8 +3,8 @@
  * the tracking URI the toolkit would use, or starts the project's local server (detached, so
  * notebooks and later commands reuse it) when none is running.
  */
-import { parseArgs } from "node:util";
 import type { Command } from "./main";
+import { UsageError, parseCommandLine } from "./usage";
 import { trackingCredentialsFromEnv } from "../track/context";
 import { defaultJournalDir, syncJournals } from "../track/journal";
 import { normalizeTrackingUri } from "../track/mlflow";
@@ -32,11 +32,15 @@ export const command: Command = {
       console.log(server.url);
       return 0;
     }
-    if (sub !== "sync") {
-      console.error(sub ? `simclr mlflow: unknown sub-command '${sub}'\n${USAGE}` : USAGE);
-      return 2;
+    if (sub === "--help" || sub === "-h") {
+      console.log(USAGE);
+      return 0;
     }
-    const { values } = parseArgs({
+    if (sub !== "sync")
+      throw new UsageError(
+        `${sub ? `unknown sub-command '${sub}'` : "no sub-command"}; expected one of sync, uri, start`,
+      );
+    const { values } = parseCommandLine({
       args: rest,
       options: {
         dir: { type: "string" },

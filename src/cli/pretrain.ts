@@ -9,8 +9,8 @@
  * Plugin files the config (or `--plugins`) names are loaded while the config is read, before it
  * is validated, so every executor running this command runs them.
  */
-import { parseArgs } from "node:util";
 import type { Command } from "./main";
+import { firstLine, parseCommandLine } from "./usage";
 import type { PretrainConfig, PretrainConfigOverrides } from "../config/pretrain-config";
 import { PRESETS, type PresetName } from "../config/presets";
 import {
@@ -178,7 +178,7 @@ export function parsePretrainArgs(args: string[]): PretrainInvocation {
   for (const a of Object.keys(PRETRAIN_ALIASES)) options[a] = { type: "string" };
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
+    values = parseCommandLine({ args: argv, options, strict: true, allowPositionals: false })
       .values as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new ConfigError(`simclr pretrain: ${(e as Error).message}\n${USAGE}`);
@@ -258,7 +258,8 @@ export const command: Command = {
     try {
       inv = parsePretrainArgs(argv);
     } catch (e) {
-      console.error(e instanceof Error ? e.message : String(e));
+      const line = firstLine(e).replace(/^simclr pretrain: /, "");
+      console.error(`simclr pretrain: ${line} (simclr pretrain --help)`);
       return 2;
     }
     if (inv.help) {

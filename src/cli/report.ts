@@ -2,8 +2,8 @@
  * `simclr report --experiment NAME [--experiment NAME2] --out FILE.html`: one self-contained
  * offline HTML report of the studies tracked in those MLflow experiments.
  */
-import { parseArgs } from "node:util";
 import type { Command } from "./main";
+import { UsageError, parseCommandLine } from "./usage";
 import { writeReport } from "../report/report";
 import { normalizeTrackingUri } from "../track/mlflow";
 
@@ -12,7 +12,7 @@ const USAGE = `usage: simclr report --experiment NAME [--experiment NAME ...] --
 export const command: Command = {
   summary: "write a self-contained offline HTML report (plots, tables, claims) of tracked studies",
   async run(argv: string[]): Promise<number> {
-    const { values } = parseArgs({
+    const { values } = parseCommandLine({
       args: argv,
       options: {
         experiment: { type: "string", multiple: true },
@@ -27,12 +27,12 @@ export const command: Command = {
       return 0;
     }
     if (!values.experiment?.length || !values.out) {
-      console.error(`simclr report: --experiment and --out are required\n${USAGE}`);
-      return 2;
+      throw new UsageError(
+        `--experiment and --out are required, got ${values.experiment?.length ? "" : "no --experiment"}${!values.experiment?.length && !values.out ? " and " : ""}${values.out ? "" : "no --out"}`,
+      );
     }
     if (!values.out.endsWith(".html")) {
-      console.error(`simclr report: --out must name an .html file, got '${values.out}'`);
-      return 2;
+      throw new UsageError(`--out must name an .html file, got '${values.out}'`);
     }
     const opts: Parameters<typeof writeReport>[1] = { experiments: values.experiment };
     if (values.title) opts.title = values.title;

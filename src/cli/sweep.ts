@@ -5,9 +5,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "./main";
 import { archiveFile } from "../evidence/archive";
+import { UsageError, parseCommandLine } from "./usage";
 import type { CellResources } from "../sweep/executor";
 import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
 import { getStudy, listStudies } from "../sweep/registry";
@@ -41,7 +41,7 @@ const USAGE = `usage: simclr sweep <study | study.json> --preset tiny|small|pape
 function loadStudy(arg: string): Study {
   if (/\.(json|ts|js|cjs)$/.test(arg)) {
     const file = path.resolve(arg);
-    if (!fs.existsSync(file)) throw new Error(`study file ${file} does not exist`);
+    if (!fs.existsSync(file)) throw new UsageError(`study file ${file} does not exist`);
     if (file.endsWith(".json")) {
       try {
         return JSON.parse(fs.readFileSync(file, "utf8")) as Study;
@@ -54,13 +54,19 @@ function loadStudy(arg: string): Study {
     if (!s) throw new Error(`${file} exports no 'study'`);
     return s;
   }
+  if (!listStudies().some((s) => s.name === arg))
+    throw new UsageError(
+      `unknown study '${arg}'; expected one of ${listStudies()
+        .map((s) => s.name)
+        .join(", ")}, or a study file (.json, .ts, .js)`,
+    );
   return getStudy(arg);
 }
 
 export const command: Command = {
   summary: "run a study (grid x seeds) as a resumable sweep of pretrain runs tracked in MLflow",
   async run(argv: string[]): Promise<number> {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandLine({
       args: argv,
       allowPositionals: true,
       options: {
@@ -97,14 +103,14 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length !== 1) {
-      console.error(`simclr sweep: expected one study name or file\n${USAGE}`);
-      return 2;
+      throw new UsageError(
+        `expected one study name or file, got ${positionals.length ? positionals.map((p) => `'${p}'`).join(" ") : "none"}`,
+      );
     }
     if (!values.preset || !PRESETS.includes(values.preset)) {
-      console.error(
-        `simclr sweep: --preset must be one of ${PRESETS.join(", ")}, got ${JSON.stringify(values.preset ?? null)}`,
+      throw new UsageError(
+        `--preset must be one of ${PRESETS.join(", ")}, got ${values.preset === undefined ? "none" : `'${values.preset}'`}`,
       );
-      return 2;
     }
     const study = loadStudy(positionals[0]);
     const opts: Partial<SweepOptions> & { preset: string } = {
@@ -117,16 +123,16 @@ export const command: Command = {
     if (values.seeds !== undefined) {
       const n = Number(values.seeds);
       if (!Number.isInteger(n) || n < 1)
-        throw new Error(`--seeds must be an integer >= 1, got '${values.seeds}'`);
+        throw new UsageError(`--seeds must be an integer >= 1, got '${values.seeds}'`);
       opts.seeds = n;
     }
     const retries = Number(values.retries);
     if (!Number.isInteger(retries) || retries < 0)
-      throw new Error(`--retries must be an integer >= 0, got '${values.retries}'`);
+      throw new UsageError(`--retries must be an integer >= 0, got '${values.retries}'`);
     opts.retries = retries;
     if (values.experiment) opts.experiment = values.experiment;
     if (!(EXECUTOR_NAMES as readonly string[]).includes(values.executor))
-      throw new Error(
+      throw new UsageError(
         `--executor must be one of ${EXECUTOR_NAMES.join(", ")}, got '${values.executor}'`,
       );
     opts.resources = resourcesFrom(values);
@@ -179,7 +185,7 @@ export const command: Command = {
 function whole(v: string, name: string, min: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min)
-    throw new Error(`${name} must be an integer >= ${min}, got '${v}'`);
+    throw new UsageError(`${name} must be an integer >= ${min}, got '${v}'`);
   return n;
 }
 

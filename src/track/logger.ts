@@ -22,6 +22,7 @@ import {
 import { resolveTrackingUri } from "./server";
 import { createSystemSampler } from "./system-metrics";
 import type { DatasetInput, ParamValue, RunLogger, RunStatus } from "./types";
+import { shownPath } from "../util/shown-path";
 
 /** simclr.code_version: the hash of the sources that affect training (src/track/code-version.ts). */
 function codeVersionTag(): Record<string, string> {
@@ -218,7 +219,7 @@ class MlflowRunLogger implements TrackedRun {
     this.failures++;
     if (!this.warnedDown) {
       console.warn(
-        `simclr: tracking unavailable (${message}); logging to the journal ${this.journal.file} and retrying`,
+        `simclr: tracking unavailable (${message}); logging to the journal ${shownPath(this.journal.file)} and retrying`,
       );
       this.warnedDown = true;
     }

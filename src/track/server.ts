@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { childEnvironment, pidAlive } from "../util/process";
+import { childEnvironment, pidAlive, spawnGuarded } from "../util/process";
 import { trackingSettings } from "./context";
 
 /** The project root (the folder holding package.json). */
@@ -26,7 +26,10 @@ export interface MlflowServerOptions {
   strictPort: boolean;
   /** Seconds to wait for /health. */
   startTimeoutS: number;
-  /** Detach the server so it outlives this process (the toolkit's embedded default). */
+  /**
+   * Detach the server so it outlives this process (the toolkit's embedded default). Otherwise it
+   * runs under a watchdog and ends with this process, however this process ends.
+   */
   detached: boolean;
   /** Where server output goes; default <storeDir>/server.log. */
   logFile?: string;
@@ -57,6 +60,8 @@ export interface MlflowServer {
   storeDir: string;
   /** True when this call started it (false when an existing one was reused). */
   started: boolean;
+  /** A reused server tied to another launcher: that launcher's pid (the server ends with it). */
+  owner?: number;
   /** Stops the server (SIGTERM to its process group, SIGKILL after 10 s). No-op for reused ones. */
   stop(): Promise<void>;
 }
@@ -126,7 +131,8 @@ function stopper(child: ChildProcess | null, pid: number): () => Promise<void> {
       }
     };
     kill("SIGTERM");
-    const deadline = Date.now() + 10_000;
+    // A watchdog (not detached) sends SIGKILL to the server itself after 10 s.
+    const deadline = Date.now() + 12_000;
     while (pidAlive(pid) && Date.now() < deadline) {
       if (child && child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -178,20 +184,23 @@ export async function startMlflowServer(
     "--uvicorn-opts",
     `--timeout-keep-alive ${o.keepAliveS}`,
   ];
-  const child = spawn(bin, args, {
-    cwd: storeDir,
-    detached: true, // own process group, so stop() reaches the workers too
-    stdio: ["ignore", out, out],
-    env: {
-      ...childEnvironment(),
-      MLFLOW_TRACKING_URI: "",
-      PYTHONUNBUFFERED: "1",
-      // MLflow 3 starts a job runner and seven huey consumer processes for server-side jobs
-      // (GenAI evaluation); the workbench uses none, and on a 2-core machine they cost memory and
-      // start-up time.
-      MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false",
-    },
-  });
+  const env = {
+    ...childEnvironment(),
+    MLFLOW_TRACKING_URI: "",
+    PYTHONUNBUFFERED: "1",
+    // MLflow 3 starts a job runner and seven huey consumer processes for server-side jobs
+    // (GenAI evaluation); the workbench uses none, and on a 2-core machine they cost memory and
+    // start-up time.
+    MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false",
+  };
+  const child = o.detached
+    ? spawn(bin, args, {
+        cwd: storeDir,
+        detached: true, // own process group, so stop() reaches the workers too
+        stdio: ["ignore", out, out],
+        env,
+      })
+    : spawnGuarded(bin, args, { cwd: storeDir, env, out });
   fs.closeSync(out);
   const pid = child.pid ?? -1;
   if (o.detached) child.unref();
@@ -220,55 +229,94 @@ interface ServerRecord {
   url: string;
   pid: number;
   storeDir: string;
+  /** The process whose lifetime the server shares (absent: detached, it outlives its starter). */
+  owner?: number;
 }
 
 function recordPath(storeDir: string): string {
   return path.join(storeDir, "server.json");
 }
 
-/** The project's running local server from its record in `storeDir`, or undefined (never starts one). */
-async function recordedMlflow(storeDir: string): Promise<MlflowServer | undefined> {
-  const rec = recordPath(path.resolve(storeDir));
-  if (!fs.existsSync(rec)) return undefined;
+/** The running server recorded for this store, or undefined when none answers. */
+async function recordedServer(storeDir: string): Promise<ServerRecord | undefined> {
+  const rec = recordPath(storeDir);
   try {
     const r = JSON.parse(fs.readFileSync(rec, "utf8")) as ServerRecord;
-    if (pidAlive(r.pid) && (await mlflowHealthy(r.url))) {
-      return {
-        url: r.url,
-        port: Number(new URL(r.url).port),
-        pid: r.pid,
-        storeDir: r.storeDir,
-        started: false,
-        stop: async () => {},
-      };
-    }
+    if (pidAlive(r.pid) && (await mlflowHealthy(r.url))) return r;
   } catch {
-    /* stale or unreadable record: no running server */
+    /* no record, or unreadable */
   }
   return undefined;
 }
 
 /**
- * The project's local server: reuses a running one recorded in <storeDir>/server.json, else starts
- * one (detached when `detached`, so it outlives the caller) and records it. For entry points that
- * start a server on purpose (`npm start`, `npm run reproduce`, `simclr mlflow start`).
+ * Takes the store's start lock (`server.lock`, created exclusively, holding this pid), so two
+ * launchers never start two servers on one sqlite store. A lock whose process is gone is stale and
+ * taken over. Returns false while a live process holds it.
+ */
+function takeStartLock(storeDir: string): boolean {
+  const lock = path.join(storeDir, "server.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      return true;
+    } catch {
+      const holder = Number(fs.readFileSync(lock, "utf8").trim());
+      if (Number.isInteger(holder) && holder > 0 && pidAlive(holder)) return false;
+      fs.rmSync(lock, { force: true }); // stale: its process died while starting
+    }
+  }
+  return false;
+}
+
+/** How to stop the server recorded for a store, for messages. */
+export function stopHint(r: { pid: number; owner?: number }): string {
+  return r.owner
+    ? `stop it by ending the process that started it (kill ${r.owner})`
+    : `stop it with: kill ${r.pid}`;
+}
+
+/**
+ * The project's local server, one per store: reuses the running one recorded in
+ * <storeDir>/server.json (pid alive and /health answering), else starts one (detached when
+ * `detached`, so a notebook kernel can come and go; otherwise tied to this process) and records
+ * it. A second caller that finds another one starting waits for it and reuses it. For entry
+ * points that start a server on purpose (`npm start`, `npm run reproduce`, `simclr mlflow start`):
+ * tracking itself never starts one ({@link resolveTrackingUri}).
  */
 export async function ensureLocalMlflow(
   options: Partial<MlflowServerOptions> = {},
 ): Promise<MlflowServer> {
   const o: MlflowServerOptions = { ...MLFLOW_SERVER_DEFAULTS, ...options };
-  const running = await recordedMlflow(o.storeDir);
-  if (running) return running;
-  const rec = recordPath(path.resolve(o.storeDir));
-  const server = await startMlflowServer(o);
-  fs.writeFileSync(
-    rec,
-    JSON.stringify({
-      url: server.url,
-      pid: server.pid,
-      storeDir: server.storeDir,
-    } satisfies ServerRecord),
-  );
+  const storeDir = path.resolve(o.storeDir);
+  fs.mkdirSync(storeDir, { recursive: true });
+  const deadline = Date.now() + o.startTimeoutS * 1000;
+  for (;;) {
+    const r = await recordedServer(storeDir);
+    if (r) return reused(r);
+    if (takeStartLock(storeDir)) break;
+    if (Date.now() > deadline)
+      throw new Error(
+        `another process (pid ${fs.readFileSync(path.join(storeDir, "server.lock"), "utf8").trim()}) is starting MLflow on ${storeDir} and it did not answer within ${o.startTimeoutS}s; stop that process or remove ${path.join(storeDir, "server.lock")}`,
+      );
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  const rec = recordPath(storeDir);
+  let server: MlflowServer;
+  try {
+    server = await startMlflowServer(o);
+    fs.writeFileSync(
+      rec,
+      JSON.stringify({
+        url: server.url,
+        pid: server.pid,
+        storeDir: server.storeDir,
+        ...(o.detached ? {} : { owner: process.pid }),
+      } satisfies ServerRecord),
+    );
+  } finally {
+    fs.rmSync(path.join(storeDir, "server.lock"), { force: true });
+  }
   const stop = server.stop;
   return {
     ...server,
@@ -276,6 +324,18 @@ export async function ensureLocalMlflow(
       await stop();
       fs.rmSync(rec, { force: true });
     },
+  };
+}
+
+function reused(r: ServerRecord): MlflowServer {
+  return {
+    url: r.url,
+    port: Number(new URL(r.url).port),
+    pid: r.pid,
+    storeDir: r.storeDir,
+    started: false,
+    ...(r.owner ? { owner: r.owner } : {}),
+    stop: async () => {},
   };
 }
 
@@ -301,7 +361,7 @@ export async function resolveTrackingUri(options: { storeDir?: string } = {}): P
   const set = trackingSettings().context.trackingUri;
   if (set && set.trim() !== "") return set.trim().replace(/\/$/, "");
   const storeDir = options.storeDir ?? MLFLOW_SERVER_DEFAULTS.storeDir;
-  const running = await recordedMlflow(storeDir);
+  const running = await recordedServer(path.resolve(storeDir));
   if (running) return running.url;
   throw new NoTrackingServer(
     `MLFLOW_TRACKING_URI is not set and no local server is running (${recordPath(storeDir)})`,

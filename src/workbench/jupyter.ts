@@ -4,12 +4,11 @@
  * opening on the quickstart notebook. Its settings defaults (no "official Jupyter news" question,
  * no update check) are the environment's own overrides.json. Used by `npm start` and the browser test.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT, freePort, nextFreePort, portInUse } from "../track/server";
-import { childEnvironment, pidAlive } from "../util/process";
+import { childEnvironment, pidAlive, spawnGuarded } from "../util/process";
 
 /** Options for {@link startJupyterLab}. */
 export interface JupyterOptions {
@@ -117,7 +116,8 @@ export async function startJupyterLab(
     .relative(o.rootDir, path.join(PROJECT_ROOT, o.openNotebook))
     .split(path.sep)
     .join("/");
-  const child = spawn(
+  // Under the watchdog: JupyterLab and its kernels end with this process, however it ends.
+  const child = spawnGuarded(
     bin,
     [
       "--no-browser",
@@ -137,8 +137,7 @@ export async function startJupyterLab(
     ],
     {
       cwd: o.rootDir,
-      detached: true,
-      stdio: ["ignore", out, out],
+      out,
       env: {
         ...childEnvironment(),
         ...o.env,
@@ -160,7 +159,8 @@ export async function startJupyterLab(
     } catch {
       /* gone */
     }
-    const deadline = Date.now() + 10_000;
+    // The watchdog sends SIGKILL to JupyterLab's group itself after 10 s.
+    const deadline = Date.now() + 12_000;
     while (pidAlive(pid) && child.exitCode === null && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }

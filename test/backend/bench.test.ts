@@ -58,8 +58,8 @@ describe("training-step benchmark", () => {
     const orig = console.error;
     console.error = (m: string) => errors.push(m);
     try {
-      assert.equal(await benchMain(["--models", "vgg"]), 1);
-      assert.equal(await benchMain(["--backends", "tpu", "--no-torch"]), 1);
+      assert.equal(await benchMain(["--models", "vgg"]), 2); // a usage error
+      assert.equal(await benchMain(["--backends", "tpu", "--no-torch"]), 2);
     } finally {
       console.error = orig;
     }

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parsePretrainArgs } from "../../src/cli/pretrain";
 import { ConfigError } from "../../src/config/resolve";
+import { tempDir } from "../support/tmp";
 
 test("flags set dotted fields and short aliases, typed by the field's default", () => {
   const inv = parsePretrainArgs([
@@ -35,7 +35,7 @@ test("flags set dotted fields and short aliases, typed by the field's default", 
 });
 
 test("a config file sits between its preset and the flags", () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cli-")), "c.json");
+  const file = path.join(tempDir("cli"), "c.json");
   fs.writeFileSync(
     file,
     JSON.stringify({ preset: "tiny", loss: { temperature: 0.3 }, train: { batchSize: 32 } }),

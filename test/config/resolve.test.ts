@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_CONFIG } from "../../src/config/pretrain-config";
 import { PRESETS } from "../../src/config/presets";
@@ -11,6 +10,7 @@ import {
   loadConfigFile,
   resolveConfig,
 } from "../../src/config/resolve";
+import { tempDir } from "../support/tmp";
 
 test("the default config follows SimCLR appendix B.9 for CIFAR-10", () => {
   const c = resolveConfig();
@@ -71,7 +71,7 @@ test("bad fields and values are reported by their dotted path", () => {
 });
 
 test("a JSON config file names its preset and fields; errors name the file", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfg-"));
+  const dir = tempDir("cfg");
   const good = path.join(dir, "good.json");
   fs.writeFileSync(good, JSON.stringify({ preset: "tiny", loss: { temperature: 0.2 } }));
   const c = loadConfigFile(good, { seed: 7 });

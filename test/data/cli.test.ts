@@ -47,7 +47,7 @@ describe("simclr data and simclr augment", () => {
     assert.equal(img.height, 32 + 4 * 4);
     assert.equal(img.width, 4 * (3 * 32 + 2 * 4) + 5 * 8);
     const bad = simclr(["augment", "--ops", "crop,solarize", "--out", out]);
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 2, "an unknown augmentation is a usage error");
     assert.match(bad.stderr, /unknown augmentation 'solarize'/);
   });
 });

@@ -1,6 +1,5 @@
 /** Small on-disk data sets in the official formats, generated for the data tests. */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import * as jpeg from "jpeg-js";
@@ -8,12 +7,13 @@ import { encodePng } from "../../src/data/decode";
 import type { ImageSplit } from "../../src/data/types";
 import { createRng } from "../../src/util/random";
 import { configureFromEnv } from "../../src/workbench/params";
+import { tempDir as supportTempDir } from "../support/tmp";
 
 const made: string[] = [];
 
-/** A fresh temporary folder, removed by {@link removeTempDirs}. */
+/** A fresh temporary folder, removed by {@link removeTempDirs} (or at exit, test/support/tmp). */
 export function tempDir(prefix = "simclr-data-"): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = supportTempDir(prefix.replace(/^simclr-/, "").replace(/-$/, ""));
   made.push(d);
   return d;
 }

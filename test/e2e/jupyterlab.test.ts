@@ -7,13 +7,13 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { e2eData, type E2eData } from "../support/e2e-data";
 import { useMlflowServer } from "../support/mlflow";
 import { reapOnSignal } from "../support/reap";
+import { tempDir } from "../support/tmp";
 import { PROJECT_ROOT } from "../../src/track/server";
 import { startJupyterLab, type JupyterServer } from "../../src/workbench/jupyter";
 
@@ -107,7 +107,7 @@ before(async () => {
     port: 0,
     trackingUri: mlflow.url,
     env: { SIMCLR_PRESET: "tiny", ...data.env },
-    logFile: path.join(os.tmpdir(), "simclr-e2e-jupyter.log"),
+    logFile: path.join(tempDir("e2e-jupyter"), "jupyter.log"),
     // a fresh layout: no tab restored from another session (which could be the committed notebook)
     workspacesDir: path.join(workDir, ".workspaces"),
     extraArgs: ["--LabApp.expose_app_in_browser=True"],

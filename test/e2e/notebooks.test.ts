@@ -8,11 +8,11 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { e2eData } from "../support/e2e-data";
 import { useMlflowServer } from "../support/mlflow";
 import { PROJECT_ROOT } from "../../src/track/server";
+import { tempDir } from "../support/tmp";
 
 const PY = path.join(PROJECT_ROOT, ".venv", "bin", "python");
 const RUNNER = path.join(PROJECT_ROOT, "scripts", "execute_notebook.py");
@@ -74,7 +74,7 @@ test("the notebook folder holds the quickstart", () => {
     assert.ok(notebooks.length > 0, `SIMCLR_E2E_NOTEBOOKS=${only.join(",")} matches no notebook`);
 });
 
-const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-nb-"));
+const outDir = tempDir("nb");
 for (const nb of notebooks) {
   test(
     `${nb} runs at the tiny preset without a cell error and plots`,
@@ -190,7 +190,7 @@ test(
       `${mlflow.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=projection-head`,
     );
     if (!exp.ok) return t.skip("no study runs on the server: run with the notebook tests");
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-repro-"));
+    const out = tempDir("repro");
     const r = reproduce(["--study", "report", "--preset", "tiny", "--out", out]);
     assert.equal(r.status, 0, String(r.stderr).slice(-2000));
     const records = JSON.parse(
@@ -226,7 +226,7 @@ test(
   "reproduce records a notebook stopped by Ctrl-C as interrupted and starts no other",
   { timeout: 5 * 60_000 },
   async (t) => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-repro-int-"));
+    const out = tempDir("repro-int");
     // Its own process group, as a terminal's foreground job: Ctrl-C reaches the script, the
     // notebook runner and the kernel alike.
     const child = spawn(process.execPath, reproduceArgv(["--preset", "tiny", "--out", out]), {

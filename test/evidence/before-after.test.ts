@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
   beforeAfterMarkdown,
@@ -16,6 +15,7 @@ import { welchTest } from "../../src/stats/welch";
 import { findingsMarkdown } from "../../src/evidence/findings-markdown";
 import { listStudies } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
+import { tempDir } from "../support/tmp";
 
 const MARGIN: EarlierClaim = {
   claim: "NT-Xent beats the margin triplet loss (Table 4)",
@@ -81,7 +81,7 @@ test("a changed verdict's reason is computed from both tables' numbers", () => {
 });
 
 test("readEarlierTable names the file and the field that is wrong", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "before-"));
+  const dir = tempDir("before");
   try {
     const file = path.join(dir, "before.json");
     fs.writeFileSync(file, "{");

@@ -4,14 +4,14 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { loadDataset } from "../../src/data/load";
 import { ensureChromium } from "../support/browser";
 import { PATTERNS, writePatternFolder } from "../support/image-folder";
+import { tempDir } from "../support/tmp";
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-fixture-test-"));
+const dir = tempDir("fixture-test");
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("the generated image folder", () => {

@@ -1,16 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { inProcessExecutor } from "../support/in-process";
 import { useMlflowServer } from "../support/mlflow";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/evidence/study";
 import { configureFromEnv } from "../../src/workbench/params";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-adaptive-"));
+const tmp = tempDir("adaptive");
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 configureFromEnv(process.env);
 

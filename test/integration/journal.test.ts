@@ -2,18 +2,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
 import { createMlflowClient } from "../../src/track/mlflow";
 import { startRun } from "../../src/track/logger";
 import { Journal, syncJournals } from "../../src/track/journal";
 import { retryingClient } from "../../src/sweep/sweep";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
 
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-"));
+  return tempDir("journal");
 }
 
 test("metrics logged while the server restarts reach it in order and without duplicates", async () => {

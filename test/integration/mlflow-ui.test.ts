@@ -8,7 +8,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import "@tensorflow/tfjs-node";
 import { resolveConfig } from "../../src/config/resolve";
 import { runUrl } from "../../src/track/links";
@@ -18,6 +17,7 @@ import { pretrain } from "../../src/train/pretrain";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { useMlflowServer } from "../support/mlflow";
 import { syntheticDataset } from "../train/support";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
 const dataset = syntheticDataset(96, 32);
@@ -30,7 +30,7 @@ const tiny = {
 };
 
 async function trackedRun(name: string): Promise<Run> {
-  const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-"));
+  const journalDir = tempDir("journal");
   const logger = await startRun({
     trackingUri: mlflow.url,
     experiment: "ui-check",

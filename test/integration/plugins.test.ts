@@ -8,7 +8,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import "@tensorflow/tfjs-node";
 import { resolveConfig } from "../../src/config/resolve";
@@ -23,6 +22,7 @@ import type { Study } from "../../src/evidence/study";
 import { e2eData } from "../support/e2e-data";
 import { useMlflowServer } from "../support/mlflow";
 import { syntheticDataset } from "../train/support";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
 const dataset = syntheticDataset(64, 32);
@@ -34,7 +34,7 @@ const small = {
   train: { batchSize: 16, maxSteps: 2 },
   eval: { linearEpochs: 2, knnK: 5, randomInit: false },
 };
-const journal = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-"));
+const journal = (): string => tempDir("journal");
 
 async function logger(runName: string) {
   return startRun({
@@ -162,7 +162,7 @@ test(
     for (const p of loadedPlugins()) unregisterPluginFile(p.file);
     fs.mkdirSync(path.join(PROJECT_ROOT, "build"), { recursive: true });
     const dir = fs.mkdtempSync(path.join(PROJECT_ROOT, "build", "plugins-fail-"));
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-own-loss-"));
+    const outside = tempDir("own-loss");
     t.after(() => {
       for (const k of Object.keys(data.env)) delete process.env[k];
       if (data.tempDir) fs.rmSync(data.tempDir, { recursive: true, force: true });

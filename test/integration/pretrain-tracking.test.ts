@@ -1,8 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import "@tensorflow/tfjs-node";
 import { resolveConfig } from "../../src/config/resolve";
 import { pretrain } from "../../src/train/pretrain";
@@ -12,6 +9,7 @@ import { startRun } from "../../src/track/logger";
 import { cpuInfo } from "../../src/track/cpu";
 import { useMlflowServer } from "../support/mlflow";
 import { syntheticDataset } from "../train/support";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
 const dataset = syntheticDataset(128, 32);
@@ -24,7 +22,7 @@ const small = {
 };
 
 function journalDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-"));
+  return tempDir("journal");
 }
 
 test("a tracked run lands in MLflow with the whole config, per-step metrics, results and FINISHED", async () => {

@@ -8,7 +8,6 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
 import {
@@ -22,6 +21,7 @@ import type { Run } from "../../src/track/mlflow";
 import { createRayExecutor, dashboardRequest } from "../../src/sweep/ray";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/evidence/study";
+import { tempDir } from "../support/tmp";
 
 const PASSWORD = "s3cret-only-on-the-nodes";
 const ray = useRayCluster({
@@ -30,7 +30,7 @@ const ray = useRayCluster({
 });
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-ray-sweep-"));
+const tmp = tempDir("ray-sweep");
 /**
  * A Ray job's environment is its node's plus the runtime_env the executor sends (the tracking
  * context), so the fixture's switches travel on its command line.

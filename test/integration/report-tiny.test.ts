@@ -2,12 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { e2eData } from "../support/e2e-data";
 import { useMlflowServer } from "../support/mlflow";
 import type { Study } from "../../src/evidence/study";
+import { tempDir } from "../support/tmp";
 
 // A real `tiny` sweep (simclr pretrain per cell, shrunk further) and its report in headless Chromium.
 const mlflow = useMlflowServer();
@@ -21,7 +21,7 @@ test("simclr sweep (tiny) then simclr report gives a page whose plots render off
   t.after(() => {
     if (data.tempDir) fs.rmSync(data.tempDir, { recursive: true, force: true });
   });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-tiny-report-"));
+  const tmp = tempDir("tiny-report");
   const study: Study = {
     name: "tiny-heads",
     description: "two projection heads, tiny preset shrunk for the test suite",

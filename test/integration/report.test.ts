@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { inProcessExecutor } from "../support/in-process";
@@ -10,9 +9,10 @@ import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/evidence/study";
 import { writeReport } from "../../src/report/report";
 import { configureFromEnv } from "../../src/workbench/params";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-report-"));
+const tmp = tempDir("report");
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 configureFromEnv(process.env);
 

@@ -7,7 +7,6 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
 import {
@@ -24,12 +23,13 @@ import { runStudy } from "../../src/sweep/run-study";
 import { e2eData } from "../support/e2e-data";
 import type { Study } from "../../src/evidence/study";
 import { configureFromEnv } from "../../src/workbench/params";
+import { tempDir } from "../support/tmp";
 
 const slurm = useSlurmCluster();
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
 const CELL = [process.execPath, "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-slurm-sweep-"));
+const tmp = tempDir("slurm-sweep");
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 configureFromEnv(process.env);
 process.env.CELL_MARKER_DIR = tmp;

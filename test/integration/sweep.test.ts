@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
 import { spawnSweepCli, type SweepProcess } from "../support/sweep-runs";
@@ -11,11 +10,12 @@ import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/evidence/study";
 import type { SweepProgress } from "../../src/sweep/progress";
 import { configureFromEnv } from "../../src/workbench/params";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
 const CELL = ["node", "--import", "tsx", path.join(ROOT, "test/sweep/fixtures/cell.ts")];
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-sweep-"));
+const tmp = tempDir("sweep");
 process.env.SIMCLR_JOURNAL_DIR = path.join(tmp, "journal");
 configureFromEnv(process.env);
 process.env.CELL_MARKER_DIR = tmp;

@@ -1,14 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { useMlflowServer } from "../support/mlflow";
 import { createMlflowClient, MlflowError } from "../../src/track/mlflow";
 import { startRun } from "../../src/track/logger";
+import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
-const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-"));
+const journalDir = tempDir("journal");
 
 test("a run is created, logged in batches over the server's limits, terminated and found by search", async () => {
   const c = createMlflowClient(mlflow.url);

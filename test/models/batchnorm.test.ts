@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import "@tensorflow/tfjs-node";
 import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../src/backend";
 import { batchNorm, nativeBackend, type BatchNormVars } from "../../src/models/batchnorm";
 
 function vars(c: number): BatchNormVars {
@@ -95,7 +96,7 @@ test("a ResNet's loss and gradients agree on the native tensorflow and the pure-
     return out;
   };
   const native = run();
-  await tf.setBackend("cpu");
+  await initBackend({ prefer: "cpu", quiet: true }); // (without the tfjs banner, src/backend)
   try {
     const cpu = run();
     assert.ok(

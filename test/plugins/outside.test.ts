@@ -9,7 +9,6 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import "@tensorflow/tfjs-node";
 import { parsePretrainArgs } from "../../src/cli/pretrain";
@@ -20,8 +19,9 @@ import { writePluginTsconfig } from "../../src/plugins/tsconfig";
 import { PROJECT_ROOT } from "../../src/track/server";
 import { pretrain } from "../../src/train/pretrain";
 import { syntheticDataset } from "../train/support";
+import { tempDir } from "../support/tmp";
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-own-plugins-"));
+const dir = tempDir("own-plugins");
 const file = (name: string): string => path.join(dir, name);
 after(() => {
   for (const f of ["flipud.ts", "scaled.ts", "widehead.ts"]) unregisterPluginFile(file(f));

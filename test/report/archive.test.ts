@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
   IMPORTED_RUN_ID_TAG,
@@ -16,6 +15,7 @@ import type { ReportData, ReportRun } from "../../src/evidence/runs";
 import { findingsMarkdown } from "../../src/evidence/findings-markdown";
 import { getStudy } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
+import { tempDir } from "../support/tmp";
 
 /** Finished runs of the losses study: NT-Xent ahead of NT-Logistic by 10 points, 3 seeds each. */
 function lossRuns(): ReportRun[] {
@@ -73,7 +73,7 @@ function data(runs: ReportRun[]): ReportData {
 const claimRows = (md: string): string[] => md.split("\n").filter((l) => /\| \*\*/.test(l));
 
 test("the archive keeps every finished run and rebuilds the same findings without MLflow", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "archive-"));
+  const dir = tempDir("archive");
   try {
     const file = path.join(dir, "runs.jsonl");
     const original = data(lossRuns());
@@ -162,7 +162,7 @@ test("writing the archive again keeps what the store lacks and the original line
 });
 
 test("`reproduce --findings-only` rebuilds README.md and report.html from runs.jsonl alone", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "findings-only-"));
+  const dir = tempDir("findings-only");
   try {
     writeArchive(path.join(dir, "runs.jsonl"), archiveRuns(data(lossRuns())));
     const r = spawnSync(

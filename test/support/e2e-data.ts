@@ -4,11 +4,10 @@
  * ./image-folder.ts in a temporary directory, handed to the notebooks through their parameters
  * (SIMCLR_DATASET), with its decoded cache in that directory and downloads off.
  */
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { locateDataset } from "../../src/data/load";
 import { writePatternFolder } from "./image-folder";
+import { tempDir } from "./tmp";
 
 /** Environment for the notebook kernels, and what it stands for. */
 export interface E2eData {
@@ -23,16 +22,16 @@ export interface E2eData {
 export function e2eData(): E2eData {
   const cifar = locateDataset("cifar10");
   if (cifar) return { env: {}, description: `CIFAR-10 at ${cifar.dir}` };
-  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-e2e-data-"));
-  const folder = path.join(tempDir, "patterns");
+  const dir = tempDir("e2e-data");
+  const folder = path.join(dir, "patterns");
   const classes = writePatternFolder(folder);
   return {
     env: {
       SIMCLR_DATASET: folder,
-      SIMCLR_DATA: path.join(tempDir, "root"),
+      SIMCLR_DATA: path.join(dir, "root"),
       SIMCLR_NO_DOWNLOAD: "1",
     },
     description: `generated pattern folder at ${folder} (${classes.length} classes; no CIFAR-10 configured: set SIMCLR_CIFAR10_DIR to run on it)`,
-    tempDir,
+    tempDir: dir,
   };
 }

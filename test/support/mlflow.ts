@@ -7,10 +7,9 @@
  */
 import { after, before } from "node:test";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { startMlflowServer, type MlflowServer } from "../../src/track/server";
 import { reapOnSignal } from "./reap";
+import { tempDir } from "./tmp";
 
 /** Handle filled in by the `before` hook. */
 export interface MlflowFixture {
@@ -41,7 +40,7 @@ export function useMlflowServer(): MlflowFixture {
   } as MlflowFixture;
   fixture.ready.catch(() => {}); // reported by the hook itself
   before(async () => {
-    const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-mlflow-"));
+    const storeDir = tempDir("mlflow");
     let server: MlflowServer;
     try {
       server = await startMlflowServer({ storeDir, port: 0 });

@@ -10,9 +10,9 @@
 import { after, before } from "node:test";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { freePort } from "./slurm";
+import { tempDir as makeTempDir } from "./tmp";
 
 const RAY = path.resolve(__dirname, "..", "..", ".venv", "bin", "ray");
 
@@ -102,7 +102,7 @@ export function useRayCluster(nodeEnv: Record<string, string> = {}): RayFixture 
   process.once("exit", () => kill(nodes, "SIGKILL"));
   before(async () => {
     try {
-      tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-ray-"));
+      tempDir = makeTempDir("ray");
       const [gcs, dash] = [await freePort(), await freePort()];
       fixture.dashboard = `http://127.0.0.1:${dash}`;
       nodes.push(

@@ -3,14 +3,16 @@
 /**
  * A server a test starts runs in its own process group (MLflow, JupyterLab), so a test process
  * killed by a signal (Ctrl-C, the runner's timeout, CI's cancel) would leave it running: `after`
- * hooks do not run then. Kill the group on those signals and on exit.
+ * hooks do not run then. Stop it on those signals and on exit. The servers run under a watchdog
+ * (src/util/watchdog.cjs) that stops them at SIGTERM, or by itself when this process dies; SIGKILL
+ * would end only the watchdog.
  */
 export function reapOnSignal(pid: () => number | undefined): void {
   const reap = (): void => {
     const p = pid();
     if (!p || p <= 0) return;
     try {
-      process.kill(-p, "SIGKILL");
+      process.kill(-p, "SIGTERM");
     } catch {
       // already gone
     }

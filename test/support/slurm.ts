@@ -12,6 +12,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { tempDir } from "./tmp";
 
 /** What tests get once the cluster is up. */
 export interface SlurmFixture {
@@ -126,7 +127,7 @@ export function useSlurmCluster(): SlurmFixture {
   process.once("exit", stop);
   before(async () => {
     try {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-slurm-"));
+      const dir = tempDir("slurm");
       fixture.dir = dir;
       for (const d of ["state", "spool", "munge"]) fs.mkdirSync(path.join(dir, d), { mode: 0o700 });
       fs.copyFileSync("/etc/munge/munge.key", path.join(dir, "munge/key"));

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { codeVersion, codeVersionFiles } from "../../src/track/code-version";
 import { PROJECT_ROOT } from "../../src/track/server";
+import { tempDir } from "../support/tmp";
 
 test("the code version covers training sources only: a report change keeps it, a trainer change does not", () => {
   const files = codeVersionFiles();
@@ -14,7 +15,7 @@ test("the code version covers training sources only: a report change keeps it, a
     assert.doesNotMatch(f, /^(report|evidence|plot|stats|cli|paper|studies)\//);
   assert.ok(!files.includes("index.ts"));
   // A copy of src/ to edit: the hash follows the covered files' contents and nothing else.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "codever-"));
+  const dir = tempDir("codever");
   try {
     fs.cpSync(path.join(PROJECT_ROOT, "src"), dir, { recursive: true });
     const v0 = codeVersion(dir);

@@ -1,12 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Journal } from "../../src/track/journal";
+import { tempDir } from "../support/tmp";
 
 test("a journal appends entries durably, survives a torn last line and tracks what was replayed", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-unit-"));
+  const dir = tempDir("journal-unit");
   const j = Journal.create(dir, { journalId: "j1", experiment: "e", createdAt: 0 });
   j.append({ op: "create", experiment: "e", startTime: 0, tags: {} });
   j.append({ op: "metrics", metrics: [{ key: "loss", value: 1, step: 0, timestamp: 5 }] });
@@ -36,7 +35,7 @@ test("a journal appends entries durably, survives a torn last line and tracks wh
 });
 
 test("artifact contents are stored next to the journal and read back", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-journal-unit-"));
+  const dir = tempDir("journal-unit");
   const j = Journal.create(dir, { journalId: "j2", experiment: "e", createdAt: 0 });
   const name = j.storeArtifact("plots/a.html", "<b>x</b>");
   assert.equal(Buffer.from(j.readArtifact(name)).toString(), "<b>x</b>");

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import {
@@ -14,8 +13,9 @@ import {
   trackingSettingsFromEnv,
 } from "../../src/track/context";
 import { NoTrackingServer, resolveTrackingUri, START_MLFLOW_HOWTO } from "../../src/track/server";
+import { tempDir } from "../support/tmp";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-no-server-"));
+const tmp = tempDir("no-server");
 const saved = trackingSettings();
 after(() => {
   setTrackingSettings(saved);

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import "@tensorflow/tfjs-node";
 import * as tf from "@tensorflow/tfjs";
@@ -12,9 +11,10 @@ import {
   restoreVariables,
   saveCheckpoint,
 } from "../../src/train/checkpoint";
+import { tempDir } from "../support/tmp";
 
 test("a checkpoint round-trips float and int tensors and its metadata", () => {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ck-")), "run");
+  const dir = path.join(tempDir("ck"), "run");
   assert.equal(hasCheckpoint(dir), false);
   const a = tf.tensor2d([
     [1.5, -2],
@@ -54,7 +54,7 @@ test("a checkpoint round-trips float and int tensors and its metadata", () => {
 });
 
 test("a truncated or foreign checkpoint is refused with the file named", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ck-"));
+  const dir = tempDir("ck");
   const t = tf.ones([100]);
   saveCheckpoint(dir, 1, new Map([["t", t]]), {});
   t.dispose();

@@ -1,7 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import "@tensorflow/tfjs-node";
 import * as tf from "@tensorflow/tfjs";
@@ -12,6 +10,7 @@ import { DivergenceError } from "../../src/train/divergence";
 import { loadCheckpoint } from "../../src/train/checkpoint";
 import type { StepMetrics } from "../../src/train/metrics";
 import { recordingLogger, syntheticDataset } from "./support";
+import { tempDir } from "../support/tmp";
 
 const dataset = syntheticDataset(256, 64);
 const small: PretrainConfigOverrides = {
@@ -85,7 +84,7 @@ test("a run with every evaluation leaves no tensor behind (a notebook kernel can
 });
 
 test("a resumed run reproduces an uninterrupted run step for step", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-ckpt-"));
+  const dir = tempDir("ckpt");
   const straightDir = path.join(dir, "straight");
   const resumedDir = path.join(dir, "resumed");
   const cfg = (d: string) =>
@@ -136,7 +135,7 @@ test("a resumed run reproduces an uninterrupted run step for step", async () => 
 });
 
 test("a checkpoint of another config is refused, naming both configs", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simclr-ckpt-"));
+  const dir = tempDir("ckpt");
   await pretrain(resolveConfig("tiny", small, { train: { maxSteps: 2, checkpointDir: dir } }), {
     dataset,
     progress: false,
