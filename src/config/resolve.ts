@@ -13,6 +13,7 @@ import {
 import { PRESETS, type PresetName } from "./presets";
 import { builtinNames, loadPlugins } from "../plugins/load";
 import { findPart, pluginNames } from "../plugins/registry";
+import { PRECISIONS } from "../backend/bf16";
 import type { PartKind, PluginRef } from "../plugins/types";
 
 /** A config that failed validation; `field` is the dotted path of the first bad field. */
@@ -33,6 +34,7 @@ const ENUMS: Record<string, readonly (string | null)[]> = {
   "optimizer.kind": ["lars", "sgd", "nesterov", "adam"],
   "optimizer.lrScaling": ["linear", "sqrt"],
   "eval.representation": ["h", "gh"],
+  "train.precision": PRECISIONS,
 };
 
 /** Fields whose values are the built-in names of a part kind plus those of loaded plugins. */
