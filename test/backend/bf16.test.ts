@@ -17,7 +17,12 @@ import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initBackend } from "../../src/backend";
 import { bf16Conv2d, bf16Unavailable } from "../../src/backend/bf16";
 import { conv2dFp32 } from "../../src/models/conv";
+import { resolveConfig } from "../../src/config/resolve";
+import type { PretrainConfigOverrides } from "../../src/config/pretrain-config";
+import { pretrain } from "../../src/train/pretrain";
+import type { StepMetrics } from "../../src/train/metrics";
 import { cpuInfo } from "../../src/track/cpu";
+import { recordingLogger, syntheticDataset } from "../train/support";
 import { assertClose, randomArray } from "./support";
 
 const BF16_TOLERANCE = Object.freeze({ rtol: 2e-2, atol: 1e-4 });
@@ -100,6 +105,55 @@ describe("bf16 convolution", async () => {
       const before = [tf.memory().numTensors, binding?.getNumOfTensors()];
       convOutputs(bf16, [2, 8, 8, 8], 8, 1);
       assert.deepEqual([tf.memory().numTensors, binding?.getNumOfTensors()], before);
+    },
+  );
+});
+
+describe("bf16 training", async () => {
+  await initBackend({ quiet: true });
+  const why = bf16Unavailable(cpuInfo(), backendInfo());
+  const dataset = syntheticDataset(256, 64);
+  const small: PretrainConfigOverrides = {
+    data: { trainLimit: 0, testLimit: 0, resolution: 16 },
+    encoder: { arch: "convnet", widthMultiplier: 0.25 },
+    head: { outDim: 16 },
+    train: { batchSize: 32, epochs: 1, maxSteps: 6 },
+    eval: { linear: false, randomInit: false, knnK: 10 },
+  };
+  const losses = async (precision: "fp32" | "bf16") => {
+    const steps: StepMetrics[] = [];
+    const logger = recordingLogger();
+    await pretrain(resolveConfig("tiny", small, { train: { precision } }), {
+      dataset,
+      logger,
+      progress: false,
+      onStep: (m) => steps.push(m),
+    });
+    return { losses: steps.map((m) => m.loss), params: logger.params };
+  };
+
+  it(
+    "a bf16 run logs its precision and follows the fp32 run's losses within bf16 rounding",
+    why ? { skip: `bf16 unavailable: ${why}` } : {},
+    async () => {
+      const fp32 = await losses("fp32");
+      const bf16 = await losses("bf16");
+      assert.equal(bf16.params["train.precision"], "bf16");
+      assert.equal(fp32.params["train.precision"], "fp32");
+      assert.equal(bf16.losses.length, 6);
+      for (const [i, l] of bf16.losses.entries()) {
+        assert.ok(Number.isFinite(l), `step ${i}: loss ${l}`);
+        // Same seed, same batches: six steps of rounding move NT-Xent (~3.4 nats) by far less than 2%.
+        assert.ok(
+          Math.abs(l - fp32.losses[i]) < 0.02 * fp32.losses[i],
+          `step ${i}: ${l} vs ${fp32.losses[i]}`,
+        );
+      }
+      assert.notDeepEqual(
+        bf16.losses,
+        fp32.losses,
+        "bf16 losses equal fp32's bit for bit: bf16 did not run",
+      );
     },
   );
 });
