@@ -23,6 +23,7 @@ import {
   type BackendInfo,
   type BackendName,
 } from "../src/backend";
+import { conv2dFp32, type Conv2dFn } from "../src/models/conv";
 import { createEncoder, type EncoderArch } from "../src/models/encoder";
 import { createHead } from "../src/models/head";
 import { contrastiveLoss, contrastiveMetrics } from "../src/loss/contrastive";
@@ -155,8 +156,13 @@ export function sgemmGflops(n = 1024, reps = 6): number {
 }
 
 /** A ready-to-run SimCLR step on the active backend, with its parts exposed (overhead split, bench/profile.ts). */
-export function buildStep(model: BenchModel, batch: number, size: number) {
-  const encoder = createEncoder({ arch: model, stem: "cifar", widthMultiplier: 1 }, 1);
+export function buildStep(
+  model: BenchModel,
+  batch: number,
+  size: number,
+  conv: Conv2dFn = conv2dFp32,
+) {
+  const encoder = createEncoder({ arch: model, stem: "cifar", widthMultiplier: 1 }, 1, conv);
   const head = createHead(encoder.featureDim, {}, 2);
   const params = [...encoder.params, ...head.params];
   const optimizer = createOptimizer({ kind: "lars" }, params);
@@ -262,23 +268,27 @@ export function ensureTorchVenv(opts: Pick<BenchOptions, "verbose">): {
 }
 
 /** A PyTorch process that runs one training step per request (bench/torch_step.py --serve). */
-interface TorchServer {
+export interface TorchServer {
   torch: string;
   step(): Promise<number>;
   close(): void;
 }
 
-/** Starts torch_step.py --serve for a model; resolves after its warm-up step, or to an explanation. */
-function startTorch(
+/**
+ * Starts torch_step.py --serve for a model; resolves after its warm-up step, or to an explanation.
+ * `autocast` "bf16" runs the step under PyTorch's CPU autocast to bfloat16 (issue 25).
+ */
+export function startTorch(
   python: string,
   model: BenchModel,
-  o: BenchOptions,
+  o: Pick<BenchOptions, "batch" | "size" | "threads">,
   layout: TorchLayout,
+  autocast: "none" | "bf16" = "none",
 ): Promise<TorchServer | string> {
   const args = [
     path.join(ROOT, "bench", "torch_step.py"),
     ...["--model", model, "--batch", String(o.batch), "--size", String(o.size)],
-    ...["--threads", String(o.threads), "--layout", layout, "--serve"],
+    ...["--threads", String(o.threads), "--layout", layout, "--autocast", autocast, "--serve"],
   ];
   const child = spawn(python, args, {
     stdio: ["pipe", "pipe", "pipe"],
@@ -329,7 +339,7 @@ function torchSgemm(python: string, threads: number): number | null {
   return r.status === 0 ? Number(r.stdout.trim()) : null;
 }
 
-const median = (xs: readonly number[]): number => {
+export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };

@@ -14,6 +14,7 @@ import { BACKEND_NAMES, type BackendName } from "../src/backend";
 import { configureFromEnv } from "../src/workbench/params";
 import { benchAugment, formatAugmentBench } from "./augment";
 import { formatBench, runBench, type BenchModel } from "./harness";
+import { formatPrecisionBench, runPrecisionBench } from "./precision";
 
 const MODELS: readonly BenchModel[] = ["convnet", "resnet18"];
 
@@ -53,6 +54,7 @@ export async function benchMain(argv: string[]): Promise<number> {
         quick: { type: "boolean", default: false },
         "no-torch": { type: "boolean", default: false },
         "no-augment": { type: "boolean", default: false },
+        "no-bf16": { type: "boolean", default: false },
         backends: { type: "string" },
         models: { type: "string" },
         batch: { type: "string" },
@@ -67,7 +69,7 @@ export async function benchMain(argv: string[]): Promise<number> {
   }
   if (values.help) {
     console.log(
-      "usage: simclr bench [--quick] [--json] [--backends a,b] [--models convnet,resnet18] [--batch 256] [--threads N] [--seconds 20] [--no-torch] [--no-augment]",
+      "usage: simclr bench [--quick] [--json] [--backends a,b] [--models convnet,resnet18] [--batch 256] [--threads N] [--seconds 20] [--no-torch] [--no-augment] [--no-bf16]",
     );
     return 0;
   }
@@ -85,6 +87,18 @@ export async function benchMain(argv: string[]): Promise<number> {
       torch: !values["no-torch"],
       verbose: true,
     });
+    // Mixed-precision rows (issue 25): bf16 vs fp32 and vs PyTorch autocast, paired, same run.
+    const precision = values["no-bf16"]
+      ? null
+      : await runPrecisionBench({
+          models: models ?? ["convnet", "resnet18"],
+          batch: result.rows[0]?.batch ?? 256,
+          size: 32,
+          threads: result.threads,
+          secondsPerModel: values.seconds ? Number(values.seconds) : 20,
+          torch: !values["no-torch"],
+          verbose: !values.json,
+        });
     // Augmentation rows (issue 4): the default two-view pipeline against torchvision, same run.
     const augment = values["no-augment"]
       ? null
@@ -95,8 +109,14 @@ export async function benchMain(argv: string[]): Promise<number> {
         });
     console.log(
       values.json
-        ? JSON.stringify({ ...result, ...(augment ? { augment } : {}) }, null, 2)
-        : formatBench(result) + (augment ? `\n\n${formatAugmentBench(augment)}` : ""),
+        ? JSON.stringify(
+            { ...result, ...(precision ? { precision } : {}), ...(augment ? { augment } : {}) },
+            null,
+            2,
+          )
+        : formatBench(result) +
+            (precision ? `\n\n${formatPrecisionBench(precision)}` : "") +
+            (augment ? `\n\n${formatAugmentBench(augment)}` : ""),
     );
     return 0;
   } catch (e) {

@@ -135,6 +135,9 @@ def main():
     ap.add_argument("--size", type=int, default=32)
     ap.add_argument("--layout", choices=["nchw", "channels_last"], default="nchw")
     ap.add_argument("--serve", action="store_true")
+    # issue 25: CPU autocast to bfloat16 (convolutions and matmuls in bf16, weights fp32), the
+    # PyTorch user's mixed-precision mode, as the reference for our bf16 step
+    ap.add_argument("--autocast", choices=["none", "bf16"], default="none")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -152,15 +155,16 @@ def main():
     def step():
         for p in params:
             p.grad = None
-        z = head(encoder(torch.cat([v1, v2])))  # global BN over both views
-        loss = nt_xent(z[:n], z[n:])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.autocast == "bf16"):
+            z = head(encoder(torch.cat([v1, v2])))  # global BN over both views
+        loss = nt_xent(z[:n].float(), z[n:].float())
         loss.backward()
         opt.step(0.3)
         return loss.item()
 
     step()  # warm-up: allocations, oneDNN primitive creation
     if args.serve:
-        ready = {"ready": True, "layout": args.layout, "threads": torch.get_num_threads(), "torch": torch.__version__}
+        ready = {"ready": True, "layout": args.layout, "autocast": args.autocast, "threads": torch.get_num_threads(), "torch": torch.__version__}
         print(json.dumps(ready), flush=True)
         for line in sys.stdin:
             if line.strip() != "step":

@@ -10,6 +10,7 @@ import { LOSS_DEFAULTS, type ContrastiveLossOptions } from "../loss/contrastive"
 import { OPTIMIZER_DEFAULTS, type OptimizerOptions } from "../optim/optimizer";
 import type { LrScaling } from "../optim/schedule";
 import type { PluginOptions, PluginRef } from "../plugins/types";
+import type { Precision } from "../backend/bf16";
 
 /** Run modes (the config's mode values). */
 export const MODES = Object.freeze(["simclr", "supervised"] as const);
@@ -88,6 +89,12 @@ export interface TrainConfig {
   knnMonitorTrain: number;
   /** Held-out images used by the kNN monitor (0 = all of testLimit). */
   knnMonitorTest: number;
+  /**
+   * Arithmetic of the encoder's convolutions: "fp32", or "bf16" (bfloat16 products, float32
+   * accumulation, weights and everything else float32; src/backend/bf16.ts) on CPUs with
+   * AVX512-BF16 or AMX. Refused elsewhere, never emulated.
+   */
+  precision: Precision;
 }
 
 /** Evaluation protocol (SimCLR section 2.3, appendix B.5). */
@@ -197,6 +204,7 @@ export const DEFAULT_CONFIG: Readonly<PretrainConfig> = Object.freeze({
     knnEveryEpochs: 0,
     knnMonitorTrain: 0,
     knnMonitorTest: 0,
+    precision: "fp32",
   }),
   eval: Object.freeze({
     representation: "h",

@@ -19,6 +19,7 @@ import { PRESETS, type PresetName } from "./presets";
 import { flattenFields, paramValue, type FlatLeaf } from "../util/flatten";
 import { builtinNames, loadPlugins } from "../plugins/load";
 import { findPart, pluginNames } from "../plugins/registry";
+import { PRECISIONS } from "../backend/bf16";
 import type { PartKind, PluginRef } from "../plugins/types";
 
 /** A config that failed validation; `field` is the dotted path of the first bad field. */
@@ -39,6 +40,7 @@ const ENUMS: Record<string, readonly (string | null)[]> = {
   "optimizer.kind": OPTIMIZER_KINDS,
   "optimizer.lrScaling": LR_SCALINGS,
   "eval.representation": REPRESENTATIONS,
+  "train.precision": PRECISIONS,
 };
 
 /** Fields whose values are the built-in names of a part kind plus those of loaded plugins. */

@@ -6,9 +6,21 @@ import * as tf from "@tensorflow/tfjs";
 import { batchNorm, type BatchNormVars } from "./batchnorm";
 import type { ParamStore } from "./params";
 
+/**
+ * A 2-D convolution, NHWC, "same" padding: x [N, H, W, cin], kernel [k, k, cin, cout]. The encoders
+ * take it as a parameter so that a run can compute its convolutions in another precision
+ * (src/backend/bf16.ts) while the models stay free of backend code.
+ */
+export type Conv2dFn = (x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number) => tf.Tensor4D;
+
+/** The float32 convolution: tfjs's own conv2d (what every run computed before issue 25). */
+export const conv2dFp32: Conv2dFn = (x, kernel, stride) => tf.conv2d(x, kernel, stride, "same");
+
 /** One conv layer followed by batch norm. */
 export interface ConvBn {
   kernel: tf.Variable;
+  /** The convolution that computes it. */
+  conv: Conv2dFn;
   bn: BatchNormVars;
   stride: number;
   k: number;
@@ -24,10 +36,11 @@ export function convBn(
   cin: number,
   cout: number,
   stride: number,
-  opts: { zeroInitGamma?: boolean } = {},
+  opts: { zeroInitGamma?: boolean; conv?: Conv2dFn } = {},
 ): ConvBn {
   return {
     kernel: store.conv(`${name}/conv`, k, k, cin, cout),
+    conv: opts.conv ?? conv2dFp32,
     bn: store.batchNorm(`${name}/bn`, cout, { zeroInit: opts.zeroInitGamma }),
     stride,
     k,
@@ -44,7 +57,7 @@ export function applyConvBn(
   relu: boolean,
   residual?: tf.Tensor4D,
 ): tf.Tensor4D {
-  const y = tf.conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, "same");
+  const y = layer.conv(x, layer.kernel as tf.Tensor4D, layer.stride);
   return batchNorm(y, layer.bn, { training, relu, residual });
 }
 

@@ -7,7 +7,7 @@
  * cheaper 4-layer variant at short budgets and ahead of it at longer ones (62.2% vs ~59%).
  */
 import * as tf from "@tensorflow/tfjs";
-import { applyConvBn, convBn, convFlops, type ConvBn } from "./conv";
+import { applyConvBn, conv2dFp32, convBn, convFlops, type Conv2dFn, type ConvBn } from "./conv";
 import type { ParamStore } from "./params";
 import type { ResNetBody } from "./resnet";
 
@@ -27,18 +27,22 @@ export const CONVNET_LAYERS: readonly ConvNetLayer[] = Object.freeze([
   { channels: 256, stride: 2 },
 ]);
 
-/** Builds the ConvNet variables into store; the "imagenet" stem makes the first conv stride 2. */
+/**
+ * Builds the ConvNet variables into store; the "imagenet" stem makes the first conv stride 2.
+ * `conv` computes every convolution (float32 by default).
+ */
 export function buildConvNet(
   store: ParamStore,
   stem: "cifar" | "imagenet",
   widthMultiplier: number,
   layers: readonly ConvNetLayer[] = CONVNET_LAYERS,
+  conv: Conv2dFn = conv2dFp32,
 ): ResNetBody {
   let cin = 3;
   const convs: ConvBn[] = layers.map((l, i) => {
     const cout = Math.max(1, Math.round(l.channels * widthMultiplier));
     const stride = i === 0 && stem === "imagenet" ? 2 * l.stride : l.stride;
-    const c = convBn(store, `conv${i + 1}`, 3, cin, cout, stride);
+    const c = convBn(store, `conv${i + 1}`, 3, cin, cout, stride, { conv });
     cin = cout;
     return c;
   });

@@ -4,7 +4,8 @@
  * or a small ConvNet for CPU studies. Variables are created from an explicit seed.
  */
 import * as tf from "@tensorflow/tfjs";
-import { buildConvNet } from "./convnet";
+import { conv2dFp32, type Conv2dFn } from "./conv";
+import { buildConvNet, CONVNET_LAYERS } from "./convnet";
 import { countParams, ParamStore, type NamedVariable } from "./params";
 import { buildResNet, type ResNetBody } from "./resnet";
 
@@ -81,8 +82,14 @@ export function wrapModel(
  * Creates an encoder with variables initialised from seed (same seed and backend: same values).
  * @param opts architecture, stem and width; missing fields from {@link ENCODER_DEFAULTS}.
  * @param seed initialisation seed.
+ * @param conv computes the built-in architectures' convolutions (float32 unless a run asks for
+ *   another precision, src/backend/bf16.ts); plugin encoders compute their own.
  */
-export function createEncoder(opts: Partial<EncoderOptions>, seed: number): Encoder {
+export function createEncoder(
+  opts: Partial<EncoderOptions>,
+  seed: number,
+  conv: Conv2dFn = conv2dFp32,
+): Encoder {
   const options: EncoderOptions = { ...ENCODER_DEFAULTS, ...opts };
   if (!(options.widthMultiplier > 0)) {
     throw new Error(`encoder widthMultiplier must be > 0, got ${options.widthMultiplier}`);
@@ -92,13 +99,14 @@ export function createEncoder(opts: Partial<EncoderOptions>, seed: number): Enco
   }
   const store = new ParamStore("encoder", seed);
   let body: ResNetBody;
-  if (options.arch === "convnet") body = buildConvNet(store, options.stem, options.widthMultiplier);
+  if (options.arch === "convnet")
+    body = buildConvNet(store, options.stem, options.widthMultiplier, CONVNET_LAYERS, conv);
   else if (
     options.arch === "resnet18" ||
     options.arch === "resnet34" ||
     options.arch === "resnet50"
   )
-    body = buildResNet(store, options.arch, options.stem, options.widthMultiplier);
+    body = buildResNet(store, options.arch, options.stem, options.widthMultiplier, conv);
   else
     throw new Error(
       `unknown encoder arch "${String(options.arch)}"; expected convnet, resnet18, resnet34 or resnet50`,

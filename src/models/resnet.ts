@@ -7,7 +7,15 @@
  * init_zero). Output: global-average-pooled h.
  */
 import * as tf from "@tensorflow/tfjs";
-import { applyConvBn, convBn, convFlops, outSize, type ConvBn } from "./conv";
+import {
+  applyConvBn,
+  conv2dFp32,
+  convBn,
+  convFlops,
+  outSize,
+  type Conv2dFn,
+  type ConvBn,
+} from "./conv";
 import type { ParamStore } from "./params";
 
 /** Block type and blocks per stage of each depth. */
@@ -29,20 +37,29 @@ export interface ResNetBody {
   forwardFlops(h: number, w: number): number;
 }
 
-/** Builds the ResNet variables into store and returns its forward function. */
+/**
+ * Builds the ResNet variables into store and returns its forward function; `conv` computes every
+ * convolution (float32 by default).
+ */
 export function buildResNet(
   store: ParamStore,
   depth: keyof typeof RESNET_DEPTHS,
   stem: "cifar" | "imagenet",
   widthMultiplier: number,
+  conv: Conv2dFn = conv2dFp32,
 ): ResNetBody {
   const { bottleneck, blocks } = RESNET_DEPTHS[depth];
+  const layer = (
+    name: string,
+    k: number,
+    cin: number,
+    cout: number,
+    stride: number,
+    zeroInitGamma = false,
+  ): ConvBn => convBn(store, name, k, cin, cout, stride, { zeroInitGamma, conv });
   const expansion = bottleneck ? 4 : 1;
   const w = (c: number): number => Math.max(1, Math.round(c * widthMultiplier));
-  const stemConv =
-    stem === "cifar"
-      ? convBn(store, "stem", 3, 3, w(64), 1)
-      : convBn(store, "stem", 7, 3, w(64), 2);
+  const stemConv = stem === "cifar" ? layer("stem", 3, 3, w(64), 1) : layer("stem", 7, 3, w(64), 2);
   const stages: Block[][] = [];
   let cin = w(64);
   blocks.forEach((n, s) => {
@@ -54,18 +71,13 @@ export function buildResNet(
       const cout = width * expansion;
       const convs = bottleneck
         ? [
-            convBn(store, `${name}/1`, 1, cin, width, 1),
-            convBn(store, `${name}/2`, 3, width, width, stride),
-            convBn(store, `${name}/3`, 1, width, cout, 1, { zeroInitGamma: true }),
+            layer(`${name}/1`, 1, cin, width, 1),
+            layer(`${name}/2`, 3, width, width, stride),
+            layer(`${name}/3`, 1, width, cout, 1, true),
           ]
-        : [
-            convBn(store, `${name}/1`, 3, cin, width, stride),
-            convBn(store, `${name}/2`, 3, width, cout, 1, { zeroInitGamma: true }),
-          ];
+        : [layer(`${name}/1`, 3, cin, width, stride), layer(`${name}/2`, 3, width, cout, 1, true)];
       const shortcut =
-        stride !== 1 || cin !== cout
-          ? convBn(store, `${name}/shortcut`, 1, cin, cout, stride)
-          : null;
+        stride !== 1 || cin !== cout ? layer(`${name}/shortcut`, 1, cin, cout, stride) : null;
       stage.push({ convs, shortcut });
       cin = cout;
     }

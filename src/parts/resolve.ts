@@ -32,6 +32,7 @@ import {
   type HeadKind,
   type HeadOptions,
 } from "../models/head";
+import type { Conv2dFn } from "../models/conv";
 import { checkedEncoder, checkedHead, pluginLossOutput } from "../plugins/contract";
 import { pluginKernel } from "../plugins/kernel";
 import { findPart, pluginNames } from "../plugins/registry";
@@ -81,11 +82,16 @@ export function resolveLoss(kind: string): LossFn {
 
 /**
  * Creates the encoder `opts.arch` names (built-in or plugin) from `seed`; a plugin's gets the
- * options over its own defaults over ENCODER_DEFAULTS.
+ * options over its own defaults over ENCODER_DEFAULTS. `conv` computes a built-in encoder's
+ * convolutions (float32 by default; src/backend/bf16.ts); a plugin encoder computes its own.
  */
-export function createEncoderPart(opts: Partial<EncoderOptions>, seed: number): Encoder {
+export function createEncoderPart(
+  opts: Partial<EncoderOptions>,
+  seed: number,
+  conv?: Conv2dFn,
+): Encoder {
   const arch = opts.arch ?? ENCODER_DEFAULTS.arch;
-  if (ENCODER_ARCHS.includes(arch as EncoderArch)) return createEncoder(opts, seed);
+  if (ENCODER_ARCHS.includes(arch as EncoderArch)) return createEncoder(opts, seed, conv);
   const found = pluginPart("encoders", arch, ENCODER_ARCHS);
   const options = { ...ENCODER_DEFAULTS, ...found.part.defaults, ...opts } as EncoderOptions &
     PluginOptions;

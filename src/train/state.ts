@@ -8,9 +8,13 @@ import type { PretrainConfig } from "../config/pretrain-config";
 import type { ImageSplit } from "../data/types";
 import { extractFeatures } from "../eval/features";
 import { knnEval } from "../eval/knn";
+import { backendInfo } from "../backend";
+import { bf16Conv2d, bf16Unavailable, type Precision } from "../backend/bf16";
+import { conv2dFp32, type Conv2dFn } from "../models/conv";
 import type { Encoder } from "../models/encoder";
 import type { Head } from "../models/head";
 import { createEncoderPart, createHeadPart } from "../parts/resolve";
+import { cpuInfo } from "../track/cpu";
 import type { NamedVariable } from "../models/params";
 import { createOptimizer, type Optimizer } from "../optim/optimizer";
 import { baseLearningRate, learningRateAt } from "../optim/schedule";
@@ -91,13 +95,28 @@ function createClassifier(inDim: number, classes: number, seed: number): Classif
   };
 }
 
+/**
+ * The convolution of a run's `train.precision`: float32, or bfloat16 where this CPU and backend
+ * run it natively; an Error that names why and the fix where they do not (never emulated).
+ */
+export function convForPrecision(precision: Precision): Conv2dFn {
+  if (precision === "fp32") return conv2dFp32;
+  const why = bf16Unavailable(cpuInfo(), backendInfo());
+  if (why) throw new Error(`train.precision "bf16" cannot run here: ${why}`);
+  return bf16Conv2d();
+}
+
 /** Builds the models, optimiser and schedule of a run over nTrain images. */
 export function createTrainingState(
   config: PretrainConfig,
   nTrain: number,
   classes: number,
 ): TrainingState {
-  const encoder = createEncoderPart(config.encoder, deriveSeed(config.seed, SEED_STREAMS.encoder));
+  const encoder = createEncoderPart(
+    config.encoder,
+    deriveSeed(config.seed, SEED_STREAMS.encoder),
+    convForPrecision(config.train.precision),
+  );
   const head = createHeadPart(
     encoder.featureDim,
     config.head,
