@@ -224,6 +224,8 @@ async function backendChecks(flavor: Flavor): Promise<Check[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { initBackend } = require("../backend") as typeof import("../backend");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { bf16Unavailable } = require("../backend/bf16") as typeof import("../backend/bf16");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
   const info = await initBackend({ quiet: true });
   const out: Check[] = [];
@@ -236,6 +238,18 @@ async function backendChecks(flavor: Flavor): Promise<Check[]> {
     detail: { ...info },
   });
   if (flavor.name === "gpu" && info.backend !== "tensorflow-gpu") out[0].status = "fail"; // the GPU build loaded but TensorFlow sees no GPU
+  const noBf16 = bf16Unavailable(cpuInfo(), info);
+  out.push({
+    area: "tensorflow",
+    status: "info",
+    summary: noBf16
+      ? `precision: fp32 only; bf16 unavailable (${noBf16})`
+      : "precision: fp32 (the default) and bf16 (`--train.precision bf16`: bfloat16 convolutions on this CPU's AVX512-BF16/AMX)",
+    detail: {
+      precisions: noBf16 ? ["fp32"] : ["fp32", "bf16"],
+      ...(noBf16 ? { bf16: noBf16 } : {}),
+    },
+  });
   const rate = matmulRate(tf, 1);
   out.push({
     area: "speed",

@@ -52,6 +52,14 @@ test("the report on this machine: CPU, TensorFlow in use, a matrix-product rate,
   assert.match(text.out, /^ok {4}cpu {8}.+\(.*AVX/m);
   assert.match(text.out, /^ok {4}tensorflow in use: tensorflow/m);
   assert.match(text.out, /matrix product 512x512 float32 on .+: \d+(\.\d+)? GFLOP\/s/);
+  // The precisions this CPU runs (issue 25): bf16 where it has AVX512-BF16 or AMX, else why not.
+  const bf16Cpu = /avx512_bf16|amx_bf16/.test(fs.readFileSync("/proc/cpuinfo", "utf8"));
+  assert.match(
+    text.out,
+    bf16Cpu
+      ? /^info {2}tensorflow precision: fp32 \(the default\) and bf16/m
+      : /^info {2}tensorflow precision: fp32 only; bf16 unavailable \(.+\)/m,
+  );
   if (noGpu)
     assert.match(text.out, /no NVIDIA GPU .*SIMCLR_TF_FLAVOR=gpu npm run setup -- --force/);
   const json = checks([]);
