@@ -211,10 +211,10 @@ export {
   galleryPng,
   galleryFigure,
   galleryImage,
-  showGallery,
   GALLERY_DEFAULTS,
   type GalleryOptions,
 } from "./augment/gallery";
+export { showGallery } from "./workbench/gallery";
 export * from "./config/pretrain-config";
 export * from "./config/presets";
 export {

@@ -6,7 +6,13 @@
 import type { ImageBatch } from "../data/types";
 import { encodePng } from "../data/decode";
 import { createRng } from "../util/random";
-import { pipeline, type AugmentName, type ComposeOptions, type StepLike } from "./compose";
+import {
+  pipeline,
+  type AugmentName,
+  type ComposeOptions,
+  type ExtraAugmentations,
+  type StepLike,
+} from "./compose";
 import { makeTwoViews, symmetric, type TwoViewSpec } from "./views";
 
 /** Options of {@link galleryPng}. */
@@ -23,6 +29,8 @@ export interface GalleryOptions {
   perRow: number;
   /** Gap between tiles in output pixels, and between groups (twice that). */
   gap: number;
+  /** Augmentations that are not built in (plugin parts, resolved by the caller: src/parts). */
+  extra?: ExtraAugmentations;
 }
 
 /** Defaults of {@link GalleryOptions}. */
@@ -56,7 +64,9 @@ function resolve(opts: Partial<GalleryOptions>): GalleryOptions {
  */
 export function galleryImage(batch: ImageBatch, opts: Partial<GalleryOptions> = {}): RgbImage {
   const o = resolve(opts);
-  const spec: TwoViewSpec = Array.isArray(o.ops) ? symmetric(pipeline(o.ops, o.options)) : o.ops;
+  const spec: TwoViewSpec = Array.isArray(o.ops)
+    ? symmetric(pipeline(o.ops, o.options, o.extra))
+    : o.ops;
   const [v1, v2] = makeTwoViews(batch, spec, createRng(o.seed));
   const tiles = [batch, v1, v2];
   const tw = batch.width * o.scale;
@@ -108,11 +118,4 @@ export function galleryFigure(
     width: img.width,
     height: img.height,
   };
-}
-
-/** Displays the gallery inline in a tslab notebook (tslab is loaded only here). */
-export function showGallery(batch: ImageBatch, opts: Partial<GalleryOptions> = {}): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tslab = require("tslab") as typeof import("tslab");
-  tslab.display.png(galleryPng(batch, opts));
 }

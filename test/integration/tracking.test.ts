@@ -34,7 +34,7 @@ test("a run is created, logged in batches over the server's limits, terminated a
   const got = await c.getRun(run.runId);
   assert.equal(got.info.status, "FINISHED");
   assert.equal(got.params["optim.lr"], "0.3");
-  assert.equal(got.params["crops"], "[0.08,1]");
+  assert.equal(got.params["crops"], "0.08,1"); // arrays are joined with "," (src/util/flatten.ts)
   assert.equal(Object.keys(got.params).length, 251);
   const hist = await c.getMetricHistory(run.runId, "loss");
   assert.equal(hist.length, 2500);

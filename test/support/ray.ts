@@ -102,7 +102,10 @@ export function useRayCluster(nodeEnv: Record<string, string> = {}): RayFixture 
   process.once("exit", () => kill(nodes, "SIGKILL"));
   before(async () => {
     try {
-      tempDir = makeTempDir("ray");
+      // Not under the test run's TMPDIR: the dashboard's Unix sockets
+      // (<temp>/session_<date>_<pid>/sockets/dash_<Module>) would pass the 107-byte path limit
+      // of AF_UNIX there, and its modules fail with "Received EOF from pipe".
+      tempDir = makeTempDir("ray", "/tmp");
       const [gcs, dash] = [await freePort(), await freePort()];
       fixture.dashboard = `http://127.0.0.1:${dash}`;
       nodes.push(

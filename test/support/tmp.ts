@@ -34,11 +34,12 @@ function hook(): void {
 
 /**
  * A new empty folder `<tmp>/simclr-<name>-XXXXXX`, removed when this process exits (or earlier by
- * {@link removeTempDir}).
+ * {@link removeTempDir}). `under` puts it in another folder instead of the run's TMPDIR: Ray keeps
+ * Unix sockets in its temp folder, whose paths must stay under the kernel's 107-byte limit.
  */
-export function tempDir(name: string): string {
+export function tempDir(name: string, under: string = os.tmpdir()): string {
   hook();
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), `simclr-${name}-`));
+  const d = fs.mkdtempSync(path.join(under, `simclr-${name}-`));
   made.add(d);
   return d;
 }
