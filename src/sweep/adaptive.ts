@@ -40,9 +40,9 @@ function claimLooks(study: Study, results: readonly SeedResult[], preset: string
  */
 export function nextAdaptivePlans(
   study: Study,
-  opts: PlanOptions,
+  opts: PlanOptions<object>,
   results: readonly TimedResult[],
-): { plans: CellPlan[]; decision?: SeedDecision } {
+): { plans: CellPlan<object>[]; decision?: SeedDecision } {
   const policy = study.presets?.[opts.preset]?.seedPolicy;
   if (!policy || opts.seeds !== undefined) return { plans: [] };
   const labels = studyCells(study, opts.preset).map((c) => c.label ?? "");

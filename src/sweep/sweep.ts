@@ -45,6 +45,7 @@ import {
   type PlanOptions,
 } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
+import type { PretrainConfigOverrides } from "../config/pretrain-config";
 
 export { SWEEP_TAGS, type CellResult } from "./cell";
 
@@ -58,12 +59,19 @@ export interface SweepOptions {
   experiment?: string;
   /** Tracking server; default MLFLOW_TRACKING_URI (as the entry point read it), else the project's running local server. */
   trackingUri?: string;
-  /** Runs the cells; default the local executor (`node bin/simclr.cjs pretrain --config FILE --json`). */
+  /** Runs the cells; default the local executor (`node bin/simclr-cell.cjs --config FILE --json`). */
   executor?: Executor;
   /** What each cell may use (CPUs, GPUs, memory, time limit, Slurm partition). */
   resources: CellResources;
-  /** Builds each cell's full config; default a plain merge ({preset, ...overrides}). */
-  resolveConfig?: ConfigResolver;
+  /**
+   * Builds each cell's full config, once, when the study is planned: the project's
+   * `resolveConfig` (a PretrainConfig, what `runStudy` passes), default a plain merge
+   * ({preset, ...overrides}) for a stand-in cell command. The sweep and its executors carry the
+   * config as it is (they hash, log and write it; they read no field).
+   */
+  resolveConfig?: ConfigResolver<object>;
+  /** Overrides under every cell's (and the study's base), e.g. a notebook's data set. */
+  under?: PretrainConfigOverrides;
   /** Extra attempts for a failed cell within this sweep. */
   retries: number;
   /** Called after each cell (and when one starts). */
@@ -111,7 +119,7 @@ export interface SweepResult {
 }
 
 /** Seeds each cell of a plan runs, by label (in cell order). */
-function seedsPerCell(plans: readonly CellPlan[]): Map<string, number> {
+function seedsPerCell(plans: readonly CellPlan<object>[]): Map<string, number> {
   const n = new Map<string, number>();
   for (const p of plans) n.set(p.label, (n.get(p.label) ?? 0) + 1);
   return n;
@@ -195,7 +203,7 @@ const unstartable = new WeakMap<object, string>();
  * the merged config (its hash still names the cell) and the reason, so the other cells run. Any
  * other config error still stops the sweep before it starts (a mistake in the study itself).
  */
-function tolerantResolver(resolve: ConfigResolver): ConfigResolver {
+function tolerantResolver(resolve: ConfigResolver<object>): ConfigResolver<object> {
   return (preset, ...overrides) => {
     try {
       return resolve(preset, ...overrides);
@@ -210,14 +218,15 @@ function tolerantResolver(resolve: ConfigResolver): ConfigResolver {
 }
 
 /** Plans the sweep's cells (grid x seeds, each with its resolved config and hash). */
-function planOptions(o: SweepOptions): PlanOptions {
-  const planOpts: PlanOptions = { preset: o.preset };
+function planOptions(o: SweepOptions): PlanOptions<object> {
+  const planOpts: PlanOptions<object> = { preset: o.preset };
   if (o.seeds !== undefined) planOpts.seeds = o.seeds;
+  if (o.under) planOpts.under = o.under;
   if (o.resolveConfig) planOpts.resolveConfig = tolerantResolver(o.resolveConfig);
   return planOpts;
 }
 
-function planCells(study: Study, o: SweepOptions): CellPlan[] {
+function planCells(study: Study, o: SweepOptions): CellPlan<object>[] {
   return planStudy(study, planOptions(o));
 }
 
@@ -228,7 +237,7 @@ async function openParentRun(
   ctx: {
     study: Study;
     experimentId: string;
-    plans: CellPlan[];
+    plans: CellPlan<object>[];
     state: StudyState;
     executor: Executor;
   },
@@ -313,7 +322,7 @@ function abortScope(o: SweepOptions): { signal: AbortSignal; release: () => void
 function progressReporter(
   study: Study,
   o: SweepOptions,
-  plans: CellPlan[],
+  plans: CellPlan<object>[],
   results: (CellResult | undefined)[],
   finishedByHash: ReadonlyMap<string, unknown>,
 ): { start(name: string): void; end(name: string, seconds?: number): void; report(): void } {
@@ -357,7 +366,7 @@ function progressReporter(
 }
 
 /** A SKIPPED result for a cell that already has a FINISHED run. */
-function skippedResult(plan: CellPlan, done: Run): CellResult {
+function skippedResult(plan: CellPlan<object>, done: Run): CellResult {
   return {
     ...planFields(plan),
     status: "SKIPPED",
@@ -378,7 +387,7 @@ function skippedResult(plan: CellPlan, done: Run): CellResult {
  * submission, so resources the engine rejects fail once, not once per slot.
  */
 async function runCells(
-  plans: CellPlan[],
+  plans: CellPlan<object>[],
   step: Omit<CellStep, "onStart" | "onEnd">,
   state: StudyState,
   progress: ReturnType<typeof progressReporter>,
@@ -445,10 +454,10 @@ async function runCells(
 async function runAdaptiveRounds(
   study: Study,
   o: SweepOptions,
-  plans: CellPlan[],
+  plans: CellPlan<object>[],
   slots: (CellResult | undefined)[],
   signal: AbortSignal,
-  run: (more: CellPlan[], extra: (CellResult | undefined)[]) => Promise<void>,
+  run: (more: CellPlan<object>[], extra: (CellResult | undefined)[]) => Promise<void>,
 ): Promise<void> {
   for (;;) {
     if (signal.aborted || slots.some((r) => r?.rejected)) return;
