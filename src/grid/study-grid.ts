@@ -91,6 +91,12 @@ export interface CellPlan<C extends object = PretrainConfig> {
   configHash: string;
   /** mlflow.runName, e.g. "head.kind=linear/seed1 (projection-head)". */
   runName: string;
+  /**
+   * Why the cell's config did not resolve (a plugin that does not load), in plans made with
+   * {@link TolerantPlanOptions}: the cell fails without running, and `config` is then the plain
+   * merge of its layers, so its hash still names the cell.
+   */
+  unstartable?: string;
 }
 
 /** What {@link mergeResolver} builds: `{preset, ...overrides}` merged deeply, not validated. */
@@ -269,6 +275,31 @@ export interface PlanOptions<C extends object = MergedConfig> {
   resolveConfig?: ConfigResolver<C>;
   /** Overrides under every cell's (and the study's base): a notebook's data set, `{ data: { dataset } }`. */
   under?: PretrainConfigOverrides;
+  /** Only in {@link TolerantPlanOptions} (whose plans' configs are then typed `object`). */
+  tolerate?: undefined;
+}
+
+/** {@link PlanOptions} of a sweep, which runs the cells whose configs resolve and fails the others. */
+export interface TolerantPlanOptions extends Omit<PlanOptions<object>, "tolerate"> {
+  /**
+   * Whether an error of the resolver makes only its cell unstartable ({@link CellPlan.unstartable})
+   * instead of stopping the plan (a mistake in the study itself stops it).
+   */
+  tolerate: (error: unknown) => boolean;
+}
+
+/** One cell's config; an error `opts.tolerate` accepts gives the merged layers and the reason. */
+function resolveCell(
+  resolve: ConfigResolver<object>,
+  opts: PlanOptions<object> | TolerantPlanOptions,
+  layers: PretrainConfigOverrides[],
+): { config: object; unstartable?: string } {
+  try {
+    return { config: resolve(opts.preset, ...layers) };
+  } catch (e) {
+    if (!opts.tolerate?.(e)) throw e;
+    return { config: mergeResolver(opts.preset, ...layers), unstartable: (e as Error).message };
+  }
 }
 
 /**
@@ -280,8 +311,14 @@ export function planStudy<C extends object>(
   opts: PlanOptions<C> & { resolveConfig: ConfigResolver<C> },
 ): CellPlan<C>[];
 export function planStudy(study: StudyGrid, opts: PlanOptions): CellPlan<MergedConfig>[];
-export function planStudy(study: StudyGrid, opts: PlanOptions<object>): CellPlan<object>[];
-export function planStudy(study: StudyGrid, opts: PlanOptions<object>): CellPlan<object>[] {
+export function planStudy(
+  study: StudyGrid,
+  opts: PlanOptions<object> | TolerantPlanOptions,
+): CellPlan<object>[];
+export function planStudy(
+  study: StudyGrid,
+  opts: PlanOptions<object> | TolerantPlanOptions,
+): CellPlan<object>[] {
   validateStudyGrid(study);
   const p = study.presets?.[opts.preset];
   // Under an adaptive seed policy the plan starts at its minimum (src/sweep/adaptive.ts adds more).
@@ -298,8 +335,8 @@ export function planStudy(study: StudyGrid, opts: PlanOptions<object>): CellPlan
     const label = cell.label ?? cellLabel(cell.overrides);
     const n = cellSeeds[label] ?? seeds;
     for (let seed = 0; seed < n; seed++) {
-      const cellOver = expandDotted(cell.overrides);
-      const config = resolve(opts.preset, ...under, base, presetOver, cellOver, { seed });
+      const layers = [...under, base, presetOver, expandDotted(cell.overrides), { seed }];
+      const { config, unstartable } = resolveCell(resolve, opts, layers);
       plans.push({
         cellIndex,
         label,
@@ -309,6 +346,7 @@ export function planStudy(study: StudyGrid, opts: PlanOptions<object>): CellPlan
         configHash: configHash(config),
         // The cell leads: the runs table truncates long names from the right.
         runName: `${label}/seed${seed} (${study.name})`,
+        ...(unstartable === undefined ? {} : { unstartable }),
       });
     }
   });

@@ -38,11 +38,10 @@ import { isEvidence, nextAdaptivePlans } from "./adaptive";
 import { importArchivedRuns } from "./import-archive";
 import { checkTrackingReachable } from "./reachable";
 import {
-  mergeResolver,
   planStudy,
   type CellPlan,
   type ConfigResolver,
-  type PlanOptions,
+  type TolerantPlanOptions,
 } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import type { PretrainConfigOverrides } from "../config/pretrain-config";
@@ -195,34 +194,20 @@ async function logStudyFigures(
   }
 }
 
-/** Configs of cells whose plugins failed to load, with the reason (they fail without running). */
-const unstartable = new WeakMap<object, string>();
-
 /**
- * A resolver that turns a plugin load failure into a cell that fails on its own: the cell gets
- * the merged config (its hash still names the cell) and the reason, so the other cells run. Any
- * other config error still stops the sweep before it starts (a mistake in the study itself).
+ * A plugin load failure makes only its cell fail (a FAILED run with the reason, the other cells
+ * run); any other config error stops the sweep before it starts (a mistake in the study itself).
  */
-function tolerantResolver(resolve: ConfigResolver<object>): ConfigResolver<object> {
-  return (preset, ...overrides) => {
-    try {
-      return resolve(preset, ...overrides);
-    } catch (e) {
-      const plugin = e instanceof Error && (e as { field?: string }).field === "plugins";
-      if (!plugin) throw e;
-      const config = mergeResolver(preset, ...overrides);
-      unstartable.set(config, (e as Error).message);
-      return config;
-    }
-  };
+function isPluginLoadError(e: unknown): boolean {
+  return e instanceof Error && (e as { field?: string }).field === "plugins";
 }
 
 /** Plans the sweep's cells (grid x seeds, each with its resolved config and hash). */
-function planOptions(o: SweepOptions): PlanOptions<object> {
-  const planOpts: PlanOptions<object> = { preset: o.preset };
+function planOptions(o: SweepOptions): TolerantPlanOptions {
+  const planOpts: TolerantPlanOptions = { preset: o.preset, tolerate: isPluginLoadError };
   if (o.seeds !== undefined) planOpts.seeds = o.seeds;
   if (o.under) planOpts.under = o.under;
-  if (o.resolveConfig) planOpts.resolveConfig = tolerantResolver(o.resolveConfig);
+  if (o.resolveConfig) planOpts.resolveConfig = o.resolveConfig;
   return planOpts;
 }
 
@@ -409,9 +394,8 @@ async function runCells(
         progress.report();
         continue;
       }
-      const unstarted = unstartable.get(plan.config);
-      if (unstarted !== undefined) {
-        results[i] = await failUnstartedCell(step, plan, unstarted);
+      if (plan.unstartable !== undefined) {
+        results[i] = await failUnstartedCell(step, plan, plan.unstartable);
         progress.report();
         continue;
       }
