@@ -48,7 +48,7 @@ test("an adaptive study plans min seeds, then more seeds only for the cells of u
     next.plans.map((p) => `${p.label}/${p.seed}`),
     ["c/3", "c/4", "c/5", "d/3", "d/4", "d/5"],
   );
-  assert.equal(next.plans[0]?.runName, "adaptive-unit/c/seed3");
+  assert.equal(next.plans[0]?.runName, "c/seed3 (adaptive-unit)");
   // Without a policy (another preset) or with an explicit seed count, nothing is added.
   assert.deepEqual(nextAdaptivePlans(study, { preset: "tiny" }, results).plans, []);
   assert.deepEqual(nextAdaptivePlans(study, { preset: "small", seeds: 3 }, results).plans, []);
