@@ -3,7 +3,9 @@
  * a flag (`--loss.temperature 0.2` or a short alias such as `--temperature 0.2`), from a named
  * preset (`--preset tiny|small|paper`) and/or a JSON config file (`--config FILE.json`); later
  * sources win: preset < file < flags. `--json` prints the result as one JSON line (the last line
- * of stdout), which is how a sweep runs each cell. Tracking context comes from the environment
+ * of stdout). A sweep's cells run through this module's other entry, {@link runCell}
+ * (bin/simclr-cell.cjs): the config their study's plan resolved, validated once, not resolved
+ * again. Tracking context comes from the environment
  * (MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_PARENT_RUN_ID, SIMCLR_CONFIG_HASH, SIMCLR_STUDY,
  * SIMCLR_RUN_NAME); SIMCLR_NO_DOWNLOAD=1 stops a missing CIFAR-10 from being downloaded.
  * Plugin files the config (or `--plugins`) names are loaded while the config is read, before it
@@ -19,6 +21,7 @@ import {
   NULLABLE,
   pluginOptionDefault,
   readConfigFile,
+  readResolvedConfig,
   resolveValidatedConfig,
   validateOverrides,
 } from "../config/resolve";
@@ -27,6 +30,7 @@ import { killRunOnSignal, startRun } from "../track/logger";
 import type { RunLogger } from "../track/types";
 import { nullLogger } from "../track/types";
 import { downloadAllowed } from "../data/paths";
+import { configureFromEnv } from "../workbench/params";
 
 /** Short flags for the most used fields. */
 export const PRETRAIN_ALIASES: Readonly<Record<string, string>> = Object.freeze({
@@ -251,6 +255,74 @@ export function resultJson(r: import("../train/pretrain").PretrainResult): Recor
   return { ...rest, run_id: r.run_id ?? null, backend: backend.backend, backend_info: backend };
 }
 
+/** How {@link runResolved} reports: a JSON line, progress, tracking (null: from the environment). */
+type Report = Pick<PretrainInvocation, "json" | "progress" | "track">;
+
+/**
+ * Runs a resolved config and reports its result (or failure): the common end of `simclr pretrain`
+ * and of a sweep cell ({@link runCell}). Returns the exit code.
+ */
+async function runResolved(config: PretrainConfig, report: Report): Promise<number> {
+  // Loaded lazily: TensorFlow is only loaded when a run starts.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { pretrain } = require("../train/pretrain") as typeof import("../train/pretrain");
+  const logger = await openLogger(config, report.track);
+  try {
+    const progress =
+      report.progress === false ? false : report.progress ? { mode: "terminal" as const } : {};
+    const r = await pretrain(config, {
+      logger,
+      progress,
+      onEval: (p) =>
+        process.stderr.write(
+          `\n[simclr] kNN monitor: epoch ${p.epoch + 1}, step ${p.step}, ${p.trainS.toFixed(1)} s training, ` +
+            `kNN ${(100 * p.knnAcc).toFixed(1)}%\n`,
+        ),
+      configHash: process.env.SIMCLR_CONFIG_HASH || undefined,
+      download: downloadAllowed(process.env),
+    });
+    if (report.json) console.log(JSON.stringify(resultJson(r)));
+    else console.log(resultText(r));
+    return 0;
+  } catch (e) {
+    return reportFailure(e, report.json, logger.runId);
+  }
+}
+
+/** The human-readable summary of a result. */
+function resultText(r: import("../train/pretrain").PretrainResult): string {
+  const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
+  return [
+    `run ${r.run_id ?? "(not tracked)"}  backend ${r.backend.backend}  preset ${r.config.preset}  config ${r.config_hash}`,
+    `trained ${r.steps} steps in ${r.train_s.toFixed(1)} s (${r.views_per_s.toFixed(0)} views/s), final loss ${r.final_loss.toFixed(3)}`,
+    `linear eval ${pct(r.linear_acc)}  kNN ${pct(r.knn_acc)}  | random init: linear ${pct(r.random_init_linear_acc)}  kNN ${pct(r.random_init_knn_acc)}` +
+      (r.supervised_acc !== undefined ? `  | supervised ${pct(r.supervised_acc)}` : ""),
+    `evaluation ${r.eval_s.toFixed(1)} s`,
+  ].join("\n");
+}
+
+/** Prints a failed run's error (and with `json` its JSON line); returns exit code 1. */
+function reportFailure(e: unknown, json: boolean, runId?: string | null): number {
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(`simclr pretrain: ${message}`);
+  if (json) {
+    const diverged = e instanceof Error && e.name === "DivergenceError";
+    // a plugin's load failure, a broken contract or a bad config fails the same way again: a sweep does not retry it
+    const deterministic =
+      e instanceof Error && (e.name === "PluginError" || e.name === "ConfigError");
+    console.log(
+      JSON.stringify({
+        status: "FAILED",
+        error: message,
+        diverged,
+        deterministic,
+        run_id: runId ?? null,
+      }),
+    );
+  }
+  return 1;
+}
+
 export const command: Command = {
   summary: "pre-train with SimCLR and evaluate (linear, kNN, random-init baseline)",
   async run(argv) {
@@ -266,59 +338,41 @@ export const command: Command = {
       console.log(USAGE);
       return 0;
     }
-    // Loaded lazily: TensorFlow is only loaded when a run starts.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { pretrain } = require("../train/pretrain") as typeof import("../train/pretrain");
-    const logger = await openLogger(inv.config, inv.track);
-    try {
-      const progress =
-        inv.progress === false ? false : inv.progress ? { mode: "terminal" as const } : {};
-      const r = await pretrain(inv.config, {
-        logger,
-        progress,
-        onEval: (p) =>
-          process.stderr.write(
-            `\n[simclr] kNN monitor: epoch ${p.epoch + 1}, step ${p.step}, ${p.trainS.toFixed(1)} s training, ` +
-              `kNN ${(100 * p.knnAcc).toFixed(1)}%\n`,
-          ),
-        configHash: process.env.SIMCLR_CONFIG_HASH || undefined,
-        download: downloadAllowed(process.env),
-      });
-      if (inv.json) {
-        console.log(JSON.stringify(resultJson(r)));
-      } else {
-        const pct = (x: number): string =>
-          Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a";
-        console.log(
-          [
-            `run ${r.run_id ?? "(not tracked)"}  backend ${r.backend.backend}  preset ${r.config.preset}  config ${r.config_hash}`,
-            `trained ${r.steps} steps in ${r.train_s.toFixed(1)} s (${r.views_per_s.toFixed(0)} views/s), final loss ${r.final_loss.toFixed(3)}`,
-            `linear eval ${pct(r.linear_acc)}  kNN ${pct(r.knn_acc)}  | random init: linear ${pct(r.random_init_linear_acc)}  kNN ${pct(r.random_init_knn_acc)}` +
-              (r.supervised_acc !== undefined ? `  | supervised ${pct(r.supervised_acc)}` : ""),
-            `evaluation ${r.eval_s.toFixed(1)} s`,
-          ].join("\n"),
-        );
-      }
-      return 0;
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      console.error(`simclr pretrain: ${message}`);
-      if (inv.json) {
-        const diverged = e instanceof Error && e.name === "DivergenceError";
-        // a plugin's load failure or broken contract fails the same way again: a sweep does not retry it
-        const deterministic =
-          e instanceof Error && (e.name === "PluginError" || e.name === "ConfigError");
-        console.log(
-          JSON.stringify({
-            status: "FAILED",
-            error: message,
-            diverged,
-            deterministic,
-            run_id: logger.runId ?? null,
-          }),
-        );
-      }
-      return 1;
-    }
+    return runResolved(inv.config, inv);
   },
 };
+
+const CELL_USAGE = "usage: simclr-cell --config RESOLVED.json [--json]";
+
+/**
+ * A sweep cell's entry (bin/simclr-cell.cjs, what every executor runs): `--config FILE` names
+ * the config the study's plan resolved (src/grid/study-grid.ts), which is read and validated once
+ * (it crossed a process boundary: readResolvedConfig) and run as it is, without presets, flags or
+ * resolving it again. Prints the result as one JSON line, like `simclr pretrain --json`; a config
+ * that fails validation is a deterministic failure (exit 1, not retried). Usage errors exit 2.
+ */
+export async function runCell(argv: string[]): Promise<number> {
+  // An entry point like cli/main: it hands its environment (TF threads, backend, tracking, data) to the toolkit.
+  configureFromEnv(process.env);
+  let file: string;
+  try {
+    const { values } = parseCommandLine({
+      args: argv,
+      options: { config: { type: "string" }, json: { type: "boolean" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (typeof values.config !== "string") throw new Error("--config FILE is required");
+    file = values.config;
+  } catch (e) {
+    console.error(`simclr-cell: ${firstLine(e)}\n${CELL_USAGE}`);
+    return 2;
+  }
+  let config: PretrainConfig;
+  try {
+    config = readResolvedConfig(file);
+  } catch (e) {
+    return reportFailure(e, true);
+  }
+  return runResolved(config, { json: true, progress: null, track: null });
+}

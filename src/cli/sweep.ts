@@ -1,6 +1,6 @@
 /**
  * `simclr sweep <study> --preset tiny|small|paper [--seeds N] [--json]`: runs a registered study
- * (or a study .json file) as a resumable sweep tracked in MLflow, one `simclr pretrain` per cell,
+ * (or a study .json file) as a resumable sweep tracked in MLflow, one pretraining run per cell,
  * on this machine (`--executor local [--parallel N]`), a Slurm cluster or a Ray cluster.
  */
 import fs from "node:fs";
@@ -12,7 +12,7 @@ import type { CellResources } from "../sweep/executor";
 import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
 import { getStudy, listStudies } from "../sweep/registry";
 import { loadUserModule } from "../plugins/user-module";
-import { mergeResolver, type ConfigResolver } from "../grid/study-grid";
+import { mergeResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import { runSweep, type SweepOptions } from "../sweep/sweep";
 
@@ -22,7 +22,7 @@ const USAGE = `usage: simclr sweep <study | study.json> --preset tiny|small|pape
   --seeds N            seeds per cell (default: the study's)
   --experiment NAME    MLflow experiment (default: the study's name)
   --retries N          extra attempts for a failed cell (default 1)
-  --cell-command CMD   run CMD --config FILE --json per cell instead of simclr pretrain
+  --cell-command CMD   run CMD --config FILE --json per cell instead of bin/simclr-cell.cjs
                        (space-separated, no quoting; the config is then {preset, ...overrides})
   --executor NAME      local (default), slurm or ray
   --parallel N         local: cells at once (TensorFlow threads divided between them)
@@ -144,8 +144,8 @@ export const command: Command = {
     } else {
       // loaded only here: the project's resolver pulls in the model modules
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const runStudy = require("../sweep/run-study") as { projectConfigResolver: ConfigResolver };
-      opts.resolveConfig = runStudy.projectConfigResolver;
+      const config = require("../config/resolve") as typeof import("../config/resolve");
+      opts.resolveConfig = config.resolveConfig;
     }
     const choice: ExecutorChoice = {
       local: { ...common, echoStderr: false },

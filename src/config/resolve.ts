@@ -387,11 +387,12 @@ function mergeInto(base: PretrainConfig, over: PretrainConfigOverrides): Pretrai
 }
 
 /**
- * The complete config: paper defaults, then the preset, then each override in order (later wins).
+ * The complete config: paper defaults, then the preset ("default" or a {@link PresetName}, checked
+ * here, so a study's preset string passes as it is), then each override in order (later wins).
  * Validates every layer; throws ConfigError naming the bad field.
  */
 export function resolveConfig(
-  preset: PresetName | "default" = "default",
+  preset: string = "default",
   ...overrides: PretrainConfigOverrides[]
 ): PretrainConfig {
   return mergeLayers(preset, overrides, true);
@@ -408,19 +409,23 @@ export function resolveValidatedConfig(
   return mergeLayers(preset, overrides, false);
 }
 
+function isPresetName(name: string): name is PresetName {
+  return Object.prototype.hasOwnProperty.call(PRESETS, name);
+}
+
 function mergeLayers(
-  preset: PresetName | "default",
+  preset: string,
   overrides: readonly PretrainConfigOverrides[],
   validate: boolean,
 ): PretrainConfig {
-  if (preset !== "default" && !(preset in PRESETS)) {
+  if (preset !== "default" && !isPresetName(preset)) {
     throw new ConfigError(
       `unknown preset ${describe(preset)}; expected one of ${Object.keys(PRESETS).join(", ")}`,
       "preset",
     );
   }
   let cfg = mergeInto(structuredClone(DEFAULT_CONFIG) as PretrainConfig, { preset });
-  if (preset !== "default") cfg = mergeInto(cfg, PRESETS[preset]);
+  if (isPresetName(preset)) cfg = mergeInto(cfg, PRESETS[preset]);
   const source = (i: number): string => (overrides.length > 1 ? `overrides[${i}]` : "overrides");
   // Every layer's plugins first (a name one layer uses may come from another's plugin), in order.
   const specs = overrides.flatMap((o, i) =>
@@ -448,18 +453,7 @@ export interface ConfigFile {
  * optionally naming its base "preset". Errors name the file and the bad field.
  */
 export function readConfigFile(file: string): ConfigFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
-  }
+  const parsed = readJsonFile(file);
   validateOverrides(parsed, file);
   const { preset, ...rest } = parsed as PretrainConfigOverrides & { preset?: string };
   if (preset !== undefined && preset !== "default" && !(preset in PRESETS)) {
@@ -469,6 +463,44 @@ export function readConfigFile(file: string): ConfigFile {
     );
   }
   return { preset: preset as PresetName | "default" | undefined, overrides: rest };
+}
+
+/**
+ * Reads a resolved config (a sweep cell's, written by its executor from the config the study's
+ * plan resolved) and validates it once, since it crossed a process boundary: every field present
+ * with a valid value, its plugins loaded with the content it was resolved with (sha256), every
+ * plugin part it uses listed. It is not resolved again: no preset, no defaults, no re-merge, so
+ * the child runs exactly the config the sweep hashed. Errors name the file and the field.
+ */
+export function readResolvedConfig(file: string): PretrainConfig {
+  const parsed = readJsonFile(file);
+  validateOverrides(parsed, file);
+  const flat = flattenFields(parsed as object);
+  for (const field of Object.keys(configFieldDefaults())) {
+    if (!(field in flat))
+      throw new ConfigError(
+        `${file}: '${field}' is missing; a resolved config names every field (resolve it with resolveConfig)`,
+        field,
+      );
+  }
+  const cfg = parsed as PretrainConfig; // every field present and valid (checked above)
+  checkPluginsListed(cfg);
+  return cfg;
+}
+
+/** Reads a JSON file; errors name it. */
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
 }
 
 /** Reads a JSON config file and resolves it (its preset, its fields, then `overrides`). */

@@ -9,6 +9,7 @@
  */
 import { validateSeedPolicy, type SeedPolicy } from "../stats/seed-policy";
 import { configHash } from "../track/hash";
+import type { PretrainConfig, PretrainConfigOverrides } from "../config/pretrain-config";
 
 /** A cell's config overrides; keys may be dotted paths into the config ("head.kind"). */
 export type Overrides = Record<string, unknown>;
@@ -72,27 +73,43 @@ export interface StudyGrid {
   metrics: string[];
 }
 
-/** A cell with its seed, resolved config and hash: one child run. */
-export interface CellPlan {
+/**
+ * A cell with its seed, resolved config and hash: one child run. `C` is the type of the resolved
+ * config: the project's {@link PretrainConfig} when planned with its resolver (src/config
+ * `resolveConfig`), a plain merge ({@link MergedConfig}) for a test's stand-in cell command.
+ */
+export interface CellPlan<C extends object = PretrainConfig> {
   /** Cell index in the study (before seeds). */
   cellIndex: number;
   label: string;
   /** The cell's own overrides (not base/preset). */
   overrides: Overrides;
   seed: number;
-  /** The resolved config written for the cell command. */
-  config: Record<string, unknown>;
+  /** The resolved config, resolved once when the study is planned; written for the cell command. */
+  config: C;
   /** sha256 of the canonical resolved config (tag simclr.config_hash). */
   configHash: string;
   /** mlflow.runName, e.g. "head.kind=linear/seed1 (projection-head)". */
   runName: string;
+  /**
+   * Why the cell's config did not resolve (a plugin that does not load), in plans made with
+   * {@link TolerantPlanOptions}: the cell fails without running, and `config` is then the plain
+   * merge of its layers, so its hash still names the cell.
+   */
+  unstartable?: string;
 }
 
-/** Resolves a preset plus nested overrides (in order) into the full config. */
-export type ConfigResolver = (
+/** What {@link mergeResolver} builds: `{preset, ...overrides}` merged deeply, not validated. */
+export type MergedConfig = Record<string, unknown>;
+
+/**
+ * Resolves a preset plus nested overrides (in order, later wins) into the full config: the
+ * project's `resolveConfig` (src/config/resolve.ts) itself, or {@link mergeResolver}.
+ */
+export type ConfigResolver<C extends object = PretrainConfig> = (
   preset: string,
-  ...overrides: Record<string, unknown>[]
-) => Record<string, unknown>;
+  ...overrides: PretrainConfigOverrides[]
+) => C;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return (
@@ -103,8 +120,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   );
 }
 
-/** `{"head.kind": "linear"}` -> `{head: {kind: "linear"}}` (nested objects merged). */
-export function expandDotted(overrides: Overrides): Record<string, unknown> {
+/**
+ * `{"head.kind": "linear"}` -> `{head: {kind: "linear"}}` (nested objects merged): the overrides
+ * layer a resolver takes (src/config/resolve.ts validates it, naming the bad field).
+ */
+export function expandDotted(overrides: Overrides): PretrainConfigOverrides {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(overrides)) {
     const parts = k.split(".");
@@ -136,9 +156,9 @@ function deepMerge(
 }
 
 /** A resolver that only merges: `{preset, ...overrides}` deeply (used when no config module is given). */
-export const mergeResolver: ConfigResolver = (preset, ...overrides) => {
-  let out: Record<string, unknown> = { preset };
-  for (const o of overrides) out = deepMerge(out, o);
+export const mergeResolver: ConfigResolver<MergedConfig> = (preset, ...overrides) => {
+  let out: MergedConfig = { preset };
+  for (const o of overrides) out = deepMerge(out, o as Record<string, unknown>);
   return out;
 };
 
@@ -247,32 +267,76 @@ export function selectCells(study: StudyGrid, sel: CellSelector, preset?: string
 }
 
 /** Options for {@link planStudy}. */
-export interface PlanOptions {
+export interface PlanOptions<C extends object = MergedConfig> {
   preset: string;
   /** Seeds per cell; default the study's. */
   seeds?: number;
   /** Builds the full config; default {@link mergeResolver}. */
-  resolveConfig?: ConfigResolver;
+  resolveConfig?: ConfigResolver<C>;
+  /** Overrides under every cell's (and the study's base): a notebook's data set, `{ data: { dataset } }`. */
+  under?: PretrainConfigOverrides;
+  /** Only in {@link TolerantPlanOptions} (whose plans' configs are then typed `object`). */
+  tolerate?: undefined;
 }
 
-/** Every (cell, seed) of a study with its resolved config and hash, in run order (cells, then seeds). */
-export function planStudy(study: StudyGrid, opts: PlanOptions): CellPlan[] {
+/** {@link PlanOptions} of a sweep, which runs the cells whose configs resolve and fails the others. */
+export interface TolerantPlanOptions extends Omit<PlanOptions<object>, "tolerate"> {
+  /**
+   * Whether an error of the resolver makes only its cell unstartable ({@link CellPlan.unstartable})
+   * instead of stopping the plan (a mistake in the study itself stops it).
+   */
+  tolerate: (error: unknown) => boolean;
+}
+
+/** One cell's config; an error `opts.tolerate` accepts gives the merged layers and the reason. */
+function resolveCell(
+  resolve: ConfigResolver<object>,
+  opts: PlanOptions<object> | TolerantPlanOptions,
+  layers: PretrainConfigOverrides[],
+): { config: object; unstartable?: string } {
+  try {
+    return { config: resolve(opts.preset, ...layers) };
+  } catch (e) {
+    if (!opts.tolerate?.(e)) throw e;
+    return { config: mergeResolver(opts.preset, ...layers), unstartable: (e as Error).message };
+  }
+}
+
+/**
+ * Every (cell, seed) of a study with its config resolved once, here, and its hash, in run order
+ * (cells, then seeds). With the project's resolver each plan's config is a {@link PretrainConfig}.
+ */
+export function planStudy<C extends object>(
+  study: StudyGrid,
+  opts: PlanOptions<C> & { resolveConfig: ConfigResolver<C> },
+): CellPlan<C>[];
+export function planStudy(study: StudyGrid, opts: PlanOptions): CellPlan<MergedConfig>[];
+export function planStudy(
+  study: StudyGrid,
+  opts: PlanOptions<object> | TolerantPlanOptions,
+): CellPlan<object>[];
+export function planStudy(
+  study: StudyGrid,
+  opts: PlanOptions<object> | TolerantPlanOptions,
+): CellPlan<object>[] {
   validateStudyGrid(study);
   const p = study.presets?.[opts.preset];
   // Under an adaptive seed policy the plan starts at its minimum (src/sweep/adaptive.ts adds more).
   const seeds = opts.seeds ?? p?.seeds ?? p?.seedPolicy?.min ?? study.seeds;
   if (!Number.isInteger(seeds) || seeds < 1)
     throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
-  const resolve = opts.resolveConfig ?? mergeResolver;
+  const resolve: ConfigResolver<object> = opts.resolveConfig ?? mergeResolver;
+  const under = opts.under ? [opts.under] : [];
   const base = expandDotted(study.base);
   const presetOver = expandDotted(p?.overrides ?? {});
-  const plans: CellPlan[] = [];
+  const plans: CellPlan<object>[] = [];
   const cellSeeds = opts.seeds === undefined ? (p?.cellSeeds ?? {}) : {};
   studyCells(study, opts.preset).forEach((cell, cellIndex) => {
     const label = cell.label ?? cellLabel(cell.overrides);
     const n = cellSeeds[label] ?? seeds;
     for (let seed = 0; seed < n; seed++) {
-      const config = resolve(opts.preset, base, presetOver, expandDotted(cell.overrides), { seed });
+      const layers = [...under, base, presetOver, expandDotted(cell.overrides), { seed }];
+      const { config, unstartable } = resolveCell(resolve, opts, layers);
       plans.push({
         cellIndex,
         label,
@@ -282,6 +346,7 @@ export function planStudy(study: StudyGrid, opts: PlanOptions): CellPlan[] {
         configHash: configHash(config),
         // The cell leads: the runs table truncates long names from the right.
         runName: `${label}/seed${seed} (${study.name})`,
+        ...(unstartable === undefined ? {} : { unstartable }),
       });
     }
   });

@@ -8,7 +8,13 @@
 import { evaluateClaims, type SeedResult } from "../evidence/claims";
 import type { Finding } from "../evidence/finding";
 import { nextSeeds, type ClaimLook, type SeedDecision } from "../stats/seed-policy";
-import { planStudy, studyCells, type CellPlan, type PlanOptions } from "../grid/study-grid";
+import {
+  planStudy,
+  studyCells,
+  type CellPlan,
+  type PlanOptions,
+  type TolerantPlanOptions,
+} from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 
 /** A finished result with its run time (a sweep's CellResult fits). */
@@ -40,9 +46,9 @@ function claimLooks(study: Study, results: readonly SeedResult[], preset: string
  */
 export function nextAdaptivePlans(
   study: Study,
-  opts: PlanOptions,
+  opts: PlanOptions<object> | TolerantPlanOptions,
   results: readonly TimedResult[],
-): { plans: CellPlan[]; decision?: SeedDecision } {
+): { plans: CellPlan<object>[]; decision?: SeedDecision } {
   const policy = study.presets?.[opts.preset]?.seedPolicy;
   if (!policy || opts.seeds !== undefined) return { plans: [] };
   const labels = studyCells(study, opts.preset).map((c) => c.label ?? "");

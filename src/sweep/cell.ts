@@ -26,7 +26,7 @@ export type SweepClient = Pick<
 /** Tag values used by sweeps. */
 /** The fields of a cell's result that come from its plan (which cell, seed and config). */
 export function planFields(
-  plan: CellPlan,
+  plan: CellPlan<object>,
 ): Pick<CellResult, "cellIndex" | "label" | "overrides" | "seed" | "configHash"> {
   const { cellIndex, label, overrides, seed, configHash } = plan;
   return { cellIndex, label, overrides, seed, configHash };
@@ -114,7 +114,7 @@ function numericMetrics(obj: Record<string, unknown> | undefined): Record<string
 }
 
 /** The tags that place a run as this cell's run under the sweep's parent. */
-function cellTags(s: CellStep, plan: CellPlan): Record<string, string> {
+function cellTags(s: CellStep, plan: CellPlan<object>): Record<string, string> {
   return {
     "mlflow.parentRunId": s.parentRunId,
     [SWEEP_TAGS.hash]: plan.configHash,
@@ -125,7 +125,7 @@ function cellTags(s: CellStep, plan: CellPlan): Record<string, string> {
   };
 }
 
-function taskFor(s: CellStep, plan: CellPlan, runId: string, attempt: number): CellTask {
+function taskFor(s: CellStep, plan: CellPlan<object>, runId: string, attempt: number): CellTask {
   return {
     plan,
     study: s.study.name,
@@ -150,7 +150,7 @@ function taskFor(s: CellStep, plan: CellPlan, runId: string, attempt: number): C
 }
 
 /** Creates the attempt's child run, SCHEDULED until the cell's process starts logging into it. */
-async function createCellRun(s: CellStep, plan: CellPlan): Promise<string> {
+async function createCellRun(s: CellStep, plan: CellPlan<object>): Promise<string> {
   const info = await s.client.createRun({
     experimentId: s.experimentId,
     runName: plan.runName,
@@ -179,7 +179,7 @@ async function attemptRun(s: CellStep, runId: string, outcome: CellOutcome): Pro
 /** Reconciles the attempt's run with its outcome; returns the cell's result for this attempt. */
 async function settle(
   s: CellStep,
-  plan: CellPlan,
+  plan: CellPlan<object>,
   runId: string,
   outcome: CellOutcome,
   attempt: number,
@@ -238,7 +238,7 @@ function thrownOutcome(err: unknown, since: number): CellOutcome {
 /** Re-attaches to a job an earlier sweep left in flight; undefined when the engine forgot it. */
 async function reattach(
   s: CellStep,
-  plan: CellPlan,
+  plan: CellPlan<object>,
   job: InFlight,
   attempt: number,
 ): Promise<CellResult | undefined> {
@@ -266,7 +266,7 @@ async function reattach(
  */
 export async function runCell(
   s: CellStep,
-  plan: CellPlan,
+  plan: CellPlan<object>,
   history: CellHistory,
 ): Promise<CellResult> {
   const name = `${plan.label} seed ${plan.seed}`;
@@ -313,7 +313,7 @@ export async function runCell(
  */
 export async function failUnstartedCell(
   s: CellStep,
-  plan: CellPlan,
+  plan: CellPlan<object>,
   reason: string,
 ): Promise<CellResult> {
   s.onStart?.(`${plan.label} seed ${plan.seed}`);

@@ -50,7 +50,7 @@ export function validateResources(r: CellResources): CellResources {
 
 /** What an executor needs to run one cell. */
 export interface CellTask {
-  plan: CellPlan;
+  plan: CellPlan<object>;
   /** Study name. */
   study: string;
   preset: string;
@@ -137,7 +137,10 @@ export function cellEnv(task: CellTask, threads?: number): Record<string, string
   return env;
 }
 
-/** Writes the cell's config where every node sees it (a shared filesystem); returns the path. */
+/**
+ * Writes the cell's resolved config (as its plan holds it, resolved once when the study was
+ * planned) where every node sees it (a shared filesystem); returns the path.
+ */
 export function writeCellConfig(configDir: string, task: CellTask): string {
   const dir = path.join(configDir, task.study);
   fs.mkdirSync(dir, { recursive: true });
@@ -192,10 +195,13 @@ export interface LocalExecutorOptions {
   threadsPerCell?: number;
 }
 
-/** Defaults for {@link LocalExecutorOptions}: `node bin/simclr.cjs pretrain --config FILE --json`. */
+/**
+ * Defaults for {@link LocalExecutorOptions}: `node bin/simclr-cell.cjs --config FILE --json`, the
+ * cell entry that runs the resolved config as it is (src/cli/pretrain.ts `runCell`).
+ */
 export const LOCAL_EXECUTOR_DEFAULTS: Readonly<Omit<LocalExecutorOptions, "runner">> =
   Object.freeze({
-    command: [process.execPath, path.join(PROJECT_ROOT, "bin", "simclr.cjs"), "pretrain"],
+    command: [process.execPath, path.join(PROJECT_ROOT, "bin", "simclr-cell.cjs")],
     configDir: path.join(PROJECT_ROOT, ".simclr", "sweeps"),
     cwd: PROJECT_ROOT,
     echoStderr: false,

@@ -21,7 +21,7 @@ export interface ArchiveImport {
   study: string;
   preset: string;
   /** The sweep's plans: only runs of these config hashes are imported. */
-  plans: readonly CellPlan[];
+  plans: readonly CellPlan<object>[];
 }
 
 /** Tag that marks a run recreated from an archive (its value: the archive file). */

@@ -65,7 +65,7 @@ export async function leaseStudy(
     experimentId: string;
     study: StudyGrid;
     preset: string;
-    plans: readonly CellPlan[];
+    plans: readonly CellPlan<object>[];
     executor: Executor;
     takeOver: boolean;
   },

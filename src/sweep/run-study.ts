@@ -6,8 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as aq from "arquero";
 import { resolveConfig } from "../config/resolve";
-import type { PresetName } from "../config/presets";
-import type { PretrainConfigOverrides } from "../config/pretrain-config";
+import type { PretrainConfig, PretrainConfigOverrides } from "../config/pretrain-config";
 import { createExecutor, type ExecutorChoice, type ExecutorName } from "./executors";
 import { notebookProgress } from "./progress";
 import { getStudy } from "./registry";
@@ -16,12 +15,11 @@ import type { Study } from "../evidence/study";
 import { archiveFile } from "../evidence/archive";
 import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
 
-/** The project's config resolver (preset + nested overrides, validated) in the sweep's shape. */
-export const projectConfigResolver: ConfigResolver = (preset, ...overrides) =>
-  resolveConfig(
-    preset as PresetName,
-    ...(overrides as PretrainConfigOverrides[]),
-  ) as unknown as Record<string, unknown>;
+/**
+ * The project's config resolver (preset + nested overrides, validated, a PretrainConfig): it is
+ * `resolveConfig` itself, so planning a study calls it directly (no adapter between them).
+ */
+export const projectConfigResolver: ConfigResolver<PretrainConfig> = resolveConfig;
 
 /** A sweep's results plus a table with one row per cell x seed. */
 export interface StudyResults extends SweepResult {
@@ -80,17 +78,15 @@ export async function runStudy(
   else if (study.endsWith(".json") && fs.existsSync(study))
     s = JSON.parse(fs.readFileSync(path.resolve(study), "utf8")) as Study;
   else s = getStudy(study);
-  const { executor, executorOptions, overrides: base, ...rest } = options;
-  const resolver: ConfigResolver = base
-    ? (preset, ...overrides) => projectConfigResolver(preset, base, ...overrides)
-    : projectConfigResolver;
+  const { executor, executorOptions, overrides: under, ...rest } = options;
   // The committed archive of the preset (results/<preset>/runs.jsonl) is imported when the store
   // lacks its runs, so a study reproduced on a new machine skips the cells the archive holds.
   const opts: Partial<SweepOptions> & { preset: string } = {
-    resolveConfig: resolver,
+    resolveConfig: resolveConfig,
     archive: archiveFile(options.preset),
     ...rest,
   };
+  if (under) opts.under = under;
   if (typeof executor === "string") opts.executor = createExecutor(executor, executorOptions);
   else if (executor) opts.executor = executor;
   if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();

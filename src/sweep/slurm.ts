@@ -1,6 +1,6 @@
 /**
  * The Slurm executor: one `sbatch --parsable` job per cell attempt, running the same cell command
- * as the local executor (`node bin/simclr.cjs pretrain --config FILE --json`) on a node that sees
+ * as the local executor (`node bin/simclr-cell.cjs --config FILE --json`) on a node that sees
  * the same files (a shared filesystem, or the same install path on every node). State comes from
  * `squeue` while the job is queued or running and `scontrol show job` once it ended (`sacct` when
  * the controller has forgotten it and accounting exists); abort is `scancel`. The job's stdout and

@@ -38,13 +38,13 @@ import { isEvidence, nextAdaptivePlans } from "./adaptive";
 import { importArchivedRuns } from "./import-archive";
 import { checkTrackingReachable } from "./reachable";
 import {
-  mergeResolver,
   planStudy,
   type CellPlan,
   type ConfigResolver,
-  type PlanOptions,
+  type TolerantPlanOptions,
 } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
+import type { PretrainConfigOverrides } from "../config/pretrain-config";
 
 export { SWEEP_TAGS, type CellResult } from "./cell";
 
@@ -58,12 +58,19 @@ export interface SweepOptions {
   experiment?: string;
   /** Tracking server; default MLFLOW_TRACKING_URI (as the entry point read it), else the project's running local server. */
   trackingUri?: string;
-  /** Runs the cells; default the local executor (`node bin/simclr.cjs pretrain --config FILE --json`). */
+  /** Runs the cells; default the local executor (`node bin/simclr-cell.cjs --config FILE --json`). */
   executor?: Executor;
   /** What each cell may use (CPUs, GPUs, memory, time limit, Slurm partition). */
   resources: CellResources;
-  /** Builds each cell's full config; default a plain merge ({preset, ...overrides}). */
-  resolveConfig?: ConfigResolver;
+  /**
+   * Builds each cell's full config, once, when the study is planned: the project's
+   * `resolveConfig` (a PretrainConfig, what `runStudy` passes), default a plain merge
+   * ({preset, ...overrides}) for a stand-in cell command. The sweep and its executors carry the
+   * config as it is (they hash, log and write it; they read no field).
+   */
+  resolveConfig?: ConfigResolver<object>;
+  /** Overrides under every cell's (and the study's base), e.g. a notebook's data set. */
+  under?: PretrainConfigOverrides;
   /** Extra attempts for a failed cell within this sweep. */
   retries: number;
   /** Called after each cell (and when one starts). */
@@ -111,7 +118,7 @@ export interface SweepResult {
 }
 
 /** Seeds each cell of a plan runs, by label (in cell order). */
-function seedsPerCell(plans: readonly CellPlan[]): Map<string, number> {
+function seedsPerCell(plans: readonly CellPlan<object>[]): Map<string, number> {
   const n = new Map<string, number>();
   for (const p of plans) n.set(p.label, (n.get(p.label) ?? 0) + 1);
   return n;
@@ -187,37 +194,24 @@ async function logStudyFigures(
   }
 }
 
-/** Configs of cells whose plugins failed to load, with the reason (they fail without running). */
-const unstartable = new WeakMap<object, string>();
-
 /**
- * A resolver that turns a plugin load failure into a cell that fails on its own: the cell gets
- * the merged config (its hash still names the cell) and the reason, so the other cells run. Any
- * other config error still stops the sweep before it starts (a mistake in the study itself).
+ * A plugin load failure makes only its cell fail (a FAILED run with the reason, the other cells
+ * run); any other config error stops the sweep before it starts (a mistake in the study itself).
  */
-function tolerantResolver(resolve: ConfigResolver): ConfigResolver {
-  return (preset, ...overrides) => {
-    try {
-      return resolve(preset, ...overrides);
-    } catch (e) {
-      const plugin = e instanceof Error && (e as { field?: string }).field === "plugins";
-      if (!plugin) throw e;
-      const config = mergeResolver(preset, ...overrides);
-      unstartable.set(config, (e as Error).message);
-      return config;
-    }
-  };
+function isPluginLoadError(e: unknown): boolean {
+  return e instanceof Error && (e as { field?: string }).field === "plugins";
 }
 
 /** Plans the sweep's cells (grid x seeds, each with its resolved config and hash). */
-function planOptions(o: SweepOptions): PlanOptions {
-  const planOpts: PlanOptions = { preset: o.preset };
+function planOptions(o: SweepOptions): TolerantPlanOptions {
+  const planOpts: TolerantPlanOptions = { preset: o.preset, tolerate: isPluginLoadError };
   if (o.seeds !== undefined) planOpts.seeds = o.seeds;
-  if (o.resolveConfig) planOpts.resolveConfig = tolerantResolver(o.resolveConfig);
+  if (o.under) planOpts.under = o.under;
+  if (o.resolveConfig) planOpts.resolveConfig = o.resolveConfig;
   return planOpts;
 }
 
-function planCells(study: Study, o: SweepOptions): CellPlan[] {
+function planCells(study: Study, o: SweepOptions): CellPlan<object>[] {
   return planStudy(study, planOptions(o));
 }
 
@@ -228,7 +222,7 @@ async function openParentRun(
   ctx: {
     study: Study;
     experimentId: string;
-    plans: CellPlan[];
+    plans: CellPlan<object>[];
     state: StudyState;
     executor: Executor;
   },
@@ -313,7 +307,7 @@ function abortScope(o: SweepOptions): { signal: AbortSignal; release: () => void
 function progressReporter(
   study: Study,
   o: SweepOptions,
-  plans: CellPlan[],
+  plans: CellPlan<object>[],
   results: (CellResult | undefined)[],
   finishedByHash: ReadonlyMap<string, unknown>,
 ): { start(name: string): void; end(name: string, seconds?: number): void; report(): void } {
@@ -357,7 +351,7 @@ function progressReporter(
 }
 
 /** A SKIPPED result for a cell that already has a FINISHED run. */
-function skippedResult(plan: CellPlan, done: Run): CellResult {
+function skippedResult(plan: CellPlan<object>, done: Run): CellResult {
   return {
     ...planFields(plan),
     status: "SKIPPED",
@@ -378,7 +372,7 @@ function skippedResult(plan: CellPlan, done: Run): CellResult {
  * submission, so resources the engine rejects fail once, not once per slot.
  */
 async function runCells(
-  plans: CellPlan[],
+  plans: CellPlan<object>[],
   step: Omit<CellStep, "onStart" | "onEnd">,
   state: StudyState,
   progress: ReturnType<typeof progressReporter>,
@@ -400,9 +394,8 @@ async function runCells(
         progress.report();
         continue;
       }
-      const unstarted = unstartable.get(plan.config);
-      if (unstarted !== undefined) {
-        results[i] = await failUnstartedCell(step, plan, unstarted);
+      if (plan.unstartable !== undefined) {
+        results[i] = await failUnstartedCell(step, plan, plan.unstartable);
         progress.report();
         continue;
       }
@@ -445,10 +438,10 @@ async function runCells(
 async function runAdaptiveRounds(
   study: Study,
   o: SweepOptions,
-  plans: CellPlan[],
+  plans: CellPlan<object>[],
   slots: (CellResult | undefined)[],
   signal: AbortSignal,
-  run: (more: CellPlan[], extra: (CellResult | undefined)[]) => Promise<void>,
+  run: (more: CellPlan<object>[], extra: (CellResult | undefined)[]) => Promise<void>,
 ): Promise<void> {
   for (;;) {
     if (signal.aborted || slots.some((r) => r?.rejected)) return;

@@ -224,7 +224,7 @@ export function validateTagValue(key: string, value: string): void {
  * `{"optim.lr": "0.3"}`; arrays of values are joined with "," as a run's config params are
  * (util/flatten.ts, the one flattener), other non-plain values JSON-encoded, undefined skipped.
  */
-export function flattenParams(obj: Record<string, unknown>, prefix = ""): Record<string, string> {
+export function flattenParams(obj: object, prefix = ""): Record<string, string> {
   const flat = flattenFields(obj, prefix);
   return Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, String(paramValue(v))]));
 }

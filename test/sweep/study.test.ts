@@ -106,9 +106,9 @@ test("a preset's cellSeeds give named cells more seeds; an explicit seed count o
 
 test("dotted override keys expand into nested objects and merge", () => {
   assert.deepEqual(expandDotted({ "a.b": 1, "a.c": 2, d: 3 }), { a: { b: 1, c: 2 }, d: 3 });
-  assert.deepEqual(mergeResolver("tiny", { a: { b: 1 } }, { a: { c: 2 } }), {
+  assert.deepEqual(mergeResolver("tiny", { loss: { temperature: 1 } }, { loss: { margin: 2 } }), {
     preset: "tiny",
-    a: { b: 1, c: 2 },
+    loss: { temperature: 1, margin: 2 },
   });
 });
 
