@@ -93,6 +93,7 @@ function step(client: SweepClient, executor: Executor, retries = 1): CellStep {
     resources: { cpus: 1, gpus: 0 },
     retries,
     signal: new AbortController().signal,
+    logModels: false,
   };
 }
 
