@@ -251,7 +251,6 @@ export {
 } from "./train/checkpoint";
 export {
   loadEncoder,
-  modelIdOfUri,
   encoderModelFiles,
   rebuildEncoder,
   ENCODER_MODEL_FILES,
@@ -260,6 +259,7 @@ export {
   type LoadedEncoder,
   type LoadEncoderOptions,
 } from "./train/logged-model";
+export { modelIdOfUri } from "./track/model-uri";
 export { createTrainingState, type TrainingState, type Classifier } from "./train/state";
 export { contrastiveStep, supervisedStep, type StepResult } from "./train/step";
 export { prepareSplits, resizeSplit, type PreparedSplits } from "./train/splits";

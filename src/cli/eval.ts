@@ -6,7 +6,8 @@
  */
 import type { Command } from "./main";
 import { parseCommandLine, UsageError } from "./usage";
-import type { PretrainConfig } from "../config/pretrain-config";
+import { REPRESENTATIONS, type PretrainConfig } from "../config/pretrain-config";
+import { modelIdOfUri } from "../track/model-uri";
 import { downloadAllowed } from "../data/paths";
 
 const USAGE = `usage: simclr eval --model models:/<model_id> [--dataset NAME|DIR] [--data-dir DIR]
@@ -24,10 +25,16 @@ export interface EvalInvocation {
   dataDir?: string;
   trainLimit?: number;
   testLimit?: number;
-  representation?: "h" | "gh";
+  representation?: Representation;
   randomInit: boolean;
   json: boolean;
   help: boolean;
+}
+
+type Representation = (typeof REPRESENTATIONS)[number];
+
+function isRepresentation(s: string): s is Representation {
+  return (REPRESENTATIONS as readonly string[]).includes(s);
 }
 
 function count(flag: string, raw: string | undefined): number | undefined {
@@ -60,11 +67,22 @@ export function parseEvalArgs(argv: string[]): EvalInvocation {
   if (!help && values.model === undefined)
     throw new UsageError("--model is required: the logged model's URI, models:/<model_id>");
   const model = values.model ?? "";
-  if (!help && !/^models:\/[A-Za-z0-9_-]+\/?$/.test(model))
-    throw new UsageError(`--model: expected models:/<model_id>, got '${model}'`);
+  if (!help) {
+    try {
+      modelIdOfUri(model);
+    } catch {
+      throw new UsageError(`--model: expected models:/<model_id>, got '${model}'`);
+    }
+  }
   const rep = values.representation;
-  if (rep !== undefined && rep !== "h" && rep !== "gh")
-    throw new UsageError(`--representation: expected h or gh, got '${rep}'`);
+  let representation: Representation | undefined;
+  if (rep !== undefined) {
+    if (!isRepresentation(rep))
+      throw new UsageError(
+        `--representation: expected ${REPRESENTATIONS.join(" or ")}, got '${rep}'`,
+      );
+    representation = rep;
+  }
   const inv: EvalInvocation = {
     model,
     randomInit: values["random-init"] === true,
@@ -77,7 +95,7 @@ export function parseEvalArgs(argv: string[]): EvalInvocation {
   if (trainLimit !== undefined) inv.trainLimit = trainLimit;
   const testLimit = count("test-limit", values["test-limit"]);
   if (testLimit !== undefined) inv.testLimit = testLimit;
-  if (rep !== undefined) inv.representation = rep;
+  if (representation !== undefined) inv.representation = representation;
   return inv;
 }
 

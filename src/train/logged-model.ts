@@ -14,6 +14,7 @@ import type { Head } from "../models/head";
 import { createEncoderPart, createHeadPart } from "../parts/resolve";
 import { trackingSettings } from "../track/context";
 import { MlflowClient, type LoggedModel } from "../track/mlflow";
+import { modelIdOfUri } from "../track/model-uri";
 import type { ModelFiles } from "../track/types";
 import { decodeCheckpoint, encodeCheckpoint, restoreVariables } from "./checkpoint";
 import { convForPrecision } from "./state";
@@ -122,18 +123,6 @@ export interface LoadEncoderOptions {
   client?: MlflowClient;
   /** Convolution precision; default the trained run's (`train.precision` of its config). */
   precision?: PretrainConfig["train"]["precision"];
-}
-
-/** The model id of a `models:/<model_id>` URI; an Error naming the URI and the form expected. */
-export function modelIdOfUri(uri: string): string {
-  const m = /^models:\/([A-Za-z0-9_-]+)\/?$/.exec(uri.trim());
-  if (!m) {
-    throw new Error(
-      `model URI ${JSON.stringify(uri)} is not of the form models:/<model_id> ` +
-        "(the logged model's id, e.g. models:/m-0123abcd..., shown on the run page under Logged models)",
-    );
-  }
-  return m[1];
 }
 
 /**
