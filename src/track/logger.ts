@@ -113,6 +113,7 @@ class MlflowRunLogger implements TrackedRun {
   private waitingMetrics = 0;
   private warnedDown = false;
   private finished = false;
+  private modelLogged = false;
 
   constructor(journal: Journal, experiment: string, opts: StartRunOptions, client?: MlflowClient) {
     this.journal = journal;
@@ -274,7 +275,7 @@ class MlflowRunLogger implements TrackedRun {
   }
 
   async logModel(model: ModelFiles): Promise<void> {
-    if (this.journal.entries.some((e) => e.op === "model") || this.journal.state.modelId)
+    if (this.modelLogged)
       throw new Error(`run ${this.runId ?? this.journalId} already logged a model; one per run`);
     for (const [k, v] of Object.entries(model.params)) {
       validateKey(k, "model param key");
@@ -286,6 +287,7 @@ class MlflowRunLogger implements TrackedRun {
     }));
     const { name, modelType, step, params, tags } = model;
     this.journal.append({ op: "model", name, modelType, step, params, tags, files });
+    this.modelLogged = true;
     await this.flush();
   }
 
