@@ -244,8 +244,22 @@ export {
   hasCheckpoint,
   restoreVariables,
   CHECKPOINT_FILES,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  type EncodedCheckpoint,
   type LoadedCheckpoint,
 } from "./train/checkpoint";
+export {
+  loadEncoder,
+  encoderModelFiles,
+  rebuildEncoder,
+  ENCODER_MODEL_FILES,
+  ENCODER_MODEL_TYPE,
+  type EncoderParts,
+  type LoadedEncoder,
+  type LoadEncoderOptions,
+} from "./train/logged-model";
+export { modelIdOfUri } from "./track/model-uri";
 export { createTrainingState, type TrainingState, type Classifier } from "./train/state";
 export { contrastiveStep, supervisedStep, type StepResult } from "./train/step";
 export { prepareSplits, resizeSplit, type PreparedSplits } from "./train/splits";

@@ -33,6 +33,8 @@ const commands: Record<string, () => Promise<Command>> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   pretrain: async () => (require("./pretrain") as typeof import("./pretrain")).command,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  eval: async () => (require("./eval") as typeof import("./eval")).command,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   doctor: async () => (require("./doctor") as typeof import("./doctor")).command,
 };
 

@@ -109,6 +109,8 @@ export interface PretrainInvocation {
   json: boolean;
   progress: boolean | null;
   track: boolean | null;
+  /** --log-model / --no-log-model; null: SIMCLR_LOG_MODEL=0 turns it off, else on. */
+  logModel: boolean | null;
   help: boolean;
 }
 
@@ -126,7 +128,9 @@ Plugins: --plugins a.ts,b.ts (files relative to the project root, loaded before 
   their options are flags too: --augment.options.<op>.<option> 0.9, --loss.<option> 0.5,
   --head.<option>, --encoder.<option>).
 Other: --json (one JSON line on stdout), --progress / --no-progress, --track / --no-track
-  (default: track when MLFLOW_TRACKING_URI or SIMCLR_EXPERIMENT is set), --help.`;
+  (default: track when MLFLOW_TRACKING_URI or SIMCLR_EXPERIMENT is set), --log-model /
+  --no-log-model (the trained encoder as an MLflow logged model; default on, off when
+  SIMCLR_LOG_MODEL=0, as a sweep's cells have it unless the study sets logModels), --help.`;
 
 /** A flag that may set a plugin's option: `--augment.options.<op>.<key>`, `--loss.<key>`, ... */
 const PLUGIN_OPTION_FLAG =
@@ -175,6 +179,8 @@ export function parsePretrainArgs(args: string[]): PretrainInvocation {
     "no-progress": { type: "boolean" },
     track: { type: "boolean" },
     "no-track": { type: "boolean" },
+    "log-model": { type: "boolean" },
+    "no-log-model": { type: "boolean" },
     help: { type: "boolean" },
     plugins: { type: "string" },
   };
@@ -230,6 +236,7 @@ export function parsePretrainArgs(args: string[]): PretrainInvocation {
     json: values.json === true,
     progress: tri("progress", "no-progress"),
     track: tri("track", "no-track"),
+    logModel: tri("log-model", "no-log-model"),
     help: values.help === true,
   };
 }
@@ -256,7 +263,8 @@ export function resultJson(r: import("../train/pretrain").PretrainResult): Recor
 }
 
 /** How {@link runResolved} reports: a JSON line, progress, tracking (null: from the environment). */
-type Report = Pick<PretrainInvocation, "json" | "progress" | "track">;
+type Report = Pick<PretrainInvocation, "json" | "progress" | "track"> &
+  Partial<Pick<PretrainInvocation, "logModel">>;
 
 /**
  * Runs a resolved config and reports its result (or failure): the common end of `simclr pretrain`
@@ -279,6 +287,8 @@ async function runResolved(config: PretrainConfig, report: Report): Promise<numb
             `kNN ${(100 * p.knnAcc).toFixed(1)}%\n`,
         ),
       configHash: process.env.SIMCLR_CONFIG_HASH || undefined,
+      // a sweep's cells have SIMCLR_LOG_MODEL=0 unless the study logs models (src/sweep/cell.ts)
+      logModel: report.logModel ?? process.env.SIMCLR_LOG_MODEL !== "0",
       download: downloadAllowed(process.env),
     });
     if (report.json) console.log(JSON.stringify(resultJson(r)));

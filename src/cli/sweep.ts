@@ -35,6 +35,9 @@ const USAGE = `usage: simclr sweep <study | study.json> --preset tiny|small|pape
   --quiet              no progress bar
   --list               list the registered studies
   --take-over          resume a sweep another host left RUNNING
+  --log-models / --no-log-models
+                       each cell logs its encoder as an MLflow logged model (default: the
+                       study's logModels, else no: a study needs its numbers, not N encoders)
   --archive FILE|none  import this results archive's runs of the study's cells that MLflow lacks
                        (default results/<preset>/runs.jsonl when it exists)`;
 
@@ -79,6 +82,8 @@ export const command: Command = {
         quiet: { type: "boolean", default: false },
         list: { type: "boolean", default: false },
         "take-over": { type: "boolean", default: false },
+        "log-models": { type: "boolean" },
+        "no-log-models": { type: "boolean" },
         archive: { type: "string" },
         executor: { type: "string", default: "local" },
         parallel: { type: "string" },
@@ -119,6 +124,10 @@ export const command: Command = {
       progressBar: !values.quiet,
       takeOver: values["take-over"],
     };
+    if (values["log-models"] && values["no-log-models"])
+      throw new UsageError("--log-models and --no-log-models contradict each other; give one");
+    if (values["log-models"]) opts.logModels = true;
+    if (values["no-log-models"]) opts.logModels = false;
     if (values.archive !== "none") opts.archive = values.archive ?? archiveFile(values.preset);
     if (values.seeds !== undefined) {
       const n = Number(values.seeds);

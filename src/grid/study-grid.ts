@@ -71,6 +71,8 @@ export interface StudyGrid {
   seeds: number;
   /** Metrics the study reports (keys of the cell's JSON result / MLflow metrics), e.g. ["linear_acc"]. */
   metrics: string[];
+  /** Each cell logs its encoder as an MLflow logged model (default false; the sweep may override). */
+  logModels?: boolean;
 }
 
 /**
@@ -226,6 +228,10 @@ export function validateStudyGrid(study: StudyGrid): void {
     );
   if (!Array.isArray(study.metrics) || study.metrics.length === 0)
     throw new Error(`study '${study.name}': metrics must list at least one metric`);
+  if (study.logModels !== undefined && typeof study.logModels !== "boolean")
+    throw new Error(
+      `study '${study.name}': logModels must be true or false, got ${JSON.stringify(study.logModels)}`,
+    );
   if (!isPlainObject(study.base))
     throw new Error(`study '${study.name}': base must be an object of config overrides`);
   if (!study.grid && !study.cells)

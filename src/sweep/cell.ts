@@ -84,6 +84,8 @@ export interface CellStep {
   /** Extra attempts for a failed cell. */
   retries: number;
   signal: AbortSignal;
+  /** Each cell logs its encoder as an MLflow logged model (SweepOptions.logModels). */
+  logModels: boolean;
   /** An attempt starts ("label seed N", "(retry)" / "(re-attached)" appended). */
   onStart?: (name: string) => void;
   /** An attempt's command ended after this many seconds. */
@@ -141,6 +143,7 @@ function taskFor(s: CellStep, plan: CellPlan<object>, runId: string, attempt: nu
       runName: plan.runName,
       preset: s.preset,
       runId,
+      logModel: s.logModels ? "1" : "0",
     },
     onSubmitted: async (jobId) => {
       await s.client.setTags(runId, { [SWEEP_TAGS.jobId]: jobId });

@@ -88,6 +88,11 @@ export interface SweepOptions {
    * imported into the store when it lacks them, so their cells are skipped (src/sweep/import-archive.ts).
    */
   archive?: string;
+  /**
+   * Each cell logs its encoder as an MLflow logged model; default the study's `logModels`, else
+   * off (a 200-run study needs its numbers, not 200 encoders; a single pretrain logs its own).
+   */
+  logModels?: boolean;
 }
 
 /** Defaults for {@link SweepOptions}. */
@@ -554,6 +559,7 @@ export async function runSweep(
       resources,
       retries: o.retries,
       signal: abort.signal,
+      logModels: o.logModels ?? study.logModels ?? false,
     };
     await runCells(plans, step, state, progress, slots);
     await runAdaptiveRounds(study, o, plans, slots, abort.signal, (more, extra) =>

@@ -4,6 +4,7 @@
  * its parent run: MLFLOW_TRACKING_URI, SIMCLR_EXPERIMENT, SIMCLR_PARENT_RUN_ID, SIMCLR_CONFIG_HASH,
  * SIMCLR_STUDY, SIMCLR_RUN_NAME (and SIMCLR_PRESET). SIMCLR_RUN_ID names a run the sweep created
  * when it submitted the cell (status SCHEDULED, job id tagged), which the cell then logs into.
+ * SIMCLR_LOG_MODEL=0 keeps a cell from logging its encoder as a model (a sweep's default).
  */
 
 /** Where a run belongs. All fields optional: absent ones fall back to the caller's defaults. */
@@ -24,6 +25,8 @@ export interface TrackingContext {
   preset?: string;
   /** An existing run to log into instead of creating one (a sweep creates it at submission). */
   runId?: string;
+  /** "0": do not log the encoder as an MLflow logged model ("1" or absent: the command's default). */
+  logModel?: string;
 }
 
 /** Environment variable for each context field. */
@@ -36,6 +39,7 @@ export const TRACKING_ENV: Readonly<Record<keyof TrackingContext, string>> = Obj
   runName: "SIMCLR_RUN_NAME",
   preset: "SIMCLR_PRESET",
   runId: "SIMCLR_RUN_ID",
+  logModel: "SIMCLR_LOG_MODEL",
 });
 
 /** Reads the tracking context from environment variables (empty values count as absent). */

@@ -51,11 +51,21 @@ export type JournalOp =
       startTime: number;
       tags: Record<string, string>;
     }
-  | { op: "metrics"; metrics: Metric[] }
+  | { op: "metrics"; metrics: Metric[]; ofModel?: boolean }
   | { op: "params"; params: { key: string; value: string }[] }
   | { op: "tags"; tags: { key: string; value: string }[] }
   | { op: "artifact"; artifactPath: string; file: string }
   | { op: "inputs"; datasets: DatasetInput[] }
+  | {
+      op: "model";
+      name: string;
+      modelType: string;
+      step: number;
+      params: Record<string, string>;
+      tags: Record<string, string>;
+      /** Model-relative paths and the journal's stored copies of their contents. */
+      files: { path: string; file: string }[];
+    }
   | { op: "terminate"; status: RunStatus; endTime: number };
 
 /** A journal line: an operation and its sequence number (1-based). */
@@ -67,6 +77,10 @@ export interface JournalState {
   replayed: number;
   runId?: string;
   experimentId?: string;
+  /** The run's logged model, once created (a replay after a failure reuses it). */
+  modelId?: string;
+  /** True once the logged model is READY and linked to the run's outputs. */
+  modelDone?: boolean;
   /** Process that owns the journal while it runs; `sync` leaves live owners alone. */
   ownerPid?: number;
   /** Entries the server rejected permanently (after retrying them one by one). */
@@ -292,10 +306,13 @@ function nextGroup(pending: JournalEntry[], start: number): JournalEntry[] {
   return group;
 }
 
-function batchOf(group: JournalEntry[]): LogBatch {
+/** A batch of the group's entries; metrics of the model carry `modelId` (when it was logged). */
+function batchOf(group: JournalEntry[], modelId: string | undefined): LogBatch {
   const b: Required<LogBatch> = { metrics: [], params: [], tags: [] };
   for (const e of group) {
-    if (e.op === "metrics") b.metrics.push(...e.metrics);
+    if (e.op === "metrics" && e.ofModel && modelId)
+      b.metrics.push(...e.metrics.map((m) => ({ ...m, modelId })));
+    else if (e.op === "metrics") b.metrics.push(...e.metrics);
     else if (e.op === "params") b.params.push(...e.params);
     else if (e.op === "tags") b.tags.push(...e.tags);
   }
@@ -338,11 +355,46 @@ async function sendOne(j: Journal, client: MlflowClient, e: JournalEntry): Promi
   const runId = j.state.runId;
   if (!runId)
     throw new Error(`journal ${j.file}: entry ${e.seq} (${e.op}) comes before the run was created`);
-  if (isLogOp(e)) await client.logBatch(runId, batchOf([e]));
+  if (isLogOp(e)) await client.logBatch(runId, batchOf([e], j.state.modelId));
   else if (e.op === "artifact")
     await client.uploadArtifact(runId, e.artifactPath, j.readArtifact(e.file));
   else if (e.op === "inputs") await client.logInputs(runId, e.datasets);
+  else if (e.op === "model") await sendModel(j, client, e, runId);
   else if (e.op === "terminate") await client.terminateRun(runId, e.status, e.endTime);
+}
+
+/**
+ * Creates the run's logged model (once: its id is saved before the files go up), uploads its files
+ * to the model's artifact location, finalizes it READY and links it to the run's outputs; a replay
+ * after a failure part-way reuses the model and sends the rest again.
+ */
+async function sendModel(
+  j: Journal,
+  client: MlflowClient,
+  e: Extract<JournalEntry, { op: "model" }>,
+  runId: string,
+): Promise<void> {
+  if (j.state.modelDone) return;
+  let model = j.state.modelId ? await client.getLoggedModel(j.state.modelId) : undefined;
+  if (!model) {
+    const experimentId = j.state.experimentId ?? (await client.getRun(runId)).info.experimentId;
+    model = await client.createLoggedModel({
+      experimentId,
+      name: e.name,
+      modelType: e.modelType,
+      sourceRunId: runId,
+      params: e.params,
+      tags: e.tags,
+    });
+    j.state.modelId = model.modelId;
+    j.saveState();
+  }
+  for (const f of e.files) await client.uploadModelArtifact(model, f.path, j.readArtifact(f.file));
+  if (model.status !== "LOGGED_MODEL_READY")
+    await client.finalizeLoggedModel(model.modelId, "READY");
+  await client.logOutputs(runId, [{ modelId: model.modelId, step: e.step }]);
+  j.state.modelDone = true;
+  j.saveState();
 }
 
 /**
@@ -363,7 +415,7 @@ export async function replayJournal(j: Journal, client: MlflowClient): Promise<R
       else {
         if (!j.state.runId)
           throw new Error(`journal ${j.file}: log entries come before the run was created`);
-        await client.logBatch(j.state.runId, batchOf(group));
+        await client.logBatch(j.state.runId, batchOf(group, j.state.modelId));
       }
     } catch (err) {
       if (isTransientError(err)) {

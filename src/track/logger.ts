@@ -21,7 +21,7 @@ import {
 } from "./mlflow";
 import { resolveTrackingUri } from "./server";
 import { createSystemSampler } from "./system-metrics";
-import type { DatasetInput, ParamValue, RunLogger, RunStatus } from "./types";
+import type { DatasetInput, ModelFiles, ParamValue, RunLogger, RunStatus } from "./types";
 import { shownPath } from "../util/shown-path";
 
 /** simclr.code_version: the hash of the sources that affect training (src/track/code-version.ts). */
@@ -113,6 +113,7 @@ class MlflowRunLogger implements TrackedRun {
   private waitingMetrics = 0;
   private warnedDown = false;
   private finished = false;
+  private modelLogged = false;
 
   constructor(journal: Journal, experiment: string, opts: StartRunOptions, client?: MlflowClient) {
     this.journal = journal;
@@ -237,7 +238,7 @@ class MlflowRunLogger implements TrackedRun {
     await this.flush();
   }
 
-  logMetrics(metrics: Record<string, number>, step: number): void {
+  logMetrics(metrics: Record<string, number>, step: number, options?: { ofModel: boolean }): void {
     if (!Number.isFinite(step))
       throw new Error(`logMetrics: step must be a finite number, got ${step}`);
     const timestamp = Date.now();
@@ -246,7 +247,11 @@ class MlflowRunLogger implements TrackedRun {
       return { key, value: Number(value), step: Math.round(step), timestamp };
     });
     if (list.length === 0) return;
-    this.journal.append({ op: "metrics", metrics: list });
+    this.journal.append(
+      options?.ofModel
+        ? { op: "metrics", metrics: list, ofModel: true }
+        : { op: "metrics", metrics: list },
+    );
     this.waitingMetrics += list.length;
     if (this.waitingMetrics >= this.opts.maxBufferedMetrics && Date.now() >= this.nextTryAt)
       void this.replayOnce();
@@ -266,6 +271,23 @@ class MlflowRunLogger implements TrackedRun {
   async logInputs(datasets: DatasetInput[]): Promise<void> {
     if (datasets.length === 0) return;
     this.journal.append({ op: "inputs", datasets });
+    await this.flush();
+  }
+
+  async logModel(model: ModelFiles): Promise<void> {
+    if (this.modelLogged)
+      throw new Error(`run ${this.runId ?? this.journalId} already logged a model; one per run`);
+    for (const [k, v] of Object.entries(model.params)) {
+      validateKey(k, "model param key");
+      validateParamValue(k, v);
+    }
+    const files = model.files.map((f) => ({
+      path: f.path,
+      file: this.journal.storeArtifact(`model-${f.path.replace(/\//g, "_")}`, f.content),
+    }));
+    const { name, modelType, step, params, tags } = model;
+    this.journal.append({ op: "model", name, modelType, step, params, tags, files });
+    this.modelLogged = true;
     await this.flush();
   }
 

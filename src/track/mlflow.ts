@@ -7,8 +7,10 @@
  *   experiments/get-by-name, experiments/create, experiments/restore, experiments/set-experiment-tag
  *   runs/create, runs/get, runs/update, runs/delete, runs/search
  *   runs/log-batch (split at the server's limits), runs/log-inputs, metrics/get-history
+ *   runs/outputs (log-outputs)
+ *   logged-models (POST: create), logged-models/<id> (GET: get, PATCH: finalize)
  *   artifacts/list; /api/2.0/mlflow-artifacts/artifacts/<path> (PUT, GET: the artifact proxy of
- *   `--serve-artifacts`)
+ *   `--serve-artifacts`, for run and logged-model artifacts alike)
  * Run search is also returned as an arquero table.
  */
 import * as aq from "arquero";
@@ -92,6 +94,8 @@ export interface Run {
   tags: Record<string, string>;
   /** Its dataset inputs (runs/log-inputs): name, digest and the mlflow.data.context tag. */
   datasets?: { name: string; digest: string; context?: string }[];
+  /** The logged models linked to its outputs (runs/log-outputs), each at a step. */
+  models?: { modelId: string; step: number }[];
 }
 
 /** One metric value as MLflow stores it. */
@@ -101,6 +105,25 @@ export interface Metric {
   /** milliseconds since the epoch */
   timestamp: number;
   step: number;
+  /** The logged model the value measures (MLflow 3 metrics' model_id). */
+  modelId?: string;
+}
+
+/** An MLflow 3 logged model (logged-models endpoints). */
+export interface LoggedModel {
+  modelId: string;
+  experimentId: string;
+  name: string;
+  /** e.g. mlflow-artifacts:/1/models/m-.../artifacts */
+  artifactUri: string;
+  /** LOGGED_MODEL_PENDING, LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED */
+  status: string;
+  sourceRunId?: string;
+  modelType?: string;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** The latest value of each metric logged with this model's id. */
+  metrics: Record<string, number>;
 }
 
 /** One entry of an artifact listing. */
@@ -319,6 +342,7 @@ interface WireRun {
       dataset: { name: string; digest: string };
     }[];
   };
+  outputs?: { model_outputs?: { model_id: string; step?: number | string }[] };
 }
 interface WireExperiment {
   experiment_id: string;
@@ -326,6 +350,23 @@ interface WireExperiment {
   artifact_location: string;
   lifecycle_stage: string;
   tags?: { key: string; value: string }[];
+}
+
+interface WireLoggedModel {
+  info: {
+    model_id: string;
+    experiment_id: string;
+    name: string;
+    artifact_uri: string;
+    status: string;
+    source_run_id?: string;
+    model_type?: string;
+    tags?: { key: string; value: string }[];
+  };
+  data?: {
+    params?: { key: string; value: string }[];
+    metrics?: { key: string; value: unknown; step?: number | string }[];
+  };
 }
 
 function kv<T>(list: { key: string; value: T }[] | undefined): Record<string, T> {
@@ -362,6 +403,10 @@ function toRun(w: WireRun): Run {
     params: kv(w.data?.params),
     tags: kv(w.data?.tags),
     datasets,
+    models: (w.outputs?.model_outputs ?? []).map((o) => ({
+      modelId: o.model_id,
+      step: Number(o.step ?? 0),
+    })),
   };
 }
 
@@ -373,6 +418,42 @@ function toExperiment(w: WireExperiment): Experiment {
     lifecycleStage: w.lifecycle_stage,
     tags: kv(w.tags),
   };
+}
+
+function toLoggedModel(w: WireLoggedModel): LoggedModel {
+  const i = w.info;
+  const m: LoggedModel = {
+    modelId: i.model_id,
+    experimentId: i.experiment_id,
+    name: i.name,
+    artifactUri: i.artifact_uri,
+    status: i.status,
+    params: kv(w.data?.params),
+    tags: kv(i.tags),
+    metrics: Object.fromEntries(
+      (w.data?.metrics ?? []).map((x) => [x.key, decodeMetricValue(x.value)]),
+    ),
+  };
+  if (i.source_run_id) m.sourceRunId = i.source_run_id;
+  if (i.model_type) m.modelType = i.model_type;
+  return m;
+}
+
+/**
+ * The path under the artifact proxy of an `mlflow-artifacts:` URI (`mlflow-artifacts:/1/<run>/artifacts`
+ * or `mlflow-artifacts://host/1/...`); an Error naming `owner` for any other scheme.
+ */
+function proxiedRoot(uri: string, owner: string): string {
+  const prefix = "mlflow-artifacts:";
+  if (!uri.startsWith(prefix)) {
+    throw new Error(
+      `${owner} stores artifacts at '${uri}', not through the server's artifact proxy; ` +
+        "start the server with --serve-artifacts (npm start does)",
+    );
+  }
+  let rest = uri.slice(prefix.length);
+  if (rest.startsWith("//")) rest = rest.slice(2).replace(/^[^/]*/, "");
+  return rest.replace(/^\/+/, "").replace(/\/+$/, "");
 }
 
 function encodePath(p: string): string {
@@ -426,7 +507,7 @@ export class MlflowClient {
   }
 
   private async request(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PATCH",
     endpoint: string,
     body?: Record<string, unknown>,
   ): Promise<unknown> {
@@ -649,6 +730,7 @@ export class MlflowClient {
           value: encodeMetricValue(m.value),
           timestamp: m.timestamp,
           step: m.step,
+          ...(m.modelId === undefined ? {} : { model_id: m.modelId }),
         })),
         params: part.params ?? [],
         tags: part.tags ?? [],
@@ -678,6 +760,65 @@ export class MlflowClient {
         },
       })),
     });
+  }
+
+  /** Links logged models to a run's outputs (log-outputs: POST runs/outputs), each at a step. */
+  async logOutputs(runId: string, models: { modelId: string; step: number }[]): Promise<void> {
+    await this.request("POST", "runs/outputs", {
+      run_id: runId,
+      models: models.map((m) => ({ model_id: m.modelId, step: m.step })),
+    });
+  }
+
+  // logged models ----------------------------------------------------------------------------
+
+  /** Creates a logged model (status PENDING) in an experiment, from a run, with params and tags. */
+  async createLoggedModel(opts: {
+    experimentId: string;
+    name: string;
+    modelType?: string;
+    sourceRunId?: string;
+    params?: Record<string, string>;
+    tags?: Record<string, string>;
+  }): Promise<LoggedModel> {
+    const params = Object.entries(opts.params ?? {}).map(([key, value]) => {
+      validateKey(key, "model param key");
+      validateParamValue(key, value);
+      return { key, value };
+    });
+    const tags = Object.entries(opts.tags ?? {}).map(([key, value]) => {
+      validateKey(key, "model tag key");
+      validateTagValue(key, value);
+      return { key, value };
+    });
+    const body: Record<string, unknown> = { experiment_id: opts.experimentId, name: opts.name };
+    if (opts.modelType !== undefined) body.model_type = opts.modelType;
+    if (opts.sourceRunId !== undefined) body.source_run_id = opts.sourceRunId;
+    if (params.length) body.params = params;
+    if (tags.length) body.tags = tags;
+    const r = (await this.request("POST", "logged-models", body)) as { model: WireLoggedModel };
+    return toLoggedModel(r.model);
+  }
+
+  /** A logged model by id. */
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    const r = (await this.request("GET", `logged-models/${encodeURIComponent(modelId)}`)) as {
+      model: WireLoggedModel;
+    };
+    return toLoggedModel(r.model);
+  }
+
+  /** Marks a logged model READY (its files are uploaded) or UPLOAD_FAILED. */
+  async finalizeLoggedModel(
+    modelId: string,
+    status: "READY" | "UPLOAD_FAILED",
+  ): Promise<LoggedModel> {
+    const r = (await this.request("PATCH", `logged-models/${encodeURIComponent(modelId)}`, {
+      model_id: modelId,
+      // LoggedModelStatus (service.proto): LOGGED_MODEL_READY = 2, LOGGED_MODEL_UPLOAD_FAILED = 3
+      status: status === "READY" ? 2 : 3,
+    })) as { model: WireLoggedModel };
+    return toLoggedModel(r.model);
   }
 
   /** Logs a whole (possibly nested) config as params, flattened with dots. */
@@ -745,30 +886,23 @@ export class MlflowClient {
     const cached = this.artifactRoots.get(runId);
     if (cached) return cached;
     const run = await this.getRun(runId);
-    const uri = run.info.artifactUri;
-    const prefix = "mlflow-artifacts:";
-    if (!uri.startsWith(prefix)) {
-      throw new Error(
-        `run ${runId} stores artifacts at '${uri}', not through the server's artifact proxy; ` +
-          "start the server with --serve-artifacts (npm start does)",
-      );
-    }
-    // mlflow-artifacts:/1/<run>/artifacts or mlflow-artifacts://host/1/<run>/artifacts
-    let rest = uri.slice(prefix.length);
-    if (rest.startsWith("//")) rest = rest.slice(2).replace(/^[^/]*/, "");
-    const root = rest.replace(/^\/+/, "").replace(/\/+$/, "");
+    const root = proxiedRoot(run.info.artifactUri, `run ${runId}`);
     this.artifactRoots.set(runId, root);
     return root;
   }
 
   private async artifactUrl(runId: string, artifactPath: string): Promise<string> {
+    return this.proxyUrl(await this.artifactRoot(runId), artifactPath);
+  }
+
+  private async proxyUrl(root: string, artifactPath: string): Promise<string> {
     const clean = normPosix(artifactPath);
     if (clean.startsWith("..") || clean.startsWith("/") || clean === ".") {
       throw new Error(
-        `artifact path ${JSON.stringify(artifactPath)} must be a relative path inside the run`,
+        `artifact path ${JSON.stringify(artifactPath)} must be a relative path inside the run or model`,
       );
     }
-    return `${await this.uri()}/api/2.0/mlflow-artifacts/artifacts/${encodePath(await this.artifactRoot(runId))}/${encodePath(clean)}`;
+    return `${await this.uri()}/api/2.0/mlflow-artifacts/artifacts/${encodePath(root)}/${encodePath(clean)}`;
   }
 
   /** Uploads content (text or bytes) as the artifact `artifactPath` (e.g. "plots/loss.html"). */
@@ -777,7 +911,26 @@ export class MlflowClient {
     artifactPath: string,
     content: string | Uint8Array,
   ): Promise<void> {
-    const url = await this.artifactUrl(runId, artifactPath);
+    await this.putBytes(await this.artifactUrl(runId, artifactPath), content);
+  }
+
+  /** Uploads a file of a logged model to its artifact location (through the artifact proxy). */
+  async uploadModelArtifact(
+    model: LoggedModel,
+    artifactPath: string,
+    content: string | Uint8Array,
+  ): Promise<void> {
+    const root = proxiedRoot(model.artifactUri, `logged model ${model.modelId}`);
+    await this.putBytes(await this.proxyUrl(root, artifactPath), content);
+  }
+
+  /** Downloads a file of a logged model from its artifact location. */
+  async downloadModelArtifact(model: LoggedModel, artifactPath: string): Promise<Uint8Array> {
+    const root = proxiedRoot(model.artifactUri, `logged model ${model.modelId}`);
+    return this.getBytes(await this.proxyUrl(root, artifactPath));
+  }
+
+  private async putBytes(url: string, content: string | Uint8Array): Promise<void> {
     const body =
       typeof content === "string"
         ? Buffer.from(content, "utf8")
@@ -797,7 +950,10 @@ export class MlflowClient {
 
   /** Downloads an artifact's bytes. */
   async downloadArtifact(runId: string, artifactPath: string): Promise<Uint8Array> {
-    const url = await this.artifactUrl(runId, artifactPath);
+    return this.getBytes(await this.artifactUrl(runId, artifactPath));
+  }
+
+  private async getBytes(url: string): Promise<Uint8Array> {
     return (await this.send(
       url,
       { method: "GET" },

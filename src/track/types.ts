@@ -30,14 +30,38 @@ export interface DatasetInput {
   context: "training" | "evaluation";
 }
 
+/**
+ * A trained model as files, to become an MLflow 3 logged model of the run (created, its files
+ * uploaded to its artifact location, finalized READY, linked to the run's outputs).
+ */
+export interface ModelFiles {
+  /** The model's name, e.g. "encoder". */
+  name: string;
+  /** MLflow's model_type, e.g. "simclr-encoder". */
+  modelType: string;
+  /** The step of the run the weights are from (the run's outputs record it). */
+  step: number;
+  /** Logged-model params (flat strings). */
+  params: Record<string, string>;
+  /** Logged-model tags. */
+  tags: Record<string, string>;
+  /** Files under the model's artifact location (relative paths). */
+  files: { path: string; content: string | Uint8Array }[];
+}
+
 /** A handle on one tracked run. Logging never throws because tracking is down. */
 export interface RunLogger {
   /** The tracking run id, when tracking. */
   readonly runId?: string;
   /** Logs parameters (a flat map; nested configs are flattened with dots by the caller or the logger). */
   logParams(params: Record<string, ParamValue>): Promise<void>;
-  /** Logs metrics at a step. Buffered; flushed in batches. */
-  logMetrics(metrics: Record<string, number>, step: number): void;
+  /**
+   * Logs metrics at a step. Buffered; flushed in batches. `ofModel`: the values measure the model
+   * logged by {@link logModel} before, and carry its id (MLflow metrics' model_id).
+   */
+  logMetrics(metrics: Record<string, number>, step: number, options?: { ofModel: boolean }): void;
+  /** Logs a trained model as an MLflow logged model of the run (at most one per run). */
+  logModel(model: ModelFiles): Promise<void>;
   /** Sets tags. */
   setTags(tags: Record<string, string>): Promise<void>;
   /** Records the data sets the run trains and evaluates on (runs/log-inputs). */
@@ -56,6 +80,7 @@ export const nullLogger: RunLogger = {
   logMetrics: () => {},
   setTags: async () => {},
   logInputs: async () => {},
+  logModel: async () => {},
   logArtifact: async () => {},
   flush: async () => {},
   finish: async () => {},

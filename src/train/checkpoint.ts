@@ -1,7 +1,8 @@
 /**
  * Training checkpoints: every named tensor of a run (model variables including batch-norm moving
  * statistics, optimiser slots) plus JSON metadata (step, config, history), written atomically to a
- * folder as `checkpoint.json` + `tensors.bin` (raw little-endian float32/int32, in manifest order).
+ * folder as `checkpoint.json` + `tensors.bin` (raw little-endian float32/int32, in manifest order);
+ * the same two files, encoded in memory, carry a logged model's weights (src/train/logged-model.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -41,14 +42,18 @@ export const CHECKPOINT_FILES = Object.freeze({
   tensors: "tensors.bin",
 });
 
-/** Writes tensors and metadata to `dir` (created; replaced atomically if present). */
-export function saveCheckpoint<M>(
-  dir: string,
+/** A checkpoint's two files in memory: the manifest (JSON text) and the tensors' bytes. */
+export interface EncodedCheckpoint {
+  manifest: string;
+  tensors: Uint8Array;
+}
+
+/** Encodes tensors and metadata as the two files of a checkpoint (what saveCheckpoint writes). */
+export function encodeCheckpoint<M>(
   step: number,
   tensors: Map<string, tf.Tensor>,
   meta: M,
-): void {
-  fs.mkdirSync(dir, { recursive: true });
+): EncodedCheckpoint {
   const entries: TensorEntry[] = [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
@@ -73,10 +78,22 @@ export function saveCheckpoint<M>(
     meta,
     tensors: entries,
   };
+  return { manifest: JSON.stringify(manifest), tensors: Buffer.concat(chunks) };
+}
+
+/** Writes tensors and metadata to `dir` (created; replaced atomically if present). */
+export function saveCheckpoint<M>(
+  dir: string,
+  step: number,
+  tensors: Map<string, tf.Tensor>,
+  meta: M,
+): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const encoded = encodeCheckpoint(step, tensors, meta);
   const tmpBin = path.join(dir, `${CHECKPOINT_FILES.tensors}.tmp`);
   const tmpJson = path.join(dir, `${CHECKPOINT_FILES.manifest}.tmp`);
-  fs.writeFileSync(tmpBin, Buffer.concat(chunks));
-  fs.writeFileSync(tmpJson, JSON.stringify(manifest));
+  fs.writeFileSync(tmpBin, encoded.tensors);
+  fs.writeFileSync(tmpJson, encoded.manifest);
   fs.renameSync(tmpBin, path.join(dir, CHECKPOINT_FILES.tensors));
   fs.renameSync(tmpJson, path.join(dir, CHECKPOINT_FILES.manifest));
 }
@@ -92,9 +109,25 @@ export function hasCheckpoint(dir: string): boolean {
 /** Reads a checkpoint written by saveCheckpoint. Errors name the folder and what is wrong. */
 export function loadCheckpoint<M>(dir: string): LoadedCheckpoint<M> {
   const mf = path.join(dir, CHECKPOINT_FILES.manifest);
+  let manifest: string;
+  try {
+    manifest = fs.readFileSync(mf, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read checkpoint ${mf}: ${(e as Error).message}`);
+  }
+  const tensors = new Uint8Array(fs.readFileSync(path.join(dir, CHECKPOINT_FILES.tensors)));
+  return decodeCheckpoint<M>({ manifest, tensors }, dir);
+}
+
+/**
+ * Decodes a checkpoint's two files (read from a folder or downloaded); errors name `where` (the
+ * folder or model) and what is wrong.
+ */
+export function decodeCheckpoint<M>(files: EncodedCheckpoint, where: string): LoadedCheckpoint<M> {
+  const mf = `${where}/${CHECKPOINT_FILES.manifest}`;
   let manifest: Manifest<M>;
   try {
-    manifest = JSON.parse(fs.readFileSync(mf, "utf8")) as Manifest<M>;
+    manifest = JSON.parse(files.manifest) as Manifest<M>;
   } catch (e) {
     throw new Error(`cannot read checkpoint ${mf}: ${(e as Error).message}`);
   }
@@ -103,12 +136,12 @@ export function loadCheckpoint<M>(dir: string): LoadedCheckpoint<M> {
       `${mf}: not a simclr checkpoint (format ${String(manifest.format)}, version ${String(manifest.version)})`,
     );
   }
-  const buf = fs.readFileSync(path.join(dir, CHECKPOINT_FILES.tensors));
+  const buf = files.tensors;
   const tensors: LoadedCheckpoint<M>["tensors"] = new Map();
   for (const e of manifest.tensors) {
     const bytes = buf.subarray(e.offset, e.offset + e.length * 4);
     if (bytes.byteLength !== e.length * 4)
-      throw new Error(`${dir}: ${CHECKPOINT_FILES.tensors} is truncated at ${e.name}`);
+      throw new Error(`${where}: ${CHECKPOINT_FILES.tensors} is truncated at ${e.name}`);
     const copy = new Uint8Array(bytes).buffer;
     tensors.set(e.name, {
       shape: e.shape,

@@ -24,6 +24,7 @@ import { contrastiveStep, supervisedStep } from "./step";
 import { dryRunPlugins } from "./dry-run";
 import { resolveLoss } from "../parts/resolve";
 import { logPluginFiles } from "../plugins/log";
+import { encoderModelFiles } from "./logged-model";
 
 /** Options of pretrain besides the config. */
 export interface PretrainOptions {
@@ -49,6 +50,11 @@ export interface PretrainOptions {
   tags?: Record<string, string>;
   /** Config hash to tag the run with (a sweep's SIMCLR_CONFIG_HASH); default sha256 of the config. */
   configHash?: string;
+  /**
+   * Log the trained encoder and head as an MLflow logged model at the end of the run (default on:
+   * a single run's encoder is what a user wants back; sweeps turn it off per study, src/sweep/cell.ts).
+   */
+  logModel: boolean;
 }
 
 /** Defaults of PretrainOptions. */
@@ -56,6 +62,7 @@ export const PRETRAIN_DEFAULTS: Readonly<PretrainOptions> = Object.freeze({
   logger: nullLogger,
   progress: {},
   resume: true,
+  logModel: true,
 });
 
 /** Per-epoch summary (the `history` of a result). */
@@ -306,14 +313,17 @@ export async function pretrain(
       history,
       curve,
     };
-    const finalMetrics: Record<string, number> = {
-      train_s: trainS,
-      eval_s: evalS,
-      views_per_s: result.views_per_s,
-    };
+    const modelLogged = !killed && o.logModel && logger !== nullLogger;
+    if (modelLogged) await logger.logModel(encoderModelFiles(state, state.step));
+    logger.logMetrics(
+      { train_s: trainS, eval_s: evalS, views_per_s: result.views_per_s },
+      state.step,
+    );
+    const evalMetrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(evaluation))
-      if (typeof v === "number" && finite(v)) finalMetrics[k] = v;
-    logger.logMetrics(finalMetrics, state.step);
+      if (typeof v === "number" && finite(v)) evalMetrics[k] = v;
+    // the evaluation measures the logged model: its values carry the model's id
+    logger.logMetrics(evalMetrics, state.step, { ofModel: modelLogged });
     await logger.logArtifact(
       "result.json",
       JSON.stringify({ ...result, config: undefined }, null, 1),

@@ -109,6 +109,19 @@ const USAGE_CASES: [string[], RegExp[]][] = [
     [/'warm'/, /number/],
   ],
   [
+    ["eval", "--bogus"],
+    [/--bogus/, /--model/],
+  ],
+  [["eval"], [/--model is required/, /models:\/<model_id>/]],
+  [
+    ["eval", "--model", "m-123"],
+    [/'m-123'/, /models:\/<model_id>/],
+  ],
+  [
+    ["eval", "--model", "models:/m-1", "--test-limit", "many"],
+    [/'many'/, /integer/],
+  ],
+  [
     ["bench", "--bogus"],
     [/--bogus/, /--quick/],
   ],

@@ -146,3 +146,48 @@ test("sync marks the run of a journal whose process died KILLED instead of leavi
   assert.equal(run.info.status, "KILLED");
   assert.match(run.tags["simclr.terminated_by"], /owner process gone/);
 });
+
+test("a model logged while the server is down becomes one READY logged model on sync, files intact", async () => {
+  const journalDir = tmpDir();
+  const logger = await startRun({
+    experiment: "journal-model",
+    runName: "offline-model",
+    trackingUri: "http://127.0.0.1:9",
+    journalDir,
+    finishTimeoutMs: 200,
+    useEnv: false,
+  });
+  const weights = Uint8Array.from({ length: 4096 }, (_, i) => (i * 37) % 256);
+  await logger.logModel({
+    name: "encoder",
+    modelType: "simclr-encoder",
+    step: 7,
+    params: { "encoder.arch": "resnet18" },
+    tags: {},
+    files: [
+      { path: "weights/tensors.bin", content: weights },
+      { path: "config.json", content: '{"seed":1}' },
+    ],
+  });
+  logger.logMetrics({ knn_acc: 0.5 }, 7, { ofModel: true });
+  logger.logMetrics({ train_s: 3 }, 7);
+  await logger.finish("FINISHED");
+  const r = spawnSync(
+    process.execPath,
+    ["bin/simclr.cjs", "mlflow", "sync", "--dir", journalDir, "--uri", mlflow.url, "--json"],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(journalDir), []);
+  const c = createMlflowClient(mlflow.url);
+  const [run] = await c.searchAllRuns({ experimentNames: ["journal-model"] });
+  assert.deepEqual(
+    run.models?.map((m) => m.step),
+    [7],
+  );
+  const model = await c.getLoggedModel(run.models?.[0]?.modelId as string);
+  assert.equal(model.status, "LOGGED_MODEL_READY");
+  assert.equal(model.sourceRunId, run.info.runId);
+  assert.deepEqual(model.metrics, { knn_acc: 0.5 });
+  assert.deepEqual(await c.downloadModelArtifact(model, "weights/tensors.bin"), weights);
+});

@@ -1,7 +1,8 @@
 /**
  * MLflow as its users see it (issue 26), in real Chromium against a real server: a run logged by
  * the toolkit opens, from the link the workbench prints, in the model-training view of a fresh
- * browser profile, and its page shows the run's datasets and its Source. Two runs on the same
+ * browser profile, and its page shows the run's datasets, its Source and its logged model (the
+ * trained encoder, linked to the run's outputs). Two runs on the same
  * subset carry the same dataset digest.
  */
 import { test } from "node:test";
@@ -62,12 +63,14 @@ test("runs log their datasets with a digest of the images used, source, user and
   assert.equal(new Set(digests(a)).size, 2, "train and test subsets differ");
 });
 
-test("a run page opens in the model-training view with its dataset and source", async (t) => {
+test("a run page opens in the model-training view with its dataset, source and logged model", async (t) => {
   const noBrowser = ensureChromium();
   if (noBrowser) return t.skip(noBrowser);
   const run = await trackedRun("ui-run");
   const train = (run.datasets ?? []).find((d) => d.name === "synthetic/train");
   assert.ok(train, "the run has its training data set");
+  const modelId = run.models?.[0]?.modelId;
+  assert.ok(modelId, "the run logged its encoder as a model");
   const link = runUrl(mlflow.url, run.info.experimentId, run.info.runId);
   const browser = await launchChromium();
   try {
@@ -91,6 +94,12 @@ test("a run page opens in the model-training view with its dataset and source", 
       .waitFor({ timeout: 30_000 });
     await page
       .getByText("00-quickstart.ipynb")
+      .filter({ visible: true })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    // the Logged models box links the encoder's model page
+    await page
+      .locator(`a[href*="${modelId}"]`)
       .filter({ visible: true })
       .first()
       .waitFor({ timeout: 30_000 });

@@ -17,6 +17,7 @@ import { checkTrackingReachable } from "../../src/sweep/reachable";
 import { planStudy } from "../../src/grid/study-grid";
 import type { Study } from "../../src/evidence/study";
 import type { Run, RunInfo } from "../../src/track/mlflow";
+import { trackingContextToEnv } from "../../src/track/context";
 
 /** An in-memory run store with the calls a cell step makes. */
 function fakeClient(): SweepClient & { runs: Map<string, Run>; statusLog: string[] } {
@@ -80,7 +81,7 @@ const study: Study = {
 };
 const [plan] = planStudy(study, { preset: "tiny" });
 
-function step(client: SweepClient, executor: Executor, retries = 1): CellStep {
+function step(client: SweepClient, executor: Executor, retries = 1, logModels = false): CellStep {
   return {
     client,
     executor,
@@ -93,6 +94,7 @@ function step(client: SweepClient, executor: Executor, retries = 1): CellStep {
     resources: { cpus: 1, gpus: 0 },
     retries,
     signal: new AbortController().signal,
+    logModels,
   };
 }
 
@@ -138,6 +140,16 @@ test("runCell: the run exists SCHEDULED with the job id before the cell runs; a 
   assert.equal(run?.params.x, "1");
   assert.equal(run?.metrics.score, 42);
   assert.equal(run?.info.status, "FINISHED");
+});
+
+test("runCell: cells log no model unless the sweep asks (SIMCLR_LOG_MODEL reaches the cell)", async () => {
+  for (const logModels of [false, true]) {
+    const c = fakeClient();
+    const ex = scripted([ok(1)], c);
+    await runCell(step(c, ex, 1, logModels), plan, { priorAttempts: 0 });
+    const env = trackingContextToEnv(ex.seen[0].task.context);
+    assert.equal(env.SIMCLR_LOG_MODEL, logModels ? "1" : "0");
+  }
 });
 
 test("runCell: a failure is noted and retried in a new run; attempt keys differ", async () => {

@@ -1,6 +1,6 @@
 /** Small in-memory data sets and a recording logger for training tests. */
 import type { Dataset, ImageSplit } from "../../src/data/types";
-import type { DatasetInput, RunLogger, RunStatus } from "../../src/track/types";
+import type { DatasetInput, ModelFiles, RunLogger, RunStatus } from "../../src/track/types";
 import { createRng } from "../../src/util/random";
 
 /** Random 16x16 images whose mean colour depends on the class (a learnable signal). */
@@ -45,6 +45,7 @@ export interface RecordingLogger extends RunLogger {
   tags: Record<string, string>;
   metrics: { key: string; value: number; step: number }[];
   inputs: DatasetInput[];
+  models: ModelFiles[];
   status?: RunStatus;
   note?: string;
 }
@@ -55,12 +56,14 @@ export function recordingLogger(): RecordingLogger {
     tags: {},
     metrics: [],
     inputs: [],
+    models: [],
     logParams: async (p) => void Object.assign(r.params, p),
     logMetrics: (m, step) => {
       for (const [key, value] of Object.entries(m)) r.metrics.push({ key, value, step });
     },
     setTags: async (t) => void Object.assign(r.tags, t),
     logInputs: async (d) => void r.inputs.push(...d),
+    logModel: async (m) => void r.models.push(m),
     logArtifact: async () => {},
     flush: async () => {},
     finish: async (status, note) => {
