@@ -131,6 +131,7 @@ function changeReason(
 function afterWords(f: Finding): string {
   if (f.verdict === "too few seeds") return "a side has fewer than 2 seeds, so it is not tested";
   if (f.verdict === "no data") return "not run yet";
+  if (f.verdict === "descriptive") return "shown as a description only, not tested";
   const ps = formatPs(f);
   const adj = f.pAdjusted !== undefined ? `, Holm p = ${ps.holm}` : "";
   const rule =

@@ -7,8 +7,16 @@
 import type { SeedResult } from "./claims";
 import { latestFinished, type ReportData } from "./runs";
 import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "./before-after";
-import { formatDifference, formatN, formatPs, formatTest, type Finding } from "./finding";
-import { ALPHA, VERDICTS } from "../stats/verdict";
+import {
+  formatDifference,
+  formatN,
+  formatPs,
+  formatTest,
+  WHOLLY_AGAINST,
+  whollyAgainst,
+  type Finding,
+} from "./finding";
+import { ALPHA, familyRule, VERDICTS } from "../stats/verdict";
 import { studyCells } from "../grid/study-grid";
 import type { Study } from "./study";
 import { describeCpu, type CpuRecord } from "../track/cpu";
@@ -102,6 +110,7 @@ function likelyReason(
     return `the difference is not significant after Holm's adjustment; ${base}`;
   if (f.verdict === "too few seeds")
     return `a side has fewer than 2 seeds, so there is no spread to test against; ${base}`;
+  if (f.verdict === "descriptive") return `shown as a description only; ${base}`;
   return base;
 }
 
@@ -136,7 +145,7 @@ function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFi
   const lines = [
     `Summary: ${VERDICTS.map((v) => `${verdicts.filter((x) => x === v).length} ${v}`).join(", ")} (of ${verdicts.length} claims).`,
     "",
-    `Each claim is tested one-sided in the paper's direction at alpha = ${ALPHA}, with Holm-Bonferroni across the ${family} tested claims of this table.`,
+    `Each claim is tested one-sided in the paper's direction at alpha = ${ALPHA}, with ${familyRule(family)} in this table. A claim whose 95% interval lies wholly below 0 says so whatever Holm decides.`,
     "",
     "| paper's claim | study | this run | n per side | difference [95% CI] | p (one-sided) | Holm p | evidence (mean ± std over seeds) | most likely reason if not reproduced |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -156,7 +165,7 @@ function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFi
       const test = f.test ? `${formatTest(f.test)}; ` : "";
       const ps = formatPs(f);
       lines.push(
-        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${formatN(f)} | ${formatDifference(f)} | ${ps.p} | ${ps.holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
+        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}**${whollyAgainst(f) ? ` (${WHOLLY_AGAINST})` : ""} | ${formatN(f)} | ${formatDifference(f)} | ${ps.p} | ${ps.holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
       );
     }
   }

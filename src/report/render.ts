@@ -16,6 +16,7 @@ import { conclusionOf } from "../evidence/conclusion-text";
 import { reportFindings, type SectionFindings } from "../evidence/summary";
 import { studyCells } from "../grid/study-grid";
 import type { ReportData, ReportSection } from "../evidence/runs";
+import { familyRule } from "../stats/verdict";
 import {
   formatDifference,
   formatEvidence,
@@ -121,7 +122,7 @@ function summaryHtml(all: readonly SectionFindings[]): string {
     const agree = rows.filter((f) => f.verdict === "agrees").length;
     const family = rows.filter((f) => f.pAdjusted !== undefined).length;
     out.push(
-      `<p><b>${agree} of ${rows.length}</b> findings agree with the paper at preset ${escapeHtml(preset)}: each claim tested one-sided in the paper's direction at alpha = 0.05, Holm-Bonferroni across the ${family} tested claims.</p>`,
+      `<p><b>${agree} of ${rows.length}</b> findings agree with the paper at preset ${escapeHtml(preset)}: each claim tested one-sided in the paper's direction at alpha = 0.05, ${escapeHtml(familyRule(family))}.</p>`,
       findingsTable(rows, ""),
     );
   }
