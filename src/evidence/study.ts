@@ -22,6 +22,8 @@ export interface SeedResult {
   label: string;
   seed: number;
   metrics: Record<string, number>;
+  /** The CPU model the run trained on (its `env.cpu_model` param), where recorded. */
+  cpu?: string;
 }
 
 /** One comparison the paper makes: `better` should beat `worse` on `metric`. */

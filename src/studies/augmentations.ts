@@ -12,6 +12,7 @@ import { cellGains, gainPoints } from "../evidence/baseline";
 import { smallSeeds, studyPresets } from "../evidence/budget";
 import { agrees, findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import {
+  cellRuns,
   cellValues,
   interactionFinding,
   pooledCellsFinding,
@@ -251,15 +252,17 @@ export const colorStrengthStudy: Study = {
 /** Table 1: is SimCLR's gain from strong color (s=1 over s=1/8) larger than supervised's? */
 function colorInteraction(results: readonly SeedResult[]): Finding {
   // Supervised cells are scored by their own classifier (Table 1's second row), SimCLR by linear evaluation.
-  const cell = (mode: string, s: number, weight: number) => ({
-    name: `${mode} s=${s}`,
-    values: cellValues(
-      results,
-      `${mode} s=${s}`,
-      mode === "supervised" ? "supervised_acc" : "linear_acc",
-    ),
-    weight,
-  });
+  const cell = (mode: string, s: number, weight: number) => {
+    const metric = mode === "supervised" ? "supervised_acc" : "linear_acc";
+    const runs = cellRuns(results, `${mode} s=${s}`);
+    return {
+      name: `${mode} s=${s}`,
+      runs,
+      metric,
+      weight,
+      values: cellValues(runs, `${mode} s=${s}`, metric),
+    };
+  };
   const cells = [
     cell("simclr", 1, 1),
     cell("simclr", 0.125, -1),

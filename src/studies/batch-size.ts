@@ -9,7 +9,7 @@ import { cellLabel, selectCells, type CellSelector } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import { smallSeeds, studyPresets } from "../evidence/budget";
 import { findingOf, outcome, phrase } from "../evidence/conclusion-text";
-import { cellValues, interactionFinding } from "../evidence/comparisons";
+import { cellRuns, interactionFinding } from "../evidence/comparisons";
 
 /** Batch sizes and epochs of the grid (the findings and reasons read them from here). */
 const BATCHES = [128, 512];
@@ -129,17 +129,18 @@ function batchInteraction(
     .sort((a, b) => a - b);
   const [short, long] = [epochs[0], epochs[epochs.length - 1]];
   const [small, large] = BATCHES as [number, number];
-  const values = (sel: CellSelector): number[] =>
-    selectCells(study, sel, preset).flatMap((c) =>
-      cellValues(results, c.label ?? "", "linear_acc"),
-    );
+  const runsOf = (sel: CellSelector): SeedResult[] =>
+    selectCells(study, sel, preset).flatMap((c) => cellRuns(results, c.label ?? ""));
   const cell = (b: number, e: number | undefined, weight: number) => {
     const sel = { "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": "linear" };
     const label = selectCells(study, sel, preset)[0]?.label;
+    const runs = e === undefined || short === long ? [] : runsOf(sel);
     return {
       name: `batch ${b}, ${e} epochs`,
       ...(label !== undefined ? { label } : {}),
-      values: e === undefined || short === long ? [] : values(sel),
+      runs,
+      metric: "linear_acc",
+      values: runs.map((r) => r.metrics.linear_acc).filter((v): v is number => Number.isFinite(v)),
       weight,
     };
   };
