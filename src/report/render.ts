@@ -10,7 +10,7 @@ import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
-import { baselineSentence, cellGain, RANDOM_INIT_METRIC } from "../evidence/baseline";
+import { baselineSentence, cellGain, hMetric, RANDOM_INIT_METRIC } from "../evidence/baseline";
 import { budgetFacts } from "../evidence/budget";
 import { conclusionOf } from "../evidence/conclusion-text";
 import { reportFindings, type SectionFindings } from "../evidence/summary";
@@ -185,7 +185,7 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     }
     if (withBaseline) {
       // The gain over the same encoder with its random initial weights, seed by seed.
-      const g = cellGain(mine, "linear_acc");
+      const g = cellGain(mine, hMetric(s.results));
       cells.push(
         escapeHtml(fmt(summarize(values(RANDOM_INIT_METRIC)).mean)),
         g.n
@@ -199,7 +199,9 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     "cell",
     "seeds",
     ...study.metrics.map((m) => `${m} (mean ± std [95% CI])`),
-    ...(withBaseline ? ["random-init linear_acc", "gain over random init [95% CI]"] : []),
+    ...(withBaseline
+      ? ["random-init encoder (h)", `${hMetric(s.results)} gain over random init [95% CI]`]
+      : []),
   ];
   out.push(
     table(
