@@ -218,7 +218,7 @@ export function beforeAfterMarkdown(
     "",
     `Before: ${counts(rows.map((r) => r.before))}. After: ${counts(rows.map((r) => r.after))}. ${changed} of ${rows.length} verdicts changed.`,
     "",
-    `The middle column re-tests the earlier runs under the new rule, from the earlier table's rounded means and spreads (so its t can differ a little from the one printed then): one-sided, with each test's own df, Holm over the ${retested} claims the earlier table kept enough to re-test. The last column is computed from both tables.`,
+    `The middle column re-tests the earlier runs under the new rule, from the earlier table's rounded means and spreads (so its t can differ a little from the one printed then): one-sided, with each test's own df, Holm over both directions of the ${retested} claims the earlier table kept enough to re-test. The last column is computed from both tables.`,
     "",
     "| paper's claim | study | before | earlier runs, new rule | after | what changed |",
     "| --- | --- | --- | --- | --- | --- |",

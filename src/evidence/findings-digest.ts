@@ -11,6 +11,7 @@ import {
   formatDifference,
   formatN,
   formatPs,
+  formatSide,
   WHOLLY_AGAINST,
   whollyAgainst,
   type Finding,
@@ -38,7 +39,7 @@ function claimLine(f: Finding, study: string): string {
       : f.verdict === "too few seeds"
         ? `n per side ${formatN(f)}`
         : f.verdict === "descriptive"
-          ? `${diff || f.evidence} (descriptive, not tested)`
+          ? `${f.sides.map((x) => formatSide(x, f.unit)).join(" vs ")} (a description of a fixed grid of cells, not a test)`
           : `${diff}${holm ? `, Holm p = ${holm}` : ""}${whollyAgainst(f) ? `; ${WHOLLY_AGAINST}` : ""}`;
   const suffix = f.source ? ` (${f.source})` : "";
   const claim = suffix && f.claim.endsWith(suffix) ? f.claim.slice(0, -suffix.length) : f.claim;

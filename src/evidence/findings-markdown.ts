@@ -17,6 +17,7 @@ import {
   type Finding,
 } from "./finding";
 import { ALPHA, familyRule, VERDICTS } from "../stats/verdict";
+import { FIDELITY_BOOTSTRAP_SEED, FIDELITY_RESAMPLES, studyFidelity } from "./fidelity";
 import { studyCells } from "../grid/study-grid";
 import type { Study } from "./study";
 import { describeCpu, type CpuRecord } from "../track/cpu";
@@ -193,6 +194,31 @@ function conclusionSection(
     if (said || base) lines.push(`- **${x.study}.** ${[said, base].filter(Boolean).join(" ")}`);
   }
   return lines.length ? ["## What each study shows", "", ...lines, ""] : [];
+}
+
+/**
+ * The fidelity score of every paper table the preset's studies reproduce: Spearman's rho of the
+ * cell means with the paper's numbers and its bootstrap interval over seeds (src/evidence/fidelity.ts).
+ */
+function fidelitySection(data: ReportData, o: FindingsMarkdownOptions): string[] {
+  const rows = data.sections
+    .filter((x) => x.preset === o.preset)
+    .flatMap((x) => studyFidelity(x.study, x.results).map((f) => ({ study: x.study.name, f })));
+  if (!rows.length) return [];
+  const num = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : "-");
+  return [
+    "## Fidelity to the paper's tables",
+    "",
+    `Spearman's rank correlation between the study's cell means and the numbers the paper prints for the same cells (ties by average rank), with a 95% percentile bootstrap interval over seeds: ${FIDELITY_RESAMPLES} resamples of the seeds with replacement, bootstrap seed ${FIDELITY_BOOTSTRAP_SEED}; each resample recomputes the cell means and rho. It describes how far this run ranks the cells as the paper does; nothing is tuned to raise it.`,
+    "",
+    "| paper table | study | Spearman rho | 95% bootstrap interval | cells | seeds | matched as |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      ({ study, f }) =>
+        `| ${f.table} | ${study} | ${num(f.rho)} | ${f.ci ? `[${num(f.ci[0])}, ${num(f.ci[1])}]` : "-"} | ${f.cells} of ${f.of} | ${f.seeds} | ${mdEscape(f.note ?? "the same cells")} |`,
+    ),
+    "",
+  ];
 }
 
 /** How the budget was split: the rationale, then per study its budget, seeds and runs. */
@@ -379,6 +405,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
       : []),
     ...verdictTable(data, o, all),
     ...conclusionSection(data, o, all),
+    ...fidelitySection(data, o),
     ...budgetSection(data, o, claims),
     ...beforeAfterSection(o, all, data),
     ...codeVersionLines(data, o.preset),

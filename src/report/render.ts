@@ -17,6 +17,7 @@ import { reportFindings, type SectionFindings } from "../evidence/summary";
 import { studyCells } from "../grid/study-grid";
 import type { ReportData, ReportSection } from "../evidence/runs";
 import { familyRule } from "../stats/verdict";
+import { fidelitySentence, studyFidelity } from "../evidence/fidelity";
 import {
   formatDifference,
   formatEvidence,
@@ -157,6 +158,8 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
       studyCells(study, s.preset).map((c) => c.label ?? ""),
     );
     if (base) out.push(`<p class="conclusion">${escapeHtml(base)}</p>`);
+    const fidelity = fidelitySentence(studyFidelity(study, s.results));
+    if (fidelity) out.push(`<p class="conclusion fidelity">${escapeHtml(fidelity)}</p>`);
     out.push(findingsTable(findings));
   }
   // plots

@@ -239,6 +239,15 @@ export const colorStrengthStudy: Study = {
     ),
     source: "SimCLR Table 1 (ImageNet, ResNet-50)",
   },
+  fidelity: (["simclr", "supervised"] as const).map((mode) => ({
+    table: `Table 1, ${mode === "simclr" ? "SimCLR" : "supervised"} row`,
+    // supervised cells are scored by their own classifier, as the paper's second row
+    cells: TABLE1_STRENGTHS.map((s, i) => ({
+      label: `${mode} s=${s}`,
+      metric: mode === "simclr" ? "linear_acc" : "supervised_acc",
+      paper: TABLE1_COLOR_STRENGTH[mode][i] as number,
+    })),
+  })),
   conclusion: (f, b) => {
     const own = findingOf(f, "strong-color-helps-simclr");
     const inter = findingOf(f, "color-helps-simclr-more");
