@@ -129,5 +129,5 @@ export function reportConclusion(data: ReportData): string {
     lines.push(`${x.study} (${x.preset}): ${a}/${x.findings.length} agree`);
     for (const f of x.findings) lines.push(`  [${f.verdict}] ${f.claim}: ${formatEvidence(f)}`);
   }
-  return `${agree} of ${total} findings agree with the paper (one-sided tests at alpha = ${ALPHA}, Holm-Bonferroni across all claims of a preset).\n${lines.join("\n")}`;
+  return `${agree} of ${total} findings agree with the paper (one-sided tests at alpha = ${ALPHA}, Holm-Bonferroni over both directions of all claims of a preset).\n${lines.join("\n")}`;
 }

@@ -51,11 +51,11 @@ export const augmentationGridStudy: Study = {
     "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop shared by both branches (asymmetric setup).",
   base: {},
   // 49 cells at the common `small` budget (about 2 minutes each), one seed for the cells no claim
-  // compares (the heatmap and the pooled compositions-against-singles claim, whose observations are
-  // cell means); crop, color and crop+color get the claim seeds. The grid used to train 4000 images
-  // x 4 epochs, where 26 of 49 cells scored below the random-init encoder: the common budget trains
-  // 1.9x longer. The strongest-pair claim would need 2+ seeds on all 42 compositions (42 more runs,
-  // about 80 minutes) and its closest runner-ups are within noise of crop+color, so it is left
+  // compares (the heatmap and the descriptive compositions-against-singles comparison); crop,
+  // color and crop+color get the claim seeds. The grid used to train 4000 images x 4 epochs, where
+  // 26 of 49 cells scored below the random-init encoder: the common budget trains 1.9x longer. The
+  // strongest-pair claim needs a second seed in each of the 20 rival unordered pairs (20 more runs,
+  // about 45 minutes) and its closest rivals are within noise of crop & color, so it is left
   // "too few seeds" rather than bought.
   presets: studyPresets(
     {},
