@@ -5,6 +5,7 @@ import type { ReportData, ReportRun } from "../../src/evidence/runs";
 import { formatN, type Finding } from "../../src/evidence/finding";
 import { studyConclusion, studyFindings } from "../../src/workbench/conclusions";
 import { findingsMarkdown, studyCompute } from "../../src/evidence/findings-markdown";
+import { strongestFinding } from "../../src/evidence/comparisons";
 import { getStudy, registerStudy } from "../../src/sweep/registry";
 import { selectCells } from "../../src/grid/study-grid";
 import type { Study } from "../../src/evidence/study";
@@ -506,4 +507,32 @@ test("a study of one's own ideas speaks of its own hypotheses, not of the paper"
   const text = studyConclusion(own, [], "tiny");
   assert.match(text, /0 of 1 hypotheses of this study hold/);
   assert.doesNotMatch(text, /paper/);
+});
+
+test("the strongest pair's intersection-union test: p is the largest paired p over the rival unordered pairs (scipy)", () => {
+  const rows: SeedResult[] = [];
+  const put = (label: string, v: number[]): void =>
+    v.forEach((x, seed) => rows.push(r(label, seed, { linear_acc: x })));
+  put("crop+color", [0.5, 0.52, 0.49]);
+  put("color+crop", [0.48, 0.5, 0.47]);
+  put("crop+blur", [0.45, 0.47, 0.46]);
+  put("blur+crop", [0.44, 0.46, 0.44]);
+  put("color+blur", [0.47, 0.48, 0.44]);
+  const cells = ["crop+color", "color+crop", "crop+blur", "blur+crop", "color+blur"];
+  const f = strongestFinding(
+    { id: "s", claim: "s", source: "Figure 5" },
+    rows,
+    "linear_acc",
+    "crop+color",
+    cells,
+  );
+  // per seed: target the mean of both orders; blur&crop likewise; blur&color one order.
+  // scipy.stats.ttest_rel(target, rival, alternative='greater' / 'less') for each rival:
+  //   blur&crop: t = 7.999999999999978, p = 0.007634036082669111, reverse 0.9923659639173309
+  //   blur&color: t = 5.196152422706644, p = 0.01754935932299225, reverse 0.9824506406770077
+  close(f.p ?? NaN, 0.01754935932299225, "IUT p = the largest component p");
+  close(f.test?.t ?? NaN, 5.196152422706644, "the closest rival's t");
+  close(f.pReverse ?? NaN, 1, "reverse: min(1, 2 rivals x 0.98245...), Bonferroni");
+  assert.match(f.evidence, /^color&crop .* ranks 1 of 3 unordered pairs/);
+  assert.match(f.evidence, /closest rival blur&color .*intersection-union test over 2 rivals/);
 });
