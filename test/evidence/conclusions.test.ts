@@ -536,3 +536,26 @@ test("the strongest pair's intersection-union test: p is the largest paired p ov
   assert.match(f.evidence, /^color&crop .* ranks 1 of 3 unordered pairs/);
   assert.match(f.evidence, /closest rival blur&color .*intersection-union test over 2 rivals/);
 });
+
+test("a claim pairs only runs of one CPU model and names the runs it leaves out (scipy)", () => {
+  const xeon = "Intel(R) Xeon(R) Processor";
+  const epyc = "AMD EPYC";
+  const nt = [0.45, 0.44, 0.46, 0.45, 0.44, 0.46];
+  const margin = [0.43, 0.435, 0.4, 0.41, 0.4, 0.41];
+  const rows: SeedResult[] = [
+    ...nt.map((x, seed) => ({ ...r("ntxent", seed, { linear_acc: x }), cpu: xeon })),
+    ...margin.map((x, seed) => ({
+      ...r("margin", seed, { linear_acc: x }),
+      cpu: seed < 2 ? xeon : epyc,
+    })),
+  ];
+  const f = find(studyFindings("losses", rows, "small"), "NT-Xent beats the margin");
+  // only seeds 0 and 1 ran both on the Xeon:
+  // scipy.stats.ttest_rel([0.45, 0.44], [0.43, 0.435], alternative='greater').pvalue
+  close(f.p ?? NaN, 0.17202086962263072, "p over the 2 same-CPU pairs");
+  assert.equal(f.test?.df, 1);
+  assert.match(
+    f.evidence,
+    /CPU model as a blocking factor: runs on Intel\(R\) Xeon\(R\) Processor only, 4 runs on other CPU models left out/,
+  );
+});
