@@ -131,6 +131,7 @@ function changeReason(
 function afterWords(f: Finding): string {
   if (f.verdict === "too few seeds") return "a side has fewer than 2 seeds, so it is not tested";
   if (f.verdict === "no data") return "not run yet";
+  if (f.verdict === "descriptive") return "shown as a description only, not tested";
   const ps = formatPs(f);
   const adj = f.pAdjusted !== undefined ? `, Holm p = ${ps.holm}` : "";
   const rule =
@@ -217,7 +218,7 @@ export function beforeAfterMarkdown(
     "",
     `Before: ${counts(rows.map((r) => r.before))}. After: ${counts(rows.map((r) => r.after))}. ${changed} of ${rows.length} verdicts changed.`,
     "",
-    `The middle column re-tests the earlier runs under the new rule, from the earlier table's rounded means and spreads (so its t can differ a little from the one printed then): one-sided, with each test's own df, Holm over the ${retested} claims the earlier table kept enough to re-test. The last column is computed from both tables.`,
+    `The middle column re-tests the earlier runs under the new rule, from the earlier table's rounded means and spreads (so its t can differ a little from the one printed then): one-sided, with each test's own df, Holm over both directions of the ${retested} claims the earlier table kept enough to re-test. The last column is computed from both tables.`,
     "",
     "| paper's claim | study | before | earlier runs, new rule | after | what changed |",
     "| --- | --- | --- | --- | --- | --- |",

@@ -126,9 +126,12 @@ export function seedsPerCell(study: Study, preset: string): Map<string, number> 
   return n;
 }
 
-/** The t a paired test over n seeds must exceed for the first Holm step over `claims` claims. */
+/**
+ * The t a paired test over n seeds must exceed for the first Holm step over `claims` claims, both
+ * directions of each in one family (2 x claims one-sided tests, src/stats/verdict.ts).
+ */
 function holmFirstT(n: number, claims: number): number {
-  return tQuantile(1 - ALPHA / claims, n - 1);
+  return tQuantile(1 - ALPHA / (2 * claims), n - 1);
 }
 
 /**
@@ -139,9 +142,9 @@ export function budgetRationale(preset: string, claims: number): string | undefi
   if (preset !== "small") return undefined;
   const t = (n: number): string => holmFirstT(n, claims).toFixed(1);
   return [
-    `Seeds go where they decide claims. Each of the ${claims} claims is tested one-sided with Holm-Bonferroni across the table, so the strongest must reach p < ${ALPHA} / ${claims} = ${(ALPHA / claims).toFixed(4)}, and most claims compare cells paired over seeds (df = n - 1): with 3 seeds that takes t > ${t(3)}, with ${SMALL_CLAIM_SEEDS} t > ${t(SMALL_CLAIM_SEEDS)}.`,
-    `So the cells a claim compares get ${SMALL_CLAIM_SEEDS} seeds and the other cells, which are plotted but test nothing, ${SMALL_OTHER_SEEDS} (enough for an interval); the Figure 5 grid's cells outside its claims get 1, because its pooled claim treats each cell mean as one observation.`,
-    "Longer training went to the Figure 5 grid, the study whose cells fell below the random-init encoder at its earlier budget (26 of 49 cells at 4000 images x 4 epochs): it now trains at the common study budget, 1.9x the image-epochs. Its strongest-pair claim is left untested (too few seeds): it needs 2 or more seeds on all 42 compositions, about 80 more minutes, for a test whose closest runner-ups lie within noise of crop+color.",
+    `Seeds go where they decide claims. Each of the ${claims} claims is tested one-sided in both directions, all ${2 * claims} tests in one Holm-Bonferroni family, so the strongest must reach p < ${ALPHA} / ${2 * claims} = ${(ALPHA / (2 * claims)).toFixed(4)}, and most claims compare cells paired over seeds (df = n - 1): with 3 seeds that takes t > ${t(3)}, with ${SMALL_CLAIM_SEEDS} t > ${t(SMALL_CLAIM_SEEDS)}.`,
+    `So the cells a claim compares get ${SMALL_CLAIM_SEEDS} seeds and the other cells, which are plotted but test nothing, ${SMALL_OTHER_SEEDS} (enough for an interval); the Figure 5 grid's cells outside its claims get 1: they serve the heatmap and the comparison of compositions with single transformations, which is shown as a description (the cell means of a fixed grid are no sample to test).`,
+    "Longer training went to the Figure 5 grid, the study whose cells fell below the random-init encoder at its earlier budget (26 of 49 cells at 4000 images x 4 epochs): it now trains at the common study budget, 1.9x the image-epochs. Its strongest-pair claim is left untested (too few seeds): crop & color (either order) is tested against each of the 20 other unordered pairs with the seed as the unit, so every pair needs a second seed (one more run of one order each, about 45 more minutes), for a test whose closest rivals lie within noise of crop & color.",
     "The design is fixed before the runs rather than adaptive: the adaptive policy's correction for repeated looks multiplies each p by 2 x looks (4 for looks at 3 and 6 seeds), which under Holm over this many claims costs more power than the runs it saves.",
   ].join(" ");
 }

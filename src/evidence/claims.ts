@@ -10,6 +10,7 @@
 import { pairDifferences, pairedTest } from "../stats/paired";
 import { welchTest } from "../stats/welch";
 import { pairable } from "./pairing";
+import { cpuNote, oneCpuModel, seedMeans } from "./blocks";
 import { selectCells } from "../grid/study-grid";
 import type { Claim, SeedResult, Study } from "./study";
 import {
@@ -37,21 +38,25 @@ export interface ClaimOptions {
   preset?: string;
 }
 
-/** Per-seed values of a metric over the cells a selector picks (seed -> value for one cell). */
-function sideValues(
+/** The runs (finite on the metric) of the cells a selector picks. */
+function sideRuns(
   study: Study,
   sel: Claim["better"],
   results: readonly SeedResult[],
   metric: string,
   preset: string | undefined,
-): { cells: string[]; bySeed: Map<number, number>; values: number[] } {
+): { cells: string[]; rows: SeedResult[] } {
   const cells = selectCells(study, sel, preset).map((c) => c.label ?? "");
   const rows = results.filter((r) => cells.includes(r.label) && Number.isFinite(r.metrics[metric]));
-  return {
-    cells,
-    bySeed: new Map(rows.map((r) => [r.seed, r.metrics[metric] as number])),
-    values: rows.map((r) => r.metrics[metric] as number),
-  };
+  return { cells, rows };
+}
+
+/** A side's values and per-seed values (seed -> mean of its runs of that seed). */
+function sideValues(
+  rows: readonly SeedResult[],
+  metric: string,
+): { bySeed: Map<number, number>; values: number[] } {
+  return { bySeed: seedMeans(rows, metric), values: rows.map((r) => r.metrics[metric] as number) };
 }
 
 /**
@@ -65,8 +70,12 @@ export function evaluateClaim(
   options: ClaimOptions = {},
 ): ClaimVerdict {
   const unit = isAccuracy(claim.metric) ? "points" : "value";
-  const b = sideValues(study, claim.better, results, claim.metric, options.preset);
-  const w = sideValues(study, claim.worse, results, claim.metric, options.preset);
+  const rb = sideRuns(study, claim.better, results, claim.metric, options.preset);
+  const rw = sideRuns(study, claim.worse, results, claim.metric, options.preset);
+  // pairs and samples only within one CPU model (src/evidence/blocks.ts)
+  const one = oneCpuModel([rb.rows, rw.rows]);
+  const b = { cells: rb.cells, ...sideValues(one.sides[0] ?? [], claim.metric) };
+  const w = { cells: rw.cells, ...sideValues(one.sides[1] ?? [], claim.metric) };
   const better = { ...sideOf("better", b.values), cells: b.cells };
   const worse = { ...sideOf("worse", w.values), cells: w.cells };
   const base = {
@@ -76,7 +85,7 @@ export function evaluateClaim(
     unit,
   } as const;
   const dir = claim.lowerIsBetter ? "lower" : "higher";
-  const words = `${claim.metric} (${dir} is better): ${formatSide(better, unit)} vs ${formatSide(worse, unit)}`;
+  const words = `${claim.metric} (${dir} is better): ${formatSide(better, unit)} vs ${formatSide(worse, unit)}${cpuNote(one)}`;
   const extra = { metric: claim.metric, better, worse, cells: [...b.cells, ...w.cells] };
   if (better.n < 2 || worse.n < 2) {
     const f = untested(base, [better, worse], `${words}; a side needs at least 2 seeds for a test`);

@@ -4,7 +4,14 @@
  * `conclusion`, src/evidence/study.ts). This module holds only the phrase helpers every study
  * shares; no study's labels or prose.
  */
-import { decidedByReverse, formatDifference, formatP, type Finding } from "./finding";
+import {
+  decidedByReverse,
+  formatDifference,
+  formatP,
+  WHOLLY_AGAINST,
+  whollyAgainst,
+  type Finding,
+} from "./finding";
 import type { Study, StudyConclusion } from "./study";
 
 /** The study's conclusion function, where its file gives one. */
@@ -30,7 +37,8 @@ export function phrase(f: Finding | undefined): string {
   const reverse = decidedByReverse(f);
   const pAdj = reverse ? f.pReverseAdjusted : f.pAdjusted;
   const adj = pAdj !== undefined ? ` (${reverse ? "reverse " : ""}Holm p = ${formatP(pAdj)})` : "";
-  return `${formatDifference(f)}, ${f.verdict}${adj}`;
+  const against = whollyAgainst(f) ? `; ${WHOLLY_AGAINST}` : "";
+  return `${formatDifference(f)}, ${f.verdict}${adj}${against}`;
 }
 
 /**
@@ -47,6 +55,8 @@ export function outcome(f: Finding | undefined): string {
       return "not resolved at this budget";
     case "too few seeds":
       return "not tested (a side has fewer than 2 seeds)";
+    case "descriptive":
+      return "shown as a description only (no valid test)";
     default:
       return "not run yet";
   }

@@ -12,6 +12,7 @@ import { policyLooks } from "../stats/seed-policy";
 import { baselineSentence } from "./baseline";
 import { budgetFacts } from "./budget";
 import { conclusionOf } from "./conclusion-text";
+import { fidelitySentence, studyFidelity } from "./fidelity";
 import { studyCells } from "../grid/study-grid";
 import type { Study } from "./study";
 
@@ -61,11 +62,13 @@ export function studyConclusionText(
     finished(results),
     studyCells(s, preset).map((c) => c.label ?? ""),
   );
+  const fidelity = fidelitySentence(studyFidelity(s, finished(results)));
   return (
     (own ? `${own}\n\n` : "") +
     (base ? `${base}\n\n` : "") +
+    (fidelity ? `${fidelity}\n\n` : "") +
     // a study of one's own ideas tests its own hypotheses, not the paper's claims
-    `${agree} of ${f.length} ${s.claimsFrom === "paper" ? "findings agree with the paper" : "hypotheses of this study hold"} (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over this study's ${f.length} claims).\n` +
+    `${agree} of ${f.length} ${s.claimsFrom === "paper" ? "findings agree with the paper" : "hypotheses of this study hold"} (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over both directions of this study's tested claims).\n` +
     formatFindings(f)
   );
 }

@@ -75,6 +75,18 @@ export function untested(
   return { ...base, verdict, sides, evidence };
 }
 
+/**
+ * A finding shown only as a description, kept out of the Holm family: numbers that are no sample
+ * from which to infer (the means of a fixed grid of cells), with the reason in its evidence.
+ */
+export function descriptive(
+  base: { id: string; claim: string; source?: string; unit: Finding["unit"] },
+  sides: FindingSide[],
+  evidence: string,
+): Finding {
+  return { ...base, verdict: "descriptive", sides, evidence };
+}
+
 /** A tested finding; its verdict is decided with its family by {@link decideFindings}. */
 export function tested(
   base: { id: string; claim: string; source?: string; unit: Finding["unit"] },
@@ -181,6 +193,17 @@ export function decidedByReverse(f: Finding): boolean {
   return f.verdict === "disagrees";
 }
 
+/**
+ * Whether a tested finding's 95% interval lies wholly against the paper (its upper end below 0),
+ * whatever the Holm-adjusted verdict: the tables and conclusions say so in words.
+ */
+export function whollyAgainst(f: Finding): boolean {
+  return f.test !== undefined && f.test.ci[1] < 0;
+}
+
+/** The words a table adds for {@link whollyAgainst}. */
+export const WHOLLY_AGAINST = "the interval lies wholly against the paper";
+
 /** The test in words: "Welch t = 3.10, df = 3.4" or "paired t = 7.20, df = 3". */
 export function formatTest(t: TTest): string {
   const name = t.kind === "welch" ? "Welch t" : t.kind === "paired" ? "paired t" : "contrast t";
@@ -192,7 +215,9 @@ export function formatTest(t: TTest): string {
 export function formatEvidence(f: Finding): string {
   if (!f.test) return f.evidence;
   const ps = formatPs(f);
-  const adj = f.pAdjusted !== undefined ? `, Holm p = ${ps.holm} over ${f.family} claims` : "";
+  const adj =
+    f.pAdjusted !== undefined ? `, Holm p = ${ps.holm} over ${f.family} claims x 2 directions` : "";
   const looks = f.lookFactor !== undefined ? ` (x${f.lookFactor} for repeated looks)` : "";
-  return `${f.evidence}; difference ${formatDifference(f)} (95% CI); ${formatTest(f.test)}; one-sided p = ${ps.p}${looks}${adj}`;
+  const against = whollyAgainst(f) ? `; ${WHOLLY_AGAINST}` : "";
+  return `${f.evidence}; difference ${formatDifference(f)} (95% CI)${against}; ${formatTest(f.test)}; one-sided p = ${ps.p}${looks}${adj}`;
 }

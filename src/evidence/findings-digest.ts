@@ -7,8 +7,16 @@
  * table). The prose around the block stays hand-written.
  */
 import type { ReportData } from "./runs";
-import { formatDifference, formatN, formatPs, type Finding } from "./finding";
-import { ALPHA, VERDICTS, type Verdict } from "../stats/verdict";
+import {
+  formatDifference,
+  formatN,
+  formatPs,
+  formatSide,
+  WHOLLY_AGAINST,
+  whollyAgainst,
+  type Finding,
+} from "./finding";
+import { ALPHA, familyRule, VERDICTS, type Verdict } from "../stats/verdict";
 import { planStudy } from "../grid/study-grid";
 import { studyCompute, tableFindings, type FindingsMarkdownOptions } from "./findings-markdown";
 
@@ -30,7 +38,9 @@ function claimLine(f: Finding, study: string): string {
       ? "not run yet"
       : f.verdict === "too few seeds"
         ? `n per side ${formatN(f)}`
-        : `${diff}${holm ? `, Holm p = ${holm}` : ""}`;
+        : f.verdict === "descriptive"
+          ? `${f.sides.map((x) => formatSide(x, f.unit)).join(" vs ")} (a description of a fixed grid of cells, not a test)`
+          : `${diff}${holm ? `, Holm p = ${holm}` : ""}${whollyAgainst(f) ? `; ${WHOLLY_AGAINST}` : ""}`;
   const suffix = f.source ? ` (${f.source})` : "";
   const claim = suffix && f.claim.endsWith(suffix) ? f.claim.slice(0, -suffix.length) : f.claim;
   return `  - ${claim} (${where}): ${numbers}`;
@@ -66,7 +76,7 @@ export function findingsDigest(data: ReportData, o: FindingsMarkdownOptions): st
   const family = rows.filter((r) => r.f.pAdjusted !== undefined).length;
   const count = (v: Verdict): number => rows.filter((r) => r.f.verdict === v).length;
   const lines = [
-    `At \`${o.preset}\`, ${rows.length} claims: **${VERDICTS.map((v) => `${count(v)} ${v}`).join(", ")}**. Each is tested one-sided in the paper's direction at alpha = ${ALPHA}, with Holm-Bonferroni across the ${family} tested claims; differences are in the paper's direction with their 95% CIs. ${evidenceSentence(data, o)}`,
+    `At \`${o.preset}\`, ${rows.length} claims: **${VERDICTS.map((v) => `${count(v)} ${v}`).join(", ")}**. Each is tested one-sided in the paper's direction at alpha = ${ALPHA}, with ${familyRule(family)}; differences are in the paper's direction with their 95% CIs. ${evidenceSentence(data, o)}`,
     "",
   ];
   for (const v of VERDICTS) {

@@ -7,8 +7,17 @@
 import type { SeedResult } from "./claims";
 import { latestFinished, type ReportData } from "./runs";
 import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "./before-after";
-import { formatDifference, formatN, formatPs, formatTest, type Finding } from "./finding";
-import { ALPHA, VERDICTS } from "../stats/verdict";
+import {
+  formatDifference,
+  formatN,
+  formatPs,
+  formatTest,
+  WHOLLY_AGAINST,
+  whollyAgainst,
+  type Finding,
+} from "./finding";
+import { ALPHA, familyRule, VERDICTS } from "../stats/verdict";
+import { FIDELITY_BOOTSTRAP_SEED, FIDELITY_RESAMPLES, studyFidelity } from "./fidelity";
 import { studyCells } from "../grid/study-grid";
 import type { Study } from "./study";
 import { describeCpu, type CpuRecord } from "../track/cpu";
@@ -102,6 +111,7 @@ function likelyReason(
     return `the difference is not significant after Holm's adjustment; ${base}`;
   if (f.verdict === "too few seeds")
     return `a side has fewer than 2 seeds, so there is no spread to test against; ${base}`;
+  if (f.verdict === "descriptive") return `shown as a description only; ${base}`;
   return base;
 }
 
@@ -136,7 +146,7 @@ function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFi
   const lines = [
     `Summary: ${VERDICTS.map((v) => `${verdicts.filter((x) => x === v).length} ${v}`).join(", ")} (of ${verdicts.length} claims).`,
     "",
-    `Each claim is tested one-sided in the paper's direction at alpha = ${ALPHA}, with Holm-Bonferroni across the ${family} tested claims of this table.`,
+    `Each claim is tested one-sided in the paper's direction at alpha = ${ALPHA}, with ${familyRule(family)} in this table. A claim whose 95% interval lies wholly below 0 says so whatever Holm decides.`,
     "",
     "| paper's claim | study | this run | n per side | difference [95% CI] | p (one-sided) | Holm p | evidence (mean ± std over seeds) | most likely reason if not reproduced |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -156,14 +166,14 @@ function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFi
       const test = f.test ? `${formatTest(f.test)}; ` : "";
       const ps = formatPs(f);
       lines.push(
-        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}** | ${formatN(f)} | ${formatDifference(f)} | ${ps.p} | ${ps.holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
+        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}**${whollyAgainst(f) ? ` (${WHOLLY_AGAINST})` : ""} | ${formatN(f)} | ${formatDifference(f)} | ${ps.p} | ${ps.holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
       );
     }
   }
   if (all.length === 0) lines.push("| (no study has runs at this preset yet) | | | | | | | | |");
   lines.push(
     "",
-    `Verdicts: *agrees* when the claim's one-sided p, Holm-adjusted across the table's tested claims, is at most ${ALPHA}; *disagrees* when the reverse one-sided test passes the same rule; *inconclusive* otherwise; *too few seeds* when a side has fewer than 2 seeds (no spread to test against); *no data* when a side has no runs. Tests: Welch's t with Welch-Satterthwaite df between cells; a paired t over seeds where the two cells share initialisation and data order for a seed (same encoder, data and batch size), and over runs where h and g(h) come from the same encoder; a Welch-Satterthwaite contrast of four cells for an interaction; the strongest pair of Figure 5 against each runner-up (it agrees only when it beats every one). Intervals are two-sided 95% t intervals of the difference, positive in the paper's direction (points for accuracies).`,
+    `Verdicts: *agrees* when the claim's one-sided p, Holm-adjusted in one family with both directions of every tested claim of the table, is at most ${ALPHA}; *disagrees* when the reverse one-sided p passes in the same family; *inconclusive* otherwise; *too few seeds* when a side has fewer than 2 seeds (no spread to test against); *descriptive* for numbers shown without a test, outside the family; *no data* when a side has no runs. The seed is the unit and every comparison keeps the runs of one CPU model (the evidence names any runs left out). Tests: a paired t over seeds where the two cells share initialisation and data order for a seed (same encoder, data and batch size), else Welch's t with Welch-Satterthwaite df; h against g(h) paired over seeds (each seed the mean of its runs); an interaction as a t on the per-seed contrasts of its four cells (Welch-Satterthwaite over the cells only where they share fewer than 2 seeds); the strongest pair of Figure 5, crop & color in either order, against every other unordered pair in an intersection-union test (it agrees only when it beats every one). Intervals are two-sided 95% t intervals of the difference, positive in the paper's direction (points for accuracies).`,
     "",
   );
   return lines;
@@ -184,6 +194,31 @@ function conclusionSection(
     if (said || base) lines.push(`- **${x.study}.** ${[said, base].filter(Boolean).join(" ")}`);
   }
   return lines.length ? ["## What each study shows", "", ...lines, ""] : [];
+}
+
+/**
+ * The fidelity score of every paper table the preset's studies reproduce: Spearman's rho of the
+ * cell means with the paper's numbers and its bootstrap interval over seeds (src/evidence/fidelity.ts).
+ */
+function fidelitySection(data: ReportData, o: FindingsMarkdownOptions): string[] {
+  const rows = data.sections
+    .filter((x) => x.preset === o.preset)
+    .flatMap((x) => studyFidelity(x.study, x.results).map((f) => ({ study: x.study.name, f })));
+  if (!rows.length) return [];
+  const num = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : "-");
+  return [
+    "## Fidelity to the paper's tables",
+    "",
+    `Spearman's rank correlation between the study's cell means and the numbers the paper prints for the same cells (ties by average rank), with a 95% percentile bootstrap interval over seeds: ${FIDELITY_RESAMPLES} resamples of the seeds with replacement, bootstrap seed ${FIDELITY_BOOTSTRAP_SEED}; each resample recomputes the cell means and rho. With 4 to 8 cells rho takes few distinct values, so the interval is coarse and can end at the estimate itself. It describes how far this run ranks the cells as the paper does; nothing is tuned to raise it.`,
+    "",
+    "| paper table | study | Spearman rho | 95% bootstrap interval | cells | seeds | matched as |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      ({ study, f }) =>
+        `| ${f.table} | ${study} | ${num(f.rho)} | ${f.ci ? `[${num(f.ci[0])}, ${num(f.ci[1])}]` : "-"} | ${f.cells} of ${f.of} | ${f.seeds} | ${mdEscape(f.note ?? "the same cells")} |`,
+    ),
+    "",
+  ];
 }
 
 /** How the budget was split: the rationale, then per study its budget, seeds and runs. */
@@ -370,6 +405,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
       : []),
     ...verdictTable(data, o, all),
     ...conclusionSection(data, o, all),
+    ...fidelitySection(data, o),
     ...budgetSection(data, o, claims),
     ...beforeAfterSection(o, all, data),
     ...codeVersionLines(data, o.preset),

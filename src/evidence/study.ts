@@ -22,6 +22,8 @@ export interface SeedResult {
   label: string;
   seed: number;
   metrics: Record<string, number>;
+  /** The CPU model the run trained on (its `env.cpu_model` param), where recorded. */
+  cpu?: string;
 }
 
 /** One comparison the paper makes: `better` should beat `worse` on `metric`. */
@@ -41,6 +43,25 @@ export interface Claim {
   source?: string;
   /** For metrics like loss. */
   lowerIsBetter?: boolean;
+}
+
+/** One cell of a paper table: the study cell, the metric read on it and the paper's number. */
+export interface FidelityCell {
+  label: string;
+  metric: string;
+  paper: number;
+}
+
+/**
+ * A table (or one row of it) whose numbers the paper prints, matched cell by cell with the study's
+ * cells, for the fidelity score (src/evidence/fidelity.ts).
+ */
+export interface FidelityTable {
+  /** e.g. "Table 1, SimCLR row". */
+  table: string;
+  cells: readonly FidelityCell[];
+  /** How cells are matched where the grid is not the paper's (e.g. another batch size). */
+  note?: string;
 }
 
 /** Facts of a study's budget at a preset, for reasons and prose (never retyped). */
@@ -91,6 +112,8 @@ export interface StudyEvidence {
   plot?: StudyPlot;
   /** Paper numbers to overlay: x category (the cell label, or the value of plot.x) -> value. */
   paper?: PaperNumbers;
+  /** Paper tables whose numbers the study's cells reproduce, for a fidelity score each. */
+  fidelity?: readonly FidelityTable[];
   /** The study's conclusion text, computed from its findings (src/evidence/conclusion-text.ts). */
   conclusion?: StudyConclusion;
 }

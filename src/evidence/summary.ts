@@ -10,7 +10,7 @@ import type { ReportData } from "./runs";
 import { decideFindings, formatEvidence, type Finding } from "./finding";
 import { ALPHA, VERDICTS } from "../stats/verdict";
 import type { Study } from "./study";
-import { cellGain, LINEAR_ON_H } from "./baseline";
+import { cellGain, evaluatesH } from "./baseline";
 import { decideStudyFindings } from "./conclusions";
 
 /**
@@ -34,7 +34,7 @@ export function resultsTable(data: ReportData): aq.ColumnTable {
         const v = summarize(values);
         if (v.n === 0) continue;
         const ci = meanInterval(values);
-        const g = LINEAR_ON_H.includes(metric) ? cellGain(mine, metric) : cellGain([], metric);
+        const g = evaluatesH(s.results, metric) ? cellGain(mine, metric) : cellGain([], metric);
         const row = [
           s.study.name,
           s.preset,
@@ -129,5 +129,5 @@ export function reportConclusion(data: ReportData): string {
     lines.push(`${x.study} (${x.preset}): ${a}/${x.findings.length} agree`);
     for (const f of x.findings) lines.push(`  [${f.verdict}] ${f.claim}: ${formatEvidence(f)}`);
   }
-  return `${agree} of ${total} findings agree with the paper (one-sided tests at alpha = ${ALPHA}, Holm-Bonferroni across all claims of a preset).\n${lines.join("\n")}`;
+  return `${agree} of ${total} findings agree with the paper (one-sided tests at alpha = ${ALPHA}, Holm-Bonferroni over both directions of all claims of a preset).\n${lines.join("\n")}`;
 }

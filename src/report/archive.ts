@@ -9,6 +9,7 @@ import { getStudy } from "../sweep/registry";
 import type { Study } from "../evidence/study";
 import type { ArchivedRun } from "../evidence/archive";
 import { evaluateClaims, type SeedResult } from "../evidence/claims";
+import { withCpu } from "../evidence/blocks";
 import {
   codeVersionsOf,
   type ReportData,
@@ -48,6 +49,7 @@ export function reportDataFromArchive(
       label: r.label,
       seed: r.seed,
       metrics: r.metrics,
+      ...withCpu(r.params),
     }));
     return {
       experiment: mine[0]?.experiment ?? name,

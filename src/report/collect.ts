@@ -7,6 +7,7 @@
 import { MlflowClient, type Run } from "../track/mlflow";
 import { getStudy } from "../sweep/registry";
 import type { SeedResult, Study } from "../evidence/study";
+import { withCpu } from "../evidence/blocks";
 import { evaluateClaims } from "../evidence/claims";
 import {
   codeVersionsOf,
@@ -141,6 +142,7 @@ export async function collectReport(
         label: r.label,
         seed: r.seed,
         metrics: r.metrics,
+        ...withCpu(r.params),
       }));
       for (const r of latest) {
         const env: Record<string, string> = {};

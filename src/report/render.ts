@@ -10,12 +10,14 @@ import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
-import { baselineSentence, cellGain, RANDOM_INIT_METRIC } from "../evidence/baseline";
+import { baselineSentence, cellGain, hMetric, RANDOM_INIT_METRIC } from "../evidence/baseline";
 import { budgetFacts } from "../evidence/budget";
 import { conclusionOf } from "../evidence/conclusion-text";
 import { reportFindings, type SectionFindings } from "../evidence/summary";
 import { studyCells } from "../grid/study-grid";
 import type { ReportData, ReportSection } from "../evidence/runs";
+import { familyRule } from "../stats/verdict";
+import { fidelitySentence, studyFidelity } from "../evidence/fidelity";
 import {
   formatDifference,
   formatEvidence,
@@ -121,7 +123,7 @@ function summaryHtml(all: readonly SectionFindings[]): string {
     const agree = rows.filter((f) => f.verdict === "agrees").length;
     const family = rows.filter((f) => f.pAdjusted !== undefined).length;
     out.push(
-      `<p><b>${agree} of ${rows.length}</b> findings agree with the paper at preset ${escapeHtml(preset)}: each claim tested one-sided in the paper's direction at alpha = 0.05, Holm-Bonferroni across the ${family} tested claims.</p>`,
+      `<p><b>${agree} of ${rows.length}</b> findings agree with the paper at preset ${escapeHtml(preset)}: each claim tested one-sided in the paper's direction at alpha = 0.05, ${escapeHtml(familyRule(family))}.</p>`,
       findingsTable(rows, ""),
     );
   }
@@ -156,6 +158,8 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
       studyCells(study, s.preset).map((c) => c.label ?? ""),
     );
     if (base) out.push(`<p class="conclusion">${escapeHtml(base)}</p>`);
+    const fidelity = fidelitySentence(studyFidelity(study, s.results));
+    if (fidelity) out.push(`<p class="conclusion fidelity">${escapeHtml(fidelity)}</p>`);
     out.push(findingsTable(findings));
   }
   // plots
@@ -184,7 +188,7 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     }
     if (withBaseline) {
       // The gain over the same encoder with its random initial weights, seed by seed.
-      const g = cellGain(mine, "linear_acc");
+      const g = cellGain(mine, hMetric(s.results));
       cells.push(
         escapeHtml(fmt(summarize(values(RANDOM_INIT_METRIC)).mean)),
         g.n
@@ -198,7 +202,9 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     "cell",
     "seeds",
     ...study.metrics.map((m) => `${m} (mean ± std [95% CI])`),
-    ...(withBaseline ? ["random-init linear_acc", "gain over random init [95% CI]"] : []),
+    ...(withBaseline
+      ? ["random-init encoder (h)", `${hMetric(s.results)} gain over random init [95% CI]`]
+      : []),
   ];
   out.push(
     table(

@@ -67,6 +67,16 @@ export const lossStudy: Study = {
     values: { ...TABLE4_LOSSES },
     source: "SimCLR Table 4 (ImageNet, ResNet-50)",
   },
+  fidelity: [
+    {
+      table: "Table 4",
+      cells: Object.entries(TABLE4_LOSSES).map(([label, paper]) => ({
+        label,
+        metric: "linear_acc",
+        paper,
+      })),
+    },
+  ],
   conclusion: (f, b) =>
     `Table 4 at ${b.text}, one temperature and margin for every loss: NT-Xent against NT-Logistic ${phrase(findingOf(f, "ntxent-beats-ntlogistic"))}; against the margin triplet loss ${phrase(findingOf(f, "ntxent-beats-margin"))}. NT-Xent's lead over the other losses is ${outcome(findingOf(f, "ntxent-beats-ntlogistic"))} for NT-Logistic and ${outcome(findingOf(f, "ntxent-beats-margin"))} for the margin loss.`,
 };
@@ -148,6 +158,16 @@ export const temperatureStudy: Study = {
     ),
     source: "SimCLR Table 5 (ImageNet, ResNet-50)",
   },
+  fidelity: [
+    {
+      table: "Table 5",
+      cells: TABLE5_TEMPERATURE.map((r) => ({
+        label: `${r.l2Normalize ? "l2" : "no l2"} tau=${r.temperature}`,
+        metric: "linear_acc",
+        paper: r.top1,
+      })),
+    },
+  ],
   conclusion: (f, b) => {
     const l2 = findingOf(f, "l2-beats-no-l2");
     return `Table 5 at ${b.text}: with l2 normalisation, temperature 0.5 against 1.0 ${phrase(findingOf(f, "moderate-temperature-beats-high"))}; l2 at 0.5 against no normalisation at 10 ${phrase(l2)}, so the paper's case for l2 normalisation is ${outcome(l2)}.`;

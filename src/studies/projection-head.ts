@@ -10,6 +10,7 @@ import { smallSeeds, studyPresets } from "../evidence/budget";
 import { agrees, findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import { pairedRunsFinding } from "../evidence/comparisons";
 import type { Study } from "../evidence/study";
+import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
   const cells: StudyCell[] = [{ label: "none", overrides: { "head.kind": "none" } }];
@@ -73,6 +74,20 @@ export const projectionHeadStudy: Study = {
     group: "head.kind",
     title: "linear eval top-1 on h",
   },
+  fidelity: [
+    {
+      table: "Table 3",
+      // the paper's Table 3 uses the default non-linear head, here "nonlinear 128"
+      cells: Object.entries(TABLE3_PREDICT_TRANSFORMATION).flatMap(([t, v]) =>
+        (["h", "gh"] as const).map((r) => ({
+          label: "nonlinear 128",
+          metric: `probe_${t}_${r}`,
+          paper: v[r],
+        })),
+      ),
+      note: "the four transformations from h and from g(h) of the non-linear 128 head",
+    },
+  ],
   conclusion: (f, b) => {
     const hg = findingOf(f, "h-beats-gh");
     const probe = findingOf(f, "h-keeps-transformation");

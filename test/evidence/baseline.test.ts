@@ -62,3 +62,26 @@ test("the baseline sentence counts the cells above and below their random-init e
     /\(linear_acc_h\): the one cell scores above it \(mean gain \+10\.0 points\)\.$/,
   );
 });
+
+test("runs that evaluate g(h) compare h, not g(h), with the random-init encoder (which is h's)", () => {
+  // linear_acc is the configured representation g(h) in these runs; the baseline is h's.
+  const gh: SeedResult[] = [0, 1].map((seed) => ({
+    label: "nonlinear 128",
+    seed,
+    metrics: {
+      linear_acc: 0.45,
+      linear_acc_h: 0.47,
+      linear_acc_gh: 0.45,
+      [RANDOM_INIT_METRIC]: 0.4,
+    },
+  }));
+  const said = baselineSentence(gh, ["nonlinear 128"]) ?? "";
+  assert.match(
+    said,
+    /\(linear_acc_h\): the one cell scores above it \(mean gain \+7\.0 points\)\./,
+  );
+  assert.match(
+    said,
+    /g\(h\) \(linear_acc_gh\) is not compared with a baseline: its own random-init baseline .* is not measured/,
+  );
+});

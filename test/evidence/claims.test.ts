@@ -178,7 +178,8 @@ test("|t| >= 2 is no longer enough: at Welch df 2.4, t = 2.27 is inconclusive, a
   assert.equal(v.test?.kind, "welch");
   assert.ok((v.p ?? 0) > 0.05, `p ${v.p}`);
   assert.equal(v.verdict, "inconclusive");
-  // Two claims decided together, Holm for m = 2: the smaller p doubled, the larger kept (monotone).
+  // Two claims decided together: one Holm family of both directions (4 one-sided p-values; the
+  // reverse p's are 1 - p, above both): the smaller p x 4, the larger x 3 (monotone).
   const s2: Study = {
     ...study,
     claims: [
@@ -206,10 +207,11 @@ test("|t| >= 2 is no longer enough: at Welch df 2.4, t = 2.27 is inconclusive, a
   const both = evaluateClaims(s2, data);
   const [ps, pw] = [both[0]?.p ?? NaN, both[1]?.p ?? NaN];
   assert.ok(ps < pw);
-  assert.equal(both[0]?.pAdjusted, Math.min(1, 2 * ps));
-  assert.equal(both[1]?.pAdjusted, Math.max(Math.min(1, 2 * ps), pw));
-  // Alone, a claim is its own family.
+  assert.ok(pw < 1 - pw, `pw ${pw}`);
+  assert.equal(both[0]?.pAdjusted, Math.min(1, 4 * ps));
+  assert.equal(both[1]?.pAdjusted, Math.max(Math.min(1, 4 * ps), Math.min(1, 3 * pw)));
+  // Alone, a claim is its own family of its two directions.
   const alone = evaluateClaim(s2, s2.claims?.[1] as NonNullable<Study["claims"]>[number], data);
-  assert.equal(alone.pAdjusted, alone.p);
+  assert.equal(alone.pAdjusted, Math.min(1, 2 * (alone.p ?? NaN)));
   assert.equal(both[1]?.family, 2);
 });

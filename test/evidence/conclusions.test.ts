@@ -5,6 +5,7 @@ import type { ReportData, ReportRun } from "../../src/evidence/runs";
 import { formatN, type Finding } from "../../src/evidence/finding";
 import { studyConclusion, studyFindings } from "../../src/workbench/conclusions";
 import { findingsMarkdown, studyCompute } from "../../src/evidence/findings-markdown";
+import { strongestFinding } from "../../src/evidence/comparisons";
 import { getStudy, registerStudy } from "../../src/sweep/registry";
 import { selectCells } from "../../src/grid/study-grid";
 import type { Study } from "../../src/evidence/study";
@@ -56,13 +57,16 @@ function reportData(
 const rowOf = (md: string, part: string): string =>
   md.split("\n").find((l) => l.includes(part)) ?? "";
 
+const close = (actual: number, expected: number, what: string): void =>
+  assert.ok(Math.abs(actual - expected) <= 1e-6, `${what}: ${actual} vs ${expected}`);
+
 const find = (fs: Finding[], part: string): Finding => {
   const f = fs.find((x) => x.claim.includes(part));
   assert.ok(f, `no finding mentioning '${part}' in ${fs.map((x) => x.claim).join(" / ")}`);
   return f;
 };
 
-test("Figure 5 findings: crop+color against each runner-up, and compositions against singles", () => {
+test("Figure 5 findings: crop & color (either order) against every other unordered pair, and compositions against singles as a description", () => {
   const goodScore = (l: string): number =>
     l === "crop+color"
       ? 0.6
@@ -72,15 +76,33 @@ test("Figure 5 findings: crop+color against each runner-up, and compositions aga
   const fs = studyFindings("augmentation-grid", grid(goodScore, 2), "small");
   const strongest = find(fs, "strongest composition");
   assert.equal(strongest.verdict, "agrees");
-  assert.match(strongest.evidence, /ranks 1 of 42 by cell mean; against the closest runner-up/);
-  assert.equal(find(fs, "beat single").verdict, "agrees");
+  assert.match(
+    strongest.evidence,
+    /^color&crop .*\(n=2\) ranks 1 of 21 unordered pairs by mean .*; against the closest rival .*intersection-union test over 20 rivals/,
+  );
+  // the mirror cell color+crop is part of the target, not its rival
+  assert.doesNotMatch(strongest.evidence, /rival color\+crop/);
+  const pooled = find(fs, "beat single");
+  assert.equal(pooled.verdict, "descriptive");
+  assert.equal(pooled.p, undefined, "a description takes no part in the Holm family");
+  assert.match(pooled.evidence, /a fixed grid of cells is no sample/);
 
   // One seed for most cells (the old `small` grid): no interval to rank by, whatever the means say.
   const one = studyFindings("augmentation-grid", grid(goodScore, 1), "small");
   assert.equal(find(one, "strongest composition").verdict, "too few seeds");
   assert.match(
     find(one, "strongest composition").evidence,
-    /ranks 1 of 42 by cell mean; 42 of 42 cells have fewer than 2 seeds/,
+    /ranks 1 of 21 unordered pairs by mean .*; 20 of 20 rival pairs have fewer than 2 seeds/,
+  );
+  // `small` as committed: crop+color 6 seeds, every other composition 1: still too few seeds,
+  // because a rival of one seed has no spread however many seeds the target has.
+  const six = [
+    ...grid(goodScore, 1),
+    ...[1, 2, 3, 4, 5].map((seed) => r("crop+color", seed, { linear_acc: 0.6 })),
+  ];
+  assert.equal(
+    find(studyFindings("augmentation-grid", six, "small"), "strongest composition").verdict,
+    "too few seeds",
   );
 
   // crop+color third best, and singles spread as widely as pairs around the same mean: both turn.
@@ -102,8 +124,8 @@ test("Figure 5 findings: crop+color against each runner-up, and compositions aga
   const fb = studyFindings("augmentation-grid", bad, "small");
   const worse = find(fb, "strongest composition");
   assert.equal(worse.verdict, "disagrees");
-  assert.match(worse.evidence, /ranks 3 of 42 by cell mean/);
-  assert.equal(find(fb, "beat single").verdict, "inconclusive");
+  assert.match(worse.evidence, /ranks [2-9] of 21 unordered pairs/);
+  assert.equal(find(fb, "beat single").verdict, "descriptive");
 
   const none = studyFindings("augmentation-grid", [r("crop", 0, { linear_acc: 0.4 })], "small");
   assert.equal(find(none, "strongest composition").verdict, "no data");
@@ -177,19 +199,31 @@ test("the findings table gives each claim its verdict, the numbers and a reason 
   // Every row: n per side, the difference with its 95% CI, raw and Holm p, the test and the means.
   assert.match(
     row("NT-Xent beats NT-Logistic"),
-    // paired differences 0.098, 0.101, 0.101: t = 100 on 2 df, p = t.sf(100, 2) = 5.00e-5, Holm x 2
-    /\| \*\*agrees\*\* \| 3 \/ 3 \| \+10\.0 points \[9\.6, 10\.4\] \| 5\.00e-5 \| 1\.00e-4 \| paired t = 100\.00, df = 2\.0; .*50\.1% ± 0\.1 \(n=3\)/,
+    // paired differences 0.098, 0.101, 0.101: t = 100 on 2 df, p = t.sf(100, 2) = 5.00e-5; one Holm
+    // family of both directions of 2 claims (4 p): the margin claim's reverse p (0) first, then x 3
+    /\| \*\*agrees\*\* \| 3 \/ 3 \| \+10\.0 points \[9\.6, 10\.4\] \| 5\.00e-5 \| 1\.50e-4 \| paired t = 100\.00, df = 2\.0; .*50\.1% ± 0\.1 \(n=3\)/,
   );
   assert.match(row("NT-Xent beats the margin"), /\*\*disagrees\*\*.*\| one temperature/);
   // A "disagrees" shows the reverse test's raw and Holm p too: that is what decided it.
   assert.match(
     row("NT-Xent beats the margin"),
-    /\| \*\*disagrees\*\* \| 3 \/ 3 \| -5\.0 points \[[^\]]+\] \| 1\.00; reverse [^|]+ \| 1\.00; reverse [^|]+ \|/,
+    /\| \*\*disagrees\*\* \(the interval lies wholly against the paper\) \| 3 \/ 3 \| -5\.0 points \[[^\]]+\] \| 1\.00; reverse [^|]+ \| 1\.00; reverse [^|]+ \|/,
   );
   assert.match(md, /margin triplet loss -5\.0 points \[[^\]]+\], disagrees \(reverse Holm p = /);
   assert.match(md, /contradicted at this budget for the margin loss/);
-  assert.match(md, /Holm-Bonferroni across the 2 tested claims of this table/);
-  assert.match(md, /Summary: 1 agrees, 1 disagrees, 0 inconclusive, 0 too few seeds, 0 no data/);
+  assert.match(
+    md,
+    /Holm-Bonferroni over both directions of the 2 tested claims \(4 one-sided tests/,
+  );
+  assert.match(
+    md,
+    /Summary: 1 agrees, 1 disagrees, 0 inconclusive, 0 too few seeds, 0 descriptive, 0 no data/,
+  );
+  // the margin claim's interval lies wholly below 0: the row says so in words
+  assert.match(
+    row("NT-Xent beats the margin"),
+    /\*\*disagrees\*\* \(the interval lies wholly against the paper\)/,
+  );
   // The findings come first; compute and environment after.
   assert.ok(md.indexOf("| paper's claim |") < md.indexOf("## Compute and environment"));
   assert.match(md, /Not run yet: batch-size\./);
@@ -242,49 +276,69 @@ test("a temperature finding that does not reproduce gets a reason computed from 
   );
 });
 
-test("Table 1 and Table 3 findings: a Welch-Satterthwaite interaction over four cells and a paired t over runs", () => {
-  const color: SeedResult[] = [];
-  for (let seed = 0; seed < 3; seed++) {
-    const e = (seed - 1) * 0.003;
-    color.push(r("simclr s=1", seed, { linear_acc: 0.5 + e }));
-    color.push(r("simclr s=0.125", seed, { linear_acc: 0.44 + e }));
-    color.push(r("supervised s=1", seed, { supervised_acc: 0.6 + e }));
-    color.push(r("supervised s=0.125", seed, { supervised_acc: 0.59 + e }));
-  }
+test("Table 1 and Table 3 findings: a per-seed contrast over four cells sharing seeds, Welch only without them, and h against g(h) with the seed as the unit (scipy)", () => {
+  const cols = {
+    "simclr s=1": [0.5, 0.53, 0.49, 0.52],
+    "simclr s=0.125": [0.44, 0.46, 0.45, 0.45],
+    "supervised s=1": [0.6, 0.62, 0.59, 0.61],
+    "supervised s=0.125": [0.59, 0.6, 0.6, 0.58],
+  };
+  const color: SeedResult[] = Object.entries(cols).flatMap(([label, v]) =>
+    v.map((x, seed) =>
+      r(label, seed, { [label.startsWith("supervised") ? "supervised_acc" : "linear_acc"]: x }),
+    ),
+  );
   const c = find(studyFindings("color-strength", color, "small"), "helps SimCLR more");
-  assert.equal(c.verdict, "agrees");
-  assert.match(c.evidence, /SimCLR 6\.0 points, supervised 1\.0 points/);
-  assert.equal(c.test?.kind, "contrast");
-  // Four cells of equal spread and n = 3: Welch-Satterthwaite gives 4 x 2 = 8 df.
-  assert.ok(Math.abs((c.test?.df ?? 0) - 8) < 1e-9, `df ${c.test?.df}`);
+  // contrasts a - b - c + d per seed; scipy.stats.ttest_1samp(con, 0, alternative='greater') and
+  // ttest_1samp(con, 0).confidence_interval(0.95) (scipy 1.17.1)
+  close(c.test?.estimate ?? NaN, 0.04749999999999993, "estimate");
+  close(c.test?.t ?? NaN, 18.999999999999957, "t");
+  close(c.p ?? NaN, 0.0001591717200355797, "p");
+  close(c.test?.ci[0] ?? NaN, 0.03954388423679066, "ci low");
+  close(c.test?.ci[1] ?? NaN, 0.055456115763209204, "ci high");
+  assert.equal(c.test?.df, 3);
+  assert.match(
+    c.evidence,
+    /per-seed contrast over the 4 seeds common to the four cells \(df = 3\)/,
+  );
   assert.deepEqual(
     c.sides.map((x) => x.n),
-    [3, 3, 3, 3],
+    [4, 4, 4, 4],
   );
-  // Equal gains are within the spread.
-  const even = color.map((x) =>
-    x.label === "supervised s=1" ? { ...x, metrics: { supervised_acc: 0.65 } } : x,
-  );
-  assert.equal(
-    find(studyFindings("color-strength", even, "small"), "helps SimCLR more").verdict,
-    "inconclusive",
+  // Seeds shared by no two cells: Welch-Satterthwaite over the four independent cells.
+  const apart = color.map((x, i) => ({ ...x, seed: 10 * i }));
+  const w = find(studyFindings("color-strength", apart, "small"), "helps SimCLR more");
+  assert.equal(w.test?.kind, "contrast");
+  assert.match(w.evidence, /Welch over the four cells/);
+  // Cells on two CPU models: the seeds of one model only, and the table says so.
+  const mixed = color.map((x) => ({ ...x, cpu: x.seed < 3 ? "AMD EPYC" : "Intel Xeon" }));
+  const m = find(studyFindings("color-strength", mixed, "small"), "helps SimCLR more");
+  assert.equal(m.test?.df, 2);
+  assert.match(
+    m.evidence,
+    /CPU model as a blocking factor: runs on AMD EPYC only, 4 runs on other CPU models left out/,
   );
 
-  // h beats g(h) in every run by about 2 points while runs differ by 10: paired, it is decisive.
-  const heads: SeedResult[] = [0, 1, 2, 3].map((i) =>
-    r(`nonlinear ${i % 2 ? 128 : 32}`, i, {
-      linear_acc_h: 0.4 + i * 0.03 + 0.02 + (i % 2) * 0.002,
-      linear_acc_gh: 0.4 + i * 0.03,
-      probe_h: 0.7 + i * 0.05,
-      probe_gh: 0.7 + i * 0.05 + 0.001 * (i % 2 ? 1 : -1),
+  // h against g(h): 5 runs from 3 seeds are 3 units, each seed the mean of its runs.
+  const hs = [0.42, 0.45, 0.47, 0.44, 0.5];
+  const gs = [0.41, 0.43, 0.44, 0.43, 0.47];
+  const heads: SeedResult[] = [0, 0, 1, 1, 2].map((seed, i) =>
+    r(`nonlinear ${i % 2 ? 128 : 32}`, seed, {
+      linear_acc_h: hs[i] as number,
+      linear_acc_gh: gs[i] as number,
+      probe_h: 0.7,
+      probe_gh: 0.7 + 0.001 * (i % 2 ? 1 : -1),
     }),
   );
   const fs = studyFindings("projection-head", heads, "small");
   const h = find(fs, "before the head (h) beats");
-  assert.equal(h.verdict, "agrees");
-  assert.match(h.evidence, /paired over 4 runs/);
-  assert.equal(h.test?.kind, "paired");
-  assert.equal(h.test?.df, 3);
+  // scipy.stats.ttest_rel(h per-seed means, g(h) per-seed means, alternative='greater')
+  close(h.test?.t ?? NaN, 4.913538149119946, "h t");
+  close(h.p ?? NaN, 0.01950617387952772, "h p");
+  close(h.test?.ci[0] ?? NaN, 0.0026937514986828358, "h ci low");
+  close(h.test?.ci[1] ?? NaN, 0.040639581834650496, "h ci high");
+  assert.equal(h.test?.df, 2);
+  assert.match(h.evidence, /paired over 3 seeds \(5 runs\)/);
   assert.equal(find(fs, "transformation than z").verdict, "inconclusive");
 });
 
@@ -453,4 +507,55 @@ test("a study of one's own ideas speaks of its own hypotheses, not of the paper"
   const text = studyConclusion(own, [], "tiny");
   assert.match(text, /0 of 1 hypotheses of this study hold/);
   assert.doesNotMatch(text, /paper/);
+});
+
+test("the strongest pair's intersection-union test: p is the largest paired p over the rival unordered pairs (scipy)", () => {
+  const rows: SeedResult[] = [];
+  const put = (label: string, v: number[]): void =>
+    v.forEach((x, seed) => rows.push(r(label, seed, { linear_acc: x })));
+  put("crop+color", [0.5, 0.52, 0.49]);
+  put("color+crop", [0.48, 0.5, 0.47]);
+  put("crop+blur", [0.45, 0.47, 0.46]);
+  put("blur+crop", [0.44, 0.46, 0.44]);
+  put("color+blur", [0.47, 0.48, 0.44]);
+  const cells = ["crop+color", "color+crop", "crop+blur", "blur+crop", "color+blur"];
+  const f = strongestFinding(
+    { id: "s", claim: "s", source: "Figure 5" },
+    rows,
+    "linear_acc",
+    "crop+color",
+    cells,
+  );
+  // per seed: target the mean of both orders; blur&crop likewise; blur&color one order.
+  // scipy.stats.ttest_rel(target, rival, alternative='greater' / 'less') for each rival:
+  //   blur&crop: t = 7.999999999999978, p = 0.007634036082669111, reverse 0.9923659639173309
+  //   blur&color: t = 5.196152422706644, p = 0.01754935932299225, reverse 0.9824506406770077
+  close(f.p ?? NaN, 0.01754935932299225, "IUT p = the largest component p");
+  close(f.test?.t ?? NaN, 5.196152422706644, "the closest rival's t");
+  close(f.pReverse ?? NaN, 1, "reverse: min(1, 2 rivals x 0.98245...), Bonferroni");
+  assert.match(f.evidence, /^color&crop .* ranks 1 of 3 unordered pairs/);
+  assert.match(f.evidence, /closest rival blur&color .*intersection-union test over 2 rivals/);
+});
+
+test("a claim pairs only runs of one CPU model and names the runs it leaves out (scipy)", () => {
+  const xeon = "Intel(R) Xeon(R) Processor";
+  const epyc = "AMD EPYC";
+  const nt = [0.45, 0.44, 0.46, 0.45, 0.44, 0.46];
+  const margin = [0.43, 0.435, 0.4, 0.41, 0.4, 0.41];
+  const rows: SeedResult[] = [
+    ...nt.map((x, seed) => ({ ...r("ntxent", seed, { linear_acc: x }), cpu: xeon })),
+    ...margin.map((x, seed) => ({
+      ...r("margin", seed, { linear_acc: x }),
+      cpu: seed < 2 ? xeon : epyc,
+    })),
+  ];
+  const f = find(studyFindings("losses", rows, "small"), "NT-Xent beats the margin");
+  // only seeds 0 and 1 ran both on the Xeon:
+  // scipy.stats.ttest_rel([0.45, 0.44], [0.43, 0.435], alternative='greater').pvalue
+  close(f.p ?? NaN, 0.17202086962263072, "p over the 2 same-CPU pairs");
+  assert.equal(f.test?.df, 1);
+  assert.match(
+    f.evidence,
+    /CPU model as a blocking factor: runs on Intel\(R\) Xeon\(R\) Processor only, 4 runs on other CPU models left out/,
+  );
 });

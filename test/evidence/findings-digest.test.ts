@@ -45,7 +45,10 @@ test("the digest counts every claim of the table, lists each under its verdict w
   const claims = studies.flatMap((s) => s.claims ?? []).length;
   assert.match(digest, new RegExp(`^At \`small\`, ${claims} claims: \\*\\*1 agrees, 0 disagrees`));
   // Holm over the two tested claims of losses; temperature has no runs, so its claims are untested.
-  assert.match(digest, /Holm-Bonferroni across the 2 tested claims/);
+  assert.match(
+    digest,
+    /Holm-Bonferroni over both directions of the 2 tested claims \(4 one-sided tests/,
+  );
   const planned = studies.reduce((a, s) => a + planStudy(s, { preset: "small" }).length, 0);
   assert.match(
     digest,

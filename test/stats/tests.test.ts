@@ -115,11 +115,13 @@ test("Holm-Bonferroni step-down: hand-computed adjusted p, order kept, untested 
   assert.throws(() => holmAdjust([1.5]), /p-values must be in \[0, 1\], got 1.5 at 0/);
 });
 
-test("the verdict rule: one-sided, Holm across the family, reverse direction disagrees", () => {
+test("the verdict rule: both directions of every claim in one Holm family (FWER 0.05 over wrong decisive verdicts)", () => {
+  // 4 tested claims -> 8 one-sided p-values in one family, sorted:
+  // 0.001 (x8 = 0.008), 0.001 (x7 = 0.007 -> 0.008), 0.02 (x6 = 0.12), 0.5, 0.5, ...
   const d = decideFamily([
-    { p: 0.001, pReverse: 0.999 }, // 0.001 * 4 = 0.004 -> agrees
-    { p: 0.02, pReverse: 0.98 }, // 0.02 * 3 = 0.06 -> inconclusive (agrees alone at 0.05)
-    { p: 0.999, pReverse: 0.001 }, // reverse: 0.001 * 4 -> disagrees
+    { p: 0.001, pReverse: 0.999 }, // agrees
+    { p: 0.02, pReverse: 0.98 }, // 0.12 -> inconclusive (agrees alone at 0.05)
+    { p: 0.999, pReverse: 0.001 }, // reverse -> disagrees
     { p: 0.5, pReverse: 0.5 },
     {}, // too few seeds: not in the family
   ]);
@@ -127,6 +129,43 @@ test("the verdict rule: one-sided, Holm across the family, reverse direction dis
     d.map((x) => x?.verdict),
     ["agrees", "inconclusive", "disagrees", "inconclusive", undefined],
   );
-  close(d[1]?.pAdjusted ?? NaN, 0.06, "adjusted");
+  close(d[0]?.pAdjusted ?? NaN, 0.008, "adjusted, first step");
+  close(d[2]?.pReverseAdjusted ?? NaN, 0.008, "reverse adjusted (monotone)");
+  close(d[1]?.pAdjusted ?? NaN, 0.12, "adjusted");
+  // One claim alone is a family of 2: 0.02 x 2 = 0.04 still agrees; 0.03 x 2 = 0.06 does not,
+  // where adjusting each direction on its own would have let it through.
   assert.equal(decideFamily([{ p: 0.02, pReverse: 0.98 }])[0]?.verdict, "agrees");
+  assert.equal(decideFamily([{ p: 0.03, pReverse: 0.97 }])[0]?.verdict, "inconclusive");
+  // Two claims, one each way: before, each direction was a family of 1 (both decisive at 0.04);
+  // now 4 tests: 0.04 x 4 = 0.16, so neither is.
+  assert.deepEqual(
+    decideFamily([
+      { p: 0.04, pReverse: 0.96 },
+      { p: 0.96, pReverse: 0.04 },
+    ]).map((x) => x?.verdict),
+    ["inconclusive", "inconclusive"],
+  );
+});
+
+test("the family's chance of any wrong decisive verdict stays at 0.05 (simulation, all nulls true)", () => {
+  // m claims with no true difference, each a t statistic with df 5; under H0 both one-sided p
+  // are uniform. Seeded LCG so the test is deterministic; 4000 families of 6 claims.
+  let state = 12345;
+  const unif = (): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state + 0.5) / 2 ** 32;
+  };
+  let wrong = 0;
+  const families = 4000;
+  for (let k = 0; k < families; k++) {
+    const claims = Array.from({ length: 6 }, () => {
+      const p = unif();
+      return { p, pReverse: 1 - p };
+    });
+    if (decideFamily(claims).some((x) => x?.verdict !== "inconclusive")) wrong++;
+  }
+  // Bonferroni-exact rate for 12 one-sided tests: 1 - (1 - 0.05/12)^6 ~ 0.0247 (two tails of 6);
+  // per-direction Holm would give ~0.05 each way, ~0.098 in all.
+  assert.ok(wrong / families <= 0.05, `wrong decisive verdicts ${wrong / families}`);
+  assert.ok(wrong / families > 0.01, `the rule should still decide sometimes: ${wrong / families}`);
 });
