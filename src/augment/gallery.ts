@@ -67,7 +67,7 @@ export function galleryImage(batch: ImageBatch, opts: Partial<GalleryOptions> = 
   const spec: TwoViewSpec = Array.isArray(o.ops)
     ? symmetric(pipeline(o.ops, o.options, o.extra))
     : o.ops;
-  const [v1, v2] = makeTwoViews(batch, spec, createRng(o.seed));
+  const [v1, v2] = makeTwoViews(batch, spec, createRng(o.seed), o.extra);
   const tiles = [batch, v1, v2];
   const tw = batch.width * o.scale;
   const th = batch.height * o.scale;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { galleryFigure, galleryPng } from "../../src/augment/gallery";
+import type { ExtraAugmentations } from "../../src/augment/compose";
+import { galleryFigure, galleryImage, galleryPng } from "../../src/augment/gallery";
 import { decodeImage } from "../../src/data/decode";
 import { randomBatch } from "./support";
 
@@ -27,5 +28,26 @@ describe("augmentation gallery", () => {
     const fig = galleryFigure(randomBatch(2, 4, 4, 2), { ops: ["flip"] });
     assert.match(fig.dataUrl, /^data:image\/png;base64,iVBORw0KGgo/);
     assert.equal(fig.png[1], 0x50);
+  });
+
+  it("shows an augmentation of the caller's own (a plugin's, passed as extra) in both views", () => {
+    // An inverting kernel: every view pixel is 1 - original, so the view tiles differ from the original's.
+    const invert: ExtraAugmentations = {
+      has: (name) => name === "invert",
+      names: () => ["invert"],
+      kernel: () => ({
+        inPlace: true,
+        run: (src, out) => {
+          for (let i = 0; i < out.length; i++) out[i] = 1 - src.data[i];
+        },
+      }),
+    };
+    const batch = randomBatch(1, 4, 4, 3);
+    assert.throws(() => galleryImage(batch, { ops: ["invert"] }), /unknown augmentation 'invert'/);
+    const img = galleryImage(batch, { ops: ["invert"], extra: invert, scale: 1, gap: 1 });
+    // tiles of image 0: original at x = 2, view 1 at x = 2 + 4 + 1 = 7; both at y = 2
+    const px = (x: number): number => img.rgb[(2 * img.width + x) * 3];
+    assert.equal(px(2), Math.round(batch.data[0] * 255));
+    assert.equal(px(7), Math.round((1 - batch.data[0]) * 255));
   });
 });
