@@ -106,6 +106,9 @@ export function useRayCluster(nodeEnv: Record<string, string> = {}): RayFixture 
       // (<temp>/session_<date>_<pid>/sockets/dash_<Module>) would pass the 107-byte path limit
       // of AF_UNIX there, and its modules fail with "Received EOF from pipe".
       tempDir = makeTempDir("ray", "/tmp");
+      // Ray's Python processes make multiprocessing folders (pymp-*) in TMPDIR and leave them when
+      // the nodes are stopped; they go into the fixture's folder, which is removed after the tests.
+      const env = { ...nodeEnv, TMPDIR: tempDir };
       const [gcs, dash] = [await freePort(), await freePort()];
       fixture.dashboard = `http://127.0.0.1:${dash}`;
       nodes.push(
@@ -119,7 +122,7 @@ export function useRayCluster(nodeEnv: Record<string, string> = {}): RayFixture 
             "--num-cpus=1",
             `--temp-dir=${tempDir}`,
           ],
-          nodeEnv,
+          env,
         ),
       );
       await until(
@@ -127,7 +130,7 @@ export function useRayCluster(nodeEnv: Record<string, string> = {}): RayFixture 
         async () => (await aliveNodes(fixture.dashboard)) >= 1,
         nodes,
       );
-      nodes.push(startNode([`--address=127.0.0.1:${gcs}`, "--num-cpus=1"], nodeEnv));
+      nodes.push(startNode([`--address=127.0.0.1:${gcs}`, "--num-cpus=1"], env));
       await until(
         "a second node joining",
         async () => (await aliveNodes(fixture.dashboard)) >= 2,
