@@ -24,7 +24,15 @@ function runWorker(args: WorkerArgs): Promise<WorkerRun[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(__dirname, "train-worker.ts"), JSON.stringify(args)],
+      [
+        "--import",
+        "tsx",
+        // an entry point like every test process: the harness hands the environment to the toolkit
+        "--import",
+        path.join(__dirname, "..", "support", "environment.cjs"),
+        path.join(__dirname, "train-worker.ts"),
+        JSON.stringify(args),
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
