@@ -18,11 +18,10 @@ import { backendInfo, initBackend } from "../../src/backend";
 import { bf16Conv2d, bf16Unavailable } from "../../src/backend/bf16";
 import { conv2dFp32 } from "../../src/models/conv";
 import { resolveConfig } from "../../src/config/resolve";
-import type { PretrainConfigOverrides } from "../../src/config/pretrain-config";
 import { pretrain } from "../../src/train/pretrain";
 import type { StepMetrics } from "../../src/train/metrics";
 import { cpuInfo } from "../../src/track/cpu";
-import { recordingLogger, syntheticDataset } from "../train/support";
+import { recordingLogger, small, syntheticDataset } from "../train/support";
 import { assertClose, randomArray } from "./support";
 
 const BF16_TOLERANCE = Object.freeze({ rtol: 2e-2, atol: 1e-4 });
@@ -113,13 +112,6 @@ describe("bf16 training", async () => {
   await initBackend({ quiet: true });
   const why = bf16Unavailable(cpuInfo(), backendInfo());
   const dataset = syntheticDataset(256, 64);
-  const small: PretrainConfigOverrides = {
-    data: { trainLimit: 0, testLimit: 0, resolution: 16 },
-    encoder: { arch: "convnet", widthMultiplier: 0.25 },
-    head: { outDim: 16 },
-    train: { batchSize: 32, epochs: 1, maxSteps: 6 },
-    eval: { linear: false, randomInit: false, knnK: 10 },
-  };
   const losses = async (precision: "fp32" | "bf16") => {
     const steps: StepMetrics[] = [];
     const logger = recordingLogger();

@@ -9,17 +9,10 @@ import { pretrain } from "../../src/train/pretrain";
 import { DivergenceError } from "../../src/train/divergence";
 import { loadCheckpoint } from "../../src/train/checkpoint";
 import type { StepMetrics } from "../../src/train/metrics";
-import { recordingLogger, syntheticDataset } from "./support";
+import { recordingLogger, small, syntheticDataset } from "./support";
 import { tempDir } from "../support/tmp";
 
 const dataset = syntheticDataset(256, 64);
-const small: PretrainConfigOverrides = {
-  data: { trainLimit: 0, testLimit: 0, resolution: 16 },
-  encoder: { arch: "convnet", widthMultiplier: 0.25 },
-  head: { outDim: 16 },
-  train: { batchSize: 32, epochs: 1, maxSteps: 6 },
-  eval: { linear: false, randomInit: false, knnK: 10 },
-};
 
 /** Tensors left behind by a run of `steps` steps (model construction only, never per step). */
 async function leftBehind(steps: number): Promise<number> {

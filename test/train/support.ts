@@ -1,4 +1,5 @@
 /** Small in-memory data sets and a recording logger for training tests. */
+import type { PretrainConfigOverrides } from "../../src/config/pretrain-config";
 import type { Dataset, ImageSplit } from "../../src/data/types";
 import type { DatasetInput, ModelFiles, RunLogger, RunStatus } from "../../src/track/types";
 import { createRng } from "../../src/util/random";
@@ -73,3 +74,12 @@ export function recordingLogger(): RecordingLogger {
   };
   return r;
 }
+
+/** A 6-step run on {@link syntheticDataset} images: the training tests' shared small config. */
+export const small: PretrainConfigOverrides = {
+  data: { trainLimit: 0, testLimit: 0, resolution: 16 },
+  encoder: { arch: "convnet", widthMultiplier: 0.25 },
+  head: { outDim: 16 },
+  train: { batchSize: 32, epochs: 1, maxSteps: 6 },
+  eval: { linear: false, randomInit: false, knnK: 10 },
+};
