@@ -11,10 +11,12 @@
  *   logged-models (POST: create), logged-models/<id> (GET: get, PATCH: finalize)
  *   artifacts/list; /api/2.0/mlflow-artifacts/artifacts/<path> (PUT, GET: the artifact proxy of
  *   `--serve-artifacts`, for run and logged-model artifacts alike)
- * Run search is also returned as an arquero table.
+ * Run search is also returned as an arquero table. Metric names are the toolkit's: they are sent
+ * with their group prefix (`eval/linear_acc`) and read back without it (src/track/metric-names.ts).
  */
 import * as aq from "arquero";
 import { resolveTrackingUri } from "./server";
+import { internalMetricName, internalMetrics, mlflowMetricName } from "./metric-names";
 import { flattenFields, paramValue } from "../util/flatten";
 import type { DatasetInput, ParamValue, RunStatus } from "./types";
 
@@ -148,7 +150,10 @@ export interface SearchRunsOptions {
   experimentNames?: string[];
   /** MLflow filter string, e.g. `tags.simclr.study = 'heads' and attributes.status = 'FINISHED'`. */
   filter?: string;
-  /** e.g. ["metrics.linear_acc DESC", "attributes.start_time ASC"] */
+  /**
+   * e.g. ["metrics.`eval/linear_acc` DESC", "attributes.start_time ASC"]: filters and orders name
+   * metrics as the server stores them, with their group prefix (src/track/metric-names.ts).
+   */
   orderBy?: string[];
   /** Page size (server maximum 1000 per page for runs/search; 50000 total). */
   maxResults?: number;
@@ -390,8 +395,9 @@ function toRunInfo(w: WireRunInfo): RunInfo {
 }
 
 function toRun(w: WireRun): Run {
-  const metrics: Record<string, number> = {};
-  for (const m of w.data?.metrics ?? []) metrics[m.key] = decodeMetricValue(m.value);
+  const metrics = internalMetrics(
+    (w.data?.metrics ?? []).map((m) => ({ key: m.key, value: decodeMetricValue(m.value) })),
+  );
   const datasets = (w.inputs?.dataset_inputs ?? []).map((d) => ({
     name: d.dataset.name,
     digest: d.dataset.digest,
@@ -430,8 +436,8 @@ function toLoggedModel(w: WireLoggedModel): LoggedModel {
     status: i.status,
     params: kv(w.data?.params),
     tags: kv(i.tags),
-    metrics: Object.fromEntries(
-      (w.data?.metrics ?? []).map((x) => [x.key, decodeMetricValue(x.value)]),
+    metrics: internalMetrics(
+      (w.data?.metrics ?? []).map((x) => ({ key: x.key, value: decodeMetricValue(x.value) })),
     ),
   };
   if (i.source_run_id) m.sourceRunId = i.source_run_id;
@@ -726,7 +732,7 @@ export class MlflowClient {
       await this.request("POST", "runs/log-batch", {
         run_id: runId,
         metrics: (part.metrics ?? []).map((m) => ({
-          key: m.key,
+          key: mlflowMetricName(m.key),
           value: encodeMetricValue(m.value),
           timestamp: m.timestamp,
           step: m.step,
@@ -848,8 +854,17 @@ export class MlflowClient {
     });
   }
 
-  /** Every logged value of one metric, in step order. */
+  /**
+   * Every logged value of one metric (the toolkit's name), in step order. A run logged before the
+   * group prefixes has it under the plain name, which is asked for when the prefixed one is empty.
+   */
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    const name = mlflowMetricName(key);
+    const points = await this.metricHistory(runId, name);
+    return points.length || name === key ? points : this.metricHistory(runId, key);
+  }
+
+  private async metricHistory(runId: string, key: string): Promise<Metric[]> {
     const out: Metric[] = [];
     let token: string | undefined;
     do {
@@ -869,7 +884,7 @@ export class MlflowClient {
       };
       for (const m of r.metrics ?? []) {
         out.push({
-          key: m.key,
+          key: internalMetricName(m.key),
           value: decodeMetricValue(m.value),
           timestamp: Number(m.timestamp),
           step: Number(m.step ?? 0),

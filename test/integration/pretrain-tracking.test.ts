@@ -51,6 +51,53 @@ test("a tracked run lands in MLflow with the whole config, per-step metrics, res
   assert.equal((await client.getMetricHistory(run.info.runId, "loss")).length, 4);
   assert.ok(Math.abs(run.metrics.linear_acc - r.linear_acc) < 1e-9);
   assert.ok("random_init_linear_acc" in run.metrics);
+  // On the server every metric carries its group, so the run page sections them (issue 26).
+  const raw = (await (
+    await fetch(`${mlflow.url}/api/2.0/mlflow/runs/get?run_id=${run.info.runId}`)
+  ).json()) as { run: { data: { metrics: { key: string }[] } } };
+  const keys = raw.run.data.metrics.map((m) => m.key);
+  const plain = keys.filter((k) => !/^(train|eval|time|system)\//.test(k));
+  assert.deepEqual(plain, [], "every logged metric has a group");
+  for (const k of [
+    "train/loss",
+    "eval/linear_acc",
+    "eval/knn_acc",
+    "time/eval_s",
+    "time/feature_s",
+  ])
+    assert.ok(keys.includes(k), `${k} among ${keys.join(", ")}`);
+  assert.equal(
+    Object.keys(run.metrics).filter((k) => k.includes("/") && !k.startsWith("system/")).length,
+    0,
+  );
+});
+
+test("runs logged before the group prefixes read back under the same names", async () => {
+  const client = createMlflowClient(mlflow.url);
+  const experimentId = await client.getOrCreateExperiment("pretrain-it-old");
+  const old = await client.createRun({ experimentId, runName: "plain-names" });
+  // the way runs were logged before: plain names, straight through the REST API
+  const metrics = [0, 1, 2].flatMap((step) => [
+    { key: "loss", value: 3 - step, timestamp: Date.now(), step },
+    { key: "linear_acc", value: 0.25, timestamp: Date.now(), step },
+  ]);
+  const res = await fetch(`${mlflow.url}/api/2.0/mlflow/runs/log-batch`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ run_id: old.runId, metrics }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  const run = await client.getRun(old.runId);
+  assert.deepEqual(run.metrics, { loss: 1, linear_acc: 0.25 });
+  const history = await client.getMetricHistory(old.runId, "loss");
+  assert.deepEqual(
+    history.map((m) => [m.key, m.step, m.value]),
+    [
+      ["loss", 0, 3],
+      ["loss", 1, 2],
+      ["loss", 2, 1],
+    ],
+  );
 });
 
 test("a diverging tracked run is marked FAILED with the step and value in its note", async () => {
