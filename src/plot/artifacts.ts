@@ -1,10 +1,12 @@
 /**
- * Figures as MLflow artifacts: the plotly spec as JSON (small, re-plottable) and, on request, a
- * self-contained HTML page (plotly.js inlined, opens offline from the MLflow UI's artifact view).
+ * Figures as MLflow artifacts: the plotly spec as JSON (small, re-plottable), an SVG picture (a few
+ * kB, shown as an image by the MLflow UI's artifact view: src/plot/svg.ts) and, on request, a
+ * self-contained HTML page (plotly.js inlined, about 4.8 MB; interactive).
  */
 import type { RunLogger } from "../track/types";
 import type { Figure } from "./figures";
 import { escapeHtml, figureHtml, plotlyScriptTag } from "./html";
+import { figureSvg } from "./svg";
 
 /** A standalone HTML page showing one figure (plotly.js inlined; about 4.8 MB). */
 export function figurePage(fig: Figure, title = "figure"): string {
@@ -15,7 +17,8 @@ export function figurePage(fig: Figure, title = "figure"): string {
 }
 
 /**
- * Logs a figure under `plots/`: `<name>.json` always, `<name>.html` when `html` is true.
+ * Logs a figure under `plots/`: `<name>.json` and `<name>.svg` always, `<name>.html` when `html`
+ * is true.
  * `name` may contain letters, digits, '-', '_' and '.'.
  */
 export async function logFigure(
@@ -27,5 +30,6 @@ export async function logFigure(
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
     throw new Error(`figure name ${JSON.stringify(name)} must be letters, digits, '-', '_' or '.'`);
   await logger.logArtifact(`${name}.json`, JSON.stringify(fig), "plots");
+  await logger.logArtifact(`${name}.svg`, figureSvg(fig), "plots");
   if (opts.html) await logger.logArtifact(`${name}.html`, figurePage(fig, name), "plots");
 }

@@ -15,7 +15,7 @@ import { trackingSettings } from "../track/context";
 import { environmentTags } from "../track/environment";
 import { isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
-import { figurePage } from "../plot/artifacts";
+import { figureSvg } from "../plot/svg";
 import { studyFigure } from "../plot/study";
 import {
   failUnstartedCell,
@@ -169,7 +169,10 @@ export function retryingClient(client: MlflowClient, waitMs = 120_000): MlflowCl
   });
 }
 
-/** Uploads the study's figures to the parent run: plots/<metric>.json, and .html for the main metric. */
+/**
+ * Uploads the study's figures to the parent run: plots/<metric>.json (the plotly spec, for notebooks
+ * and reports) and plots/<metric>.svg (a few kB; MLflow's artifact viewer shows it as an image).
+ */
 async function logStudyFigures(
   client: MlflowClient,
   runId: string,
@@ -178,19 +181,13 @@ async function logStudyFigures(
   results: CellResult[],
 ): Promise<void> {
   const done = results.filter((r) => r.status === "FINISHED" || r.status === "SKIPPED");
-  const main = study.plot?.metric ?? study.metrics[0];
   try {
     for (const metric of study.metrics) {
       if (!done.some((r) => typeof r.metrics[metric] === "number")) continue;
       const fig = studyFigure(study, done, metric, preset);
       const name = metric.replace(/[^A-Za-z0-9_.-]/g, "_");
       await client.uploadArtifact(runId, `plots/${name}.json`, JSON.stringify(fig));
-      if (metric === main)
-        await client.uploadArtifact(
-          runId,
-          `plots/${name}.html`,
-          figurePage(fig, `${study.name}: ${metric}`),
-        );
+      await client.uploadArtifact(runId, `plots/${name}.svg`, figureSvg(fig));
     }
   } catch (err) {
     process.stderr.write(

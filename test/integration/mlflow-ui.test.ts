@@ -14,7 +14,10 @@ import { resolveConfig } from "../../src/config/resolve";
 import { runUrl } from "../../src/track/links";
 import { startRun } from "../../src/track/logger";
 import { createMlflowClient, type Run } from "../../src/track/mlflow";
+import { barsFromRows } from "../../src/plot/figures";
+import { figureSvg } from "../../src/plot/svg";
 import { pretrain } from "../../src/train/pretrain";
+import type { Page } from "playwright-core";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { useMlflowServer } from "../support/mlflow";
 import { syntheticDataset } from "../train/support";
@@ -106,7 +109,49 @@ test("a run page opens in the model-training view with its dataset, source and l
     // The README's picture (docs/mlflow-run-page.png): the run page without the assistant panel.
     const shot = process.env.SIMCLR_RUN_PAGE_SCREENSHOT;
     if (shot) await page.screenshot({ path: shot, clip: { x: 0, y: 0, width: 945, height: 800 } });
+    await metricSections(page);
+    await svgPlotShown(page, run);
   } finally {
     await browser.close();
   }
 });
+
+/** The model-metrics tab sections the charts by the metrics' group prefix (train/, eval/, time/). */
+async function metricSections(page: Page): Promise<void> {
+  await page.getByRole("tab", { name: "Model metrics" }).click();
+  for (const group of ["train", "eval", "time"])
+    await page
+      .getByText(group, { exact: true })
+      .filter({ visible: true })
+      .first()
+      .waitFor({ timeout: 30_000 });
+  // the charts are titled with the full names, each in its group's section
+  await page.getByText("eval/linear_acc").filter({ visible: true }).first().waitFor();
+}
+
+/** A sweep-style SVG plot artifact opens in the artifact viewer as an image that has loaded. */
+async function svgPlotShown(page: Page, run: Run): Promise<void> {
+  const fig = barsFromRows(
+    [
+      { x: "linear", group: "", value: run.metrics.linear_acc },
+      { x: "kNN", group: "", value: run.metrics.knn_acc },
+    ],
+    { title: "ui-run: accuracy", yTitle: "top-1", xTitle: "protocol" },
+  );
+  await createMlflowClient(mlflow.url).uploadArtifact(
+    run.info.runId,
+    "plots/accuracy.svg",
+    figureSvg(fig),
+  );
+  await page.getByRole("tab", { name: "Artifacts" }).click();
+  await page.getByText("plots", { exact: true }).filter({ visible: true }).first().click();
+  await page.getByText("accuracy.svg", { exact: true }).filter({ visible: true }).first().click();
+  // the picture decoded at the SVG's own width (760 px): shown, not offered as text or a download
+  await page.waitForFunction(
+    "[...document.images].some((i) => i.complete && i.naturalWidth === 760)",
+    undefined,
+    { timeout: 30_000 },
+  );
+  const shot = process.env.SIMCLR_PLOT_ARTIFACT_SCREENSHOT;
+  if (shot) await page.screenshot({ path: shot });
+}

@@ -72,10 +72,20 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
   const c = createMlflowClient(mlflow.url);
   const parent = await c.getRun(r1.parentRunId);
   assert.equal(parent.info.status, "FAILED");
-  assert.deepEqual((await c.listArtifacts(r1.parentRunId, "plots")).map((a) => a.path).sort(), [
-    "plots/score.html",
-    "plots/score.json",
-  ]);
+  // each plot as its plotly spec and as a small SVG that MLflow's artifact viewer shows as an image
+  const plots = await c.listArtifacts(r1.parentRunId, "plots");
+  assert.deepEqual(plots.map((a) => a.path).sort(), ["plots/score.json", "plots/score.svg"]);
+  const svg = await c.downloadArtifactText(r1.parentRunId, "plots/score.svg");
+  assert.match(svg, /^<\?xml[^>]*>\s*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.equal(
+    (svg.match(/<rect class="bar"/g) ?? []).length,
+    3,
+    "a bar for each cell with a result",
+  );
+  for (const p of plots) assert.ok((p.fileSize ?? Infinity) < 50_000, `${p.path}: ${p.fileSize} B`);
+  // the experiment carries the study's description; child runs lead with the cell's label
+  const experiment = await c.getExperimentByName("retry-study");
+  assert.equal(experiment?.tags["mlflow.note.content"], study.description);
   const fig = JSON.parse(await c.downloadArtifactText(r1.parentRunId, "plots/score.json")) as {
     data: { y: number[] }[];
   };
@@ -99,8 +109,10 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
   );
   assert.match(kids.get("broken")?.[0].tags["mlflow.note.content"] ?? "", /exit code 3/);
   for (const r of runs)
-    if (r.tags["simclr.role"] !== "sweep")
+    if (r.tags["simclr.role"] !== "sweep") {
       assert.equal(r.tags["mlflow.parentRunId"], r1.parentRunId);
+      assert.ok(r.info.runName.startsWith(`${r.tags["simclr.cell"]}/seed`), r.info.runName);
+    }
 
   const r2 = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor });
   assert.equal(r2.parentRunId, r1.parentRunId);

@@ -4,6 +4,8 @@ import fs from "node:fs";
 import { useMlflowServer } from "../support/mlflow";
 import { createMlflowClient, MlflowError } from "../../src/track/mlflow";
 import { startRun } from "../../src/track/logger";
+import { lineChart } from "../../src/plot/figures";
+import { logFigure } from "../../src/plot/artifacts";
 import { tempDir } from "../support/tmp";
 
 const mlflow = useMlflowServer();
@@ -146,6 +148,11 @@ test("startRun logs params, metrics, tags, a note and an artifact and removes it
     logger.logMetrics({ loss: 10 - step / 1000, acc: step / 1500 }, step);
   await logger.setTags({ "simclr.backend": "tensorflow" });
   await logger.logArtifact("config.json", '{"a":1}', "config");
+  await logFigure(
+    logger,
+    "acc",
+    lineChart({ title: "acc", series: [], xTitle: "step", yTitle: "acc" }),
+  );
   await logger.finish("FINISHED", "all <good>");
   const c = createMlflowClient(mlflow.url);
   const run = await c.getRun(logger.runId);
@@ -163,5 +170,11 @@ test("startRun logs params, metrics, tags, a note and an artifact and removes it
     Array.from({ length: 1500 }, (_, i) => i),
   );
   assert.equal(await c.downloadArtifactText(logger.runId, "config/config.json"), '{"a":1}');
+  // a figure as its plotly spec and as a picture the artifact viewer shows
+  assert.deepEqual((await c.listArtifacts(logger.runId, "plots")).map((a) => a.path).sort(), [
+    "plots/acc.json",
+    "plots/acc.svg",
+  ]);
+  assert.match(await c.downloadArtifactText(logger.runId, "plots/acc.svg"), /<svg xmlns=/);
   assert.equal(fs.existsSync(logger.journalFile), false);
 });
