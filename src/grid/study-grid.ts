@@ -308,6 +308,11 @@ function resolveCell(
   }
 }
 
+/** A cell run's mlflow.runName. The cell leads: the runs table truncates long names from the right. */
+export function cellRunName(label: string, seed: number, study: string): string {
+  return `${label}/seed${seed} (${study})`;
+}
+
 /**
  * Every (cell, seed) of a study with its config resolved once, here, and its hash, in run order
  * (cells, then seeds). With the project's resolver each plan's config is a {@link PretrainConfig}.
@@ -350,8 +355,7 @@ export function planStudy(
         seed,
         config,
         configHash: configHash(config),
-        // The cell leads: the runs table truncates long names from the right.
-        runName: `${label}/seed${seed} (${study.name})`,
+        runName: cellRunName(label, seed, study.name),
         ...(unstartable === undefined ? {} : { unstartable }),
       });
     }

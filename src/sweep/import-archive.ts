@@ -11,7 +11,7 @@ import fs from "node:fs";
 import { readArchive, type ArchivedRun } from "../evidence/archive";
 import type { MlflowClient } from "../track/mlflow";
 import { SWEEP_TAGS } from "./cell";
-import type { CellPlan } from "../grid/study-grid";
+import { cellRunName, type CellPlan } from "../grid/study-grid";
 
 /** What {@link importArchivedRuns} needs. */
 export interface ArchiveImport {
@@ -55,7 +55,7 @@ async function missingRuns(client: MlflowClient, o: ArchiveImport): Promise<Arch
 async function importRun(client: MlflowClient, o: ArchiveImport, r: ArchivedRun): Promise<void> {
   const info = await client.createRun({
     experimentId: o.experimentId,
-    runName: `${o.study}/${r.label}/seed${r.seed}`,
+    runName: cellRunName(r.label, r.seed, o.study),
     startTime: r.startTime,
     tags: {
       [SWEEP_TAGS.study]: o.study,

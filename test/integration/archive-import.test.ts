@@ -66,6 +66,17 @@ test("a sweep on a lost store imports the archive's runs and skips their cells",
   );
   assert.equal(imported.length, 4);
   assert.ok(imported.every((r) => r.info.status === "FINISHED"));
+  for (const r of imported) {
+    // named like the sweep's own cell runs, the cell first
+    assert.equal(
+      r.info.runName,
+      `${r.tags["simclr.cell"]}/seed${r.tags["simclr.seed"]} (${study.name})`,
+    );
+    // the archive's plain metric names read back the same from the prefixed names on the server
+    assert.ok(
+      Object.keys(r.metrics).length > 0 && Object.keys(r.metrics).every((k) => !k.includes("/")),
+    );
+  }
 
   // Nothing is imported twice.
   const third = await runSweep(study, { ...common, experiment: "store-b", archive: file });
