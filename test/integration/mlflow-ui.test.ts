@@ -119,9 +119,10 @@ test("a run page opens in the model-training view with its dataset, source and l
 /** The model-metrics tab sections the charts by the metrics' group prefix (train/, eval/, time/). */
 async function metricSections(page: Page): Promise<void> {
   await page.getByRole("tab", { name: "Model metrics" }).click();
+  // each section is headed by its group and its chart count, e.g. "eval (3)"
   for (const group of ["train", "eval", "time"])
     await page
-      .getByText(group, { exact: true })
+      .getByText(new RegExp(`^${group}( \\(\\d+\\))?$`))
       .filter({ visible: true })
       .first()
       .waitFor({ timeout: 30_000 });
