@@ -125,6 +125,62 @@ function traceColor(t: Trace, i: number): string {
   return c ?? COLORS[i % COLORS.length];
 }
 
+/** The error-bar half widths of a trace (error_y.array), null where none. */
+function errs(t: Trace): (number | null)[] {
+  return nums((t.error_y as { array?: unknown } | undefined)?.array);
+}
+
+/** One bar trace: its bars in their slot of each category's band, with error bars. */
+function barMarks(
+  t: Trace,
+  color: string,
+  sy: Scale,
+  xAt: (x: unknown) => number,
+  slot: { index: number; count: number; band: number },
+): string {
+  const ys = nums(t.y);
+  const barW = (slot.band * 0.8) / Math.max(1, slot.count);
+  const out: string[] = [];
+  (Array.isArray(t.x) ? (t.x as unknown[]) : []).forEach((x, j) => {
+    const y = ys[j];
+    if (y === null) return;
+    const cx = xAt(x) - (slot.band * 0.8) / 2 + barW * (slot.index + 0.5);
+    const top = Math.min(sy.at(y), sy.at(0));
+    const h = Math.abs(sy.at(y) - sy.at(0));
+    out.push(
+      `<rect class="bar" x="${n(cx - barW / 2)}" y="${n(top)}" width="${n(barW * 0.92)}" height="${n(h)}" fill="${color}"/>`,
+    );
+    const e = errs(t)[j];
+    if (e)
+      out.push(
+        `<path d="M${n(cx)} ${n(sy.at(y - e))}V${n(sy.at(y + e))}M${n(cx - 5)} ${n(sy.at(y - e))}H${n(cx + 5)}M${n(cx - 5)} ${n(sy.at(y + e))}H${n(cx + 5)}" stroke="#222" fill="none"/>`,
+      );
+  });
+  return out.join("");
+}
+
+/** One scatter trace: its line (solid, dashed or dotted) and markers, as its mode says. */
+function scatterMarks(t: Trace, color: string, sy: Scale, xAt: (x: unknown) => number): string {
+  const ys = nums(t.y);
+  const mode = typeof t.mode === "string" ? t.mode : "lines+markers";
+  const pts = (Array.isArray(t.x) ? (t.x as unknown[]) : []).flatMap((x, j) => {
+    const y = ys[j];
+    return y === null ? [] : [[xAt(x), sy.at(y)]];
+  });
+  const dash = (t.line as { dash?: string } | undefined)?.dash;
+  const dashes =
+    dash && dash !== "solid" ? ` stroke-dasharray="${dash === "dot" ? "2 4" : "7 4"}"` : "";
+  const out: string[] = [];
+  if (mode.includes("lines") && pts.length > 1)
+    out.push(
+      `<path d="M${pts.map(([a, b]) => `${n(a)} ${n(b)}`).join("L")}" fill="none" stroke="${color}" stroke-width="2"${dashes}/>`,
+    );
+  if (mode.includes("markers"))
+    for (const [a, b] of pts)
+      out.push(marker(a, b, color, (t.marker as { symbol?: unknown } | undefined)?.symbol));
+  return out.join("");
+}
+
 /** Bars and scatter traces over categories or numbers, with a legend below. */
 function cartesian(fig: Figure): string {
   const traces = fig.data.filter((t) => t.type === "bar" || t.type === "scatter");
@@ -135,8 +191,6 @@ function cartesian(fig: Figure): string {
   const fx = (v: number): number => (logX ? Math.log10(v) : v);
   const primary = traces.filter((t) => t.yaxis !== "y2");
   const secondary = traces.filter((t) => t.yaxis === "y2");
-  const errs = (t: Trace): (number | null)[] =>
-    nums((t.error_y as { array?: unknown } | undefined)?.array);
   const yValues = (ts: Trace[]): number[] =>
     ts.flatMap((t) =>
       nums(t.y).flatMap((y, i) =>
@@ -156,43 +210,16 @@ function cartesian(fig: Figure): string {
   );
   const xAt = (x: unknown): number => (categorical ? band.at(String(x)) : numX.at(fx(Number(x))));
   const bars = primary.filter((t) => t.type === "bar");
-  const barW = (band.width * 0.8) / Math.max(1, bars.length);
   const out: string[] = [yAxis(y1, M.l, "left", titleOf(layout.yaxis?.title))];
   if (y2) out.push(yAxis(y2, W - M.r, "right", titleOf(layout.yaxis2?.title)));
   traces.forEach((t, i) => {
-    const color = traceColor(t, i);
-    const ys = nums(t.y);
-    const tx = Array.isArray(t.x) ? (t.x as unknown[]) : [];
     const sy = t.yaxis === "y2" && y2 ? y2 : y1;
-    if (t.type === "bar") {
-      const k = bars.indexOf(t);
-      tx.forEach((x, j) => {
-        const y = ys[j];
-        if (y === null) return;
-        const cx = xAt(x) - (band.width * 0.8) / 2 + barW * (k + 0.5);
-        const top = Math.min(sy.at(y), sy.at(0));
-        const h = Math.abs(sy.at(y) - sy.at(0));
-        out.push(
-          `<rect class="bar" x="${n(cx - barW / 2)}" y="${n(top)}" width="${n(barW * 0.92)}" height="${n(h)}" fill="${color}"/>`,
-        );
-        const e = errs(t)[j];
-        if (e)
-          out.push(
-            `<path d="M${n(cx)} ${n(sy.at(y - e))}V${n(sy.at(y + e))}M${n(cx - 5)} ${n(sy.at(y - e))}H${n(cx + 5)}M${n(cx - 5)} ${n(sy.at(y + e))}H${n(cx + 5)}" stroke="#222" fill="none"/>`,
-          );
-      });
-      return;
-    }
-    const mode = typeof t.mode === "string" ? t.mode : "lines+markers";
-    const pts = tx.flatMap((x, j) => (ys[j] === null ? [] : [[xAt(x), sy.at(ys[j] as number)]]));
-    const dash = (t.line as { dash?: string } | undefined)?.dash;
-    if (mode.includes("lines") && pts.length > 1)
-      out.push(
-        `<path d="M${pts.map(([a, b]) => `${n(a)} ${n(b)}`).join("L")}" fill="none" stroke="${color}" stroke-width="2"${dash && dash !== "solid" ? ` stroke-dasharray="${dash === "dot" ? "2 4" : "7 4"}"` : ""}/>`,
-      );
-    if (mode.includes("markers"))
-      for (const [a, b] of pts)
-        out.push(marker(a, b, color, (t.marker as { symbol?: unknown } | undefined)?.symbol));
+    const slot = { index: bars.indexOf(t), count: bars.length, band: band.width };
+    out.push(
+      t.type === "bar"
+        ? barMarks(t, traceColor(t, i), sy, xAt, slot)
+        : scatterMarks(t, traceColor(t, i), sy, xAt),
+    );
   });
   if (categorical) out.push(categoryLabels(cats, band.at, H - M.b + 18));
   else
