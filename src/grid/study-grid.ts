@@ -366,7 +366,10 @@ export function planStudy(
     throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
   const resolve: ConfigResolver<object> = opts.resolveConfig ?? mergeResolver;
   const under = opts.under ? [opts.under] : [];
-  // The cells' typed overrides are the resolver's layers as they are (no conversion).
+  // Where a cell's config path is decided: its typed overrides ({ loss: { temperature } }) are the
+  // resolver's layers as they are (no dotted keys, no conversion); the resolver validates them
+  // once and the plan carries the PretrainConfig to the executor, which writes it for the cell's
+  // process (environment.md, "A sweep cell's config path").
   const base = study.base;
   const presetOver = p?.overrides ?? {};
   const plans: CellPlan<object>[] = [];
