@@ -32,7 +32,7 @@ function resolvedHashes(): Record<string, Record<string, string>> {
 test("every study cell resolves to the config (hash) of the snapshot, at tiny and small", () => {
   const now = resolvedHashes();
   if (process.env.SIMCLR_UPDATE_SNAPSHOT === "1")
-    fs.writeFileSync(SNAPSHOT, `${JSON.stringify(now, null, 1)}\n`);
+    fs.writeFileSync(SNAPSHOT, `${JSON.stringify(now, null, 2)}\n`);
   const before = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as typeof now;
   assert.deepEqual(Object.keys(now), Object.keys(before));
   for (const [key, cells] of Object.entries(before)) assert.deepEqual(now[key], cells, key);
