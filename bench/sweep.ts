@@ -23,6 +23,7 @@ import type { Study } from "../src/evidence/study";
 import { runSweep } from "../src/sweep/sweep";
 import { startMlflowServer } from "../src/track/server";
 import { configureFromEnv } from "../src/workbench/params";
+import { standIn } from "../test/support/stand-in";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -61,7 +62,7 @@ async function overhead(trackingUri: string, tmp: string): Promise<void> {
     name: `bench-overhead-${values.executor}`,
     description: "per-cell overhead",
     base: {},
-    grid: { x: Array.from({ length: cells }, (_, i) => i) },
+    grid: standIn({ x: Array.from({ length: cells }, (_, i) => i) }),
     seeds: 1,
     metrics: ["score"],
   };

@@ -155,15 +155,73 @@ export interface PretrainConfig {
   eval: EvalConfig;
 }
 
-/** A recursive partial of the config, what presets, files and flags provide. */
-export type PretrainConfigOverrides = {
-  [K in Exclude<keyof PretrainConfig, "plugins">]?: PretrainConfig[K] extends object
-    ? Partial<PretrainConfig[K]>
-    : PretrainConfig[K];
-} & {
+/** A part's name (encoder.arch, head.kind, loss.kind): a built-in's, or a plugin part's. */
+type Named<T, K extends keyof T> = Omit<T, K> & {
+  [P in K]: T[P] | (string & Record<never, never>);
+};
+
+/** A plugin part's own options by section, e.g. `{ loss: { beta: number } }`. */
+export interface PartExtras {
+  encoder?: PluginOptions;
+  head?: PluginOptions;
+  loss?: PluginOptions;
+}
+
+/**
+ * A typed layer of config overrides, nested like the config (`{ loss: { temperature: 0.1 } }`):
+ * what a study's cells, base and presets set. A misspelt field or a wrong type is a compile
+ * error; a plugin part's own options are typed by `X` (`CellOverrides<{ loss: { beta: number } }>`).
+ */
+export type CellOverrides<out X extends PartExtras = Record<never, never>> = {
+  mode?: PretrainConfig["mode"];
+  seed?: number;
+  data?: Partial<DataConfig>;
+  encoder?: Partial<Named<EncoderOptions, "arch">> & X["encoder"];
+  head?: Partial<Named<HeadOptions, "kind">> & X["head"];
+  loss?: Partial<Named<ContrastiveLossOptions, "kind">> & X["loss"];
+  optimizer?: Partial<OptimizerConfig>;
+  augment?: Partial<AugmentConfig>;
+  train?: Partial<TrainConfig>;
+  eval?: Partial<EvalConfig>;
   /** Plugin files: paths (relative to the project root, or absolute) or resolved refs. */
   plugins?: (string | PluginRef)[];
 };
+
+/** What a dotted config field holds at its end: a value, or an array of values. */
+type FieldLeaf = string | number | boolean | null | readonly unknown[];
+
+/** The dotted paths of the leaves of `T` ("loss.temperature", "augment.ops"), 3 levels deep. */
+type Paths<T, Depth extends unknown[] = []> = Depth["length"] extends 3
+  ? never
+  : {
+      [K in keyof T & string]-?: NonNullable<T[K]> extends FieldLeaf
+        ? K
+        : `${K}.${Paths<NonNullable<T[K]>, [...Depth, unknown]>}`;
+    }[keyof T & string];
+
+/** The type at dotted path `P` of `T`. */
+type At<T, P extends string> = P extends `${infer K}.${infer R}`
+  ? K extends keyof T
+    ? At<NonNullable<T[K]>, R>
+    : never
+  : P extends keyof T
+    ? NonNullable<T[P]>
+    : never;
+
+/** A config field by its dotted path, as CLI flags, MLflow params and study selectors name it. */
+export type ConfigField = Paths<CellOverrides>;
+
+/** Values of config fields by dotted path (`{ "head.kind": "linear" }`): a study's cell selector. */
+export type ConfigFieldValues = { [P in ConfigField]?: At<CellOverrides, P> };
+
+/** Values to try per config field by dotted path: a study's grid (the product of its axes). */
+export type ConfigGrid = { [P in ConfigField]?: readonly At<CellOverrides, P>[] };
+
+/**
+ * A recursive partial of the config, what presets, files and flags provide: any plugin options
+ * (validated at run time against the plugins' declared defaults), and the preset's name.
+ */
+export type PretrainConfigOverrides = CellOverrides<Required<PartExtras>> & { preset?: string };
 
 /** The paper's CIFAR-10 defaults (appendix B.9) for every field. */
 export const DEFAULT_CONFIG: Readonly<PretrainConfig> = Object.freeze({

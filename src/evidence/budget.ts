@@ -13,18 +13,23 @@
  */
 import { tQuantile } from "../stats/t-distribution";
 import { ALPHA } from "../stats/verdict";
-import { planStudy, selectCells, type StudyPreset } from "../grid/study-grid";
+import {
+  cellFields,
+  mergeOverrides,
+  planStudy,
+  selectCells,
+  type Overrides,
+  type StudyPreset,
+} from "../grid/study-grid";
 import type { BudgetFacts, Study } from "./study";
 
 /** Overrides every `small` study cell starts from (on top of the `small` preset). */
-export const SMALL_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freeze({
+export const SMALL_STUDY_BUDGET: Readonly<Overrides> = Object.freeze({
   // ~60k views per cell: about 2 minutes of training at ~500 views/s (the ConvNet on 2 idle cores)
   // plus ~30 s of evaluation, so a 7-cell study with 3 seeds takes about an hour.
-  "data.trainLimit": 5000,
-  "data.testLimit": 2000,
-  "train.epochs": 6,
-  "train.knnEveryEpochs": 0,
-  "eval.randomInit": true,
+  data: { trainLimit: 5000, testLimit: 2000 },
+  train: { epochs: 6, knnEveryEpochs: 0 },
+  eval: { randomInit: true },
 });
 
 /**
@@ -58,9 +63,9 @@ export function smallSeeds(
 }
 
 /** Overrides every `tiny` study cell starts from: plumbing only, seconds per cell. */
-export const TINY_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freeze({
-  "train.epochs": 2,
-  "eval.randomInit": false,
+export const TINY_STUDY_BUDGET: Readonly<Overrides> = Object.freeze({
+  train: { epochs: 2 },
+  eval: { randomInit: false },
 });
 
 /**
@@ -68,12 +73,12 @@ export const TINY_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freez
  * merged with the study's own per-preset cells and seeds.
  */
 export function studyPresets(
-  small: Record<string, unknown> = {},
+  small: Overrides = {},
   own: Record<string, Omit<StudyPreset, "overrides">> = {},
 ): Record<string, StudyPreset> {
   const out: Record<string, StudyPreset> = {
-    tiny: { ...own.tiny, overrides: { ...TINY_STUDY_BUDGET } },
-    small: { ...own.small, overrides: { ...SMALL_STUDY_BUDGET, ...small } },
+    tiny: { ...own.tiny, overrides: mergeOverrides(TINY_STUDY_BUDGET) },
+    small: { ...own.small, overrides: mergeOverrides(SMALL_STUDY_BUDGET, small) },
   };
   for (const [k, v] of Object.entries(own)) if (!(k in out)) out[k] = { ...v };
   return out;
@@ -81,7 +86,7 @@ export function studyPresets(
 
 /** A budget override's value at a preset (a number), if the preset sets it. */
 function numberAt(study: Study, preset: string, key: string): number | undefined {
-  const v = study.presets?.[preset]?.overrides?.[key];
+  const v = cellFields(study.presets?.[preset]?.overrides ?? {})[key];
   return typeof v === "number" ? v : undefined;
 }
 
@@ -93,7 +98,7 @@ export function budgetFacts(study: Study, preset: string): BudgetFacts {
   const trainLimit = numberAt(study, preset, "data.trainLimit");
   const testLimit = numberAt(study, preset, "data.testLimit");
   const cellEpochs = [
-    ...new Set(selectCells(study, {}, preset).map((c) => c.overrides["train.epochs"])),
+    ...new Set(selectCells(study, {}, preset).map((c) => c.overrides.train?.epochs)),
   ]
     .filter((e): e is number => typeof e === "number")
     .sort((a, b) => a - b);

@@ -13,7 +13,7 @@
  * Welch's test, which does not spend degrees of freedom on a pairing that buys nothing.
  * test/evidence/pairing.test.ts checks this against the trainer's own functions.
  */
-import { selectCells, type CellSelector } from "../grid/study-grid";
+import { cellFields, selectCells, type CellSelector } from "../grid/study-grid";
 import type { Study } from "./study";
 
 /** Config fields (dotted prefixes) that, with the seed, fix the initialisation and data order. */
@@ -33,8 +33,7 @@ const fixesRandomness = (key: string): boolean =>
 export function pairable(study: Study, a: CellSelector, b: CellSelector, preset?: string): boolean {
   const [ca, cb] = [selectCells(study, a, preset), selectCells(study, b, preset)];
   if (ca.length !== 1 || cb.length !== 1) return false;
-  const oa = (ca[0] as { overrides: Record<string, unknown> }).overrides;
-  const ob = (cb[0] as { overrides: Record<string, unknown> }).overrides;
+  const [oa, ob] = [cellFields(ca[0].overrides), cellFields(cb[0].overrides)];
   const keys = new Set([...Object.keys(oa), ...Object.keys(ob)].filter(fixesRandomness));
   return [...keys].every((k) => JSON.stringify(oa[k]) === JSON.stringify(ob[k]));
 }

@@ -14,6 +14,7 @@ import {
 } from "../grid/study-grid";
 import type { PaperNumbers, StudyPlot } from "../plot/study";
 import type { Finding } from "./finding";
+import type { PartExtras } from "../config/pretrain-config";
 
 export type { PaperNumbers, StudyPlot } from "../plot/study";
 
@@ -118,8 +119,11 @@ export interface StudyEvidence {
   conclusion?: StudyConclusion;
 }
 
-/** A study: the grid a sweep runs plus what it says about the paper. */
-export type Study = StudyGrid & StudyEvidence;
+/**
+ * A study: the grid a sweep runs plus what it says about the paper. `X` types the options of plugin
+ * parts its cells set (`Study<{ loss: { beta: number } }>`); the built-in parts need none.
+ */
+export type Study<X extends PartExtras = Record<never, never>> = StudyGrid<X> & StudyEvidence;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 

@@ -9,36 +9,50 @@
  */
 import { validateSeedPolicy, type SeedPolicy } from "../stats/seed-policy";
 import { configHash } from "../track/hash";
-import type { PretrainConfig, PretrainConfigOverrides } from "../config/pretrain-config";
+import { flattenFields, type FlatLeaf } from "../util/flatten";
+import type {
+  CellOverrides,
+  ConfigFieldValues,
+  ConfigGrid,
+  PartExtras,
+  PretrainConfig,
+  PretrainConfigOverrides,
+} from "../config/pretrain-config";
 
-/** A cell's config overrides; keys may be dotted paths into the config ("head.kind"). */
-export type Overrides = Record<string, unknown>;
+/**
+ * A cell's config overrides, nested and typed like the config (`{ loss: { temperature: 0.1 } }`):
+ * the layer the resolver merges as it is (`X` types a plugin part's own options).
+ */
+export type Overrides<X extends PartExtras = NoExtras> = CellOverrides<X>;
+
+/** No plugin options (the built-in parts only). */
+type NoExtras = Record<never, never>;
 
 /** An explicit cell (Figure 5 pairs are listed, not a product). */
-export interface StudyCell {
-  /** Short label shown in plots and tables; default "key=value, ...". */
+export interface StudyCell<X extends PartExtras = NoExtras> {
+  /** Short label shown in plots and tables; default "key=value, ..." (dotted fields). */
   label?: string;
   /** Config overrides of this cell. */
-  overrides: Overrides;
+  overrides: Overrides<X>;
 }
 
 /**
- * Picks cells: a cell label, or overrides that the cell's overrides must contain (dotted keys, values
- * compared as JSON).
+ * Picks cells: a cell label, or field values by dotted path (`{ "head.kind": "linear" }`) that the
+ * cell's overrides must hold (values compared as JSON).
  */
-export type CellSelector = string | Overrides;
+export type CellSelector = string | ConfigFieldValues;
 
 /**
  * A study's setup at one preset (`tiny` for CI, `small` for a laptop, `paper`): its budget and,
  * where they differ from the study's, its cells and seeds.
  */
-export interface StudyPreset {
+export interface StudyPreset<X extends PartExtras = NoExtras> {
   /** Overrides on top of `base` at this preset: the per-cell budget (epochs, subset sizes). */
-  overrides?: Overrides;
+  overrides?: Overrides<X>;
   /** Explicit cells used instead of the study's `cells`/`grid` at this preset. */
-  cells?: (StudyCell | Overrides)[];
+  cells?: (StudyCell<X> | Overrides<X>)[];
   /** Grid used instead of the study's `grid`/`cells` at this preset. */
-  grid?: Record<string, unknown[]>;
+  grid?: ConfigGrid;
   /** Seeds per cell at this preset, instead of the study's `seeds`. */
   seeds?: number;
   /**
@@ -55,18 +69,18 @@ export interface StudyPreset {
 }
 
 /** A named grid over config fields plus seeds: the part of a study a sweep runs. */
-export interface StudyGrid {
+export interface StudyGrid<X extends PartExtras = NoExtras> {
   /** Registry name, e.g. "projection-head" (letters, digits, - _ .). */
   name: string;
   description: string;
   /** Overrides applied to every cell (on top of the preset). */
-  base: Overrides;
+  base: Overrides<X>;
   /** Per-preset budget, cells and seeds (see {@link StudyPreset}). */
-  presets?: Record<string, StudyPreset>;
-  /** Cartesian grid: field -> values. Used when `cells` is absent. */
-  grid?: Record<string, unknown[]>;
+  presets?: Record<string, StudyPreset<X>>;
+  /** Cartesian grid: field (dotted path) -> values. Used when `cells` is absent. */
+  grid?: ConfigGrid;
   /** Explicit cells (used instead of `grid`). */
-  cells?: (StudyCell | Overrides)[];
+  cells?: (StudyCell<X> | Overrides<X>)[];
   /** Seeds per cell (seed values 0..seeds-1), unless the preset or the sweep says otherwise. */
   seeds: number;
   /** Metrics the study reports (keys of the cell's JSON result / MLflow metrics), e.g. ["linear_acc"]. */
@@ -123,12 +137,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * `{"head.kind": "linear"}` -> `{head: {kind: "linear"}}` (nested objects merged): the overrides
- * layer a resolver takes (src/config/resolve.ts validates it, naming the bad field).
+ * `{"head.kind": "linear"}` -> `{head: {kind: "linear"}}` (nested objects merged): a grid's
+ * combination of dotted fields as the cell's overrides.
  */
-export function expandDotted(overrides: Overrides): PretrainConfigOverrides {
+export function expandDotted(fields: ConfigFieldValues): Overrides {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(overrides)) {
+  for (const [k, v] of Object.entries(fields)) {
     const parts = k.split(".");
     let cur = out;
     for (const p of parts.slice(0, -1)) {
@@ -157,6 +171,13 @@ function deepMerge(
   return out;
 }
 
+/** Overrides layered in order (later wins), nested objects merged: a study's budget plus its own. */
+export function mergeOverrides<X extends PartExtras>(...layers: Overrides<X>[]): Overrides<X> {
+  let out: Record<string, unknown> = {};
+  for (const o of layers) out = deepMerge(out, o);
+  return out;
+}
+
 /** A resolver that only merges: `{preset, ...overrides}` deeply (used when no config module is given). */
 export const mergeResolver: ConfigResolver<MergedConfig> = (preset, ...overrides) => {
   let out: MergedConfig = { preset };
@@ -168,10 +189,18 @@ function formatValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** Default label of a cell: "key=value, key=value" (or "base" for an empty cell). */
-export function cellLabel(overrides: Overrides): string {
-  const parts = Object.entries(overrides).map(([k, v]) => `${k}=${formatValue(v)}`);
+/** Default label of a cell from its dotted fields: "key=value, key=value" ("base" for none). */
+export function cellLabel(fields: ConfigFieldValues | Readonly<Record<string, FlatLeaf>>): string {
+  const parts = Object.entries(fields).map(([k, v]) => `${k}=${formatValue(v)}`);
   return parts.length ? parts.join(", ") : "base";
+}
+
+/**
+ * A cell's overrides by dotted field (`{ "loss.temperature": 0.1 }`), with the one flattener
+ * (src/util/flatten.ts): what labels, selectors, tables and plot axes read.
+ */
+export function cellFields(overrides: Overrides<PartExtras>): Record<string, FlatLeaf> {
+  return flattenFields(overrides);
 }
 
 /** The study's cells (grid product, or the explicit list), without seeds. */
@@ -188,19 +217,22 @@ export function studyCells(study: StudyGrid, preset?: string): StudyCell[] {
   if (study.cells) {
     return study.cells.map((c) => {
       const cell = isStudyCell(c) ? c : { overrides: c };
-      return { label: cell.label ?? cellLabel(cell.overrides), overrides: cell.overrides };
+      return {
+        label: cell.label ?? cellLabel(cellFields(cell.overrides)),
+        overrides: cell.overrides,
+      };
     });
   }
-  const grid = study.grid ?? {};
-  let combos: Overrides[] = [{}];
+  const grid: Record<string, readonly unknown[] | undefined> = study.grid ?? {};
+  let combos: ConfigFieldValues[] = [{}];
   for (const [key, values] of Object.entries(grid)) {
     if (!Array.isArray(values) || values.length === 0)
       throw new Error(
         `study '${study.name}': grid field '${key}' needs a non-empty array of values`,
       );
-    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+    combos = combos.flatMap((c) => values.map((v: unknown) => ({ ...c, [key]: v })));
   }
-  return combos.map((o) => ({ label: cellLabel(o), overrides: o }));
+  return combos.map((o) => ({ label: cellLabel(o), overrides: expandDotted(o) }));
 }
 
 function isStudyCell(c: StudyCell | Overrides): c is StudyCell {
@@ -265,11 +297,12 @@ export function validateStudyGrid(study: StudyGrid): void {
 export function selectCells(study: StudyGrid, sel: CellSelector, preset?: string): StudyCell[] {
   const cells = studyCells(study, preset);
   if (typeof sel === "string") return cells.filter((c) => c.label === sel);
-  return cells.filter((c) =>
-    Object.entries(sel).every(
-      ([k, v]) => k in c.overrides && JSON.stringify(c.overrides[k]) === JSON.stringify(v),
-    ),
-  );
+  return cells.filter((c) => {
+    const fields = cellFields(c.overrides);
+    return Object.entries(sel).every(
+      ([k, v]) => k in fields && JSON.stringify(fields[k]) === JSON.stringify(v),
+    );
+  });
 }
 
 /** Options for {@link planStudy}. */
@@ -338,15 +371,19 @@ export function planStudy(
     throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
   const resolve: ConfigResolver<object> = opts.resolveConfig ?? mergeResolver;
   const under = opts.under ? [opts.under] : [];
-  const base = expandDotted(study.base);
-  const presetOver = expandDotted(p?.overrides ?? {});
+  // Where a cell's config path is decided: its typed overrides ({ loss: { temperature } }) are the
+  // resolver's layers as they are (no dotted keys, no conversion); the resolver validates them
+  // once and the plan carries the PretrainConfig to the executor, which writes it for the cell's
+  // process (environment.md, "A sweep cell's config path").
+  const base = study.base;
+  const presetOver = p?.overrides ?? {};
   const plans: CellPlan<object>[] = [];
   const cellSeeds = opts.seeds === undefined ? (p?.cellSeeds ?? {}) : {};
   studyCells(study, opts.preset).forEach((cell, cellIndex) => {
     const label = cell.label ?? cellLabel(cell.overrides);
     const n = cellSeeds[label] ?? seeds;
     for (let seed = 0; seed < n; seed++) {
-      const layers = [...under, base, presetOver, expandDotted(cell.overrides), { seed }];
+      const layers = [...under, base, presetOver, cell.overrides, { seed }];
       const { config, unstartable } = resolveCell(resolve, opts, layers);
       plans.push({
         cellIndex,

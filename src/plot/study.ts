@@ -4,7 +4,13 @@
  * its interval), with the paper's numbers overlaid when the study carries them and the random-init
  * encoder of the same budget as a baseline where the runs measured it (eval.randomInit).
  */
-import { studyCells, type Overrides, type StudyCell, type StudyGrid } from "../grid/study-grid";
+import {
+  cellFields,
+  studyCells,
+  type Overrides,
+  type StudyCell,
+  type StudyGrid,
+} from "../grid/study-grid";
 import { barsFromRows, heatmapFromRows, summarize, type Figure, type ResultRow } from "./figures";
 
 /** How the report plots the study by default. */
@@ -66,9 +72,10 @@ function valueText(v: unknown): string {
  * field ("augment.ops[0]"; negative indexes count from the end, so "augment.ops[-1]" is the last).
  */
 export function overrideValue(overrides: Overrides, key: string): unknown {
+  const fields = cellFields(overrides);
   const m = /^(.*)\[(-?\d+)\]$/.exec(key);
-  if (!m) return overrides[key];
-  const arr = overrides[m[1]];
+  if (!m) return fields[key];
+  const arr = fields[m[1]];
   if (!Array.isArray(arr) || arr.length === 0) return undefined;
   const i = Number(m[2]);
   return arr[i < 0 ? arr.length + i : i];
@@ -81,17 +88,16 @@ export function overrideValue(overrides: Overrides, key: string): unknown {
  */
 function withDefaultAxes(plot: StudyPlot, cells: StudyCell[]): StudyPlot {
   if (plot.kind !== "heatmap" || (plot.x && plot.y) || cells.length === 0) return plot;
-  const arrayKeys = cells.map((c) =>
-    Object.keys(c.overrides).filter((k) => Array.isArray(c.overrides[k])),
-  );
+  const fields = cells.map((c) => cellFields(c.overrides));
+  const arrayKeys = fields.map((f) => Object.keys(f).filter((k) => Array.isArray(f[k])));
   const key = arrayKeys[0]?.[0];
   const ok =
     key !== undefined &&
-    cells.every(
-      (c, i) =>
+    fields.every(
+      (f, i) =>
         arrayKeys[i].length === 1 &&
         arrayKeys[i][0] === key &&
-        [1, 2].includes((c.overrides[key] as unknown[]).length),
+        [1, 2].includes((f[key] as unknown[]).length),
     );
   return ok ? { ...plot, y: plot.y ?? `${key}[0]`, x: plot.x ?? `${key}[-1]` } : plot;
 }

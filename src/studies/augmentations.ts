@@ -36,7 +36,7 @@ export function figure5Cells(ops: readonly string[]): StudyCell[] {
       const studied = row === col ? [row] : [row, col];
       cells.push({
         label: row === col ? row : `${row}+${col}`,
-        overrides: { "augment.asymmetric": true, "augment.ops": studied },
+        overrides: { augment: { asymmetric: true, ops: studied } },
       });
     }
   }
@@ -166,17 +166,17 @@ const TABLE1_STRENGTHS = [0.125, 0.25, 0.5, 1];
 
 function table1Cells(strengths: readonly number[], withBlur: boolean): StudyCell[] {
   const cells: StudyCell[] = [];
-  for (const mode of ["simclr", "supervised"]) {
+  for (const mode of ["simclr", "supervised"] as const) {
     for (const s of strengths) {
       cells.push({
         label: `${mode} s=${s}`,
-        overrides: { mode, "augment.colorStrength": s, "augment.blur": false },
+        overrides: { mode, augment: { colorStrength: s, blur: false } },
       });
     }
     if (withBlur)
       cells.push({
         label: `${mode} s=1+blur`,
-        overrides: { mode, "augment.colorStrength": 1, "augment.blur": true },
+        overrides: { mode, augment: { colorStrength: 1, blur: true } },
       });
   }
   return cells;

@@ -58,12 +58,10 @@ export const batchSizeStudy: Study = {
   description:
     "Figure 9 and Table B.1: linear evaluation after pre-training with different batch sizes for different numbers of epochs, with linear and square-root learning-rate scaling.",
   base: {
-    "optimizer.kind": "lars",
-    "optimizer.learningRate": null,
-    "optimizer.baseLearningRate": null,
+    optimizer: { kind: "lars", learningRate: null, baseLearningRate: null },
   },
   presets: studyPresets(
-    { "data.trainLimit": 8000 },
+    { data: { trainLimit: 8000 } },
     {
       tiny: {
         grid: {
@@ -159,9 +157,7 @@ function batchInteraction(
     claim: "a larger batch helps most when training is short (Figure 9)",
     source: "Figure 9",
   };
-  const epochs = [
-    ...new Set(selectCells(study, {}, preset).map((c) => c.overrides["train.epochs"])),
-  ]
+  const epochs = [...new Set(selectCells(study, {}, preset).map((c) => c.overrides.train?.epochs))]
     .filter((e): e is number => typeof e === "number")
     .sort((a, b) => a - b);
   const [short, long] = [epochs[0], epochs[epochs.length - 1]];
@@ -169,7 +165,11 @@ function batchInteraction(
   const runsOf = (sel: CellSelector): SeedResult[] =>
     selectCells(study, sel, preset).flatMap((c) => cellRuns(results, c.label ?? ""));
   const cell = (b: number, e: number | undefined, weight: number) => {
-    const sel = { "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": "linear" };
+    const sel = {
+      "train.batchSize": b,
+      "train.epochs": e,
+      "optimizer.lrScaling": "linear" as const,
+    };
     const label = selectCells(study, sel, preset)[0]?.label;
     const runs = e === undefined || short === long ? [] : runsOf(sel);
     return {

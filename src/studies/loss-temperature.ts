@@ -12,14 +12,14 @@ import { cellMeans } from "../evidence/comparisons";
 import type { Study } from "../evidence/study";
 
 const LOSS_CELLS: StudyCell[] = [
-  { label: "ntxent", overrides: { "loss.kind": "ntxent", "loss.semiHard": false } },
-  { label: "ntlogistic", overrides: { "loss.kind": "ntlogistic", "loss.semiHard": false } },
+  { label: "ntxent", overrides: { loss: { kind: "ntxent", semiHard: false } } },
+  { label: "ntlogistic", overrides: { loss: { kind: "ntlogistic", semiHard: false } } },
   {
     label: "ntlogistic (semi-hard)",
-    overrides: { "loss.kind": "ntlogistic", "loss.semiHard": true },
+    overrides: { loss: { kind: "ntlogistic", semiHard: true } },
   },
-  { label: "margin", overrides: { "loss.kind": "margin", "loss.semiHard": false } },
-  { label: "margin (semi-hard)", overrides: { "loss.kind": "margin", "loss.semiHard": true } },
+  { label: "margin", overrides: { loss: { kind: "margin", semiHard: false } } },
+  { label: "margin (semi-hard)", overrides: { loss: { kind: "margin", semiHard: true } } },
 ];
 
 /** Table 4: the three contrastive losses, the last two with and without semi-hard mining. */
@@ -87,9 +87,7 @@ function temperatureCells(
   return rows.map((r) => ({
     label: `${r.l2Normalize ? "l2" : "no l2"} tau=${r.temperature}`,
     overrides: {
-      "loss.kind": "ntxent",
-      "loss.l2Normalize": r.l2Normalize,
-      "loss.temperature": r.temperature,
+      loss: { kind: "ntxent", l2Normalize: r.l2Normalize, temperature: r.temperature },
     },
   }));
 }

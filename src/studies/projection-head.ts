@@ -13,10 +13,10 @@ import type { Study } from "../evidence/study";
 import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
-  const cells: StudyCell[] = [{ label: "none", overrides: { "head.kind": "none" } }];
+  const cells: StudyCell[] = [{ label: "none", overrides: { head: { kind: "none" } } }];
   for (const kind of ["linear", "nonlinear"]) {
     for (const d of outDims)
-      cells.push({ label: `${kind} ${d}`, overrides: { "head.kind": kind, "head.outDim": d } });
+      cells.push({ label: `${kind} ${d}`, overrides: { head: { kind, outDim: d } } });
   }
   return cells;
 }
@@ -31,7 +31,7 @@ export const projectionHeadStudy: Study = {
   description:
     "Figure 8: linear evaluation of h after pre-training with no projection, a linear or a non-linear projection head of several output widths; Table 3: predicting the applied transformation from h and from g(h).",
   // representation "gh" evaluates both h (linear_acc_h) and z = g(h) (linear_acc_gh) in every cell.
-  base: { "eval.transformProbe": "mlp", "eval.representation": "gh" },
+  base: { eval: { transformProbe: "mlp", representation: "gh" } },
   // The Figure 8 claims compare none, linear 128 and non-linear 128; the h-against-g(h) claims pair
   // every non-linear run, so the other widths add runs to those.
   presets: studyPresets(

@@ -10,7 +10,7 @@ import type { PretrainConfig, PretrainConfigOverrides } from "../config/pretrain
 import { createExecutor, type ExecutorChoice, type ExecutorName } from "./executors";
 import { notebookProgress } from "./progress";
 import { getStudy } from "./registry";
-import type { ConfigResolver } from "../grid/study-grid";
+import { cellFields, type ConfigResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import { archiveFile } from "../evidence/archive";
 import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
@@ -29,7 +29,8 @@ export interface StudyResults extends SweepResult {
 
 /** Rows of {@link StudyResults.table}. */
 export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.ColumnTable {
-  const overrideKeys = [...new Set(cells.flatMap((c) => Object.keys(c.overrides)))];
+  const fields = cells.map((c) => cellFields(c.overrides));
+  const overrideKeys = [...new Set(fields.flatMap((f) => Object.keys(f)))];
   const metricKeys = metrics ?? [...new Set(cells.flatMap((c) => Object.keys(c.metrics)))].sort();
   const cols: Record<string, unknown[]> = {
     label: [],
@@ -41,16 +42,16 @@ export function cellsToTable(cells: CellResult[], metrics?: string[]): aq.Column
   };
   for (const k of overrideKeys) cols[k] = [];
   for (const m of metricKeys) cols[m] = [];
-  for (const c of cells) {
+  cells.forEach((c, i) => {
     cols.label.push(c.label);
     cols.seed.push(c.seed);
     cols.status.push(c.status);
     cols.run_id.push(c.runId);
     cols.attempts.push(c.attempts);
     cols.seconds.push(c.seconds);
-    for (const k of overrideKeys) cols[k].push(c.overrides[k]);
+    for (const k of overrideKeys) cols[k].push(fields[i][k]);
     for (const m of metricKeys) cols[m].push(c.metrics[m]);
-  }
+  });
   return aq.table(cols);
 }
 

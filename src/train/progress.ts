@@ -2,6 +2,7 @@
  * Live progress of a training run: a one-line bar on the terminal (stderr) and a line in a
  * notebook output that is rewritten in place (tslab `newDisplay`), both fed the per-step metrics.
  */
+import { randomBytes } from "node:crypto";
 import type { StepMetrics } from "./metrics";
 
 /** Where progress goes. */
@@ -62,26 +63,38 @@ export interface TslabDisplay {
   text(s: string): void;
 }
 
-/** A tslab display that overwrites one output, or null outside a tslab kernel. */
+/** tslab's jupyter module: the display writer of the kernel cell running now (null between cells). */
+interface TslabJupyter {
+  lastWriteDisplayData:
+    | ((
+        data: { data: Record<string, string>; metadata: object; transient: { display_id: string } },
+        update: boolean,
+      ) => void)
+    | null;
+}
+
+/**
+ * A tslab display that overwrites one output, or null outside a tslab kernel: one display id whose
+ * first write creates the output and later ones update it, as tslab's `newDisplay().text` does.
+ */
 export function notebookDisplay(): TslabDisplay | null {
-  // Only inside a tslab kernel, which has already loaded its jupyter module; elsewhere tslab is
-  // never loaded (it is heavy).
+  // Only inside a tslab kernel, which has already loaded its jupyter module: it is taken from the
+  // module cache as the kernel loaded it (never loaded here: tslab is heavy).
   const loaded = Object.keys(require.cache).find((k) =>
     /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k),
   );
-  if (!loaded) return null;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const jupyter = require(loaded) as { lastWriteDisplayData: unknown };
-    if (!jupyter.lastWriteDisplayData) return null;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tslab = require(loaded.replace(/jupyter\.js$/, "public.js")) as {
-      newDisplay(): TslabDisplay;
-    };
-    return tslab.newDisplay();
-  } catch {
-    return null;
-  }
+  const jupyter = loaded ? (require.cache[loaded]?.exports as TslabJupyter | undefined) : undefined;
+  if (!jupyter?.lastWriteDisplayData) return null;
+  const id = randomBytes(8).toString("hex");
+  let update = false;
+  return {
+    text(s) {
+      const write = jupyter.lastWriteDisplayData;
+      if (!write) return; // between cells: nothing to write to
+      write({ data: { "text/plain": s }, metadata: {}, transient: { display_id: id } }, update);
+      update = true;
+    },
+  };
 }
 
 /** Creates the progress display for the current environment. */

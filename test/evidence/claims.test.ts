@@ -4,12 +4,13 @@ import { evaluateClaim, evaluateClaims } from "../../src/evidence/claims";
 import { welchTest } from "../../src/stats/welch";
 import { summarize } from "../../src/plot/figures";
 import type { Study } from "../../src/evidence/study";
+import { standIn } from "../support/stand-in";
 
 const study: Study = {
   name: "heads",
   description: "",
   base: {},
-  grid: { head: ["none", "linear", "nonlinear"] },
+  grid: standIn({ head: ["none", "linear", "nonlinear"] }),
   seeds: 3,
   metrics: ["acc", "loss"],
 };
@@ -34,8 +35,8 @@ test("a claim agrees when its one-sided Welch test passes at 5% (t hand-computed
       id: "mlp-linear",
       claim: "mlp > linear",
       metric: "acc",
-      better: { head: "nonlinear" },
-      worse: { head: "linear" },
+      better: standIn({ head: "nonlinear" }),
+      worse: standIn({ head: "linear" }),
     },
     results,
   );
@@ -56,8 +57,8 @@ test("a claim agrees when its one-sided Welch test passes at 5% (t hand-computed
       id: "c",
       claim: "c",
       metric: "acc",
-      better: { head: "nonlinear" },
-      worse: { head: "linear" },
+      better: standIn({ head: "nonlinear" }),
+      worse: standIn({ head: "linear" }),
     },
     shifted,
   );
@@ -70,8 +71,8 @@ test("a claim agrees when its one-sided Welch test passes at 5% (t hand-computed
       id: "l",
       claim: "l",
       metric: "loss",
-      better: { head: "nonlinear" },
-      worse: { head: "linear" },
+      better: standIn({ head: "nonlinear" }),
+      worse: standIn({ head: "linear" }),
     },
     results.map((r) => ({ ...r, metrics: { loss: r.metrics.acc } })),
   );
@@ -91,8 +92,8 @@ test("a claim is inconclusive within the spread, disagrees when reversed, and re
         id: "c",
         claim: "c",
         metric: "acc",
-        better: { head: "nonlinear" },
-        worse: { head: "linear" },
+        better: standIn({ head: "nonlinear" }),
+        worse: standIn({ head: "linear" }),
       },
       noisy,
     ).verdict,
@@ -109,8 +110,8 @@ test("a claim is inconclusive within the spread, disagrees when reversed, and re
         id: "c",
         claim: "c",
         metric: "acc",
-        better: { head: "nonlinear" },
-        worse: { head: "linear" },
+        better: standIn({ head: "nonlinear" }),
+        worse: standIn({ head: "linear" }),
       },
       reversed,
     ).verdict,
@@ -127,7 +128,7 @@ test("a claim is inconclusive within the spread, disagrees when reversed, and re
         id: "c",
         claim: "c",
         metric: "loss",
-        better: { head: "nonlinear" },
+        better: standIn({ head: "nonlinear" }),
         worse: "head=none",
         lowerIsBetter: true,
       },
@@ -145,8 +146,8 @@ test("a side with one seed reads 'too few seeds', never 'agrees'; a missing side
       id: "c",
       claim: "c",
       metric: "acc",
-      better: { head: "nonlinear" },
-      worse: { head: "linear" },
+      better: standIn({ head: "nonlinear" }),
+      worse: standIn({ head: "linear" }),
     },
     one,
   );
@@ -156,7 +157,13 @@ test("a side with one seed reads 'too few seeds', never 'agrees'; a missing side
   assert.equal(
     evaluateClaim(
       study,
-      { id: "c", claim: "c", metric: "acc", better: "head=none", worse: { head: "linear" } },
+      {
+        id: "c",
+        claim: "c",
+        metric: "acc",
+        better: "head=none",
+        worse: standIn({ head: "linear" }),
+      },
       one,
     ).verdict,
     "no data",
@@ -172,7 +179,13 @@ test("|t| >= 2 is no longer enough: at Welch df 2.4, t = 2.27 is inconclusive, a
   const two = [...rows("head=nonlinear", better), ...rows("head=linear", worse)];
   const v = evaluateClaim(
     study,
-    { id: "c", claim: "c", metric: "acc", better: { head: "nonlinear" }, worse: "head=linear" },
+    {
+      id: "c",
+      claim: "c",
+      metric: "acc",
+      better: standIn({ head: "nonlinear" }),
+      worse: "head=linear",
+    },
     two.map((r) => (r.label === "head=linear" ? { ...r, seed: r.seed + 5 } : r)),
   );
   assert.equal(v.test?.kind, "welch");
@@ -187,15 +200,15 @@ test("|t| >= 2 is no longer enough: at Welch df 2.4, t = 2.27 is inconclusive, a
         id: "strong",
         claim: "strong",
         metric: "acc",
-        better: { head: "nonlinear" },
-        worse: { head: "none" },
+        better: standIn({ head: "nonlinear" }),
+        worse: standIn({ head: "none" }),
       },
       {
         id: "weak",
         claim: "weak",
         metric: "acc",
-        better: { head: "linear" },
-        worse: { head: "none" },
+        better: standIn({ head: "linear" }),
+        worse: standIn({ head: "none" }),
       },
     ],
   };

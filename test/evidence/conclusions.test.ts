@@ -133,7 +133,7 @@ test("Figure 5 findings: crop & color (either order) against every other unorder
 });
 
 /** The `small` batch-size study's label for a (batch, epochs, scaling) cell. */
-function labelFor(b: number, e: number, s: string): string {
+function labelFor(b: number, e: number, s: "linear" | "sqrt"): string {
   const c = selectCells(
     getStudy("batch-size"),
     { "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": s },
@@ -148,7 +148,7 @@ function batchRuns(acc: (b: number, e: number, s: string, seed: number) => numbe
   const out: SeedResult[] = [];
   for (const b of [128, 512])
     for (const e of [2, 6])
-      for (const s of ["linear", "sqrt"])
+      for (const s of ["linear", "sqrt"] as const)
         for (let seed = 0; seed < 3; seed++)
           out.push(r(labelFor(b, e, s), seed, { linear_acc: acc(b, e, s, seed) }));
   return out;
@@ -490,7 +490,7 @@ test("a study of one's own ideas speaks of its own hypotheses, not of the paper"
     base: {},
     cells: [
       { label: "default", overrides: {} },
-      { label: "idea", overrides: { "loss.temperature": 0.3 } },
+      { label: "idea", overrides: { loss: { temperature: 0.3 } } },
     ],
     seeds: 2,
     metrics: ["linear_acc"],

@@ -74,7 +74,7 @@ test("cells with different batch sizes are not paired: one image order, cut into
   assert.equal(pairable(study, cell(512), cell(128), "small"), false);
   const label = (b: number): string =>
     planStudy(study, { preset: "small" }).find(
-      (p) => p.overrides["train.batchSize"] === b && p.overrides["train.epochs"] === 2,
+      (p) => p.overrides.train?.batchSize === b && p.overrides.train?.epochs === 2,
     )?.label ?? "";
   const a = configOf("batch-size", label(512), 0);
   const b = configOf("batch-size", label(128), 0);

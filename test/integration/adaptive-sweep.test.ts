@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { inProcessExecutor } from "../support/in-process";
 import { useMlflowServer } from "../support/mlflow";
+import { standIn } from "../support/stand-in";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/evidence/study";
 import { configureFromEnv } from "../../src/workbench/params";
@@ -34,7 +35,7 @@ const study: Study = {
   name: "adaptive-sweep",
   description: "two claims, one decided at the first look",
   base: {},
-  cells: ["a", "b", "c", "d"].map((k) => ({ label: k, overrides: { k } })),
+  cells: ["a", "b", "c", "d"].map((k) => ({ label: k, overrides: standIn({ k }) })),
   seeds: 6,
   presets: { tiny: { seedPolicy: { min: 2, max: 6, step: 2 } } },
   metrics: ["acc"],

@@ -20,6 +20,7 @@ import { getStudy } from "../../src/sweep/registry";
 import { inProcessExecutor } from "../support/in-process";
 import { configureFromEnv } from "../../src/workbench/params";
 import { tempDir } from "../support/tmp";
+import { standIn } from "../support/stand-in";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -33,7 +34,7 @@ const study: Study = {
   name: "archived-study",
   description: "two cells, two seeds",
   base: {},
-  cells: [{ x: 1 }, { x: 2 }],
+  cells: [standIn({ x: 1 }), standIn({ x: 2 })],
   seeds: 2,
   metrics: ["score"],
 };

@@ -108,20 +108,15 @@ test(
       name: "plugin-edit",
       description: "the default against a plugin augmentation, edited between two sweeps",
       base: {
-        "data.dataset": data.env.SIMCLR_DATASET ?? "cifar10",
-        "data.trainLimit": 200,
-        "data.testLimit": 100,
-        "train.batchSize": 32,
-        "train.maxSteps": 2,
-        "eval.linearEpochs": 2,
-        "eval.knnK": 5,
-        "eval.randomInit": false,
+        data: { dataset: data.env.SIMCLR_DATASET ?? "cifar10", trainLimit: 200, testLimit: 100 },
+        train: { batchSize: 32, maxSteps: 2 },
+        eval: { linearEpochs: 2, knnK: 5, randomInit: false },
       },
       cells: [
         { label: "default", overrides: {} },
         {
           label: "invert",
-          overrides: { plugins: [rel], "augment.ops": ["crop", "flip", "color", "invert"] },
+          overrides: { plugins: [rel], augment: { ops: ["crop", "flip", "color", "invert"] } },
         },
       ],
       seeds: 1,
@@ -190,30 +185,25 @@ const scaled: LossPlugin<{ beta: number }> = {
 export default { losses: [scaled] } satisfies Plugin;
 `,
     );
-    const study: Study = {
+    const study: Study<{ loss: { beta: number } }> = {
       name: "plugin-failures",
       description:
         "a valid cell, a plugin with a syntax error, one that breaks its contract, and an own loss with an option",
       base: {
-        "data.dataset": data.env.SIMCLR_DATASET ?? "cifar10",
-        "data.trainLimit": 200,
-        "data.testLimit": 100,
-        "train.batchSize": 32,
-        "train.maxSteps": 2,
-        "eval.linearEpochs": 2,
-        "eval.knnK": 5,
-        "eval.randomInit": false,
+        data: { dataset: data.env.SIMCLR_DATASET ?? "cifar10", trainLimit: 200, testLimit: 100 },
+        train: { batchSize: 32, maxSteps: 2 },
+        eval: { linearEpochs: 2, knnK: 5, randomInit: false },
       },
       cells: [
         { label: "default", overrides: {} },
-        { label: "broken", overrides: { plugins: [broken], "augment.ops": ["crop", "flip"] } },
+        { label: "broken", overrides: { plugins: [broken], augment: { ops: ["crop", "flip"] } } },
         {
           label: "dropper",
-          overrides: { plugins: [`${FIX}/bad-shape.ts`], "augment.ops": ["crop", "dropper"] },
+          overrides: { plugins: [`${FIX}/bad-shape.ts`], augment: { ops: ["crop", "dropper"] } },
         },
         {
           label: "own loss",
-          overrides: { plugins: [own], "loss.kind": "scaledxent", "loss.beta": 0.25 },
+          overrides: { plugins: [own], loss: { kind: "scaledxent", beta: 0.25 } },
         },
       ],
       seeds: 1,

@@ -22,6 +22,7 @@ import { createRayExecutor, dashboardRequest } from "../../src/sweep/ray";
 import { runSweep } from "../../src/sweep/sweep";
 import type { Study } from "../../src/evidence/study";
 import { tempDir } from "../support/tmp";
+import { standIn } from "../support/stand-in";
 
 const PASSWORD = "s3cret-only-on-the-nodes";
 const ray = useRayCluster({
@@ -50,7 +51,14 @@ const skip = ray.skip;
 if (skip) console.log(`# skipping the Ray tests: ${skip}`);
 
 function study(name: string, x = [1, 2, 3]): Study {
-  return { name, description: "ray test", base: {}, grid: { x }, seeds: 1, metrics: ["score"] };
+  return {
+    name,
+    description: "ray test",
+    base: {},
+    grid: standIn({ x }),
+    seeds: 1,
+    metrics: ["score"],
+  };
 }
 
 const executor = (command = cell()): ReturnType<typeof createRayExecutor> =>

@@ -10,6 +10,7 @@ import type { Study } from "../../src/evidence/study";
 import { writeReport } from "../../src/report/report";
 import { configureFromEnv } from "../../src/workbench/params";
 import { tempDir } from "../support/tmp";
+import { standIn } from "../support/stand-in";
 
 const mlflow = useMlflowServer();
 const tmp = tempDir("report");
@@ -38,7 +39,7 @@ const study: Study = {
   name: "heads-report",
   description: "Projection heads <script>alert('xss')</script> & friends",
   base: {},
-  grid: { head: ["none", "linear", "nonlinear"] },
+  grid: standIn({ head: ["none", "linear", "nonlinear"] }),
   seeds: 3,
   metrics: ["linear_acc"],
   plot: { kind: "bars", x: "head" },
@@ -47,16 +48,16 @@ const study: Study = {
       id: "a-non-linear-head-beats-a-linear-one",
       claim: "a non-linear head beats a linear one",
       metric: "linear_acc",
-      better: { head: "nonlinear" },
-      worse: { head: "linear" },
+      better: standIn({ head: "nonlinear" }),
+      worse: standIn({ head: "linear" }),
       source: "Figure 8",
     },
     {
       id: "no-head-beats-a-linear-head-false-here",
       claim: "no head beats a linear head (false here)",
       metric: "linear_acc",
-      better: { head: "none" },
-      worse: { head: "linear" },
+      better: standIn({ head: "none" }),
+      worse: standIn({ head: "linear" }),
     },
   ],
   paper: {

@@ -24,6 +24,7 @@ import { e2eData } from "../support/e2e-data";
 import type { Study } from "../../src/evidence/study";
 import { configureFromEnv } from "../../src/workbench/params";
 import { tempDir } from "../support/tmp";
+import { standIn } from "../support/stand-in";
 
 const slurm = useSlurmCluster();
 const mlflow = useMlflowServer();
@@ -42,7 +43,7 @@ function study(name: string): Study {
     name,
     description: "slurm test",
     base: {},
-    grid: { x: [1, 2, 3] },
+    grid: standIn({ x: [1, 2, 3] }),
     seeds: 1,
     metrics: ["score"],
   };
@@ -252,7 +253,7 @@ test(
         name: "slurm-real-cells",
         description: "two temperatures, real pretrain cells",
         base: {},
-        cells: [{ "loss.temperature": 0.5 }, { "loss.temperature": 1 }],
+        cells: [{ loss: { temperature: 0.5 } }, { loss: { temperature: 1 } }],
         seeds: 1,
         metrics: ["linear_acc"],
       };

@@ -11,6 +11,7 @@ import type { Study } from "../../src/evidence/study";
 import type { SweepProgress } from "../../src/sweep/progress";
 import { configureFromEnv } from "../../src/workbench/params";
 import { tempDir } from "../support/tmp";
+import { standIn } from "../support/stand-in";
 
 const mlflow = useMlflowServer();
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -36,10 +37,10 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
     description: "cells that pass, fail once, fail always",
     base: {},
     cells: [
-      { x: 1 },
-      { x: 2 },
-      { label: "flaky", overrides: { x: 3, fail: "once" } },
-      { label: "broken", overrides: { x: 4, fail: "always" } },
+      standIn({ x: 1 }),
+      standIn({ x: 2 }),
+      { label: "flaky", overrides: standIn({ x: 3, fail: "once" }) },
+      { label: "broken", overrides: standIn({ x: 4, fail: "always" }) },
     ],
     seeds: 1,
     metrics: ["score"],
@@ -159,7 +160,7 @@ function writeStudy(name: string): string {
     name,
     description: "kill test",
     base: {},
-    grid: { x: [1, 2, 3] },
+    grid: standIn({ x: [1, 2, 3] }),
     seeds: 1,
     metrics: ["score"],
   };

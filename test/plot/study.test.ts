@@ -6,11 +6,11 @@ import { studyCells } from "../../src/grid/study-grid";
 import type { Study } from "../../src/evidence/study";
 
 test("axis keys pick fields or array elements of a cell's overrides", () => {
-  const o = { "augment.ops": ["crop", "color"], "head.kind": "linear" };
+  const o = { augment: { ops: ["crop", "color"] }, head: { kind: "linear" } };
   assert.equal(overrideValue(o, "head.kind"), "linear");
   assert.equal(overrideValue(o, "augment.ops[0]"), "crop");
   assert.equal(overrideValue(o, "augment.ops[-1]"), "color");
-  assert.equal(overrideValue({ "augment.ops": ["crop"] }, "augment.ops[-1]"), "crop");
+  assert.equal(overrideValue({ augment: { ops: ["crop"] } }, "augment.ops[-1]"), "crop");
   assert.equal(overrideValue(o, "missing[0]"), undefined);
 });
 
@@ -37,8 +37,8 @@ test("bars group by a field, average seeds, and carry the paper's numbers by cat
     description: "",
     base: {},
     cells: [
-      { label: "linear 32", overrides: { "head.kind": "linear", "head.outDim": 32 } },
-      { label: "nonlinear 32", overrides: { "head.kind": "nonlinear", "head.outDim": 32 } },
+      { label: "linear 32", overrides: { head: { kind: "linear", outDim: 32 } } },
+      { label: "nonlinear 32", overrides: { head: { kind: "nonlinear", outDim: 32 } } },
     ],
     seeds: 2,
     metrics: ["acc"],

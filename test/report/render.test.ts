@@ -4,6 +4,7 @@ import { renderReport } from "../../src/report/render";
 import { evaluateClaims } from "../../src/evidence/claims";
 import type { ReportData } from "../../src/evidence/runs";
 import type { Study } from "../../src/evidence/study";
+import { standIn } from "../support/stand-in";
 
 const EVIL = `<img src=x onerror="alert(1)">`;
 
@@ -13,8 +14,8 @@ test("the report opens with the findings, escapes every user string, lists per-c
     description: `desc ${EVIL}`,
     base: {},
     cells: [
-      { label: `a ${EVIL}`, overrides: { k: 1 } },
-      { label: "b", overrides: { k: 2 } },
+      { label: `a ${EVIL}`, overrides: standIn({ k: 1 }) },
+      { label: "b", overrides: standIn({ k: 2 }) },
     ],
     seeds: 2,
     metrics: ["acc"],

@@ -4,16 +4,17 @@ import type { SeedResult } from "../../src/evidence/claims";
 import { nextAdaptivePlans } from "../../src/sweep/adaptive";
 import { planStudy } from "../../src/grid/study-grid";
 import type { Study } from "../../src/evidence/study";
+import { standIn } from "../support/stand-in";
 
 const study: Study = {
   name: "adaptive-unit",
   description: "",
   base: {},
   cells: [
-    { label: "a", overrides: { k: "a" } },
-    { label: "b", overrides: { k: "b" } },
-    { label: "c", overrides: { k: "c" } },
-    { label: "d", overrides: { k: "d" } },
+    { label: "a", overrides: standIn({ k: "a" }) },
+    { label: "b", overrides: standIn({ k: "b" }) },
+    { label: "c", overrides: standIn({ k: "c" }) },
+    { label: "d", overrides: standIn({ k: "d" }) },
   ],
   seeds: 5,
   presets: { small: { seedPolicy: { min: 3, max: 9, step: 3 } } },

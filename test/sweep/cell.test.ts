@@ -18,6 +18,7 @@ import { planStudy } from "../../src/grid/study-grid";
 import type { Study } from "../../src/evidence/study";
 import type { Run, RunInfo } from "../../src/track/mlflow";
 import { trackingContextToEnv } from "../../src/track/context";
+import { standIn } from "../support/stand-in";
 
 /** An in-memory run store with the calls a cell step makes. */
 function fakeClient(): SweepClient & { runs: Map<string, Run>; statusLog: string[] } {
@@ -75,7 +76,7 @@ const study: Study = {
   name: "s",
   description: "",
   base: {},
-  grid: { x: [1] },
+  grid: standIn({ x: [1] }),
   seeds: 1,
   metrics: ["score"],
 };

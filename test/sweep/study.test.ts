@@ -12,12 +12,13 @@ import { getStudy, listStudies, registerStudy } from "../../src/sweep/registry";
 import { lastJsonObject } from "../../src/sweep/executor";
 import { formatDuration, formatProgress } from "../../src/sweep/progress";
 import { configHash } from "../../src/track/hash";
+import { standIn } from "../support/stand-in";
 
 const grid: Study = {
   name: "grid-unit",
   description: "d",
-  base: { "train.epochs": 2 },
-  presets: { small: { overrides: { "train.epochs": 9 } } },
+  base: { train: { epochs: 2 } },
+  presets: { small: { overrides: { train: { epochs: 9 } } } },
   grid: { "head.kind": ["linear", "nonlinear"], "loss.temperature": [0.1, 0.5, 1] },
   seeds: 2,
   metrics: ["linear_acc"],
@@ -48,8 +49,13 @@ test("explicit cells keep their labels and order; a preset's cells and seeds rep
     name: "pairs",
     description: "",
     base: {},
-    cells: [{ label: "crop+color", overrides: { ops: ["crop", "color"] } }, { ops: ["crop"] }],
-    presets: { tiny: { cells: [{ label: "only", overrides: { ops: ["color"] } }], seeds: 1 } },
+    cells: [
+      { label: "crop+color", overrides: standIn({ ops: ["crop", "color"] }) },
+      standIn({ ops: ["crop"] }),
+    ],
+    presets: {
+      tiny: { cells: [{ label: "only", overrides: standIn({ ops: ["color"] }) }], seeds: 1 },
+    },
     seeds: 3,
     metrics: ["acc"],
   };
@@ -64,7 +70,7 @@ test("explicit cells keep their labels and order; a preset's cells and seeds rep
     [["only", 0]],
   );
   assert.deepEqual(
-    selectCells(s, { ops: ["crop"] }).map((c) => c.label),
+    selectCells(s, standIn({ ops: ["crop"] })).map((c) => c.label),
     ['ops=["crop"]'],
   );
   assert.deepEqual(selectCells(s, "crop+color").length, 1);
@@ -76,9 +82,9 @@ test("a preset's cellSeeds give named cells more seeds; an explicit seed count o
     description: "",
     base: {},
     cells: [
-      { label: "crop", overrides: { ops: ["crop"] } },
-      { label: "crop+color", overrides: { ops: ["crop", "color"] } },
-      { label: "blur", overrides: { ops: ["blur"] } },
+      { label: "crop", overrides: standIn({ ops: ["crop"] }) },
+      { label: "crop+color", overrides: standIn({ ops: ["crop", "color"] }) },
+      { label: "blur", overrides: standIn({ ops: ["blur"] }) },
     ],
     seeds: 1,
     presets: { small: { cellSeeds: { crop: 3, "crop+color": 2 } } },
@@ -105,7 +111,10 @@ test("a preset's cellSeeds give named cells more seeds; an explicit seed count o
 });
 
 test("dotted override keys expand into nested objects and merge", () => {
-  assert.deepEqual(expandDotted({ "a.b": 1, "a.c": 2, d: 3 }), { a: { b: 1, c: 2 }, d: 3 });
+  assert.deepEqual(expandDotted(standIn({ "a.b": 1, "a.c": 2, d: 3 })), {
+    a: { b: 1, c: 2 },
+    d: 3,
+  });
   assert.deepEqual(mergeResolver("tiny", { loss: { temperature: 1 } }, { loss: { margin: 2 } }), {
     preset: "tiny",
     loss: { temperature: 1, margin: 2 },
@@ -117,7 +126,7 @@ test("invalid studies are rejected naming the field", () => {
   assert.throws(() => validateStudy({ ...grid, seeds: 0 }), /seeds must be an integer >= 1/);
   assert.throws(() => validateStudy({ ...grid, metrics: [] }), /metrics must list at least one/);
   assert.throws(
-    () => validateStudy({ ...grid, grid: { x: [] } }),
+    () => validateStudy({ ...grid, grid: standIn({ x: [] }) }),
     /grid field 'x' needs a non-empty array/,
   );
   assert.throws(

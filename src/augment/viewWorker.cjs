@@ -1,0 +1,6 @@
+// Entry of the two-view producer's worker with the built-in augmentations (src/augment/views.ts): a worker thread registers tsx's CommonJS hook itself (workers do not inherit
+// it), then runs ./viewWorker.ts. Started by src/data/worker.ts startTsWorker; a literal require, so the
+// import graph shows which module the worker runs.
+"use strict";
+require("tsx/cjs/api").register();
+require("./viewWorker.ts");
