@@ -68,6 +68,8 @@ const METRIC_WORDS: Readonly<Record<string, string>> = Object.freeze({
   supervised_acc: "supervised classifier's accuracy",
   [RANDOM_INIT_METRIC]: "random-init encoder's linear-evaluation accuracy",
   [RANDOM_INIT_KNN_METRIC]: "random-init encoder's kNN accuracy",
+  probe_h: "Table 3 probes' mean accuracy on h",
+  probe_gh: "Table 3 probes' mean accuracy on g(h)",
   contrastive_acc: "contrastive accuracy",
   final_loss: "final training loss",
   loss: "training loss",

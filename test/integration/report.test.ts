@@ -105,8 +105,9 @@ test("a report from a sweep opens offline in headless Chromium with its plots re
       `expected bars + loss curves + accuracy-against-time, got ${plots} plots`,
     );
     assert.equal((await page.locator(".js-plotly-plot .main-svg").count()) >= plots, true);
+    // three cells, and the paper's two numbers (linear, nonlinear) as outlined bars on the same axis
     const bars = await page.locator(".js-plotly-plot .barlayer .point").count();
-    assert.equal(bars, 3);
+    assert.equal(bars, 5);
     const text = await page.locator("body").innerText();
     assert.match(text, /Projection heads <script>alert\('xss'\)<\/script> & friends/);
     assert.match(text, /a non-linear head beats a linear one\s+agrees/);
