@@ -5,6 +5,7 @@
  * outputs (the HTML part, which inlines plotly.js in the first figure) are opened in headless
  * Chromium, read back and checked against the rules of issue 27 item 5
  * (test/support/figure-check.ts). Each figure is saved as a PNG in the run's temp folder.
+ * SIMCLR_KEEP_FIGURES=<folder> also copies the PNGs there.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -107,7 +108,7 @@ test("the study figures a notebook displays, drawn in Chromium, show what the cl
     await tab.goto(`file://${page}`);
     await tab.waitForSelector(".js-plotly-plot .main-svg", { timeout: 120_000 });
     const figs = await drawnFigures(tab);
-    await screenshotFigures(tab, tmp, "notebook");
+    await screenshotFigures(tab, tmp, "notebook", process.env.SIMCLR_KEEP_FIGURES);
     assert.deepEqual(errors, []);
     assert.equal(figs.length, expected);
     figs.forEach((f, i) => {

@@ -5,6 +5,7 @@
  * issue 27 item 5 (test/support/figure-check.ts) and against numbers computed here from the
  * archive's lines independently of the figure code. Each figure is saved as a PNG in the run's
  * temp folder.
+ * SIMCLR_KEEP_FIGURES=<folder> also copies the PNGs there.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -39,7 +40,7 @@ test("report.html's figures, drawn in Chromium, show what the claims test", asyn
     await page.goto(`file://${file}`);
     await page.waitForSelector(".js-plotly-plot .main-svg", { timeout: 120_000 });
     const figs = await drawnFigures(page);
-    const shots = await screenshotFigures(page, tmp, "report");
+    const shots = await screenshotFigures(page, tmp, "report", process.env.SIMCLR_KEEP_FIGURES);
     assert.deepEqual(errors, []);
     const expected = data.sections.flatMap((s) =>
       s.study.metrics.filter((m) => s.results.some((r) => typeof r.metrics[m] === "number")),

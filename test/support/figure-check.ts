@@ -6,6 +6,7 @@
  * figure is also saved as a PNG (under the caller's temp folder) for a person to look at.
  */
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 
@@ -67,11 +68,16 @@ export async function drawnFigures(page: Page): Promise<DrawnFigure[]> {
   return (await page.evaluate(READ_FIGURES)) as DrawnFigure[];
 }
 
-/** Saves each plotly figure of the page as `<prefix>-NN.png` in `dir`; returns the paths. */
+/**
+ * Saves each plotly figure of the page as `<prefix>-NN.png` in `dir` (the test's temp folder);
+ * returns the paths. `keep` (a test passes SIMCLR_KEEP_FIGURES) also copies them to a folder
+ * outside the run for a person to look at.
+ */
 export async function screenshotFigures(
   page: Page,
   dir: string,
   prefix: string,
+  keep?: string,
 ): Promise<string[]> {
   const figs = page.locator(".js-plotly-plot");
   const out: string[] = [];
@@ -79,6 +85,10 @@ export async function screenshotFigures(
     const file = path.join(dir, `${prefix}-${String(i).padStart(2, "0")}.png`);
     await figs.nth(i).screenshot({ path: file });
     out.push(file);
+    if (keep) {
+      fs.mkdirSync(keep, { recursive: true });
+      fs.copyFileSync(file, path.join(keep, path.basename(file)));
+    }
   }
   return out;
 }
