@@ -201,8 +201,7 @@ export function studyFigure(
     {
       title,
       // cells scored by different metrics: each series names its own in the legend
-      yTitle:
-        used.length > 1 ? "top-1 accuracy (metric: see legend)" : metricWords(m),
+      yTitle: used.length > 1 ? "top-1 accuracy (metric: see legend)" : metricWords(m),
       xTitle: plot.x ? keyWords(plot.x) : "cell",
       ...(seriesKeys.length ? { legendTitle: seriesKeys.map(keyWords).join(" / ") } : {}),
       categories,
