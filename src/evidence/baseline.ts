@@ -7,36 +7,17 @@
  */
 import { meanInterval, summarize } from "../plot/figures";
 import type { SeedResult } from "./claims";
+import { hMetric, LINEAR_ON_GH, RANDOM_INIT_METRIC } from "../plot/metrics";
 
-/** The random-init encoder's linear-evaluation accuracy, as evaluation logs it. */
-export const RANDOM_INIT_METRIC = "random_init_linear_acc";
-
-/** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */
-export const LINEAR_ON_H: readonly string[] = ["linear_acc", "linear_acc_h"];
-
-/** Linear evaluation of z = g(h), logged where runs evaluate both h and g(h) (Figure 8). */
-export const LINEAR_ON_GH = "linear_acc_gh";
-
-/**
- * The metric that evaluates h in these runs. Where runs evaluate g(h) too, `linear_acc` is the
- * configured representation g(h)'s and h's is `linear_acc_h`. Evaluation measures the random-init
- * encoder on h only (src/eval/evaluate.ts): a random-init g(h) is not measured, so g(h) is never
- * compared with a random-init baseline.
- */
-export function hMetric(runs: readonly SeedResult[]): string {
-  return runs.some(
-    (r) => Number.isFinite(r.metrics[LINEAR_ON_GH]) || Number.isFinite(r.metrics.linear_acc_h),
-  )
-    ? "linear_acc_h"
-    : "linear_acc";
-}
-
-/** Whether `metric` is a linear evaluation of h in these runs (so the random-init encoder's compares). */
-export function evaluatesH(runs: readonly SeedResult[], metric: string): boolean {
-  return (
-    LINEAR_ON_H.includes(metric) && metric === (metric === "linear_acc" ? hMetric(runs) : metric)
-  );
-}
+// Which metrics evaluate h and the random-init metric have one home (src/plot/metrics.ts, below
+// the figures that draw the baseline); the evidence re-exports them for its readers.
+export {
+  evaluatesH,
+  hMetric,
+  LINEAR_ON_GH,
+  LINEAR_ON_H,
+  RANDOM_INIT_METRIC,
+} from "../plot/metrics";
 
 /** A cell's gain over its random-init encoder: per run, then mean, n and 95% CI of the mean. */
 export interface CellGain {

@@ -1,9 +1,10 @@
 /**
  * Figure builders for the paper's plots, as plain plotly.js specs `{data, layout}`: a heatmap grid
- * (Figure 5: augmentation pairs; each cell shows its mean, n and 95% CI), grouped bars with 95% CI
- * error bars over seeds (Figures 8 and 9), line
- * charts (training curves, accuracy against time), with the paper's own numbers overlaid where it
- * gives them. No plotly import here: specs are data, rendered by display() or a report.
+ * (Figure 5: augmentation pairs; each cell shows its mean, n and 95% CI; a diverging scale centred
+ * on a baseline), grouped bars with 95% CI error bars over seeds clipped to the metric's range
+ * (Figures 8 and 9), line charts (training curves, accuracy against time), with the paper's own
+ * numbers overlaid on the data's scale where it gives them. No plotly import here: specs are data,
+ * rendered by display() or a report.
  */
 
 /** One plotly trace (loosely typed: plotly's schema is large). */
@@ -17,6 +18,7 @@ export interface Figure {
 
 import { tQuantile } from "../stats/t-distribution";
 import { CONFIDENCE } from "../stats/t-test";
+import { metricWords } from "./metrics";
 
 /** Mean, sample standard deviation and count of the finite values. */
 export interface Summary {
@@ -55,15 +57,32 @@ export function intervalHalfWidth(values: readonly number[]): number | null {
 
 const BASE_LAYOUT = Object.freeze({
   font: { family: "system-ui, -apple-system, Segoe UI, sans-serif", size: 13 },
-  margin: { l: 70, r: 30, t: 60, b: 70 },
+  margin: { l: 90, r: 30, t: 60, b: 70 },
 });
 
-/** Paper numbers drawn on a figure. */
+/**
+ * Paper numbers drawn on a bar figure, on the data's own axis and scale (a second axis would make
+ * numbers of other scales look alike by accident): as outlined bars in the slot of the series
+ * they belong to.
+ */
 export interface PaperOverlay {
   /** Legend name, e.g. "paper (ImageNet, Table 4)". */
   name: string;
   /** One value per category / x (null where the paper gives none). */
   values: (number | null)[];
+  /** The series whose slot the outlined bars share (default: the first series). */
+  series?: string;
+}
+
+/** A bar series: mean per category, its error bar per category, seeds per category. */
+export interface BarSeries {
+  name: string;
+  means: (number | null)[];
+  /** Error bar above the mean (and below it unless `errorsMinus` is given). */
+  errors?: (number | null)[];
+  /** Error bar below the mean, where it differs from the one above (a clipped interval). */
+  errorsMinus?: (number | null)[];
+  counts?: number[];
 }
 
 /** Options for {@link groupedBars}. */
@@ -71,23 +90,36 @@ export interface GroupedBarsOptions {
   title: string;
   /** Category labels on the x axis. */
   categories: string[];
-  /** One series per group: mean per category, error bar (e.g. std over seeds) per category. */
-  series: {
-    name: string;
-    means: (number | null)[];
-    errors?: (number | null)[];
-    counts?: number[];
-  }[];
+  /** One series per group. */
+  series: BarSeries[];
   yTitle: string;
   xTitle?: string;
-  /** The paper's numbers, drawn as markers on a second y axis when `paperAxis` is "secondary". */
-  paper?: PaperOverlay;
-  /** Put the paper's numbers on their own axis (ImageNet vs our CIFAR-scale numbers). */
-  paperAxis?: "same" | "secondary";
-  paperAxisTitle?: string;
+  /** Title of the legend (what the series differ in). */
+  legendTitle?: string;
+  /** The paper's numbers, on the data's scale; overlays with no value are left off. */
+  paper?: PaperOverlay[];
+  /** The y axis range the values can take (accuracies: [0, 1]); the axis starts at its low end. */
+  valueRange?: [number, number];
 }
 
-/** Grouped bars with error bars (Figures 8 and 9); the paper's numbers as diamond markers. */
+const PAPER_COLOR = "#d62728";
+
+/** The outlined bars of a paper overlay in the slot of its series (none when it has no value). */
+function paperBars(o: GroupedBarsOptions): Trace[] {
+  return (o.paper ?? [])
+    .filter((p) => p.values.some((v) => v !== null && Number.isFinite(v)))
+    .map((p) => ({
+      type: "bar",
+      name: p.name,
+      x: o.categories,
+      y: p.values,
+      offsetgroup: p.series ?? o.series[0]?.name ?? "",
+      marker: { color: "rgba(0,0,0,0)", line: { color: PAPER_COLOR, width: 2.5 } },
+      hovertemplate: "%{x}: %{y:.4g}<extra>" + p.name.replace(/</g, "&lt;") + "</extra>",
+    }));
+}
+
+/** Grouped bars with error bars (Figures 8 and 9); the paper's numbers as outlined bars. */
 export function groupedBars(o: GroupedBarsOptions): Figure {
   const data: Trace[] = o.series.map((s) => {
     const t: Trace = {
@@ -95,40 +127,35 @@ export function groupedBars(o: GroupedBarsOptions): Figure {
       name: s.name,
       x: o.categories,
       y: s.means,
+      offsetgroup: s.name,
       hovertemplate: "%{x}: %{y:.4g}<extra>" + s.name.replace(/</g, "&lt;") + "</extra>",
     };
-    if (s.errors) t.error_y = { type: "data", array: s.errors, visible: true };
+    if (s.errors)
+      t.error_y = {
+        type: "data",
+        array: s.errors,
+        ...(s.errorsMinus ? { symmetric: false, arrayminus: s.errorsMinus } : {}),
+        visible: true,
+      };
     if (s.counts) t.customdata = s.counts;
     return t;
   });
+  data.push(...paperBars(o));
   const layout: Record<string, unknown> = {
     ...BASE_LAYOUT,
     title: { text: o.title },
     barmode: "group",
     xaxis: { title: { text: o.xTitle ?? "" }, type: "category" },
-    yaxis: { title: { text: o.yTitle } },
-    legend: { orientation: "h", y: -0.2 },
+    yaxis: {
+      title: { text: o.yTitle },
+      ...(o.valueRange ? { rangemode: o.valueRange[0] === 0 ? "tozero" : "normal" } : {}),
+    },
+    legend: {
+      orientation: "h",
+      y: -0.25,
+      ...(o.legendTitle ? { title: { text: o.legendTitle } } : {}),
+    },
   };
-  if (o.paper) {
-    const secondary = o.paperAxis === "secondary";
-    data.push({
-      type: "scatter",
-      mode: "markers",
-      name: o.paper.name,
-      x: o.categories,
-      y: o.paper.values,
-      marker: { symbol: "diamond", size: 11, color: "#d62728", line: { width: 1, color: "#fff" } },
-      ...(secondary ? { yaxis: "y2" } : {}),
-    });
-    if (secondary)
-      layout.yaxis2 = {
-        title: { text: o.paperAxisTitle ?? "paper" },
-        overlaying: "y",
-        side: "right",
-        showgrid: false,
-        rangemode: "tozero",
-      };
-  }
   return { data, layout };
 }
 
@@ -152,6 +179,27 @@ export interface HeatmapOptions {
   yTitle?: string;
   /** Digits in the cell text. */
   digits?: number;
+  /**
+   * The value the colour scale is centred on (the random-init baseline): a diverging scale, white
+   * there, red below and blue above, so cells below it show as such. Without it, one-hue greens.
+   */
+  zmid?: number;
+}
+
+/** Red below the centre, white at it, blue above (ColorBrewer RdBu, colour-blind safe). */
+const DIVERGING: [number, string][] = [
+  [0, "#b2182b"],
+  [0.25, "#ef8a62"],
+  [0.5, "#f7f7f7"],
+  [0.75, "#67a9cf"],
+  [1, "#2166ac"],
+];
+
+/** The colour scale of a heatmap: diverging around `zmid` where given, greens otherwise. */
+function colourScale(zmid: number | undefined): Record<string, unknown> {
+  return zmid === undefined || !Number.isFinite(zmid)
+    ? { colorscale: "Greens", reversescale: true } // darker = higher, as in Figure 5
+    : { colorscale: DIVERGING, zmid };
 }
 
 /** A heatmap grid with the value (and spread) written in each cell (Figure 5). */
@@ -184,9 +232,8 @@ export function heatmap(o: HeatmapOptions): Figure {
         text,
         texttemplate: "%{text}",
         hovertemplate: `${o.yTitle ?? "row"}: %{y}<br>${o.xTitle ?? "column"}: %{x}<br>${o.zTitle}: %{z:.4g}<extra></extra>`,
-        colorscale: "Greens",
-        reversescale: true, // darker = higher, as in Figure 5
-        colorbar: { title: { text: o.zTitle } },
+        ...colourScale(o.zmid),
+        colorbar: { title: { text: o.zTitle, side: "right" } },
         xgap: 2,
         ygap: 2,
       },
@@ -278,8 +325,8 @@ export function trainingCurves(
   const opts: LineChartOptions = {
     title: o.title,
     series,
-    xTitle: o.against === "time" ? "seconds" : "step",
-    yTitle: o.metric,
+    xTitle: o.against === "time" ? "seconds since the run's first point" : "training step",
+    yTitle: metricWords(o.metric),
   };
   if (o.references) opts.references = o.references;
   return lineChart(opts);
@@ -299,8 +346,49 @@ function uniq(values: string[]): string[] {
 }
 
 /**
- * Bars of the mean over seeds with 95% CI error bars (none for a bar of one seed) from per-seed
- * rows (order of first appearance); `baseline` draws a reference line (the random-init encoder).
+ * An error bar from the 95% t interval of the mean of `values` ({@link meanInterval}), clipped to
+ * the range the values can take (an accuracy's interval never reaches below 0): the lengths above
+ * and below `mean`, null with fewer than 2 values.
+ */
+export function clippedInterval(
+  values: readonly number[],
+  range?: [number, number],
+): { plus: number; minus: number } | null {
+  const ci = meanInterval(values);
+  if (!ci) return null;
+  const mean = (ci[0] + ci[1]) / 2;
+  const lo = range ? Math.max(ci[0], range[0]) : ci[0];
+  const hi = range ? Math.min(ci[1], range[1]) : ci[1];
+  return { plus: hi - mean, minus: mean - lo };
+}
+
+/** What the error bars of {@link barsFromRows} are, as the figure says it. */
+export const ERROR_BAR_NOTE = "error bars: 95% t-interval of the mean over seeds";
+
+/** A horizontal reference line across the whole plot, with its own legend entry. */
+export function referenceLine(fig: Figure, line: { name: string; y: number }): void {
+  const shapes = (fig.layout.shapes as unknown[] | undefined) ?? [];
+  fig.layout.shapes = [
+    ...shapes,
+    {
+      type: "line",
+      xref: "paper",
+      x0: 0,
+      x1: 1,
+      yref: "y",
+      y0: line.y,
+      y1: line.y,
+      line: { dash: "dash", color: "#555", width: 2 },
+      name: line.name,
+      showlegend: true,
+    },
+  ];
+}
+
+/**
+ * Bars of the mean over seeds with 95% CI error bars (none for a bar of one seed; clipped to
+ * `valueRange`) from per-seed rows (order of first appearance); `baseline` draws a reference line
+ * (the random-init encoder). The y title says what the error bars are.
  */
 export function barsFromRows(
   rows: ResultRow[],
@@ -316,45 +404,54 @@ export function barsFromRows(
       rows.filter((r) => r.group === g && r.x === c).map((r) => r.value),
     );
     const stats = values.map((v) => summarize(v));
+    const bars = values.map((v) => clippedInterval(v, o.valueRange));
     return {
       name: g || o.yTitle,
       means: stats.map((s) => (s.n ? s.mean : null)),
-      errors: values.map((v) => intervalHalfWidth(v)),
+      errors: bars.map((b) => (b ? b.plus : null)),
+      errorsMinus: bars.map((b) => (b ? b.minus : null)),
       counts: stats.map((s) => s.n),
     };
   });
   const { baseline, ...rest } = o;
-  const fig = groupedBars({ ...rest, categories, series });
-  if (baseline)
-    fig.data.push({
-      type: "scatter",
-      mode: "lines",
-      name: baseline.name,
-      x: categories,
-      y: categories.map(() => baseline.y),
-      line: { dash: "dash", color: "#555" },
-    });
+  const fig = groupedBars({
+    ...rest,
+    yTitle: `${o.yTitle}<br><sub>${ERROR_BAR_NOTE}</sub>`,
+    categories,
+    series,
+  });
+  if (baseline) referenceLine(fig, baseline);
   return fig;
 }
 
-/** A heatmap of mean over seeds from per-seed rows (`group` = row, `x` = column), each cell with n and its 95% CI. */
+/**
+ * A heatmap of mean over seeds from per-seed rows (`group` = row, `x` = column), each cell with n
+ * and its 95% CI (clipped to `valueRange`).
+ */
 export function heatmapFromRows(
   rows: ResultRow[],
-  o: Omit<HeatmapOptions, "x" | "y" | "z" | "spread"> & { x?: string[]; y?: string[] },
+  o: Omit<HeatmapOptions, "x" | "y" | "z" | "spread"> & {
+    x?: string[];
+    y?: string[];
+    valueRange?: [number, number];
+  },
 ): Figure {
+  const { valueRange, ...rest } = o;
   const xs = o.x ?? uniq(rows.map((r) => r.x));
   const ys = o.y ?? uniq(rows.map((r) => r.group));
   const values = ys.map((y) =>
     xs.map((x) => rows.filter((r) => r.group === y && r.x === x).map((r) => r.value)),
   );
   const stats = values.map((row) => row.map((v) => summarize(v)));
+  const clip = (ci: [number, number] | undefined): [number, number] | null =>
+    !ci ? null : valueRange ? [Math.max(ci[0], valueRange[0]), Math.min(ci[1], valueRange[1])] : ci;
   return heatmap({
-    ...o,
+    ...rest,
     x: xs,
     y: ys,
     z: stats.map((row) => row.map((s) => (s.n ? s.mean : null))),
     spread: stats.map((row) => row.map((s) => (s.n ? s.std : null))),
-    intervals: values.map((row) => row.map((v) => meanInterval(v) ?? null)),
+    intervals: values.map((row) => row.map((v) => clip(meanInterval(v)))),
     counts: stats.map((row) => row.map((s) => s.n)),
   });
 }

@@ -1,8 +1,10 @@
 /**
  * The default figure of a study's results: bars of the mean over seeds per cell with 95% CI error
  * bars (Figures 8, 9), or a heatmap when the study's plot says so (Figure 5; each cell with n and
- * its interval), with the paper's numbers overlaid when the study carries them and the random-init
- * encoder of the same budget as a baseline where the runs measured it (eval.randomInit).
+ * its interval, the colour scale centred on the random-init encoder), with the paper's numbers on
+ * the data's scale when the study carries them and one random-init baseline per figure where the
+ * runs measured it (eval.randomInit; src/plot/metrics.ts figureBaseline). Axes and legends are
+ * named in words; a bar never averages cells that differ in a key the axes do not show.
  */
 import {
   cellFields,
@@ -11,7 +13,15 @@ import {
   type StudyCell,
   type StudyGrid,
 } from "../grid/study-grid";
-import { barsFromRows, heatmapFromRows, summarize, type Figure, type ResultRow } from "./figures";
+import { barsFromRows, heatmapFromRows, type Figure, type ResultRow } from "./figures";
+import {
+  baselineWords,
+  figureBaseline,
+  keyWords,
+  metricRange,
+  metricWords,
+  type FigureBaseline,
+} from "./metrics";
 
 /** How the report plots the study by default. */
 export interface StudyPlot {
@@ -29,8 +39,13 @@ export interface StudyPlot {
   y?: string;
   /** bars: series. */
   group?: string;
-  /** Axis title for the metric. */
+  /** The figure's title after the study's name (the metric in words when not given). */
   title?: string;
+  /**
+   * Cells scored by another metric than the plotted one, by their value of `group` (Table 1: the
+   * supervised cells by their own classifier's accuracy, as the claims score them).
+   */
+  metricByGroup?: Record<string, string>;
 }
 
 /** Paper numbers to overlay: x category (the cell label, or the value of plot.x) -> value. */
@@ -42,19 +57,6 @@ export interface PaperNumbers {
 
 /** What the figure reads of a study: its grid, its plot and the paper's numbers. */
 export type PlottedStudy = StudyGrid & { plot?: StudyPlot; paper?: PaperNumbers };
-
-/** Metrics that are linear evaluations of h, comparable with the random-init encoder's. */
-const LINEAR_ON_H = ["linear_acc", "linear_acc_h"];
-
-/** The random-init encoder's linear accuracy over the runs (the same budget), if measured. */
-function randomInitBaseline(
-  results: readonly StudyResultRow[],
-  metric: string,
-): number | undefined {
-  if (!LINEAR_ON_H.includes(metric)) return undefined;
-  const s = summarize(results.map((r) => r.metrics.random_init_linear_acc as number));
-  return s.n ? s.mean : undefined;
-}
 
 /** A per-seed result (a sweep's CellResult fits). */
 export interface StudyResultRow {
@@ -102,6 +104,40 @@ function withDefaultAxes(plot: StudyPlot, cells: StudyCell[]): StudyPlot {
   return ok ? { ...plot, y: plot.y ?? `${key}[0]`, x: plot.x ?? `${key}[-1]` } : plot;
 }
 
+/** Where a cell sits in a figure: its x category and its series (bars) or row (heatmap). */
+interface Place {
+  x: string;
+  group: string;
+}
+
+/**
+ * The keys a bar figure must show besides x and group so that no bar averages cells that differ:
+ * the override keys in which two cells of the same x and group differ (Figure 9's learning-rate
+ * scaling under batch size by epochs).
+ */
+function hiddenKeys(cells: StudyCell[], plot: StudyPlot): string[] {
+  const shown = (c: StudyCell, k: string | undefined): string =>
+    k ? valueText(overrideValue(c.overrides, k)) : (c.label ?? "");
+  const keys = [...new Set(cells.flatMap((c) => Object.keys(cellFields(c.overrides))))].filter(
+    (k) => k !== plot.x && k !== plot.group && plot.x !== undefined,
+  );
+  return keys.filter((k) => {
+    const seen = new Map<string, string>();
+    return cells.some((c) => {
+      const at = `${shown(c, plot.x)}\u0000${plot.group ? shown(c, plot.group) : ""}`;
+      const v = valueText(cellFields(c.overrides)[k]);
+      const before = seen.get(at);
+      seen.set(at, before ?? v);
+      return before !== undefined && before !== v;
+    });
+  });
+}
+
+/** The legend of a baseline: its value and what it is the mean of, in words. */
+function baselineName(b: FigureBaseline): string {
+  return `random-init encoder, ${baselineWords(b.metric)}: ${b.value.toFixed(3)} (mean over the ${b.n} runs shown)`;
+}
+
 /**
  * The figure for one metric of a study's results (default: the study's plot metric or first
  * metric), over the preset's cells when `preset` is given.
@@ -115,63 +151,141 @@ export function studyFigure(
   const cells = studyCells(study, preset);
   const plot = withDefaultAxes(study.plot ?? { kind: "bars" as const }, cells);
   const m = metric ?? plot.metric ?? study.metrics[0];
+  const isPlotMetric = m === (plot.metric ?? study.metrics[0]);
   const overridesOf = new Map(cells.map((c) => [c.label ?? "", c.overrides]));
   const axisValue = (label: string, key: string | undefined): string => {
     if (!key) return label;
     const v = overrideValue(overridesOf.get(label) ?? {}, key);
     return v === undefined ? label : valueText(v);
   };
-  const rows: ResultRow[] = results
-    .filter((r) => typeof r.metrics[m] === "number")
-    .map((r) => ({
-      x: axisValue(r.label, plot.x),
-      group:
-        plot.kind === "heatmap"
-          ? axisValue(r.label, plot.y)
-          : plot.group
-            ? axisValue(r.label, plot.group)
-            : "",
-      value: r.metrics[m],
-    }));
-  const baseline = randomInitBaseline(results, m);
-  const title =
-    `${study.name}: ${plot.title && m === (plot.metric ?? study.metrics[0]) ? plot.title : m}` +
-    (baseline !== undefined && plot.kind === "heatmap"
-      ? ` (random-init encoder, same budget: ${baseline.toFixed(3)})`
-      : "");
-  const order = (key: string | undefined): string[] => [
-    ...new Set(cells.map((c) => axisValue(c.label ?? "", key))),
-  ];
-  if (plot.kind === "heatmap") {
-    return heatmapFromRows(rows, {
-      title,
-      zTitle: m,
-      xTitle: plot.x ?? "",
-      yTitle: plot.y ?? "",
-      x: order(plot.x),
-      y: order(plot.y),
-      digits: 3,
-    });
-  }
-  const categories = order(plot.x);
-  const fig = barsFromRows(rows, {
-    title,
-    yTitle: m,
-    xTitle: plot.x ?? "cell",
-    categories,
-    ...(baseline !== undefined
-      ? { baseline: { name: "random-init encoder (same budget)", y: baseline } }
-      : {}),
-    ...(study.paper && study.paper.metric === m
-      ? {
-          paper: {
-            name: `paper (${study.paper.source})`,
-            values: categories.map((c) => study.paper?.values[c] ?? null),
-          },
-          paperAxis: "secondary" as const,
-          paperAxisTitle: "paper top-1 (%)",
-        }
-      : {}),
+  const hidden = plot.kind === "bars" ? hiddenKeys(cells, plot) : [];
+  const seriesKeys = [...(plot.group ? [plot.group] : []), ...hidden];
+  const placeOf = (label: string): Place => ({
+    x: axisValue(label, plot.x),
+    group:
+      plot.kind === "heatmap"
+        ? axisValue(label, plot.y)
+        : seriesKeys.map((k) => axisValue(label, k)).join(" / "),
   });
+  // The metric each cell is scored by (Table 1's supervised cells by their own classifier).
+  const metricOf = (label: string): string =>
+    (isPlotMetric && plot.group ? plot.metricByGroup?.[axisValue(label, plot.group)] : m) ?? m;
+  const shown = results
+    .filter((r) => typeof r.metrics[metricOf(r.label)] === "number")
+    .map((r) => ({ run: r, metric: metricOf(r.label) }));
+  const rows: ResultRow[] = shown.map(({ run, metric: used }) => ({
+    ...placeOf(run.label),
+    value: run.metrics[used] as number,
+  }));
+  const baseline = figureBaseline(shown, results);
+  const title = `${study.name}: ${plot.title && isPlotMetric ? plot.title : metricWords(m)}`;
+  const range = metricRange(m);
+  const order = (key: (label: string) => string): string[] => [
+    ...new Set(cells.map((c) => key(c.label ?? ""))),
+  ];
+  if (plot.kind === "heatmap")
+    return studyHeatmap(rows, {
+      title,
+      metric: m,
+      baseline,
+      xTitle: plot.x ? keyWords(plot.x) : "cell",
+      yTitle: plot.y ? keyWords(plot.y) : "",
+      x: order((l) => placeOf(l).x),
+      y: order((l) => placeOf(l).group),
+      // the default axes of an array key: cells of one element sit on the diagonal
+      ...(plot.x?.endsWith("[-1]") && plot.y?.endsWith("[0]")
+        ? { note: `diagonal: the ${keyWords(plot.y)} alone` }
+        : {}),
+      ...(range ? { valueRange: range } : {}),
+    });
+  const categories = order((l) => placeOf(l).x);
+  const groups = order((l) => placeOf(l).group);
+  const used = [...new Set(shown.map((s) => s.metric))];
+  const paper = study.paper;
+  return barsFromRows(
+    rows.map((r) => ({ ...r, group: seriesName(r.group, groups, m, plot, seriesKeys, used) })),
+    {
+      title,
+      // cells scored by different metrics: each series names its own in the legend
+      yTitle: used.length > 1 ? "top-1 accuracy (metric: see legend)" : metricWords(m),
+      xTitle: plot.x ? keyWords(plot.x) : "cell",
+      ...(seriesKeys.length ? { legendTitle: seriesKeys.map(keyWords).join(" / ") } : {}),
+      categories,
+      ...(range ? { valueRange: range } : {}),
+      ...(baseline ? { baseline: { name: baselineName(baseline), y: baseline.value } } : {}),
+      ...(paper && paper.metric === m && isPlotMetric
+        ? {
+            paper: groups.map((g) => ({
+              name: `paper, ${groups.length > 1 ? `${g}, ` : ""}${paper.source}${range ? " (% as a fraction)" : ""}`,
+              series: seriesName(g, groups, m, plot, seriesKeys, used),
+              values: categories.map((c) => {
+                const label = cells.find((cell) => {
+                  const p = placeOf(cell.label ?? "");
+                  return p.x === c && p.group === g;
+                })?.label;
+                const v =
+                  (label !== undefined ? paper.values[label] : undefined) ?? paper.values[c];
+                return v === undefined ? null : range ? v / 100 : v;
+              }),
+            })),
+          }
+        : {}),
+    },
+  );
+}
+
+/**
+ * A series' legend name: its values of the series keys, and the metric it is scored by where the
+ * figure's series are scored by different metrics (`used`); the metric in words for a figure of
+ * one series.
+ */
+function seriesName(
+  group: string,
+  groups: readonly string[],
+  metric: string,
+  plot: StudyPlot,
+  seriesKeys: readonly string[],
+  used: readonly string[],
+): string {
+  if (seriesKeys.length === 0 && groups.length <= 1) return metricWords(metric);
+  if (used.length <= 1) return group;
+  const own = plot.metricByGroup?.[group.split(" / ")[0] ?? ""] ?? metric;
+  return `${group} (${metricWords(own)})`;
+}
+
+/**
+ * Figure 5's heatmap: the colour scale centred on the random-init baseline (white there, red
+ * below), the count of cells below it in the title, the baseline named on the colour bar.
+ */
+function studyHeatmap(
+  rows: ResultRow[],
+  o: {
+    title: string;
+    metric: string;
+    baseline: FigureBaseline | undefined;
+    xTitle: string;
+    yTitle: string;
+    x: string[];
+    y: string[];
+    valueRange?: [number, number];
+    note?: string;
+  },
+): Figure {
+  const { baseline, metric, note, ...rest } = o;
+  const fig = heatmapFromRows(rows, {
+    ...rest,
+    zTitle: metricWords(metric),
+    digits: 3,
+    ...(baseline ? { zmid: baseline.value } : {}),
+  });
+  if (!baseline) return fig;
+  const z = (fig.data[0]?.z as (number | null)[][]).flat().filter((v): v is number => v !== null);
+  const below = z.filter((v) => v < baseline.value).length;
+  fig.layout.title = {
+    text:
+      `${o.title}<br><sub>white: ${baselineName(baseline)}; ` +
+      `${below} of ${z.length} cells below it (red)${note ? `; ${note}` : ""}</sub>`,
+  };
+  fig.layout.margin = { ...(fig.layout.margin as object), t: 80 };
   return fig;
 }

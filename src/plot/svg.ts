@@ -130,6 +130,19 @@ function errs(t: Trace): (number | null)[] {
   return nums((t.error_y as { array?: unknown } | undefined)?.array);
 }
 
+/** The lower error-bar lengths (error_y.arrayminus when asymmetric, else the upper ones). */
+function errsMinus(t: Trace): (number | null)[] {
+  const e = t.error_y as { arrayminus?: unknown; symmetric?: boolean } | undefined;
+  return e?.symmetric === false && Array.isArray(e.arrayminus) ? nums(e.arrayminus) : errs(t);
+}
+
+/** A bar trace drawn as an outline only (a paper overlay: transparent fill, coloured line). */
+function outlineColor(t: Trace): string | undefined {
+  const m = t.marker as { color?: unknown; line?: { color?: unknown } } | undefined;
+  const transparent = typeof m?.color === "string" && /rgba\([^)]*,\s*0\)/.test(m.color);
+  return transparent && typeof m?.line?.color === "string" ? m.line.color : undefined;
+}
+
 /** One bar trace: its bars in their slot of each category's band, with error bars. */
 function barMarks(
   t: Trace,
@@ -147,14 +160,20 @@ function barMarks(
     const cx = xAt(x) - (slot.band * 0.8) / 2 + barW * (slot.index + 0.5);
     const top = Math.min(sy.at(y), sy.at(0));
     const h = Math.abs(sy.at(y) - sy.at(0));
+    const outline = outlineColor(t);
     out.push(
-      `<rect class="bar" x="${n(cx - barW / 2)}" y="${n(top)}" width="${n(barW * 0.92)}" height="${n(h)}" fill="${color}"/>`,
+      outline
+        ? `<rect class="outline" x="${n(cx - barW / 2)}" y="${n(top)}" width="${n(barW * 0.92)}" height="${n(h)}" fill="none" stroke="${outline}" stroke-width="2.5"/>`
+        : `<rect class="bar" x="${n(cx - barW / 2)}" y="${n(top)}" width="${n(barW * 0.92)}" height="${n(h)}" fill="${color}"/>`,
     );
-    const e = errs(t)[j];
-    if (e)
+    const up = errs(t)[j] ?? 0;
+    const down = errsMinus(t)[j] ?? 0;
+    if (up || down) {
+      const [lo, hi] = [sy.at(y - down), sy.at(y + up)];
       out.push(
-        `<path d="M${n(cx)} ${n(sy.at(y - e))}V${n(sy.at(y + e))}M${n(cx - 5)} ${n(sy.at(y - e))}H${n(cx + 5)}M${n(cx - 5)} ${n(sy.at(y + e))}H${n(cx + 5)}" stroke="#222" fill="none"/>`,
+        `<path d="M${n(cx)} ${n(lo)}V${n(hi)}M${n(cx - 5)} ${n(lo)}H${n(cx + 5)}M${n(cx - 5)} ${n(hi)}H${n(cx + 5)}" stroke="#222" fill="none"/>`,
       );
+    }
   });
   return out.join("");
 }
@@ -194,11 +213,21 @@ function cartesian(fig: Figure): string {
   const yValues = (ts: Trace[]): number[] =>
     ts.flatMap((t) =>
       nums(t.y).flatMap((y, i) =>
-        y === null ? [] : [y - (errs(t)[i] ?? 0), y + (errs(t)[i] ?? 0)],
+        y === null ? [] : [y - (errsMinus(t)[i] ?? 0), y + (errs(t)[i] ?? 0)],
       ),
     );
   const hasBars = primary.some((t) => t.type === "bar");
-  const y1 = linearScale(yValues(primary), H - M.b, M.t, hasBars);
+  const range = (layout.yaxis as { range?: unknown } | undefined)?.range;
+  const y1 = linearScale(
+    [
+      ...yValues(primary),
+      ...referenceLines(fig).map((l) => l.y),
+      ...(Array.isArray(range) ? nums(range).filter((v): v is number => v !== null) : []),
+    ],
+    H - M.b,
+    M.t,
+    hasBars,
+  );
   const y2 = secondary.length ? linearScale(yValues(secondary), H - M.b, M.t, true) : undefined;
   const cats = [...new Set(xs.map(String))];
   const band = bands(cats);
@@ -209,12 +238,15 @@ function cartesian(fig: Figure): string {
     false,
   );
   const xAt = (x: unknown): number => (categorical ? band.at(String(x)) : numX.at(fx(Number(x))));
-  const bars = primary.filter((t) => t.type === "bar");
+  // bars share a slot by offsetgroup (a paper overlay sits in its series' slot), else by trace
+  const slotOf = (t: Trace): string =>
+    typeof t.offsetgroup === "string" ? t.offsetgroup : `#${traces.indexOf(t)}`;
+  const slots = [...new Set(primary.filter((t) => t.type === "bar").map(slotOf))];
   const out: string[] = [yAxis(y1, M.l, "left", titleOf(layout.yaxis?.title))];
   if (y2) out.push(yAxis(y2, W - M.r, "right", titleOf(layout.yaxis2?.title)));
   traces.forEach((t, i) => {
     const sy = t.yaxis === "y2" && y2 ? y2 : y1;
-    const slot = { index: bars.indexOf(t), count: bars.length, band: band.width };
+    const slot = { index: slots.indexOf(slotOf(t)), count: slots.length, band: band.width };
     out.push(
       t.type === "bar"
         ? barMarks(t, traceColor(t, i), sy, xAt, slot)
@@ -228,8 +260,37 @@ function cartesian(fig: Figure): string {
         text(numX.at(t), H - M.b + 18, logX ? `${10 ** t}` : String(t), `text-anchor="middle"`),
       );
   out.push(text((M.l + W - M.r) / 2, H - 52, titleOf(layout.xaxis?.title), `text-anchor="middle"`));
-  out.push(legend(traces));
+  const lines = referenceLines(fig);
+  for (const l of lines)
+    out.push(
+      `<line class="reference" x1="${M.l}" x2="${W - M.r}" y1="${n(y1.at(l.y))}" y2="${n(y1.at(l.y))}" stroke="${l.color}" stroke-width="2" stroke-dasharray="6 4"/>`,
+    );
+  out.push(
+    legend([
+      ...traces,
+      ...lines.map((l) => ({ type: "scatter", name: l.name, line: { color: l.color } })),
+    ]),
+  );
   return out.join("");
+}
+
+/** Full-width horizontal lines of the layout's shapes (a figure's baseline), with their names. */
+function referenceLines(fig: Figure): { y: number; name: string; color: string }[] {
+  const shapes = Array.isArray(fig.layout.shapes) ? (fig.layout.shapes as unknown[]) : [];
+  return shapes.flatMap((raw) => {
+    const sh = raw as {
+      type?: unknown;
+      xref?: unknown;
+      y0?: unknown;
+      y1?: unknown;
+      name?: unknown;
+      line?: { color?: unknown };
+    };
+    if (sh.type !== "line" || sh.xref !== "paper" || typeof sh.y0 !== "number" || sh.y0 !== sh.y1)
+      return [];
+    const color = typeof sh.line?.color === "string" ? sh.line.color : "#555";
+    return [{ y: sh.y0, name: typeof sh.name === "string" ? sh.name : "", color }];
+  });
 }
 
 /** The named traces' colours and names, below the plot, wrapped onto a second row when long. */
@@ -252,6 +313,21 @@ function legend(traces: Trace[]): string {
   return parts.join("");
 }
 
+/** The colour at f in [0, 1] of a plotly colour scale given as [position, "#rrggbb"] stops. */
+function fromStops(stops: [number, string][], f: number): string {
+  const x = Math.min(1, Math.max(0, f));
+  const i = Math.max(
+    1,
+    stops.findIndex(([p]) => p >= x),
+  );
+  const [p0, c0] = stops[i - 1];
+  const [p1, c1] = stops[Math.min(i, stops.length - 1)];
+  const w = p1 > p0 ? (x - p0) / (p1 - p0) : 0;
+  const rgb = (c: string): number[] => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16));
+  const [a, b] = [rgb(c0), rgb(c1)];
+  return `rgb(${a.map((v, k) => Math.round(v + (b[k] - v) * w)).join(",")})`;
+}
+
 /** Plotly's reversed "Greens" (darker = higher): white-green at the low end, dark green at the high. */
 function green(f: number): string {
   const lo = [247, 252, 245];
@@ -270,17 +346,25 @@ function heatmapSvg(t: Trace, layout: Record<string, { title?: unknown } | undef
   const lo = flat.length ? Math.min(...flat) : 0;
   const hi = flat.length ? Math.max(...flat) : 1;
   const right = W - M.r - 56; // room for the colour key
+  // a diverging scale (colorscale stops with zmid) is white at zmid and reaches its ends at the
+  // largest distance from it, as plotly draws it; otherwise the reversed greens over [lo, hi]
+  const stops = Array.isArray(t.colorscale) ? (t.colorscale as [number, string][]) : null;
+  const zmid = typeof t.zmid === "number" ? t.zmid : null;
+  const reach = zmid === null ? 0 : Math.max(...flat.map((v) => Math.abs(v - zmid)), 1e-12);
+  const shade = (v: number): number =>
+    zmid !== null ? 0.5 + (v - zmid) / (2 * reach) : (v - lo) / (hi - lo || 1);
+  const colourAt = (f: number): string => (stops ? fromStops(stops, f) : green(f));
   const cw = (right - M.l) / Math.max(1, xs.length);
   const ch = (H - M.t - M.b) / Math.max(1, ys.length);
   const out: string[] = [];
   ys.forEach((_, i) =>
     xs.forEach((_, j) => {
       const v = z[i]?.[j] ?? null;
-      const f = v === null ? 0 : (v - lo) / (hi - lo || 1);
+      const f = v === null ? 0 : shade(v);
       const x = M.l + j * cw;
       const y = M.t + i * ch;
       out.push(
-        `<rect x="${n(x + 1)}" y="${n(y + 1)}" width="${n(cw - 2)}" height="${n(ch - 2)}" fill="${v === null ? "#f4f4f4" : green(f)}"/>`,
+        `<rect x="${n(x + 1)}" y="${n(y + 1)}" width="${n(cw - 2)}" height="${n(ch - 2)}" fill="${v === null ? "#f4f4f4" : colourAt(f)}"/>`,
       );
       const lines = String(textRows[i]?.[j] ?? "")
         .split("<br>")
@@ -291,7 +375,7 @@ function heatmapSvg(t: Trace, layout: Record<string, { title?: unknown } | undef
             x + cw / 2,
             y + ch / 2 + (k - (lines.length - 1) / 2) * 13 + 4,
             line,
-            `text-anchor="middle" font-size="11" fill="${f > 0.55 ? "#fff" : "#111"}"`,
+            `text-anchor="middle" font-size="11" fill="${(stops ? Math.abs(f - 0.5) > 0.35 : f > 0.55) ? "#fff" : "#111"}"`,
           ),
         ),
       );
@@ -313,7 +397,10 @@ function heatmapSvg(t: Trace, layout: Record<string, { title?: unknown } | undef
   out.push(
     text(right + 8, M.t + 10, `${zTitle}`, `font-size="11"`) +
       text(right + 8, M.t + 26, `max ${hi.toPrecision(3)}`, `font-size="11"`) +
-      text(right + 8, M.t + 42, `min ${lo.toPrecision(3)}`, `font-size="11"`),
+      text(right + 8, M.t + 42, `min ${lo.toPrecision(3)}`, `font-size="11"`) +
+      (zmid !== null
+        ? text(right + 8, M.t + 58, `white ${zmid.toPrecision(3)}`, `font-size="11"`)
+        : ""),
   );
   return out.join("");
 }

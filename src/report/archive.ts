@@ -10,6 +10,7 @@ import type { Study } from "../evidence/study";
 import type { ArchivedRun } from "../evidence/archive";
 import { evaluateClaims, type SeedResult } from "../evidence/claims";
 import { withCpu } from "../evidence/blocks";
+import { distinctEnvironments } from "./environment";
 import {
   codeVersionsOf,
   type ReportData,
@@ -68,7 +69,8 @@ export function reportDataFromArchive(
     trackingUri: o.source,
     sections,
     missingExperiments: [],
-    environments: [],
+    // what the runs recorded of where they ran: their env.* params and code versions
+    environments: distinctEnvironments(sections.flatMap((s) => s.runs)),
   };
 }
 

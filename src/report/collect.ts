@@ -18,6 +18,7 @@ import {
   type ReportSection,
 } from "../evidence/runs";
 import { pluginProvenance, provenanceNotes } from "../plugins/provenance";
+import { distinctEnvironments } from "./environment";
 
 /** Options for {@link collectReport}. */
 export interface CollectOptions {
@@ -44,18 +45,6 @@ export const COLLECT_DEFAULTS: Readonly<Omit<CollectOptions, "experiments">> = O
   timeMetrics: ["knn_acc", "monitor_knn_acc", "contrastive_acc"],
   maxCurves: 12,
 });
-
-const ENV_TAGS: [string, string][] = [
-  ["simclr.backend", "backend"],
-  ["simclr.device", "device"],
-  ["simclr.hardware", "hardware"],
-  ["simclr.platform", "platform"],
-  ["simclr.node_version", "node"],
-  ["simclr.tfjs_version", "tfjs"],
-  ["simclr.git_commit", "git commit"],
-  ["simclr.code_version", "code version"],
-  ["simclr.version", "simclr-workbook"],
-];
 
 async function studyFor(
   client: MlflowClient,
@@ -144,11 +133,7 @@ export async function collectReport(
         metrics: r.metrics,
         ...withCpu(r.params),
       }));
-      for (const r of latest) {
-        const env: Record<string, string> = {};
-        for (const [tag, name] of ENV_TAGS) if (r.tags[tag]) env[name] = r.tags[tag];
-        if (Object.keys(env).length) envs.set(JSON.stringify(env), env);
-      }
+      for (const env of distinctEnvironments(latest)) envs.set(JSON.stringify(env), env);
       const curves: ReportCurve[] = [];
       const bySeed = [...latest].sort((a, b) => a.seed - b.seed);
       for (const r of bySeed.slice(0, o.maxCurves)) {

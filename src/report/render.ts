@@ -10,6 +10,7 @@ import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
+import { metricWords } from "../plot/metrics";
 import { baselineSentence, cellGain, hMetric, RANDOM_INIT_METRIC } from "../evidence/baseline";
 import { budgetFacts } from "../evidence/budget";
 import { conclusionOf } from "../evidence/conclusion-text";
@@ -229,10 +230,10 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     out.push(
       figureBlock(
         lineChart({
-          title: `${study.name}: ${metric} ${timeAxis ? "against time" : "during training"}`,
+          title: `${study.name}: ${metricWords(metric)} ${timeAxis ? "against time" : "during training"}`,
           series,
-          xTitle: timeAxis ? "seconds since start" : "step",
-          yTitle: metric,
+          xTitle: timeAxis ? "seconds since start" : "training step",
+          yTitle: metricWords(metric),
         }),
         ids,
       ),

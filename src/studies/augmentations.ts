@@ -225,6 +225,8 @@ export const colorStrengthStudy: Study = {
     x: "augment.colorStrength",
     group: "mode",
     title: "top-1",
+    // as the claims score them: supervised cells by their own classifier (Table 1's second row)
+    metricByGroup: { supervised: "supervised_acc" },
   },
   paper: {
     metric: "linear_acc",

@@ -106,8 +106,11 @@ test("a report from a sweep opens offline in headless Chromium with its plots re
       `expected bars + loss curves + accuracy-against-time, got ${plots} plots`,
     );
     assert.equal((await page.locator(".js-plotly-plot .main-svg").count()) >= plots, true);
-    const bars = await page.locator(".js-plotly-plot .barlayer .point").count();
-    assert.equal(bars, 3);
+    // three cells, and the paper's numbers (linear, nonlinear) as a second, outlined bar trace
+    // on the same axis
+    const traces = page.locator(".js-plotly-plot .barlayer .trace");
+    assert.equal(await traces.count(), 2);
+    assert.equal(await traces.first().locator(".point").count(), 3);
     const text = await page.locator("body").innerText();
     assert.match(text, /Projection heads <script>alert\('xss'\)<\/script> & friends/);
     assert.match(text, /a non-linear head beats a linear one\s+agrees/);

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   barsFromRows,
+  clippedInterval,
   heatmapFromRows,
   lineChart,
   summarize,
@@ -19,7 +20,7 @@ test("summarize gives the mean and the sample standard deviation of finite value
   assert.equal(summarize([]).n, 0);
 });
 
-test("grouped bars carry the mean and a 95% CI error bar over seeds per category, and the paper's numbers as markers", () => {
+test("grouped bars carry the mean and a 95% CI error bar over seeds clipped to the metric's range, and the paper's numbers as outlined bars on the same axis", () => {
   const rows = [
     { x: "32", group: "linear", value: 0.5 },
     { x: "32", group: "linear", value: 0.7 },
@@ -29,19 +30,48 @@ test("grouped bars carry the mean and a 95% CI error bar over seeds per category
   const fig = barsFromRows(rows, {
     title: "t",
     yTitle: "acc",
-    paper: { name: "paper", values: [60, null] },
-    paperAxis: "secondary",
+    valueRange: [0, 1],
+    paper: [
+      { name: "paper", values: [0.6, null], series: "nonlinear" },
+      { name: "paper, none", values: [null, null] },
+    ],
+    baseline: { name: "random-init encoder", y: 0.2 },
   });
-  assert.equal(fig.data.length, 3);
+  assert.equal(fig.data.length, 3, "the overlay with no value is left off");
   assert.deepEqual(fig.data[0].x, ["32", "128"]);
   assert.deepEqual(fig.data[0].y, [0.6, 0.6]);
-  const err = (fig.data[0].error_y as { array: (number | null)[] }).array;
-  // half-width = scipy.stats.t.ppf(0.975, 1) (scipy 1.17.1) x std / sqrt(2), std = sqrt(0.02)
-  assert.ok(Math.abs((err[0] ?? 0) - (12.7062047361747 * Math.sqrt(0.02)) / Math.sqrt(2)) < 1e-6);
-  assert.equal(err[1], null); // one seed: no interval
+  const err = fig.data[0].error_y as {
+    array: (number | null)[];
+    arrayminus: (number | null)[];
+  };
+  // half-width = scipy.stats.t.ppf(0.975, 1) (scipy 1.17.1) x std / sqrt(2), std = sqrt(0.02):
+  // 1.27 above 0.6 is clipped to 1 (0.4), 1.27 below it to 0 (0.6)
+  const half = (12.7062047361747 * Math.sqrt(0.02)) / Math.sqrt(2);
+  assert.ok(half > 0.6, "the interval reaches past both ends of [0, 1]");
+  assert.ok(Math.abs((err.array[0] ?? 0) - 0.4) < 1e-9);
+  assert.ok(Math.abs((err.arrayminus[0] ?? 0) - 0.6) < 1e-9);
+  assert.equal(err.array[1], null); // one seed: no interval
   assert.deepEqual(fig.data[1].y, [0.8, null]);
-  assert.equal(fig.data[2].yaxis, "y2");
-  assert.deepEqual(fig.data[2].y, [60, null]);
+  // the paper's numbers share the data's axis, in the slot of the series they belong to
+  assert.equal(fig.data[2].yaxis, undefined);
+  assert.equal(fig.layout.yaxis2, undefined);
+  assert.equal(fig.data[2].offsetgroup, fig.data[1].offsetgroup);
+  assert.deepEqual(fig.data[2].y, [0.6, null]);
+  assert.match(
+    (fig.layout.yaxis as { title: { text: string } }).title.text,
+    /95% t-interval of the mean over seeds/,
+  );
+  const line = (fig.layout.shapes as { y0: number; name: string; showlegend: boolean }[])[0];
+  assert.deepEqual([line?.y0, line?.name, line?.showlegend], [0.2, "random-init encoder", true]);
+});
+
+test("clippedInterval keeps the t interval inside the metric's range", () => {
+  // 0.1, 0.3: mean 0.2, half-width t.ppf(0.975, 1) x 0.1 = 1.2706
+  const b = clippedInterval([0.1, 0.3], [0, 1]);
+  assert.ok(b && Math.abs(b.minus - 0.2) < 1e-12 && Math.abs(b.plus - 0.8) < 1e-12);
+  const open = clippedInterval([0.1, 0.3]);
+  assert.ok(open && Math.abs(open.minus - 1.27062047361747) < 1e-9);
+  assert.equal(clippedInterval([0.5]), null);
 });
 
 test("a heatmap puts the mean of each (row, column) in z and writes its 95% CI and n in the cell text", () => {
@@ -55,16 +85,31 @@ test("a heatmap puts the mean of each (row, column) in z and writes its 95% CI a
     zTitle: "acc",
     y: ["crop", "rotate"],
     digits: 2,
+    zmid: 0.4,
   });
+  // a diverging scale centred on the baseline
+  assert.equal(fig.data[0].zmid, 0.4);
+  assert.equal(fig.data[0].reversescale, undefined);
   assert.deepEqual(fig.data[0].z, [
     [0.6, 0.3],
     [null, null],
   ]);
   assert.deepEqual(fig.data[0].text, [
-    // 0.6 -+ 12.706 x 0.1 (t.ppf(0.975, 1) x std / sqrt(n))
+    // 0.6 -+ 12.706 x 0.1 (t.ppf(0.975, 1) x std / sqrt(n)), not clipped without a value range
     ["0.60<br>[-0.67, 1.87]<br>n=2", "0.30<br>n=1"],
     ["", ""],
   ]);
+});
+
+test("a heatmap clips each cell's interval to the metric's range", () => {
+  const fig = heatmapFromRows(
+    [
+      { x: "color", group: "crop", value: 0.5 },
+      { x: "color", group: "crop", value: 0.7 },
+    ],
+    { title: "Figure 5", zTitle: "acc", digits: 2, valueRange: [0, 1] },
+  );
+  assert.deepEqual(fig.data[0].text, [["0.60<br>[0.00, 1.00]<br>n=2"]]);
 });
 
 test("line charts draw reference lines across the data and curves against steps or seconds", () => {
