@@ -13,6 +13,7 @@ import { getStudy } from "./registry";
 import type { ConfigResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import { archiveFile } from "../evidence/archive";
+import { applyChoices, chooseSettings, searchStudyOf, type SearchChoice } from "../evidence/search";
 import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
 
 /**
@@ -25,6 +26,11 @@ export const projectConfigResolver: ConfigResolver<PretrainConfig> = resolveConf
 export interface StudyResults extends SweepResult {
   /** Columns: label, seed, status, run_id, attempts, seconds, the overrides' fields, then each metric. */
   table: aq.ColumnTable;
+  /**
+   * The study's search stage, where it declares one: the search's own sweep and table, and the
+   * value chosen per cell (computed from the search's runs; the comparison ran at it).
+   */
+  search?: StudyResults & { choices: SearchChoice[] };
 }
 
 /** Rows of {@link StudyResults.table}. */
@@ -90,6 +96,20 @@ export async function runStudy(
   if (typeof executor === "string") opts.executor = createExecutor(executor, executorOptions);
   else if (executor) opts.executor = executor;
   if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();
-  const result = await runSweep(s, opts);
-  return { ...result, table: cellsToTable(result.cells, s.metrics) };
+  if (!s.search) {
+    const result = await runSweep(s, opts);
+    return { ...result, table: cellsToTable(result.cells, s.metrics) };
+  }
+  // The search stage first (its own experiment), then the comparison at the choice computed from
+  // the search's runs, refused while any of them has not ended (src/evidence/search.ts).
+  const searchStudy = searchStudyOf(s);
+  const searched = await runSweep(searchStudy, { ...opts, experiment: searchStudy.name });
+  const choices = chooseSettings(s, options.preset, searched.cells);
+  const compared = applyChoices(s, options.preset, choices);
+  const result = await runSweep(compared, opts);
+  return {
+    ...result,
+    table: cellsToTable(result.cells, s.metrics),
+    search: { ...searched, table: cellsToTable(searched.cells), choices },
+  };
 }
