@@ -41,7 +41,10 @@ export interface SearchAxis {
 export interface SearchPreset {
   /** Seed values of every search run: disjoint from the comparison's (checked). */
   seeds: readonly number[];
-  /** Overrides over the comparison's preset budget: the cheaper search budget. */
+  /**
+   * Overrides over the comparison's preset budget: the cheaper search budget (a field that a
+   * searched cell sets itself keeps the cell's value).
+   */
   budget: Overrides;
   /** Axes at this preset instead of the stage's (e.g. fewer values at `tiny`). */
   over?: readonly SearchAxis[];
@@ -202,12 +205,13 @@ export function searchStudyOf(study: Study): Study {
 }
 
 /**
- * Checks that the comparison's seeds at a preset are fresh: none is a search seed. Throws naming
- * the study, the preset and the shared seeds.
+ * Checks that the comparison's seeds at a preset (or with an explicit seed count) are fresh: none
+ * is a search seed. Throws naming the study, the preset and the shared seeds.
  */
-export function checkFreshSeeds(study: Study, preset: string): void {
+export function checkFreshSeeds(study: Study, preset: string, seeds?: number): void {
   const searchSeeds = new Set(stagePreset(study, preset).seeds);
-  const used = [...new Set(planStudy(study, { preset }).map((p) => p.seed))];
+  const plans = planStudy(study, seeds === undefined ? { preset } : { preset, seeds });
+  const used = [...new Set(plans.map((p) => p.seed))];
   const shared = used.filter((s) => searchSeeds.has(s));
   if (shared.length)
     throw new Error(
@@ -332,14 +336,15 @@ export function searchStatus(
 /**
  * The choice per searched cell, computed from the search's runs; throws {@link SearchNotFinished}
  * while a planned search run has not ended, and an error naming the cell when every value of
- * its field failed.
+ * its field failed. `seeds`: the comparison's explicit seed count, where it has one.
  */
 export function chooseSettings(
   study: Study,
   preset: string,
   runs: readonly SearchRun[],
+  seeds?: number,
 ): SearchChoice[] {
-  checkFreshSeeds(study, preset);
+  checkFreshSeeds(study, preset, seeds);
   const status = searchStatus(study, preset, runs);
   const missing = status.flatMap((s) =>
     s.candidates.flatMap((c) => c.missing.map((seed) => `${c.label}/seed${seed}`)),

@@ -54,6 +54,8 @@ const LOSS_SEARCH: Study["search"] = {
       ],
     },
     small: { seeds: [100, 101], budget: { "train.epochs": 2, "eval.randomInit": false } },
+    // appendix B.9's 1000 epochs, a third of them per search run
+    paper: { seeds: [100, 101], budget: { "train.epochs": 333 } },
   },
 };
 

@@ -13,8 +13,9 @@ import { getStudy } from "./registry";
 import type { ConfigResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import { archiveFile } from "../evidence/archive";
-import { applyChoices, chooseSettings, searchStudyOf, type SearchChoice } from "../evidence/search";
-import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
+import type { SearchChoice } from "../evidence/search";
+import { sweepWithSearch } from "./search-stage";
+import type { CellResult, SweepOptions, SweepResult } from "./sweep";
 
 /**
  * The project's config resolver (preset + nested overrides, validated, a PretrainConfig): it is
@@ -96,20 +97,9 @@ export async function runStudy(
   if (typeof executor === "string") opts.executor = createExecutor(executor, executorOptions);
   else if (executor) opts.executor = executor;
   if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();
-  if (!s.search) {
-    const result = await runSweep(s, opts);
-    return { ...result, table: cellsToTable(result.cells, s.metrics) };
-  }
-  // The search stage first (its own experiment), then the comparison at the choice computed from
-  // the search's runs, refused while any of them has not ended (src/evidence/search.ts).
-  const searchStudy = searchStudyOf(s);
-  const searched = await runSweep(searchStudy, { ...opts, experiment: searchStudy.name });
-  const choices = chooseSettings(s, options.preset, searched.cells);
-  const compared = applyChoices(s, options.preset, choices);
-  const result = await runSweep(compared, opts);
-  return {
-    ...result,
-    table: cellsToTable(result.cells, s.metrics),
-    search: { ...searched, table: cellsToTable(searched.cells), choices },
-  };
+  // A study with a search stage runs it first (src/sweep/search-stage.ts).
+  const { search, ...result } = await sweepWithSearch(s, opts);
+  const table = cellsToTable(result.cells, s.metrics);
+  if (!search) return { ...result, table };
+  return { ...result, table, search: { ...search, table: cellsToTable(search.cells) } };
 }

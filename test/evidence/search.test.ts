@@ -13,6 +13,7 @@ import { deviationRows, searchMarkdownLines } from "../../src/evidence/protocol-
 import { validateStudy, type Study } from "../../src/evidence/study";
 import { planStudy } from "../../src/grid/study-grid";
 import { getStudy } from "../../src/sweep/registry";
+import { runSweep } from "../../src/sweep/sweep";
 
 /** A comparison of two cells, `a` searched over x, `b` over y, on seeds 0-1; search seeds 7-8. */
 function study(searchSeeds: number[] = [7, 8], choose = "max mean acc"): Study {
@@ -171,6 +172,20 @@ test("search seeds that the comparison also uses are an error: no run may both c
   bad.search = { ...bad.search!, over: [{ cells: ["c"], field: "x", values: [1] }] };
   assert.throws(() => validateStudy(bad), /search at preset 'tiny' names no cell 'c'/);
   assert.throws(() => parseChooseRule("max acc"), /choose must read/);
+});
+
+test("a comparison is never planned without its search: runSweep refuses it, an explicit seed count is checked", async () => {
+  await assert.rejects(
+    runSweep(study(), { preset: "tiny" }),
+    /study 'cmp' has a search stage \('cmp-search'\): run it with sweepWithSearch/,
+  );
+  const s = study();
+  const all = runs(s, () => 0.5);
+  assert.equal(chooseSettings(s, "tiny", all, 7).length, 2);
+  assert.throws(
+    () => chooseSettings(s, "tiny", all, 8),
+    /share 7: no run may both choose and test/,
+  );
 });
 
 test("the comparison plans each searched cell at its choice, labels and seeds unchanged", () => {
