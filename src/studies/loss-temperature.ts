@@ -32,10 +32,12 @@ const MARGIN_CELLS = ["margin", "margin (semi-hard)"];
  * losses, margin m for the margin losses, each cell on its own, at a third of the study's training
  * (2 of 6 epochs, no random-init evaluation) on seeds 100-101, which the comparison (seeds 0-5)
  * never uses. The values bracket the project's defaults (tau 0.2, m 0.5) and the paper's CIFAR-10
- * tau 0.5. Cost at `small`: 5 cells x 3 values x 2 seeds = 30 search runs, each about a third of a
- * study cell's training (~125 s per study cell in results/small/runs.jsonl, ~100 s of it training)
- * plus one linear evaluation (~25 s): about 30 x 58 s = 29 cell-minutes, against 22 x 2.1 = 46
- * cell-minutes for the comparison itself. At `tiny`: 3 cells x 2 values x 1 seed at 1 epoch.
+ * tau 0.5. Cost at `small`, from the 22 archived comparison runs (results/small/runs.jsonl: 109 s
+ * of training, 13 s of evaluation with the random-init encoder, 125 s in all per run): 5 cells x 3
+ * values x 2 seeds = 30 search runs of about 109 / 3 + 13 / 2 + 3 = 46 s (a third of the
+ * training, evaluation without the random-init encoder), about 23 cell-minutes (26 if evaluation
+ * does not halve), against 22 x 2.1 = 46 cell-minutes for the comparison: Table 4 costs about 1.5x
+ * what it cost without its search. At `tiny`: 3 cells x 2 values x 1 seed at 1 epoch.
  */
 const LOSS_SEARCH: Study["search"] = {
   name: "losses-search",
@@ -99,7 +101,7 @@ export const lossStudy: Study = {
     ...sharedDeviations("temperature"),
     {
       what: "each loss's temperature or margin is chosen by a search at a third of the comparison's training (2 of 6 epochs), 3 values and 2 seeds per loss, where the paper tunes each loss at its full budget",
-      why: "budget: the search costs about 29 cell-minutes against the comparison's 46",
+      why: "budget: the search costs about 23 cell-minutes (30 runs of ~46 s, estimated from the archived comparison runs) against the comparison's 46",
     },
     {
       what: "the search scores its candidates by linear evaluation on the test images the comparison reports: its fresh seeds keep the search's seed noise out of the comparison, but not its fit to those images",
