@@ -14,6 +14,8 @@ import { validateStudy, type Study } from "../../src/evidence/study";
 import { planStudy } from "../../src/grid/study-grid";
 import { getStudy } from "../../src/sweep/registry";
 import { runSweep } from "../../src/sweep/sweep";
+import { protocolHtml } from "../../src/report/protocol-html";
+import type { ReportData, ReportRun } from "../../src/evidence/runs";
 
 /** A comparison of two cells, `a` searched over x, `b` over y, on seeds 0-1; search seeds 7-8. */
 function study(searchSeeds: number[] = [7, 8], choose = "max mean acc"): Study {
@@ -283,4 +285,50 @@ test("Table 4's search: per-loss values on seeds disjoint from the comparison's,
   const epochs = (st: Study): unknown => st.presets?.small?.overrides?.["train.epochs"];
   assert.equal(Number(epochs(losses)) / Number(epochs(search)), 3);
   assert.ok(small.some((p) => p.label === "margin (semi-hard) loss.margin=1"));
+});
+
+test("the report shows the search's choice and the deviations from the archive's runs, escaped", () => {
+  const s: Study = { ...study(), deviations: [{ what: "x <b> y", why: "CPU" }] };
+  const run = (r: SearchRun, params: Record<string, string> = {}): ReportRun => ({
+    runId: r.runId ?? "",
+    runName: r.label,
+    label: r.label,
+    seed: r.seed,
+    status: "FINISHED",
+    startTime: 0,
+    params,
+    tags: {},
+    metrics: r.metrics,
+  });
+  const section = (st: Study, runs: ReportRun[]): ReportData["sections"][number] => ({
+    experiment: st.name,
+    study: st,
+    preset: "tiny",
+    runs,
+    results: [],
+    verdicts: [],
+    curves: [],
+    codeVersions: [],
+  });
+  const data: ReportData = {
+    title: "t",
+    generatedAt: "",
+    trackingUri: "",
+    sections: [
+      section(s, [run({ label: "a", seed: 0, metrics: {} }, { x: "3" })]),
+      section(
+        searchStudyOf(s),
+        runs(s, (l) => (l === "a x=3" ? 0.9 : 0.1)).map((r) => run(r)),
+      ),
+    ],
+    missingExperiments: [],
+    environments: [],
+  };
+  const html = protocolHtml(data);
+  assert.match(html, /<li><b>cmp<\/b>, after its search stage <code>cmp-search<\/code>/);
+  assert.match(
+    html,
+    /<ul><li>a, x: .*chose 3 from runs a x=3\/7, a x=3\/8; the comparison ran at x=3 \(1 runs\), the choice\.<\/li>/,
+  );
+  assert.match(html, /<li>cmp: x &lt;b&gt; y\. <i>Why:<\/i> CPU\.<\/li>/);
 });
