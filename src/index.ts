@@ -303,6 +303,19 @@ export { formatFindings, type Finding } from "./evidence/conclusions";
 export { studyFindings, studyConclusion } from "./workbench/conclusions";
 export { resultsTable, reportFindings, findingsFigure, reportConclusion } from "./evidence/summary";
 export {
+  applyChoices,
+  chooseSettings,
+  searchLines,
+  searchStatus,
+  searchStudyOf,
+  SearchNotFinished,
+  type SearchAxis,
+  type SearchChoice,
+  type SearchPreset,
+  type SearchRun,
+  type SearchStage,
+} from "./evidence/search";
+export {
   findingsMarkdown,
   studyCompute,
   type FindingsMarkdownOptions,

@@ -14,7 +14,8 @@ import { getStudy, listStudies } from "../sweep/registry";
 import { loadUserModule } from "../plugins/user-module";
 import { mergeResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
-import { runSweep, type SweepOptions } from "../sweep/sweep";
+import type { SweepOptions } from "../sweep/sweep";
+import { sweepWithSearch } from "../sweep/search-stage";
 
 const PRESETS = ["tiny", "small", "paper"];
 
@@ -174,7 +175,7 @@ export const command: Command = {
     const address = values["ray-address"] ?? process.env.RAY_ADDRESS;
     if (address) choice.ray = { ...choice.ray, address };
     opts.executor = createExecutor(values.executor, choice);
-    const r = await runSweep(study, opts);
+    const r = await sweepWithSearch(study, opts);
     if (values.json) console.log(JSON.stringify(r));
     else {
       console.error(

@@ -25,6 +25,7 @@ import { baselineSentence } from "./baseline";
 import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
 import { conclusionOf } from "./conclusion-text";
 import { reportFindings } from "./summary";
+import { DEVIATIONS_INTRO, PROTOCOL_TITLE, protocolLines, SEARCHES_INTRO } from "./protocol-text";
 
 /** A notebook execution as `npm run reproduce` records it (results/<preset>/runs.json). */
 export interface NotebookRecord {
@@ -221,6 +222,18 @@ function fidelitySection(data: ReportData, o: FindingsMarkdownOptions): string[]
   ];
 }
 
+/** The protocol section (src/evidence/protocol-text.ts): searches, then deviations. */
+function protocolSection(data: ReportData, o: FindingsMarkdownOptions): string[] {
+  const { searches, deviations } = protocolLines(data, o.preset, o.studies);
+  if (!searches.length && !deviations.length) return [];
+  return [
+    `## ${PROTOCOL_TITLE}`,
+    "",
+    ...(searches.length ? [SEARCHES_INTRO, "", ...searches, ""] : []),
+    ...(deviations.length ? [DEVIATIONS_INTRO, "", ...deviations, ""] : []),
+  ];
+}
+
 /** How the budget was split: the rationale, then per study its budget, seeds and runs. */
 function budgetSection(data: ReportData, o: FindingsMarkdownOptions, claims: number): string[] {
   const studies =
@@ -406,6 +419,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
     ...verdictTable(data, o, all),
     ...conclusionSection(data, o, all),
     ...fidelitySection(data, o),
+    ...protocolSection(data, o),
     ...budgetSection(data, o, claims),
     ...beforeAfterSection(o, all, data),
     ...codeVersionLines(data, o.preset),

@@ -15,6 +15,7 @@ import {
 import type { PaperNumbers, StudyPlot } from "../plot/study";
 import type { Finding } from "./finding";
 import type { PartExtras } from "../config/pretrain-config";
+import { validateSearch, type SearchStage } from "./search";
 
 export type { PaperNumbers, StudyPlot } from "../plot/study";
 
@@ -85,6 +86,19 @@ export interface StudyReasons {
   computed?: (results: readonly SeedResult[]) => string | undefined;
 }
 
+/**
+ * One way a study's protocol departs from the paper's text, and why (the budget, the CPU, the
+ * data set, or what is measured): the findings README and the report list them per study.
+ */
+export interface Deviation {
+  /** What differs from the paper, e.g. "6 epochs on 5,000 CIFAR-10 images, not 100 on ImageNet". */
+  what: string;
+  /** Why, e.g. "budget: a 2-core CPU runs the whole reproduction in about 8 hours". */
+  why: string;
+  /** The presets it holds at (default every preset). */
+  presets?: readonly string[];
+}
+
 /** Sentences on what a study's findings show at a budget (its notebook prints them first). */
 export type StudyConclusion = (findings: readonly Finding[], budget: BudgetFacts) => string;
 
@@ -117,6 +131,13 @@ export interface StudyEvidence {
   fidelity?: readonly FidelityTable[];
   /** The study's conclusion text, computed from its findings (src/evidence/conclusion-text.ts). */
   conclusion?: StudyConclusion;
+  /**
+   * A hyperparameter search run before the study, on its own seeds and at a cheaper budget, whose
+   * choice per cell the study's cells then run at (src/evidence/search.ts).
+   */
+  search?: SearchStage;
+  /** Where the study's protocol still departs from the paper's text, each with its reason. */
+  deviations?: readonly Deviation[];
 }
 
 /**
@@ -130,6 +151,12 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Checks a study's grid and claims (ids, selectors, reasons' keys); throws naming the field. */
 export function validateStudy(study: Study): void {
   validateStudyGrid(study);
+  validateSearch(study);
+  for (const d of study.deviations ?? [])
+    if (typeof d?.what !== "string" || !d.what || typeof d.why !== "string" || !d.why)
+      throw new Error(
+        `study '${study.name}': each deviation needs a 'what' and a 'why', got ${JSON.stringify(d)}`,
+      );
   const ids = new Set<string>();
   for (const c of study.claims ?? []) {
     if (typeof c.id !== "string" || !ID.test(c.id))

@@ -56,6 +56,11 @@ export interface StudyPreset<X extends PartExtras = NoExtras> {
   /** Seeds per cell at this preset, instead of the study's `seeds`. */
   seeds?: number;
   /**
+   * The seed values every cell runs at this preset, instead of 0..seeds-1: a search stage's own
+   * seeds, disjoint from those of the comparison it feeds (src/evidence/search.ts).
+   */
+  seedValues?: readonly number[];
+  /**
    * Seeds of named cells (by label) where they differ: a large grid run with one seed per cell
    * can still give the cells its claims compare the seeds a test needs (Figure 5: crop, color and
    * crop+color). A sweep's explicit seed count overrides these.
@@ -277,6 +282,11 @@ export function validateStudyGrid(study: StudyGrid): void {
       throw new Error(
         `study '${study.name}': presets.${preset}.seeds must be an integer >= 1, got ${JSON.stringify(p.seeds)}`,
       );
+    const sv = p.seedValues;
+    if (sv !== undefined && (!sv.length || sv.some((x) => !Number.isInteger(x) || x < 0)))
+      throw new Error(
+        `study '${study.name}': presets.${preset}.seedValues must list integers >= 0, got ${JSON.stringify(sv)}`,
+      );
     if (p.seedPolicy)
       validateSeedPolicy(p.seedPolicy, `study '${study.name}': presets.${preset}.seedPolicy`);
     const here = studyCells(study, preset).map((c) => c.label);
@@ -382,7 +392,8 @@ export function planStudy(
   studyCells(study, opts.preset).forEach((cell, cellIndex) => {
     const label = cell.label ?? cellLabel(cell.overrides);
     const n = cellSeeds[label] ?? seeds;
-    for (let seed = 0; seed < n; seed++) {
+    const values = opts.seeds === undefined ? p?.seedValues : undefined;
+    for (const seed of values ?? Array.from({ length: n }, (_, i) => i)) {
       const layers = [...under, base, presetOver, cell.overrides, { seed }];
       const { config, unstartable } = resolveCell(resolve, opts, layers);
       plans.push({

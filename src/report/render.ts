@@ -19,6 +19,7 @@ import { studyCells } from "../grid/study-grid";
 import type { ReportData, ReportSection } from "../evidence/runs";
 import { familyRule } from "../stats/verdict";
 import { fidelitySentence, studyFidelity } from "../evidence/fidelity";
+import { protocolHtml } from "./protocol-html";
 import {
   formatDifference,
   formatEvidence,
@@ -334,6 +335,7 @@ ${o.inlinePlotly ? plotlyScriptTag() : "<!-- plotly.js not inlined -->"}
 <p class="meta">generated ${escapeHtml(data.generatedAt)} from ${escapeHtml(data.trackingUri)}</p>
 <h2>Findings</h2>
 ${all.length ? summaryHtml(all) : "<p>No study runs found.</p>"}
+${protocolHtml(data)}
 <h2>Studies</h2>
 ${toc ? `<ul>${toc}</ul>` : "<p>No studies found in these experiments.</p>"}
 ${data.missingExperiments.length ? `<p class="meta">not run yet (no such experiment): ${escapeHtml(data.missingExperiments.join(", "))}</p>` : ""}

@@ -7,6 +7,7 @@ import { FIGURE5, TABLE1_COLOR_STRENGTH } from "../paper/reference";
 import type { SeedResult } from "../evidence/claims";
 import type { Finding } from "../evidence/finding";
 import type { Study } from "../evidence/study";
+import { sharedDeviations } from "./deviations";
 import { studyCells, type StudyCell } from "../grid/study-grid";
 import { cellGains, gainPoints } from "../evidence/baseline";
 import { smallSeeds, studyPresets } from "../evidence/budget";
@@ -97,6 +98,21 @@ export const augmentationGridStudy: Study = {
       `${b.text} with a small ConvNet and one seed for most cells: differences between compositions are within run-to-run noise`,
   },
   plot: { kind: "heatmap", metric: "linear_acc", title: "linear eval top-1" },
+  deviations: [
+    ...sharedDeviations(),
+    {
+      what: "one seed for most of the 49 cells (the three cells the claims compare get more)",
+      why: "budget: 49 cells at 2 minutes each; the other cells serve the heatmap and a description",
+    },
+    {
+      what: "the transformations act on 32 x 32 images (cutout, Sobel, noise, blur and rotation at CIFAR-10 scale), where Figure 5 applies them to 224 x 224 ImageNet crops",
+      why: "data set and CPU",
+    },
+    {
+      what: "no fidelity score for Figure 5",
+      why: "what was measured: the paper prints the grid's values only in the figure image, so only its claims are tested",
+    },
+  ],
   conclusion: (f, b) => {
     const crop = findingOf(f, "crop-color-beats-crop");
     const color = findingOf(f, "crop-color-beats-color");
@@ -241,6 +257,17 @@ export const colorStrengthStudy: Study = {
     ),
     source: "SimCLR Table 1 (ImageNet, ResNet-50)",
   },
+  deviations: [
+    ...sharedDeviations(),
+    {
+      what: "no AutoAugment column, and the 1 (+Blur) cells only at the `paper` preset",
+      why: "AutoAugment's ImageNet policy is not implemented; appendix B.9 uses no blur on 32 x 32 CIFAR-10 images, and leaving it out keeps the `small` study to 8 cells",
+    },
+    {
+      what: "the supervised row trains the same small encoder with a classifier at the same short budget and subset, scored by its own classifier (supervised_acc), where the paper's is a ResNet-50 trained with labels for 90 epochs",
+      why: "budget; the row is compared with the SimCLR row only through the interaction, at equal budget",
+    },
+  ],
   fidelity: (["simclr", "supervised"] as const).map((mode) => ({
     table: `Table 1, ${mode === "simclr" ? "SimCLR" : "supervised"} row`,
     // supervised cells are scored by their own classifier, as the paper's second row

@@ -10,6 +10,7 @@ import { smallSeeds, studyPresets } from "../evidence/budget";
 import { agrees, findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import { pairedRunsFinding } from "../evidence/comparisons";
 import type { Study } from "../evidence/study";
+import { sharedDeviations } from "./deviations";
 import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
@@ -63,6 +64,17 @@ export const projectionHeadStudy: Study = {
     },
   ],
   findings: (results) => headFindings(results),
+  deviations: [
+    ...sharedDeviations(),
+    {
+      what: "output widths 32, 128 and 512, where Figure 8 plots 32 to 2048",
+      why: "budget: three widths span the paper's range in factors of 4; the claims compare width 128 only",
+    },
+    {
+      what: "the non-linear head's hidden layer is as wide as the small encoder's output, where the paper's is 2048 (ResNet-50's width)",
+      why: "CPU: the paper's rule (hidden = encoder width) applied to the small encoder",
+    },
+  ],
   reasons: {
     study: (b) =>
       `a small encoder and short training (${b.text}): the head's effect on h grows with training length`,

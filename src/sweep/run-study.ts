@@ -13,7 +13,9 @@ import { getStudy } from "./registry";
 import { cellFields, type ConfigResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
 import { archiveFile } from "../evidence/archive";
-import { runSweep, type CellResult, type SweepOptions, type SweepResult } from "./sweep";
+import type { SearchChoice } from "../evidence/search";
+import { sweepWithSearch } from "./search-stage";
+import type { CellResult, SweepOptions, SweepResult } from "./sweep";
 
 /**
  * The project's config resolver (preset + nested overrides, validated, a PretrainConfig): it is
@@ -25,6 +27,11 @@ export const projectConfigResolver: ConfigResolver<PretrainConfig> = resolveConf
 export interface StudyResults extends SweepResult {
   /** Columns: label, seed, status, run_id, attempts, seconds, the overrides' fields, then each metric. */
   table: aq.ColumnTable;
+  /**
+   * The study's search stage, where it declares one: the search's own sweep and table, and the
+   * value chosen per cell (computed from the search's runs; the comparison ran at it).
+   */
+  search?: StudyResults & { choices: SearchChoice[] };
 }
 
 /** Rows of {@link StudyResults.table}. */
@@ -91,6 +98,9 @@ export async function runStudy(
   if (typeof executor === "string") opts.executor = createExecutor(executor, executorOptions);
   else if (executor) opts.executor = executor;
   if (!opts.onProgress && !opts.progressBar) opts.onProgress = notebookProgress();
-  const result = await runSweep(s, opts);
-  return { ...result, table: cellsToTable(result.cells, s.metrics) };
+  // A study with a search stage runs it first (src/sweep/search-stage.ts).
+  const { search, ...result } = await sweepWithSearch(s, opts);
+  const table = cellsToTable(result.cells, s.metrics);
+  if (!search) return { ...result, table };
+  return { ...result, table, search: { ...search, table: cellsToTable(search.cells) } };
 }

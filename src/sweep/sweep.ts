@@ -496,6 +496,10 @@ export async function runSweep(
   study: Study,
   options: Partial<SweepOptions> & { preset: string },
 ): Promise<SweepResult> {
+  if (study.search)
+    throw new Error(
+      `study '${study.name}' has a search stage ('${study.search.name}'): run it with sweepWithSearch (runStudy, simclr sweep), which plans its cells at the choice of the search's runs`,
+    );
   const o: SweepOptions = { ...SWEEP_DEFAULTS, ...options };
   const t0 = Date.now();
   const resources = validateResources({ ...CELL_RESOURCE_DEFAULTS, ...o.resources });
