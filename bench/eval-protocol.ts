@@ -13,8 +13,10 @@
  *
  *   SIMCLR_CIFAR10_DIR=../shared/datasets/cifar10-jpeg \
  *     nice -n 10 node --import tsx bench/eval-protocol.ts [--preset small] [--seeds 6]
- *     [--epochs N] [--out bench/results/eval-protocol.json]
+ *     [--epochs N] [--from-seed S] [--out bench/results/eval-protocol.json]
  *   node --import tsx bench/eval-protocol.ts --summarize [--out FILE]   (table of a saved JSON)
+ * --from-seed runs only seeds S.. (a second process for the later seeds, into another --out; the
+ * summary of several files: --summarize --out A.json,B.json).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -172,6 +174,7 @@ async function main(): Promise<void> {
     options: {
       preset: { type: "string", default: "small" },
       seeds: { type: "string", default: "6" },
+      "from-seed": { type: "string", default: "0" },
       epochs: { type: "string" },
       out: { type: "string", default: "bench/results/eval-protocol.json" },
       "data-dir": { type: "string" },
@@ -180,9 +183,12 @@ async function main(): Promise<void> {
   });
   const out = values.out;
   if (values.summarize) {
-    const f = readFile(out);
-    if (!f) throw new Error(`${out}: no such file`);
-    console.log(summarize(f));
+    const files = out.split(",").map((f) => {
+      const r = readFile(f);
+      if (!r) throw new Error(`${f}: no such file`);
+      return r;
+    });
+    console.log(summarize({ ...files[0], records: files.flatMap((f) => f.records) }));
     return;
   }
   const dataDir = values["data-dir"] ?? process.env.SIMCLR_CIFAR10_DIR;
@@ -194,7 +200,9 @@ async function main(): Promise<void> {
     preset: values.preset,
     seeds: Number(values.seeds),
     resolveConfig,
-  }).filter((p) => (CELLS as readonly string[]).includes(p.label));
+  }).filter(
+    (p) => (CELLS as readonly string[]).includes(p.label) && p.seed >= Number(values["from-seed"]),
+  );
   // Seed-major order, so that a run cut short still leaves complete pairs.
   plans.sort(
     (a, b) => a.seed - b.seed || CELLS.indexOf(a.label as never) - CELLS.indexOf(b.label as never),

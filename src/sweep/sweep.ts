@@ -96,10 +96,11 @@ export interface SweepOptions {
    */
   logModels?: boolean;
   /**
-   * Folder of the random-init baselines the cells share (src/eval/baseline-cache.ts): a baseline is
-   * measured by the first cell of its key (encoder, seed, evaluation data and protocol) and read
-   * back by the others, in this sweep and later ones. On a cluster it must be on the shared
-   * filesystem, as the cells' configs are.
+   * Folder of the random-init baselines the cells share (src/eval/baseline-cache.ts), one
+   * subfolder per experiment: a baseline is measured by the first cell of its key (encoder, seed,
+   * evaluation data and protocol) and read back by the other cells of the experiment, in this
+   * sweep and its resumptions (a new experiment, e.g. after a change of the evaluation code,
+   * measures afresh). On a cluster it must be on the shared filesystem, as the cells' configs are.
    */
   baselineCache: string;
 }
@@ -570,7 +571,7 @@ export async function runSweep(
       retries: o.retries,
       signal: abort.signal,
       logModels: o.logModels ?? study.logModels ?? false,
-      baselineCache: o.baselineCache,
+      baselineCache: path.join(o.baselineCache, experimentId),
     };
     await runCells(plans, step, state, progress, slots);
     await runAdaptiveRounds(study, o, plans, slots, abort.signal, (more, extra) =>
