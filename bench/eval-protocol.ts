@@ -29,6 +29,7 @@ import { loadDataset } from "../src/data/load";
 import { evaluateRepresentations, type EvaluatedModel } from "../src/eval/evaluate";
 import { planStudy } from "../src/grid/study-grid";
 import { lossStudy } from "../src/studies/loss-temperature";
+import { SMALL_STUDY_BUDGET } from "../src/evidence/budget";
 import { tQuantile } from "../src/stats/t-distribution";
 import { cpuRecord } from "../src/track/cpu";
 import { pretrain } from "../src/train/pretrain";
@@ -125,14 +126,16 @@ export function summarize(file: BenchFile): string {
     .sort((a, b) => a - b);
   const n = seeds.length;
   const trainCpu = mean(file.records.map((r) => r.train_cpu_s));
+  // The study trains longer than a cut-short bench may: its cell's training CPU scales with epochs.
+  const studyEpochs = Number(SMALL_STUDY_BUDGET["train.epochs"]);
+  const scale = studyEpochs / file.epochs;
   const lines = [
-    `${n} seeds paired (${seeds.join(", ")}), ${file.epochs} epochs on ${file.train_limit} images, CPU ${file.cpu.cpu_model} [${file.cpu.cpu_id}], ${file.cpu.threads} threads; training ${trainCpu.toFixed(0)} CPU-s per encoder.`,
+    `${n} seeds paired (${seeds.join(", ")}), ${file.epochs} epochs on ${file.train_limit} images, CPU ${file.cpu.cpu_model} [${file.cpu.cpu_id}], ${file.cpu.threads} threads; training ${trainCpu.toFixed(0)} CPU-s per encoder (x${scale.toFixed(1)} = ${(trainCpu * scale).toFixed(0)} at the study's ${studyEpochs} epochs).`,
     "",
-    "| protocol | probe / test images | mean acc (NT-Xent, NT-Logistic) | mean paired diff (pts) | SD of diffs (pts) | t (df " +
-      (n - 1) +
-      ") | eval CPU-s / encoder | cell CPU-s | t / cell CPU-s | t^2 / cell CPU-s | (mean/SD)^2 / cell CPU-s | kNN mean diff (pts) |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    `| protocol | probe / test images | mean acc (NT-Xent, NT-Logistic) | mean paired diff (pts) | SD of diffs (pts) | t (df ${n - 1}) | eval CPU-s / encoder | cell CPU-s | t / cell CPU-s | t^2 / cell CPU-s | cell CPU-s at ${studyEpochs} epochs | (mean/SD)^2 / ${studyEpochs}-epoch cell CPU-s | kNN mean diff (pts) |`,
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
+  const perSeed: string[] = [];
   for (const p of PROTOCOLS) {
     const d = seeds.map(
       (s) =>
@@ -146,6 +149,7 @@ export function summarize(file: BenchFile): string {
     const recs = file.records.filter((r) => seeds.includes(r.seed));
     const evalCpu = mean(recs.map((r) => r.protocols[p].eval_cpu_s));
     const cell = mean(recs.map((r) => r.train_cpu_s + r.protocols[p].eval_cpu_s));
+    const cellStudy = mean(recs.map((r) => scale * r.train_cpu_s + r.protocols[p].eval_cpu_s));
     const m = mean(d);
     const s = n > 1 ? sd(d) : NaN;
     const t = m / (s / Math.sqrt(n));
@@ -154,9 +158,11 @@ export function summarize(file: BenchFile): string {
     );
     const r0 = recs[0].protocols[p];
     lines.push(
-      `| ${p} | ${r0.probe_train_n} / ${r0.test_n} | ${accs.join(", ")} | ${m.toFixed(2)} | ${s.toFixed(2)} | ${t.toFixed(2)} | ${evalCpu.toFixed(1)} | ${cell.toFixed(1)} | ${(t / cell).toExponential(2)} | ${((t * t) / cell).toExponential(2)} | ${((m / s) ** 2 / cell).toExponential(2)} | ${mean(dk).toFixed(2)} |`,
+      `| ${p} | ${r0.probe_train_n} / ${r0.test_n} | ${accs.join(", ")} | ${m.toFixed(2)} | ${s.toFixed(2)} | ${t.toFixed(2)} | ${evalCpu.toFixed(1)} | ${cell.toFixed(1)} | ${(t / cell).toExponential(2)} | ${((t * t) / cell).toExponential(2)} | ${cellStudy.toFixed(1)} | ${((m / s) ** 2 / cellStudy).toExponential(2)} | ${mean(dk).toFixed(2)} |`,
     );
+    perSeed.push(`- ${p}: paired diffs by seed (pts) ${d.map((x) => x.toFixed(2)).join(", ")}`);
   }
+  lines.push("", ...perSeed);
   if (n > 1)
     lines.push(
       "",

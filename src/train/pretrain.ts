@@ -22,7 +22,7 @@ import { DivergenceError } from "./divergence";
 import type { EvalPoint, StepMetrics } from "./metrics";
 import { createProgress, type ProgressOptions } from "./progress";
 import { createTrainingState, type TrainingState } from "./state";
-import { prepareSplits, type PreparedSplits } from "./splits";
+import { evaluationSplits, prepareSplits, type PreparedSplits } from "./splits";
 import { createViewSource, type ViewSource } from "./views";
 import { contrastiveStep, supervisedStep } from "./step";
 import { dryRunPlugins } from "./dry-run";
@@ -152,7 +152,7 @@ function defaultEvaluation(
   return (model, splits, config) =>
     evaluateRepresentations(
       model,
-      { train: splits.probeTrain, test: splits.test, classes: splits.classes },
+      evaluationSplits(splits),
       config,
       baselineCache === undefined ? {} : { baselineCache },
     );

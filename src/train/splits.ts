@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { PretrainConfig } from "../config/pretrain-config";
 import { subset } from "../data/subset";
 import type { Dataset, ImageSplit } from "../data/types";
+import type { EvaluationSplits } from "../eval/evaluate";
 import { createRng } from "../util/random";
 import { deriveSeed, SEED_STREAMS } from "../config/seeds";
 
@@ -74,4 +75,9 @@ export function prepareSplits(dataset: Dataset, config: PretrainConfig): Prepare
     monitorTest: pick(test, config.train.knnMonitorTest),
     classes: dataset.classes.length,
   };
+}
+
+/** What the evaluation fits (the probe's training images, also the kNN bank) and scores. */
+export function evaluationSplits(splits: PreparedSplits): EvaluationSplits {
+  return { train: splits.probeTrain, test: splits.test, classes: splits.classes };
 }
