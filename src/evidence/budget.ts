@@ -33,7 +33,8 @@ export const SMALL_PROBE_DATA: ProbeData = "pretrain-subset";
 /** Overrides every `small` study cell starts from (on top of the `small` preset). */
 export const SMALL_STUDY_BUDGET: Readonly<Record<string, unknown>> = Object.freeze({
   // ~60k views per cell: about 2 minutes of training at ~500 views/s (the ConvNet on 2 idle cores)
-  // plus ~30 s of evaluation, so a 7-cell study with 3 seeds takes about an hour.
+  // plus the evaluation (features of the 5000 + 10,000 images, probe and kNN: ~18 CPU-s measured
+  // by bench/eval-protocol.ts; the random-init baseline once per seed, not per cell).
   // data.testLimit stays the small preset's 0: the whole test split is scored.
   "data.trainLimit": 5000,
   "eval.probeData": SMALL_PROBE_DATA,

@@ -11,11 +11,12 @@ import { evaluateRepresentations } from "../../src/eval/evaluate";
 import { extractFeatures } from "../../src/eval/features";
 import { knnEval } from "../../src/eval/knn";
 import { linearEval } from "../../src/eval/linear";
-import { SMALL_PROBE_DATA } from "../../src/evidence/budget";
+import { budgetFacts, SMALL_PROBE_DATA } from "../../src/evidence/budget";
 import { planStudy } from "../../src/grid/study-grid";
 import { createHead } from "../../src/models/head";
 import { createEncoderPart } from "../../src/parts/resolve";
 import { studies } from "../../src/studies";
+import { lossStudy } from "../../src/studies/loss-temperature";
 import { pretrain } from "../../src/train/pretrain";
 import { prepareSplits } from "../../src/train/splits";
 import { recordingLogger, small, syntheticDataset } from "../train/support";
@@ -37,6 +38,31 @@ test("every `small` study cell scores the whole test split with the decided prob
       assert.equal(plan.config.eval.probeData, SMALL_PROBE_DATA, `${where}: eval.probeData`);
     }
   }
+});
+
+test("the budget prose says what the probe fits and what is scored", () => {
+  const fitted = SMALL_PROBE_DATA === "full-train" ? "the whole training split" : "that subset";
+  assert.equal(
+    budgetFacts(lossStudy, "small").text,
+    `6 epochs on a 5000-image training subset (probe and kNN fitted on ${fitted}, scored on the whole test split)`,
+  );
+  const other = {
+    ...lossStudy,
+    presets: {
+      small: {
+        overrides: {
+          "train.epochs": 4,
+          "data.trainLimit": 8000,
+          "data.testLimit": 2000,
+          "eval.probeData": "full-train",
+        },
+      },
+    },
+  };
+  assert.equal(
+    budgetFacts(other, "small").text,
+    "4 epochs on an 8000-image training subset (probe and kNN fitted on the whole training split, scored on 2000 test images)",
+  );
 });
 
 test("eval.probeData accepts its two values and names the field and the value otherwise", () => {
