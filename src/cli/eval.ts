@@ -133,7 +133,8 @@ export const command: Command = {
     const { evaluateRepresentations } =
       require("../eval/evaluate") as typeof import("../eval/evaluate");
     const { loadDataset } = require("../data/load") as typeof import("../data/load");
-    const { prepareSplits } = require("../train/splits") as typeof import("../train/splits");
+    const { evaluationSplits, prepareSplits } =
+      require("../train/splits") as typeof import("../train/splits");
     const { initBackend } = require("../backend") as typeof import("../backend");
     /* eslint-enable @typescript-eslint/no-require-imports */
     try {
@@ -146,12 +147,16 @@ export const command: Command = {
           download: downloadAllowed(process.env),
         });
         const splits = prepareSplits(dataset, config);
-        const r = evaluateRepresentations({ ...loaded, classifier: null }, splits, config);
+        const r = evaluateRepresentations(
+          { ...loaded, classifier: null },
+          evaluationSplits(splits),
+          config,
+        );
         const out = {
           model_id: loaded.model.modelId,
           source_run_id: loaded.model.sourceRunId ?? null,
           dataset: dataset.name,
-          train_images: splits.train.n,
+          train_images: splits.probeTrain.n,
           test_images: splits.test.n,
           ...r,
         };

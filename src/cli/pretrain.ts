@@ -289,6 +289,10 @@ async function runResolved(config: PretrainConfig, report: Report): Promise<numb
       configHash: process.env.SIMCLR_CONFIG_HASH || undefined,
       // a sweep's cells have SIMCLR_LOG_MODEL=0 unless the study logs models (src/sweep/cell.ts)
       logModel: report.logModel ?? process.env.SIMCLR_LOG_MODEL !== "0",
+      // a sweep's cells share one folder of random-init baselines (src/eval/baseline-cache.ts)
+      ...(process.env.SIMCLR_BASELINE_CACHE
+        ? { baselineCache: process.env.SIMCLR_BASELINE_CACHE }
+        : {}),
       download: downloadAllowed(process.env),
     });
     if (report.json) console.log(JSON.stringify(resultJson(r)));

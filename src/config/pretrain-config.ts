@@ -18,6 +18,16 @@ export const MODES = Object.freeze(["simclr", "supervised"] as const);
 /** Evaluated representations (the config's eval.representation values). */
 export const REPRESENTATIONS = Object.freeze(["h", "gh"] as const);
 
+/**
+ * What the linear probe and the kNN memory bank are fitted on (the config's eval.probeData values):
+ * the run's pre-training subset (data.trainLimit images) or the whole training split, whatever
+ * subset pre-training used (the paper's protocol).
+ */
+export const PROBE_DATA = Object.freeze(["pretrain-subset", "full-train"] as const);
+
+/** One of {@link PROBE_DATA}. */
+export type ProbeData = (typeof PROBE_DATA)[number];
+
 /** Optimiser (module options) plus the learning-rate rule and schedule (SimCLR section 2.2, B.1). */
 export interface OptimizerConfig extends OptimizerOptions {
   /** Peak learning rate; null derives it from the batch size: base x B/256 or base x sqrt(B). */
@@ -103,6 +113,12 @@ export interface EvalConfig {
   representation: (typeof REPRESENTATIONS)[number];
   /** Run linear evaluation at the end. */
   linear: boolean;
+  /**
+   * Training images of the linear probe and of the kNN memory bank (both use the same set):
+   * "pretrain-subset" (the data.trainLimit images pre-training used) or "full-train" (the whole
+   * training split). The scored images are data.testLimit's (0: the whole test split).
+   */
+  probeData: ProbeData;
   /** Epochs of the logistic regression on cached features. */
   linearEpochs: number;
   /** Mini-batch of the logistic regression. */
@@ -267,6 +283,7 @@ export const DEFAULT_CONFIG: Readonly<PretrainConfig> = Object.freeze({
   eval: Object.freeze({
     representation: "h",
     linear: true,
+    probeData: "pretrain-subset",
     linearEpochs: 100,
     linearBatchSize: 1024,
     linearLearningRate: 1e-3,

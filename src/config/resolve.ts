@@ -12,6 +12,7 @@ import {
   DEFAULT_CONFIG,
   MODES,
   REPRESENTATIONS,
+  PROBE_DATA,
   type PretrainConfig,
   type PretrainConfigOverrides,
 } from "./pretrain-config";
@@ -40,6 +41,7 @@ const ENUMS: Record<string, readonly (string | null)[]> = {
   "optimizer.kind": OPTIMIZER_KINDS,
   "optimizer.lrScaling": LR_SCALINGS,
   "eval.representation": REPRESENTATIONS,
+  "eval.probeData": PROBE_DATA,
   "train.precision": PRECISIONS,
 };
 

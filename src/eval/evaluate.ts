@@ -1,8 +1,10 @@
 /**
  * The evaluation protocol of a run (SimCLR section 2.3, appendix B.5 on CIFAR-10): features of the
- * frozen encoder for the train and test images, a linear classifier on them and a weighted kNN,
+ * frozen encoder for the probe's training images and the scored test images, a linear classifier
+ * and a weighted kNN fitted on the same training features and scored on the same test features,
  * next to the same encoder with random weights through the same protocol so the gain from
- * pre-training is visible; h by default, g(h) as well when asked (Figure 8).
+ * pre-training is visible (computed once per baseline key and shared through a cache folder,
+ * src/eval/baseline-cache.ts); h by default, g(h) as well when asked (Figure 8).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { PretrainConfig } from "../config/pretrain-config";
@@ -15,6 +17,7 @@ import { knnEval } from "./knn";
 import { linearEval } from "./linear";
 import { deriveSeed, SEED_STREAMS } from "../config/seeds";
 import { transformProbe } from "./probe";
+import { randomInitBaseline, type RandomInitBaseline } from "./baseline-cache";
 
 /** What a run reports about its representation (keys as in the `--json` output). */
 export interface EvaluationResult {
@@ -25,6 +28,10 @@ export interface EvaluationResult {
   /** The same encoder, random weights, same protocol. */
   random_init_linear_acc: number;
   random_init_knn_acc: number;
+  /** The random-init baseline's cache key (sha256 of its inputs), when one was measured. */
+  random_init_key?: string;
+  /** Whether this run "computed" the baseline or "reused" another run's (same key). */
+  random_init_source?: RandomInitBaseline["source"];
   /** Linear-evaluation train top-1 (over-fitting check). */
   linear_train_acc: number;
   /** Both representations when config.eval.representation is "gh" (Figure 8). */
@@ -49,9 +56,20 @@ export interface EvaluatedModel {
 
 /** The splits evaluated on. */
 export interface EvaluationSplits {
+  /** Training images of the linear probe and the kNN memory bank (one set for both). */
   train: ImageSplit;
+  /** Scored images of both. */
   test: ImageSplit;
   classes: number;
+}
+
+/** Options of evaluateRepresentations besides the config. */
+export interface EvaluationOptions {
+  /**
+   * Folder of the random-init baseline cache shared by the cells of a sweep (an entry point passes
+   * it); absent: the baseline is computed in this run and not kept.
+   */
+  baselineCache?: string;
 }
 
 /** Runs the whole protocol of config.eval on a trained model. */
@@ -59,6 +77,7 @@ export function evaluateRepresentations(
   model: EvaluatedModel,
   splits: EvaluationSplits,
   config: PretrainConfig,
+  options: EvaluationOptions = {},
 ): EvaluationResult {
   const e = config.eval;
   const linearOpts = {
@@ -97,24 +116,32 @@ export function evaluateRepresentations(
   const h = protocol(hFn);
   const gh = e.representation === "gh" ? protocol(ghFn) : null;
   const main = gh ?? h;
-  let randomLinear = NaN;
-  let randomKnn = NaN;
-  if (e.randomInit) {
-    // Same architecture and initialisation seed as the pre-trained encoder before training.
-    const random = createEncoderPart(config.encoder, deriveSeed(config.seed, SEED_STREAMS.encoder));
-    try {
-      const r = protocol((x) => random.apply(x, false));
-      randomLinear = r.linear;
-      randomKnn = r.knn;
-    } finally {
-      random.dispose();
-    }
-  }
+  // Same architecture and initialisation seed as the pre-trained encoder before training.
+  const baseline = e.randomInit
+    ? randomInitBaseline(
+        config,
+        splits,
+        () => {
+          const random = createEncoderPart(
+            config.encoder,
+            deriveSeed(config.seed, SEED_STREAMS.encoder),
+          );
+          try {
+            const r = protocol((x) => random.apply(x, false));
+            return { linear: r.linear, knn: r.knn };
+          } finally {
+            random.dispose();
+          }
+        },
+        options.baselineCache,
+      )
+    : null;
   const result: EvaluationResult = {
     linear_acc: main.linear,
     knn_acc: main.knn,
-    random_init_linear_acc: randomLinear,
-    random_init_knn_acc: randomKnn,
+    random_init_linear_acc: baseline?.linear ?? NaN,
+    random_init_knn_acc: baseline?.knn ?? NaN,
+    ...(baseline ? { random_init_key: baseline.key, random_init_source: baseline.source } : {}),
     linear_train_acc: main.train,
     linear_eval_s: linearS,
     feature_s: featureS,

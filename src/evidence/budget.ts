@@ -5,11 +5,18 @@
  * budget for every cell) and repeated over seeds. Budget prose ("6 epochs on a 5000-image
  * subset") is generated from these values by {@link budgetFacts}, never retyped.
  *
- * The random-init baseline: at `small` every study cell also evaluates the same encoder with its
- * random initial weights (eval.randomInit, logged as random_* metrics), on the same subsets and
- * probe as the trained encoder, so each cell's gain over random init is measured at its own budget
- * and seed (the baseline depends on the encoder, the data and the evaluation, not on the studied
- * choice; it costs one more linear evaluation per cell). `tiny` leaves it out (plumbing only).
+ * What is scored (issue 27): at `small` every cell scores the whole test split (10,000 images; the
+ * 2000-image subset scored before gave about 1.0 point of SE per paired difference from test-set
+ * sampling alone), with the linear probe and the kNN memory bank fitted on the same training
+ * images, chosen by eval.probeData (SMALL_PROBE_DATA below, decided by measurement:
+ * bench/eval-protocol.ts, environment.md "Evaluation protocol").
+ *
+ * The random-init baseline: at `small` every study cell also reports the same encoder with its
+ * random initial weights (eval.randomInit, logged as random_init_* metrics), through the same
+ * images and probe as the trained encoder. It depends on the encoder, its seed, the evaluation data
+ * and protocol, not on the studied choice, so it is measured once per such key and shared by the
+ * cells through a cache folder (src/eval/baseline-cache.ts; each cell still logs the values and the
+ * key). `tiny` leaves it out (plumbing only) and keeps its small test subset (seconds per cell).
  */
 import { tQuantile } from "../stats/t-distribution";
 import { ALPHA } from "../stats/verdict";
@@ -22,14 +29,25 @@ import {
   type StudyPreset,
 } from "../grid/study-grid";
 import type { BudgetFacts, Study } from "./study";
+import type { ProbeData } from "../config/pretrain-config";
+
+/**
+ * What the `small` studies' probe and kNN bank fit on, decided by measurement (bench/eval-protocol.ts,
+ * environment.md "Evaluation protocol"): over 6 paired seeds of NT-Xent against NT-Logistic, the
+ * whole training split gave (mean/SD)^2 of the paired differences per CPU-second of a 6-epoch cell
+ * 2.6x that of the pre-training subset (both scored on the whole test split).
+ */
+export const SMALL_PROBE_DATA: ProbeData = "full-train";
 
 /** Overrides every `small` study cell starts from (on top of the `small` preset). */
 export const SMALL_STUDY_BUDGET: Readonly<Overrides> = Object.freeze({
   // ~60k views per cell: about 2 minutes of training at ~500 views/s (the ConvNet on 2 idle cores)
-  // plus ~30 s of evaluation, so a 7-cell study with 3 seeds takes about an hour.
-  data: { trainLimit: 5000, testLimit: 2000 },
+  // plus the evaluation (features of the 50,000 + 10,000 images, probe and kNN: ~81 CPU-s measured
+  // by bench/eval-protocol.ts; the random-init baseline once per seed, not per cell).
+  // data.testLimit stays the small preset's 0: the whole test split is scored.
+  data: { trainLimit: 5000 },
   train: { epochs: 6, knnEveryEpochs: 0 },
-  eval: { randomInit: true },
+  eval: { randomInit: true, probeData: SMALL_PROBE_DATA },
 });
 
 /**
@@ -97,6 +115,7 @@ function numberAt(study: Study, preset: string, key: string): number | undefined
 export function budgetFacts(study: Study, preset: string): BudgetFacts {
   const trainLimit = numberAt(study, preset, "data.trainLimit");
   const testLimit = numberAt(study, preset, "data.testLimit");
+  const probeData = study.presets?.[preset]?.overrides?.eval?.probeData;
   const cellEpochs = [
     ...new Set(selectCells(study, {}, preset).map((c) => c.overrides.train?.epochs)),
   ]
@@ -108,9 +127,11 @@ export function budgetFacts(study: Study, preset: string): BudgetFacts {
     : epochs !== undefined
       ? `${epochs} epochs`
       : "the preset's epochs";
+  const scored = testLimit ? `${testLimit} test images` : "the whole test split";
+  const fitted = probeData === "full-train" ? "the whole training split" : "that subset";
   const data =
     trainLimit !== undefined
-      ? ` on ${/^(8|11|18)/.test(String(trainLimit)) ? "an" : "a"} ${trainLimit}-image training subset${testLimit !== undefined ? ` (${testLimit} test images)` : ""}`
+      ? ` on ${/^(8|11|18)/.test(String(trainLimit)) ? "an" : "a"} ${trainLimit}-image training subset (probe and kNN fitted on ${fitted}, scored on ${scored})`
       : "";
   return {
     preset,

@@ -69,7 +69,10 @@ export interface FidelityTable {
 /** Facts of a study's budget at a preset, for reasons and prose (never retyped). */
 export interface BudgetFacts {
   preset: string;
-  /** e.g. "6 epochs on a 5000-image training subset (2000 test images)". */
+  /**
+   * e.g. "6 epochs on a 5000-image training subset (probe and kNN fitted on that subset, scored on
+   * the whole test split)".
+   */
   text: string;
   epochs?: number;
   trainLimit?: number;

@@ -86,6 +86,8 @@ export interface CellStep {
   signal: AbortSignal;
   /** Each cell logs its encoder as an MLflow logged model (SweepOptions.logModels). */
   logModels: boolean;
+  /** Folder of the random-init baseline cache the cells share (SweepOptions.baselineCache). */
+  baselineCache?: string;
   /** An attempt starts ("label seed N", "(retry)" / "(re-attached)" appended). */
   onStart?: (name: string) => void;
   /** An attempt's command ended after this many seconds. */
@@ -144,6 +146,7 @@ function taskFor(s: CellStep, plan: CellPlan<object>, runId: string, attempt: nu
       preset: s.preset,
       runId,
       logModel: s.logModels ? "1" : "0",
+      ...(s.baselineCache === undefined ? {} : { baselineCache: s.baselineCache }),
     },
     onSubmitted: async (jobId) => {
       await s.client.setTags(runId, { [SWEEP_TAGS.jobId]: jobId });

@@ -11,7 +11,9 @@
  * and close the parent run with a summary and the study's figures.
  */
 import os from "node:os";
+import path from "node:path";
 import { trackingSettings } from "../track/context";
+import { PROJECT_ROOT } from "../track/server";
 import { environmentTags } from "../track/environment";
 import { isTransientError, MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
@@ -93,11 +95,20 @@ export interface SweepOptions {
    * off (a 200-run study needs its numbers, not 200 encoders; a single pretrain logs its own).
    */
   logModels?: boolean;
+  /**
+   * Folder of the random-init baselines the cells share (src/eval/baseline-cache.ts), one
+   * subfolder per experiment: a baseline is measured by the first cell of its key (encoder, seed,
+   * evaluation data and protocol) and read back by the other cells of the experiment, in this
+   * sweep and its resumptions (a new experiment, e.g. after a change of the evaluation code,
+   * measures afresh). On a cluster it must be on the shared filesystem, as the cells' configs are.
+   */
+  baselineCache: string;
 }
 
 /** Defaults for {@link SweepOptions}. */
 export const SWEEP_DEFAULTS: Readonly<Omit<SweepOptions, "preset">> = Object.freeze({
   resources: CELL_RESOURCE_DEFAULTS,
+  baselineCache: path.join(PROJECT_ROOT, ".simclr", "baselines"),
   retries: 1,
   progressBar: false,
   handleSignals: false,
@@ -561,6 +572,7 @@ export async function runSweep(
       retries: o.retries,
       signal: abort.signal,
       logModels: o.logModels ?? study.logModels ?? false,
+      baselineCache: path.join(o.baselineCache, experimentId),
     };
     await runCells(plans, step, state, progress, slots);
     await runAdaptiveRounds(study, o, plans, slots, abort.signal, (more, extra) =>

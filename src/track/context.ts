@@ -5,6 +5,7 @@
  * SIMCLR_STUDY, SIMCLR_RUN_NAME (and SIMCLR_PRESET). SIMCLR_RUN_ID names a run the sweep created
  * when it submitted the cell (status SCHEDULED, job id tagged), which the cell then logs into.
  * SIMCLR_LOG_MODEL=0 keeps a cell from logging its encoder as a model (a sweep's default).
+ * SIMCLR_BASELINE_CACHE names the folder of random-init baselines the cells of a sweep share.
  */
 
 /** Where a run belongs. All fields optional: absent ones fall back to the caller's defaults. */
@@ -27,6 +28,8 @@ export interface TrackingContext {
   runId?: string;
   /** "0": do not log the encoder as an MLflow logged model ("1" or absent: the command's default). */
   logModel?: string;
+  /** Folder of the random-init baseline cache the cells share (src/eval/baseline-cache.ts). */
+  baselineCache?: string;
 }
 
 /** Environment variable for each context field. */
@@ -40,6 +43,7 @@ export const TRACKING_ENV: Readonly<Record<keyof TrackingContext, string>> = Obj
   preset: "SIMCLR_PRESET",
   runId: "SIMCLR_RUN_ID",
   logModel: "SIMCLR_LOG_MODEL",
+  baselineCache: "SIMCLR_BASELINE_CACHE",
 });
 
 /** Reads the tracking context from environment variables (empty values count as absent). */

@@ -13,12 +13,16 @@ import { datasetInput } from "../track/dataset-input";
 import { loadDataset } from "../data/load";
 import type { Dataset } from "../data/types";
 import { nullLogger, type RunLogger } from "../track/types";
-import { evaluateRepresentations, type EvaluationResult } from "../eval/evaluate";
+import {
+  evaluateRepresentations,
+  type EvaluatedModel,
+  type EvaluationResult,
+} from "../eval/evaluate";
 import { DivergenceError } from "./divergence";
 import type { EvalPoint, StepMetrics } from "./metrics";
 import { createProgress, type ProgressOptions } from "./progress";
 import { createTrainingState, type TrainingState } from "./state";
-import { prepareSplits, type PreparedSplits } from "./splits";
+import { evaluationSplits, prepareSplits, type PreparedSplits } from "./splits";
 import { createViewSource, type ViewSource } from "./views";
 import { contrastiveStep, supervisedStep } from "./step";
 import { dryRunPlugins } from "./dry-run";
@@ -55,6 +59,21 @@ export interface PretrainOptions {
    * a single run's encoder is what a user wants back; sweeps turn it off per study, src/sweep/cell.ts).
    */
   logModel: boolean;
+  /**
+   * Folder of the random-init baseline cache (src/eval/baseline-cache.ts) that the cells of a sweep
+   * share, so a baseline is measured once per encoder, seed and evaluation; absent: measured here.
+   */
+  baselineCache?: string;
+  /**
+   * The evaluation the run ends with (default: {@link evaluateRepresentations} of config.eval on
+   * the probe's training split and the test split). Benchmarks pass their own to evaluate one
+   * trained encoder under several protocols (bench/eval-protocol.ts).
+   */
+  evaluate?: (
+    model: EvaluatedModel,
+    splits: PreparedSplits,
+    config: PretrainConfig,
+  ) => EvaluationResult;
 }
 
 /** Defaults of PretrainOptions. */
@@ -126,6 +145,19 @@ function notEvaluated(): EvaluationResult {
   };
 }
 
+/** config.eval's protocol: probe and kNN fitted on splits.probeTrain, scored on splits.test. */
+function defaultEvaluation(
+  baselineCache: string | undefined,
+): NonNullable<PretrainOptions["evaluate"]> {
+  return (model, splits, config) =>
+    evaluateRepresentations(
+      model,
+      evaluationSplits(splits),
+      config,
+      baselineCache === undefined ? {} : { baselineCache },
+    );
+}
+
 function finite(x: number): boolean {
   return Number.isFinite(x);
 }
@@ -173,6 +205,9 @@ export async function pretrain(
     await logger.logInputs([
       datasetInput(dataset, splits.train, "train", "training"),
       datasetInput(dataset, splits.test, "test", "evaluation"),
+      ...(splits.probeTrain === splits.train
+        ? []
+        : [datasetInput(dataset, splits.probeTrain, "train", "evaluation")]),
     ]);
     state = createTrainingState(config, splits.train.n, dataset.classes.length);
     dryRunPlugins(config, state, splits.train);
@@ -293,7 +328,8 @@ export async function pretrain(
     const killed = o.signal?.aborted === true;
     progress.note(killed ? "stopped" : "evaluating");
     const te = performance.now();
-    const evaluation = killed ? notEvaluated() : evaluateRepresentations(state, splits, config);
+    const evaluate = o.evaluate ?? defaultEvaluation(o.baselineCache);
+    const evaluation = killed ? notEvaluated() : evaluate(state, splits, config);
     const evalS = (performance.now() - te) / 1000 + state.evalOffsetMs / 1000;
     progress.close();
     const last = history.length ? history[history.length - 1] : undefined;
@@ -313,6 +349,12 @@ export async function pretrain(
       history,
       curve,
     };
+    if (evaluation.random_init_key)
+      // the archive names the baseline it copied (or measured), so a run stays self-contained
+      await logger.setTags({
+        "simclr.random_init_key": evaluation.random_init_key,
+        "simclr.random_init_source": evaluation.random_init_source ?? "computed",
+      });
     const modelLogged = !killed && o.logModel && logger !== nullLogger;
     if (modelLogged) await logger.logModel(encoderModelFiles(state, state.step));
     logger.logMetrics(

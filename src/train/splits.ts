@@ -1,11 +1,14 @@
 /**
  * The images a run trains and evaluates on: stratified subsets of the data set's train and test
- * splits at the run's resolution, plus the smaller subsets the kNN monitor uses during training.
+ * splits at the run's resolution, the training images of the evaluation (the pre-training subset
+ * or the whole training split, config.eval.probeData), plus the smaller subsets the kNN monitor
+ * uses during training.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { PretrainConfig } from "../config/pretrain-config";
 import { subset } from "../data/subset";
 import type { Dataset, ImageSplit } from "../data/types";
+import type { EvaluationSplits } from "../eval/evaluate";
 import { createRng } from "../util/random";
 import { deriveSeed, SEED_STREAMS } from "../config/seeds";
 
@@ -13,8 +16,13 @@ import { deriveSeed, SEED_STREAMS } from "../config/seeds";
 export interface PreparedSplits {
   /** Pre-training images (labels used only by the supervised baseline and evaluation). */
   train: ImageSplit;
-  /** Held-out images for evaluation. */
+  /** Held-out images for evaluation (scored by the linear probe and the kNN). */
   test: ImageSplit;
+  /**
+   * Training images of the evaluation: the linear probe's and the kNN memory bank's (the same set
+   * for both): `train` itself, or the whole training split (config.eval.probeData "full-train").
+   */
+  probeTrain: ImageSplit;
   /** kNN monitor bank (a subset of train). */
   monitorTrain: ImageSplit;
   /** kNN monitor queries (a subset of test). */
@@ -56,11 +64,20 @@ export function prepareSplits(dataset: Dataset, config: PretrainConfig): Prepare
     limit > 0 && limit < s.n ? subset(s, limit, rng) : s;
   const train = resizeSplit(pick(dataset.train, d.trainLimit), d.resolution);
   const test = resizeSplit(pick(dataset.test, d.testLimit), d.resolution);
+  // The whole split draws nothing from rng, so the monitor subsets below stay as they were.
+  const probeTrain =
+    config.eval.probeData === "full-train" ? resizeSplit(dataset.train, d.resolution) : train;
   return {
     train,
     test,
+    probeTrain,
     monitorTrain: pick(train, config.train.knnMonitorTrain),
     monitorTest: pick(test, config.train.knnMonitorTest),
     classes: dataset.classes.length,
   };
+}
+
+/** What the evaluation fits (the probe's training images, also the kNN bank) and scores. */
+export function evaluationSplits(splits: PreparedSplits): EvaluationSplits {
+  return { train: splits.probeTrain, test: splits.test, classes: splits.classes };
 }

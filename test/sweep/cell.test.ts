@@ -153,6 +153,18 @@ test("runCell: cells log no model unless the sweep asks (SIMCLR_LOG_MODEL reache
   }
 });
 
+test("runCell: the sweep's random-init baseline folder reaches the cell (SIMCLR_BASELINE_CACHE)", async () => {
+  const c = fakeClient();
+  const ex = scripted([ok(1), ok(1)], c);
+  await runCell({ ...step(c, ex), baselineCache: "/shared/baselines/1" }, plan, {
+    priorAttempts: 0,
+  });
+  await runCell(step(c, ex), plan, { priorAttempts: 0 });
+  const [withCache, without] = ex.seen.map((s) => trackingContextToEnv(s.task.context));
+  assert.equal(withCache.SIMCLR_BASELINE_CACHE, "/shared/baselines/1");
+  assert.equal(without.SIMCLR_BASELINE_CACHE, undefined);
+});
+
 test("runCell: a failure is noted and retried in a new run; attempt keys differ", async () => {
   const c = fakeClient();
   const ex = scripted([failed, ok(7)], c);
