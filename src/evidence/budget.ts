@@ -102,6 +102,43 @@ export function studyPresets(
   return out;
 }
 
+/**
+ * The study with its preset's evaluation as its runs recorded it (params `data.testLimit` and
+ * `eval.probeData`; a run from before `eval.probeData` existed fitted its probe on the pre-training
+ * subset), so that prose built from archived runs says what they scored, not what the study
+ * declares today. A field the runs disagree on, or do not record, keeps the study's value.
+ */
+export function evaluationAsRun(
+  study: Study,
+  preset: string,
+  runs: readonly { params: Readonly<Record<string, string>> }[],
+): Study {
+  if (!runs.length) return study;
+  const agreed = (key: string, absent?: string): string | undefined => {
+    const values = new Set(runs.map((r) => r.params[key] ?? absent));
+    const [only] = values;
+    return values.size === 1 ? only : undefined;
+  };
+  const testLimit = agreed("data.testLimit");
+  const probeData = agreed("eval.probeData", "pretrain-subset");
+  const ran: Overrides = {
+    ...(testLimit !== undefined && Number.isFinite(Number(testLimit))
+      ? { data: { testLimit: Number(testLimit) } }
+      : {}),
+    ...(probeData === "pretrain-subset" || probeData === "full-train"
+      ? { eval: { probeData } }
+      : {}),
+  };
+  const own = study.presets?.[preset];
+  return {
+    ...study,
+    presets: {
+      ...study.presets,
+      [preset]: { ...own, overrides: mergeOverrides(own?.overrides ?? {}, ran) },
+    },
+  };
+}
+
 /** A budget override's value at a preset (a number), if the preset sets it. */
 function numberAt(study: Study, preset: string, key: string): number | undefined {
   const v = cellFields(study.presets?.[preset]?.overrides ?? {})[key];

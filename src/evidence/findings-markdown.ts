@@ -255,7 +255,8 @@ function budgetSection(data: ReportData, o: FindingsMarkdownOptions, claims: num
       .join(", ");
     const c = compute.get(st.name);
     lines.push(
-      `| ${st.name} | ${budgetFacts(st, o.preset).text} | ${seeds.length} | ${split} | ${seeds.reduce((a, b) => a + b, 0)} | ${c?.finished ?? 0} | ${c ? `${(c.runSeconds / 60).toFixed(1)} min` : "-"} |`,
+      // the budget as the study's runs ran it where it has runs (their evaluation may predate today's)
+      `| ${st.name} | ${budgetFacts(studyOf(data, o, st.name) ?? st, o.preset).text} | ${seeds.length} | ${split} | ${seeds.reduce((a, b) => a + b, 0)} | ${c?.finished ?? 0} | ${c ? `${(c.runSeconds / 60).toFixed(1)} min` : "-"} |`,
     );
   }
   lines.push("");

@@ -3,6 +3,7 @@
  * MLflow store that produced it: what `npm run reproduce -- --findings-only` and the findings
  * table's README digest are built from.
  */
+import { evaluationAsRun } from "../evidence/budget";
 import path from "node:path";
 import { PROJECT_ROOT } from "../track/server";
 import { getStudy } from "../sweep/registry";
@@ -30,7 +31,8 @@ export function reportDataFromArchive(
   const sections: ReportSection[] = keys.map((key) => {
     const [name, preset] = key.split("\u0000") as [string, string];
     const mine = runs.filter((r) => r.study === name && r.preset === preset);
-    const study = o.studies?.find((s) => s.name === name) ?? getStudy(name);
+    const declared = o.studies?.find((s) => s.name === name) ?? getStudy(name);
+    const study = evaluationAsRun(declared, preset, mine);
     const reportRuns: ReportRun[] = mine.map((r) => ({
       runId: r.runId,
       runName: `${name}/${r.label}/seed${r.seed}`,

@@ -4,6 +4,7 @@
  * `study.json` artifact the sweep stored on its parent run), training curves, and the environment
  * the runs recorded.
  */
+import { evaluationAsRun } from "../evidence/budget";
 import { MlflowClient, type Run } from "../track/mlflow";
 import { getStudy } from "../sweep/registry";
 import type { SeedResult, Study } from "../evidence/study";
@@ -150,7 +151,7 @@ export async function collectReport(
       }
       const section: ReportSection = {
         experiment,
-        study,
+        study: evaluationAsRun(study, preset, children),
         preset,
         runs: children,
         results,

@@ -12,7 +12,7 @@ import { evaluateRepresentations } from "../../src/eval/evaluate";
 import { extractFeatures } from "../../src/eval/features";
 import { knnEval } from "../../src/eval/knn";
 import { linearEval } from "../../src/eval/linear";
-import { budgetFacts, SMALL_PROBE_DATA } from "../../src/evidence/budget";
+import { budgetFacts, evaluationAsRun, SMALL_PROBE_DATA } from "../../src/evidence/budget";
 import { planStudy } from "../../src/grid/study-grid";
 import { createHead } from "../../src/models/head";
 import { createEncoderPart } from "../../src/parts/resolve";
@@ -62,6 +62,25 @@ test("the budget prose says what the probe fits and what is scored", () => {
   assert.equal(
     budgetFacts(other, "small").text,
     "4 epochs on an 8000-image training subset (probe and kNN fitted on the whole training split, scored on 2000 test images)",
+  );
+});
+
+test("prose built from archived runs says what those runs scored, not what the study declares now", () => {
+  const old = [{ params: { "data.testLimit": "2000" } }, { params: { "data.testLimit": "2000" } }];
+  assert.equal(
+    budgetFacts(evaluationAsRun(lossStudy, "small", old), "small").text,
+    "6 epochs on a 5000-image training subset (probe and kNN fitted on that subset, scored on 2000 test images)",
+  );
+  const now = [{ params: { "data.testLimit": "0", "eval.probeData": "full-train" } }];
+  assert.equal(
+    budgetFacts(evaluationAsRun(lossStudy, "small", now), "small").text,
+    budgetFacts(lossStudy, "small").text.replace("that subset", "the whole training split"),
+  );
+  const mixed = [...old, ...now];
+  assert.equal(
+    budgetFacts(evaluationAsRun(lossStudy, "small", mixed), "small").text,
+    budgetFacts(lossStudy, "small").text,
+    "runs that disagree leave the declared budget",
   );
 });
 
