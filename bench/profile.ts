@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/profile.ts [--models convnet,resnet18] [--batch 256] [--steps 3]`:
+ * `node --import tsx bench/profile.ts [--models convnet,resnet18] [--batch 256] [--steps 3] [--precision fp32|bf16]`:
  * where a SimCLR training step's time goes on native TensorFlow (issue 16). Every TensorFlow op
  * tfjs-node runs passes through its binding's `executeOp`, synchronously (eager), so timing that
  * call gives each op's own time; the rest of the step's wall time is tfjs's JavaScript (tape,
@@ -13,6 +13,8 @@ import { initBackend } from "../src/backend";
 import { cpuRecord, describeCpu } from "../src/track/cpu";
 import { configureFromEnv } from "../src/workbench/params";
 import { buildStep, type BenchModel } from "./harness";
+import { bf16Conv2d } from "../src/backend/bf16";
+import { conv2dFp32, type Conv2dFn } from "../src/models/conv";
 
 /** Op kinds reported together. */
 const GROUPS: Record<string, RegExp> = {
@@ -20,6 +22,8 @@ const GROUPS: Record<string, RegExp> = {
   "batch norm": /^FusedBatchNorm|^ReluGrad$/,
   matmul: /MatMul/,
   transpose: /^Transpose$/,
+  // the bf16 mode's conversions around each convolution and its gradients (src/backend/bf16.ts)
+  cast: /^Cast$/,
 };
 
 interface OpStat {
@@ -47,7 +51,12 @@ interface Binding {
 }
 
 /** Profiles `steps` full training steps (after one warm-up) of one model. */
-export function profileStep(model: BenchModel, batch: number, steps: number): StepProfile {
+export function profileStep(
+  model: BenchModel,
+  batch: number,
+  steps: number,
+  conv: Conv2dFn = conv2dFp32,
+): StepProfile {
   // The addon's exports are read-only: the backend's reference to them is swapped for an object
   // that inherits them and times executeOp.
   const backend = tf.backend() as unknown as { binding: Binding };
@@ -76,7 +85,7 @@ export function profileStep(model: BenchModel, batch: number, steps: number): St
     return out;
   };
   backend.binding = Object.create(binding, { executeOp: { value: timed } }) as Binding;
-  const step = buildStep(model, batch, 32);
+  const step = buildStep(model, batch, 32, conv);
   try {
     step.full(); // warm-up: oneDNN primitives, allocations
     let wall = 0;
@@ -140,12 +149,22 @@ async function main(): Promise<void> {
       batch: { type: "string", default: "256" },
       steps: { type: "string", default: "3" },
       json: { type: "boolean", default: false },
+      precision: { type: "string", default: "fp32" },
     },
   });
+  if (values.precision !== "fp32" && values.precision !== "bf16") {
+    console.error(`profile: --precision: expected fp32 or bf16, got "${values.precision}"`);
+    process.exit(2);
+  }
   const backend = await initBackend({ prefer: "tensorflow" });
   const models = (values.models ?? "").split(",") as BenchModel[];
   const profiles = models.map((m) =>
-    profileStep(m, Number(values.batch), Math.max(1, Number(values.steps))),
+    profileStep(
+      m,
+      Number(values.batch),
+      Math.max(1, Number(values.steps)),
+      values.precision === "bf16" ? bf16Conv2d() : conv2dFp32,
+    ),
   );
   const cpu = cpuRecord(backend);
   if (values.json) console.log(JSON.stringify({ cpu, profiles }, null, 2));
