@@ -217,11 +217,12 @@ function cartesian(fig: Figure): string {
       ),
     );
   const hasBars = primary.some((t) => t.type === "bar");
+  const lines = referenceLines(fig);
   const range = (layout.yaxis as { range?: unknown } | undefined)?.range;
   const y1 = linearScale(
     [
       ...yValues(primary),
-      ...referenceLines(fig).map((l) => l.y),
+      ...lines.map((l) => l.y),
       ...(Array.isArray(range) ? nums(range).filter((v): v is number => v !== null) : []),
     ],
     H - M.b,
@@ -260,7 +261,6 @@ function cartesian(fig: Figure): string {
         text(numX.at(t), H - M.b + 18, logX ? `${10 ** t}` : String(t), `text-anchor="middle"`),
       );
   out.push(text((M.l + W - M.r) / 2, H - 52, titleOf(layout.xaxis?.title), `text-anchor="middle"`));
-  const lines = referenceLines(fig);
   for (const l of lines)
     out.push(
       `<line class="reference" x1="${M.l}" x2="${W - M.r}" y1="${n(y1.at(l.y))}" y2="${n(y1.at(l.y))}" stroke="${l.color}" stroke-width="2" stroke-dasharray="6 4"/>`,
