@@ -116,6 +116,6 @@ test("results/small/before.json holds the 18 earlier claims, each still a claim 
   assert.match(md, /## How the budget was split/);
   assert.match(
     md,
-    /\| augmentation-grid \| 6 epochs on a 5000-image .* \| 49 \| 6 \(3 cells\), 1 \(46 cells\) \| 64 \|/,
+    /\| augmentation-grid \| 6 epochs on a 5000-image .* \| 49 \| 4 \(3 cells\), 1 \(46 cells\) \| 58 \|/,
   );
 });
