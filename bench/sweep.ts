@@ -39,7 +39,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function overhead(trackingUri: string, tmp: string): Promise<void> {
   const command = [process.execPath, path.join(__dirname, "sweep-cell.cjs")];
-  const common = { command, configDir: path.join(tmp, "cfg"), cwd: process.cwd() };
+  const common = { command, cwd: process.cwd() };
   const inner = createExecutor(values.executor, {
     local: common,
     slurm: { ...common, logDir: path.join(tmp, "logs"), pollSeconds: 0.25, maxInFlight: 1 },
@@ -70,6 +70,7 @@ async function overhead(trackingUri: string, tmp: string): Promise<void> {
   const r = await runSweep(study, {
     preset: "tiny",
     trackingUri,
+    configDir: path.join(tmp, "cfg"),
     executor: timed,
     resolveConfig: mergeResolver,
   });
@@ -97,11 +98,12 @@ async function parallel(trackingUri: string, tmp: string): Promise<void> {
     ["parallel-2x1-thread", { parallel: 2, threadsPerCell: 1 }],
   ] as const) {
     const study: Study = { ...full, name: `bench-${mode}`, seeds: 1 };
-    const ex = createExecutor("local", { local: { ...local, configDir: path.join(tmp, "cfg") } });
+    const ex = createExecutor("local", { local });
     const t0 = Date.now();
     const plans = await runSweep(study, {
       preset: "tiny",
       trackingUri,
+      configDir: path.join(tmp, "cfg"),
       executor: ex,
       resolveConfig: projectConfigResolver,
       seeds: 1,

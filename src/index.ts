@@ -340,6 +340,7 @@ export {
   pluginAugmentations,
   resolveLoss,
   type LossFn,
+  type LossSection,
 } from "./parts/resolve";
 export { createRng, type Rng } from "./util/random";
 export { shownPath } from "./util/shown-path";

@@ -468,7 +468,7 @@ export function readConfigFile(file: string): ConfigFile {
 }
 
 /**
- * Reads a resolved config (a sweep cell's, written by its executor from the config the study's
+ * Reads a resolved config (a sweep cell's, written by the cell step from the config the study's
  * plan resolved) and validates it once, since it crossed a process boundary: every field present
  * with a valid value, its plugins loaded with the content it was resolved with (sha256), every
  * plugin part it uses listed. It is not resolved again: no preset, no defaults, no re-merge, so

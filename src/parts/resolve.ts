@@ -38,12 +38,19 @@ import { pluginKernel } from "../plugins/kernel";
 import { findPart, pluginNames } from "../plugins/registry";
 import { PART_KINDS, type PartKind, type PluginOptions } from "../plugins/types";
 
-/** A contrastive loss as training calls it: z1, z2 and the config's loss options. */
-export type LossFn = (
-  z1: tf.Tensor2D,
-  z2: tf.Tensor2D,
-  options: Partial<ContrastiveLossOptions>,
-) => ContrastiveLossOutput;
+/**
+ * A contrastive loss as training calls it: z1 and z2 only. Its options (temperature, margin, a
+ * plugin's own) were bound and checked once, when {@link resolveLoss} resolved it.
+ */
+export type LossFn = (z1: tf.Tensor2D, z2: tf.Tensor2D) => ContrastiveLossOutput;
+
+/**
+ * A loss section as a config holds it (`config.loss`) or a caller writes it: the loss's name (a
+ * built-in kind or a plugin's loss) and its options; missing fields come from the defaults.
+ */
+export type LossSection = Partial<Omit<ContrastiveLossOptions, "kind">> & {
+  kind?: LossKind | (string & Record<never, never>);
+};
 
 /** The worker-thread module that loads a view spec's plugins before serving batches. */
 export const PLUGIN_VIEW_WORKER = path.join(__dirname, "view-worker.ts");
@@ -65,19 +72,29 @@ function pluginPart<K extends PartKind>(kind: K, name: string, builtins: readonl
   );
 }
 
+/** Throws unless the loss's temperature is positive (the one check of a bound loss's options). */
+function checkTemperature(o: ContrastiveLossOptions): void {
+  if (!(o.temperature > 0)) throw new Error(`loss temperature must be > 0, got ${o.temperature}`);
+}
+
 /**
- * The loss named `kind`: the built-in contrastiveLoss, or a plugin's loss with its contract
- * checked, called with the loss options over the plugin's own defaults over LOSS_DEFAULTS.
+ * The loss `loss.kind` names, with `loss`'s options bound: the built-in contrastiveLoss (over
+ * LOSS_DEFAULTS), or a plugin's loss with its contract checked (over the plugin's own defaults
+ * over LOSS_DEFAULTS). The options are merged and checked here, once per run, so a training step
+ * hands the loss its projections only. Throws on an unknown name or a temperature <= 0.
  */
-export function resolveLoss(kind: string): LossFn {
-  if (LOSS_KINDS.includes(kind as LossKind)) return contrastiveLoss;
+export function resolveLoss(loss: LossSection = {}): LossFn {
+  const kind = loss.kind ?? LOSS_DEFAULTS.kind;
+  if (LOSS_KINDS.includes(kind as LossKind)) {
+    const o: ContrastiveLossOptions = { ...LOSS_DEFAULTS, ...loss, kind: kind as LossKind };
+    checkTemperature(o);
+    return (z1, z2) => contrastiveLoss(z1, z2, o);
+  }
   const found = pluginPart("losses", kind, LOSS_KINDS);
-  return (z1, z2, opts) => {
-    const o = { ...LOSS_DEFAULTS, ...found.part.defaults, ...opts } as ContrastiveLossOptions &
-      PluginOptions;
-    if (!(o.temperature > 0)) throw new Error(`loss temperature must be > 0, got ${o.temperature}`);
-    return pluginLossOutput(found, z1, z2, o);
-  };
+  const o = { ...LOSS_DEFAULTS, ...found.part.defaults, ...loss } as ContrastiveLossOptions &
+    PluginOptions;
+  checkTemperature(o);
+  return (z1, z2) => pluginLossOutput(found, z1, z2, o);
 }
 
 /**

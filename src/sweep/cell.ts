@@ -1,10 +1,14 @@
 /**
  * The "run a cell" step of a sweep: one cell x seed, through whichever executor, with its retries.
+ * The step writes the cell's resolved config file once (`configDir`, where every node sees it) and
+ * hands the executor its path: executors run a file, they never see the config.
  * Each attempt gets its child run before it is submitted (status SCHEDULED, the engine's job id as
  * tag simclr.job_id), so a waiting cell is visible in MLflow and an orchestrator that dies can
  * re-attach to the job; the cell's process logs into that run (SIMCLR_RUN_ID). After the attempt
  * the run is reconciled with what the executor reported (status, metrics, failure note).
  */
+import fs from "node:fs";
+import path from "node:path";
 import { failureNote, isDeterministic } from "./failure";
 import { flattenParams, type MlflowClient, type Run } from "../track/mlflow";
 import type { RunStatus } from "../track/types";
@@ -81,6 +85,8 @@ export interface CellStep {
   parentRunId: string;
   trackingUri: string;
   resources: CellResources;
+  /** Folder of the cells' resolved config files (SweepOptions.configDir). */
+  configDir: string;
   /** Extra attempts for a failed cell. */
   retries: number;
   signal: AbortSignal;
@@ -129,9 +135,35 @@ function cellTags(s: CellStep, plan: CellPlan<object>): Record<string, string> {
   };
 }
 
-function taskFor(s: CellStep, plan: CellPlan<object>, runId: string, attempt: number): CellTask {
+/** Where the cell's resolved config file is: `<configDir>/<study>/<config hash, 16>.json`. */
+export function cellConfigFile(configDir: string, study: string, plan: CellPlan<object>): string {
+  return path.join(configDir, study, `${plan.configHash.slice(0, 16)}.json`);
+}
+
+/**
+ * Writes the cell's resolved config (as its plan holds it, resolved once when the study was
+ * planned) to {@link cellConfigFile}, whole or not at all (renamed into place: a process reading
+ * the same cell's file never sees it half-written); returns the path.
+ */
+export function writeCellConfig(configDir: string, study: string, plan: CellPlan<object>): string {
+  const file = cellConfigFile(configDir, study, plan);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, `${JSON.stringify(plan.config, null, 2)}\n`);
+  fs.renameSync(partial, file);
+  return file;
+}
+
+function taskFor(
+  s: CellStep,
+  plan: CellPlan<object>,
+  run: { runId: string; attempt: number; configFile: string },
+): CellTask {
+  const { runId, attempt, configFile } = run;
   return {
-    plan,
+    configFile,
+    label: plan.label,
+    seed: plan.seed,
     study: s.study.name,
     preset: s.preset,
     resources: s.resources,
@@ -250,7 +282,16 @@ async function reattach(
 ): Promise<CellResult | undefined> {
   const outcome = s.executor.attach
     ? await s.executor
-        .attach(job.jobId, taskFor(s, plan, job.runId, attempt), s.signal)
+        .attach(
+          job.jobId,
+          taskFor(s, plan, {
+            runId: job.runId,
+            attempt,
+            // the job was submitted with it: its path, not written again under a running job
+            configFile: cellConfigFile(s.configDir, s.study.name, plan),
+          }),
+          s.signal,
+        )
         .catch((err: unknown) => thrownOutcome(err, Date.now()))
     : undefined;
   if (!outcome) {
@@ -284,14 +325,17 @@ export async function runCell(
     last = await reattach(s, plan, history.inFlight, history.priorAttempts);
     if (last && (last.status !== "FAILED" || last.deterministic)) return last;
   }
+  let configFile: string | undefined;
   for (; attempt <= s.retries && !s.signal.aborted; attempt++) {
     s.onStart?.(attempt > 0 ? `${name} (retry)` : name);
     const runId = await createCellRun(s, plan);
     const since = Date.now();
-    const task = taskFor(s, plan, runId, history.priorAttempts + attempt + 1);
     let outcome: CellOutcome;
     try {
-      outcome = await s.executor.run(task, s.signal);
+      // written once, for all attempts (a failure to write fails the attempt like the command's)
+      configFile ??= writeCellConfig(s.configDir, s.study.name, plan);
+      const n = history.priorAttempts + attempt + 1;
+      outcome = await s.executor.run(taskFor(s, plan, { runId, attempt: n, configFile }), s.signal);
     } catch (err) {
       outcome = thrownOutcome(err, since);
       if (err instanceof SubmitRejected) {

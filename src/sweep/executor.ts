@@ -1,18 +1,17 @@
 /**
- * Executors run one sweep cell as a standalone command that gets its config as a file and its
- * tracking context through environment variables (src/track/context.ts), and prints its result as
- * JSON on stdout. This file holds the contract, the per-cell resources and the `local` executor
+ * Executors run one sweep cell as a standalone command that gets its config as a file (written
+ * once by the cell step, src/sweep/cell.ts: an executor never sees the config) and its tracking
+ * context through environment variables (src/track/context.ts), and prints its result as JSON on
+ * stdout. This file holds the contract, the per-cell resources and the `local` executor
  * (N cells at once on this machine); src/sweep/slurm.ts and src/sweep/ray.ts run the same command
  * on a cluster.
  */
 import { spawn } from "node:child_process";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { trackingContextToEnv, type TrackingContext } from "../track/context";
 import { PROJECT_ROOT } from "../track/server";
 import { childEnvironment } from "../util/process";
-import type { CellPlan } from "../grid/study-grid";
 
 /** What one cell may use, set the same way for every executor. */
 export interface CellResources {
@@ -50,7 +49,15 @@ export function validateResources(r: CellResources): CellResources {
 
 /** What an executor needs to run one cell. */
 export interface CellTask {
-  plan: CellPlan<object>;
+  /**
+   * The cell's resolved config file (written by the cell step where every node sees it); the
+   * command gets it as `--config FILE`.
+   */
+  configFile: string;
+  /** The cell's label (for job names and metadata). */
+  label: string;
+  /** The cell's seed (for job metadata). */
+  seed: number;
   /** Study name. */
   study: string;
   preset: string;
@@ -137,18 +144,6 @@ export function cellEnv(task: CellTask, threads?: number): Record<string, string
   return env;
 }
 
-/**
- * Writes the cell's resolved config (as its plan holds it, resolved once when the study was
- * planned) where every node sees it (a shared filesystem); returns the path.
- */
-export function writeCellConfig(configDir: string, task: CellTask): string {
-  const dir = path.join(configDir, task.study);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${task.plan.configHash.slice(0, 16)}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(task.plan.config, null, 2)}\n`);
-  return file;
-}
-
 /** The last `n` lines of a text. */
 export function tail(text: string, n = 15): string {
   return text.trim().split("\n").slice(-n).join("\n");
@@ -178,8 +173,6 @@ export type CommandRunner = (
 export interface LocalExecutorOptions {
   /** Command and leading args; `--config FILE --json` are appended. */
   command: string[];
-  /** Folder for the cells' config files. */
-  configDir: string;
   /** Runs the command; default {@link spawnCommand}. */
   runner: CommandRunner;
   /** Working directory of the command. */
@@ -202,7 +195,6 @@ export interface LocalExecutorOptions {
 export const LOCAL_EXECUTOR_DEFAULTS: Readonly<Omit<LocalExecutorOptions, "runner">> =
   Object.freeze({
     command: [process.execPath, path.join(PROJECT_ROOT, "bin", "simclr-cell.cjs")],
-    configDir: path.join(PROJECT_ROOT, ".simclr", "sweeps"),
     cwd: PROJECT_ROOT,
     echoStderr: false,
     parallel: 1,
@@ -288,15 +280,18 @@ export function createLocalExecutor(options: Partial<LocalExecutorOptions> = {})
     name: "local",
     concurrency: o.parallel,
     async run(task, signal) {
-      const file = writeCellConfig(o.configDir, task);
       const env: NodeJS.ProcessEnv = { ...childEnvironment(), ...cellEnv(task, threads) };
       const t0 = Date.now();
-      const r = await o.runner(o.command[0], [...o.command.slice(1), "--config", file, "--json"], {
-        env,
-        cwd: o.cwd,
-        signal,
-        onStderr: o.echoStderr ? (d) => process.stderr.write(d) : undefined,
-      });
+      const r = await o.runner(
+        o.command[0],
+        [...o.command.slice(1), "--config", task.configFile, "--json"],
+        {
+          env,
+          cwd: o.cwd,
+          signal,
+          onStderr: o.echoStderr ? (d) => process.stderr.write(d) : undefined,
+        },
+      );
       return commandOutcome(r, (Date.now() - t0) / 1000);
     },
   };

@@ -20,7 +20,6 @@ import {
   LOCAL_EXECUTOR_DEFAULTS,
   SubmitRejected,
   tail,
-  writeCellConfig,
   type CellOutcome,
   type CellTask,
   type Executor,
@@ -32,8 +31,6 @@ export interface RayExecutorOptions {
   address: string;
   /** Cell command and leading args; `--config FILE --json` are appended. */
   command: string[];
-  /** Folder for the cells' config files (must be visible from every node). */
-  configDir: string;
   /** Working directory of the jobs (the same install path on every node). */
   cwd: string;
   /** Seconds between status polls. */
@@ -45,7 +42,6 @@ export interface RayExecutorOptions {
 /** Defaults for {@link RayExecutorOptions} (the address has none: it names the cluster). */
 export const RAY_EXECUTOR_DEFAULTS: Readonly<Omit<RayExecutorOptions, "address">> = Object.freeze({
   command: LOCAL_EXECUTOR_DEFAULTS.command,
-  configDir: LOCAL_EXECUTOR_DEFAULTS.configDir,
   cwd: LOCAL_EXECUTOR_DEFAULTS.cwd,
   pollSeconds: 1,
   maxInFlight: 64,
@@ -229,15 +225,14 @@ export function createRayExecutor(
     concurrency: o.maxInFlight,
     async run(task, signal) {
       await checkFits(task);
-      const file = writeCellConfig(o.configDir, task);
-      const cmd = [...o.command, "--config", file, "--json"].map(shellQuote).join(" ");
+      const cmd = [...o.command, "--config", task.configFile, "--json"].map(shellQuote).join(" ");
       const body: Record<string, unknown> = {
         entrypoint: `cd ${shellQuote(o.cwd)} && ${cmd}`,
         submission_id: `simclr-${task.attemptKey}`,
         entrypoint_num_cpus: task.resources.cpus,
         entrypoint_num_gpus: task.resources.gpus,
         runtime_env: { env_vars: cellEnv(task, task.resources.cpus) },
-        metadata: { study: task.study, cell: task.plan.label, seed: String(task.plan.seed) },
+        metadata: { study: task.study, cell: task.label, seed: String(task.seed) },
       };
       if (task.resources.memoryMb) body.entrypoint_memory = task.resources.memoryMb * 2 ** 20;
       const id = body.submission_id as string;

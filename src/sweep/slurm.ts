@@ -21,7 +21,6 @@ import {
   spawnCommand,
   SubmitRejected,
   tail,
-  writeCellConfig,
   type CellOutcome,
   type CellTask,
   type CommandRunner,
@@ -32,8 +31,6 @@ import {
 export interface SlurmExecutorOptions {
   /** Cell command and leading args; `--config FILE --json` are appended. */
   command: string[];
-  /** Folder for the cells' config files (must be visible from the compute nodes). */
-  configDir: string;
   /** Folder for the jobs' stdout/stderr files (must be visible from the compute nodes). */
   logDir: string;
   /** Working directory of the jobs. */
@@ -52,7 +49,6 @@ export interface SlurmExecutorOptions {
 export const SLURM_EXECUTOR_DEFAULTS: Readonly<Omit<SlurmExecutorOptions, "runner">> =
   Object.freeze({
     command: LOCAL_EXECUTOR_DEFAULTS.command,
-    configDir: LOCAL_EXECUTOR_DEFAULTS.configDir,
     logDir: path.join(PROJECT_ROOT, ".simclr", "sweep-logs"),
     cwd: PROJECT_ROOT,
     pollSeconds: 2,
@@ -181,10 +177,9 @@ export function createSlurmExecutor(options: Partial<SlurmExecutorOptions> = {})
     name: "slurm",
     concurrency: o.maxInFlight,
     async run(task, signal) {
-      const file = writeCellConfig(o.configDir, task);
       const files = logFiles(task);
-      const cmd = [...o.command, "--config", file, "--json"].map(shellQuote).join(" ");
-      const name = `simclr-${task.study}-${task.plan.label}`.replace(/[^A-Za-z0-9_.=-]/g, "_");
+      const cmd = [...o.command, "--config", task.configFile, "--json"].map(shellQuote).join(" ");
+      const name = `simclr-${task.study}-${task.label}`.replace(/[^A-Za-z0-9_.=-]/g, "_");
       const args = [
         "--parsable",
         `--job-name=${name.slice(0, 100)}`,

@@ -67,8 +67,8 @@ export interface SweepOptions {
   /**
    * Builds each cell's full config, once, when the study is planned: the project's
    * `resolveConfig` (a PretrainConfig, what `runStudy` passes), default a plain merge
-   * ({preset, ...overrides}) for a stand-in cell command. The sweep and its executors carry the
-   * config as it is (they hash, log and write it; they read no field).
+   * ({preset, ...overrides}) for a stand-in cell command. The sweep and its cell step carry the
+   * config as it is (they hash, log and write it; they read no field); executors get its file.
    */
   resolveConfig?: ConfigResolver<object>;
   /** Overrides under every cell's (and the study's base), e.g. a notebook's data set. */
@@ -103,12 +103,19 @@ export interface SweepOptions {
    * measures afresh). On a cluster it must be on the shared filesystem, as the cells' configs are.
    */
   baselineCache: string;
+  /**
+   * Folder of the cells' resolved config files, one subfolder per study: the cell step writes
+   * each cell's once and its executor hands the command the path. On a cluster it must be on the
+   * shared filesystem.
+   */
+  configDir: string;
 }
 
 /** Defaults for {@link SweepOptions}. */
 export const SWEEP_DEFAULTS: Readonly<Omit<SweepOptions, "preset">> = Object.freeze({
   resources: CELL_RESOURCE_DEFAULTS,
   baselineCache: path.join(PROJECT_ROOT, ".simclr", "baselines"),
+  configDir: path.join(PROJECT_ROOT, ".simclr", "sweeps"),
   retries: 1,
   progressBar: false,
   handleSignals: false,
@@ -569,6 +576,7 @@ export async function runSweep(
       parentRunId,
       trackingUri: uri,
       resources,
+      configDir: o.configDir,
       retries: o.retries,
       signal: abort.signal,
       logModels: o.logModels ?? study.logModels ?? false,

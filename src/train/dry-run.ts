@@ -35,7 +35,7 @@ export function dryRunPlugins(
   );
   const extra = pluginAugmentations();
   const [v1, v2] = twoViewAugmenter(viewSpec(config), extra)(batch, createRng(config.seed));
-  const lossFn = resolveLoss(config.loss.kind);
+  const lossFn = resolveLoss(config.loss);
   const value = tf.tidy(() => {
     const x = tf.concat([
       tf.tensor4d(v1.data, [v1.n, v1.height, v1.width, 3]),
@@ -44,7 +44,7 @@ export function dryRunPlugins(
     const h = state.encoder.apply(x, false);
     if (config.mode !== "simclr") return tf.scalar(0);
     const [z1, z2] = tf.split(state.head.apply(h, false), 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-    return lossFn(z1, z2, config.loss).loss;
+    return lossFn(z1, z2).loss;
   });
   const loss = value.dataSync()[0];
   value.dispose();

@@ -213,7 +213,7 @@ export async function pretrain(
     dryRunPlugins(config, state, splits.train);
     if (o.resume && config.train.checkpointDir) state.tryResume(config.train.checkpointDir, ckKey);
     views = createViewSource(splits.train, config, state.step, state.totalSteps);
-    const lossFn = resolveLoss(config.loss.kind);
+    const lossFn = resolveLoss(config.loss);
     const { totalSteps, stepsPerEpoch } = state;
     const history: EpochSummary[] = state.history;
     const curve: EvalPoint[] = state.curve;
@@ -233,7 +233,7 @@ export async function pretrain(
       const r =
         config.mode === "supervised"
           ? supervisedStep(state, batch, lr)
-          : contrastiveStep(state, batch, lr, config.loss, lossFn);
+          : contrastiveStep(state, batch, lr, lossFn);
       if (!finite(r.loss)) throw new DivergenceError(step, r.loss);
       const dt = (performance.now() - ts) / 1000;
       const nViews = batch.view1.n + batch.view2.n;

@@ -4,11 +4,7 @@
  * encoder and augmented views, softmax cross-entropy of a linear classifier on h.
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  contrastiveLoss,
-  contrastiveMetrics,
-  type ContrastiveLossOptions,
-} from "../loss/contrastive";
+import { contrastiveMetrics } from "../loss/contrastive";
 import type { ImageBatch } from "../data/types";
 import type { LossFn } from "../parts/resolve";
 import type { TrainingState } from "./state";
@@ -29,21 +25,20 @@ function toTensor(b: ImageBatch): tf.Tensor4D {
 
 /**
  * A SimCLR step at learning rate lr; updates the variables and BN moving statistics. `lossFn`:
- * the loss `loss.kind` names (src/parts/resolve.ts resolveLoss); default the built-in losses.
+ * the run's loss with its options bound (src/parts/resolve.ts `resolveLoss(config.loss)`).
  */
 export function contrastiveStep(
   state: TrainingState,
   batch: TwoViewBatch,
   lr: number,
-  loss: Partial<ContrastiveLossOptions>,
-  lossFn: LossFn = contrastiveLoss,
+  lossFn: LossFn,
 ): StepResult {
   let metrics = { accuracy: NaN, entropy: NaN };
   const x = tf.tidy(() => tf.concat([toTensor(batch.view1), toTensor(batch.view2)], 0)); // [2N, H, W, 3]
   const { value, grads } = tf.variableGrads(() => {
     const h = state.encoder.apply(x, true); // [2N, D], global BN over both views
     const [z1, z2] = tf.split(state.head.apply(h, true), 2, 0) as [tf.Tensor2D, tf.Tensor2D]; // [N, d] each
-    const out = lossFn(z1, z2, loss);
+    const out = lossFn(z1, z2);
     metrics = contrastiveMetrics(out);
     return out.loss;
   }, state.trainableVariables);

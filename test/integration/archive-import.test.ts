@@ -42,10 +42,14 @@ const study: Study = {
 test("a sweep on a lost store imports the archive's runs and skips their cells", async () => {
   const executor = createLocalExecutor({
     command: CELL,
-    configDir: path.join(tmp, "cfg"),
     cwd: ROOT,
   });
-  const common = { preset: "tiny", trackingUri: mlflow.url, executor };
+  const common = {
+    preset: "tiny",
+    trackingUri: mlflow.url,
+    configDir: path.join(tmp, "cfg"),
+    executor,
+  };
   const first = await runSweep(study, { ...common, experiment: "store-a" });
   assert.equal(first.finished, 4);
 
@@ -98,13 +102,13 @@ test("a malformed archive fails the sweep before anything is imported, naming th
   fs.writeFileSync(file, "{not json}\n");
   const executor = createLocalExecutor({
     command: CELL,
-    configDir: path.join(tmp, "cfg"),
     cwd: ROOT,
   });
   await assert.rejects(
     runSweep(study, {
       preset: "tiny",
       trackingUri: mlflow.url,
+      configDir: path.join(tmp, "cfg"),
       executor,
       experiment: "store-c",
       archive: file,
@@ -117,7 +121,7 @@ test("`reproduce --archive-only` merges the store's finished runs into runs.json
   // Two seeds of every losses cell on the server (measured in-process: NT-Xent ahead).
   const acc: Record<string, number> = { ntxent: 0.5, ntlogistic: 0.4, margin: 0.45 };
   const executor = inProcessExecutor(async (run, _config, task) => {
-    const linear_acc = (acc[task.plan.label] ?? 0.3) + 0.002 * task.plan.seed;
+    const linear_acc = (acc[task.label] ?? 0.3) + 0.002 * task.seed;
     run.logMetrics({ linear_acc }, 0);
     return { linear_acc };
   });
@@ -127,6 +131,7 @@ test("`reproduce --archive-only` merges the store's finished runs into runs.json
     preset: "small",
     seeds: 2,
     trackingUri: mlflow.url,
+    configDir: path.join(tmp, "cfg"),
     executor,
   });
   assert.equal(sweep.finished, 10);

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { resolveConfig } from "../../src/config/resolve";
 import { planStudy, type StudyGrid } from "../../src/grid/study-grid";
-import { writeCellConfig } from "../../src/sweep/executor";
+import { writeCellConfig } from "../../src/sweep/cell";
 import { PROJECT_ROOT } from "../../src/track/server";
 import { e2eData } from "../support/e2e-data";
 import { tempDir } from "../support/tmp";
@@ -64,14 +64,7 @@ test("cells of one seed share one random-init baseline across processes; a later
   const dir = tempDir("baseline-cells");
   const cache = path.join(dir, "baselines");
   const files = planStudy(study, { preset: "tiny", resolveConfig }).map((plan) =>
-    writeCellConfig(path.join(dir, "configs"), {
-      plan,
-      study: study.name,
-      preset: "tiny",
-      resources: { cpus: 1, gpus: 0 },
-      attemptKey: plan.label,
-      context: {},
-    }),
+    writeCellConfig(path.join(dir, "configs"), study.name, plan),
   );
   // two cells race for the key (both may measure it: the same value, renamed into place)
   const [a, b] = await Promise.all([runCell(files[0], cache), runCell(files[1], cache)]);

@@ -1,6 +1,6 @@
 /**
  * A sweep cell's config path (issue 23 item 3): the study's plan resolves the cell's config once
- * into a typed PretrainConfig, the executor writes it as it is, and the cell entry
+ * into a typed PretrainConfig, the cell step writes it as it is, and the cell entry
  * (bin/simclr-cell.cjs) reads it, validates it once and trains on exactly that config (the same
  * config and config hash come back), without resolving it again: a resolved config that lacks a
  * field or holds a bad value is refused naming the file and the field, not filled from defaults.
@@ -13,7 +13,7 @@ import path from "node:path";
 import { planStudy, type CellPlan, type StudyGrid } from "../../src/grid/study-grid";
 import { resolveConfig } from "../../src/config/resolve";
 import type { PretrainConfig } from "../../src/config/pretrain-config";
-import { writeCellConfig, type CellTask } from "../../src/sweep/executor";
+import { writeCellConfig } from "../../src/sweep/cell";
 import { PROJECT_ROOT } from "../../src/track/server";
 import { e2eData } from "../support/e2e-data";
 import { tempDir } from "../support/tmp";
@@ -65,17 +65,9 @@ function runCellEntry(file: string): {
   };
 }
 
-/** What the executor writes for a plan (its own writer, writeCellConfig). */
+/** What the cell step writes for a plan (its own writer, writeCellConfig). */
 function writePlan(dir: string, plan: CellPlan<object>): string {
-  const task: CellTask = {
-    plan,
-    study: study.name,
-    preset: "tiny",
-    resources: { cpus: 1, gpus: 0 },
-    attemptKey: "test",
-    context: {},
-  };
-  return writeCellConfig(dir, task);
+  return writeCellConfig(dir, study.name, plan);
 }
 
 const [plan] = planStudy(study, { preset: "tiny", resolveConfig });

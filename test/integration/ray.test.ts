@@ -66,7 +66,6 @@ const executor = (command = cell()): ReturnType<typeof createRayExecutor> =>
     address: ray.dashboard,
     command,
     cwd: ROOT,
-    configDir: path.join(tmp, "cfg"),
     pollSeconds: 0.5,
   });
 
@@ -89,6 +88,7 @@ test(
     const r1 = await runSweep(study("ray-basic", [1, 2, 3, 4]), {
       preset: "tiny",
       trackingUri: mlflow.url,
+      configDir: path.join(tmp, "cfg"),
       executor: executor(),
     });
     assert.deepEqual(
@@ -123,6 +123,7 @@ test(
     const r2 = await runSweep(study("ray-basic", [1, 2, 3, 4]), {
       preset: "tiny",
       trackingUri: mlflow.url,
+      configDir: path.join(tmp, "cfg"),
       executor: executor(),
     });
     assert.deepEqual(
@@ -143,6 +144,7 @@ test(
       const sweep = runSweep(study("ray-stop"), {
         preset: "tiny",
         trackingUri: mlflow.url,
+        configDir: path.join(tmp, "cfg"),
         executor: ex,
         retries: 0,
       });
@@ -157,6 +159,7 @@ test(
       const r2 = await runSweep(study("ray-stop"), {
         preset: "tiny",
         trackingUri: mlflow.url,
+        configDir: path.join(tmp, "cfg"),
         executor: ex,
       });
       assert.deepEqual(
@@ -234,6 +237,7 @@ test(
     const r = await runSweep(study("ray-bad-gpus"), {
       preset: "tiny",
       trackingUri: mlflow.url,
+      configDir: path.join(tmp, "cfg"),
       executor: executor(),
       resources: { cpus: 1, gpus: 2 },
     });

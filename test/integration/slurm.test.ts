@@ -53,7 +53,6 @@ const executor = (): ReturnType<typeof createSlurmExecutor> =>
   createSlurmExecutor({
     command: CELL,
     cwd: ROOT,
-    configDir: path.join(tmp, "cfg"),
     logDir: path.join(tmp, "logs"),
     pollSeconds: 0.5,
   });
@@ -78,6 +77,7 @@ test(
     const r1 = await runSweep(study("slurm-basic"), {
       preset: "tiny",
       trackingUri: mlflow.url,
+      configDir: path.join(tmp, "cfg"),
       executor: executor(),
     });
     assert.deepEqual(
@@ -108,6 +108,7 @@ test(
     const r2 = await runSweep(study("slurm-basic"), {
       preset: "tiny",
       trackingUri: mlflow.url,
+      configDir: path.join(tmp, "cfg"),
       executor: executor(),
     });
     assert.deepEqual(
@@ -130,6 +131,7 @@ test(
       const sweep = runSweep(study("slurm-cancel"), {
         preset: "tiny",
         trackingUri: mlflow.url,
+        configDir: path.join(tmp, "cfg"),
         executor: executor(),
         retries: 0,
       });
@@ -149,6 +151,7 @@ test(
       const r2 = await runSweep(study("slurm-cancel"), {
         preset: "tiny",
         trackingUri: mlflow.url,
+        configDir: path.join(tmp, "cfg"),
         executor: executor(),
       });
       assert.deepEqual(
@@ -227,6 +230,7 @@ test(
       const r = await runSweep(study(`slurm-bad-${resources.gpus}`), {
         preset: "tiny",
         trackingUri: mlflow.url,
+        configDir: path.join(tmp, "cfg"),
         executor: executor(),
         resources,
       });
@@ -260,10 +264,10 @@ test(
       const r = await runStudy(real, {
         preset: "tiny",
         trackingUri: mlflow.url,
+        configDir: path.join(tmp, "cfg"),
         executor: "slurm",
         executorOptions: {
           slurm: {
-            configDir: path.join(tmp, "cfg"),
             logDir: path.join(tmp, "logs"),
             pollSeconds: 0.5,
           },

@@ -47,13 +47,13 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
   };
   const executor = createLocalExecutor({
     command: CELL,
-    configDir: path.join(tmp, "cfg"),
     cwd: ROOT,
   });
   const progress: SweepProgress[] = [];
   const r1 = await runSweep(study, {
     preset: "tiny",
     trackingUri: mlflow.url,
+    configDir: path.join(tmp, "cfg"),
     executor,
     onProgress: (p) => progress.push(p),
   });
@@ -115,7 +115,12 @@ test("a sweep runs every cell, retries a failure once, keeps going, and a re-run
       assert.ok(r.info.runName.startsWith(`${r.tags["simclr.cell"]}/seed`), r.info.runName);
     }
 
-  const r2 = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor });
+  const r2 = await runSweep(study, {
+    preset: "tiny",
+    trackingUri: mlflow.url,
+    configDir: path.join(tmp, "cfg"),
+    executor,
+  });
   assert.equal(r2.parentRunId, r1.parentRunId);
   assert.deepEqual(
     r2.cells.map((x) => x.status),

@@ -118,15 +118,15 @@ test("a loss that returns no scalar fails naming the file; a good one keeps cont
   const z1 = tf.randomNormal([4, 8]) as tf.Tensor2D;
   const z2 = tf.randomNormal([4, 8]) as tf.Tensor2D;
   assert.throws(
-    () => resolveLoss("vectorloss")(z1, z2, {}),
+    () => resolveLoss({ kind: "vectorloss" })(z1, z2),
     /plugin test\/plugins\/fixtures\/vector-loss\.ts: loss 'vectorloss' returned loss \[8\]; expected a scalar tf\.Tensor \(rank 0\)/,
   );
-  const mine = resolveLoss("twin")(z1, z2, {});
+  const mine = resolveLoss({ kind: "twin" })(z1, z2);
   const ref = contrastiveLoss(z1, z2, { kind: "ntxent" });
   assert.equal(mine.loss.rank, 0);
   assert.ok(Math.abs(mine.loss.dataSync()[0] - ref.loss.dataSync()[0]) < 1e-6);
   assert.throws(
-    () => resolveLoss("nope"),
+    () => resolveLoss({ kind: "nope" }),
     /unknown loss kind "nope"; expected ntxent, ntlogistic, margin, .*twin/,
   );
   tf.dispose([z1, z2, mine.loss, mine.logits, mine.labels, ref.loss, ref.logits, ref.labels]);

@@ -4,6 +4,7 @@
  * MLflow server as a cell process would (config hash, study and preset tags), lets the test log
  * what that cell measured, and finishes the run.
  */
+import fs from "node:fs";
 import type { CellTask, Executor } from "../../src/sweep/executor";
 import { startRun, type TrackedRun } from "../../src/track/logger";
 
@@ -41,7 +42,11 @@ export function inProcessExecutor(cell: InProcessCell, o: InProcessOptions = {})
         },
         useEnv: false,
       });
-      const metrics = await cell(run, task.plan.config as Record<string, unknown>, task);
+      const config = JSON.parse(fs.readFileSync(task.configFile, "utf8")) as Record<
+        string,
+        unknown
+      >;
+      const metrics = await cell(run, config, task);
       await run.finish("FINISHED", o.note);
       return {
         ok: true,

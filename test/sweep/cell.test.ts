@@ -6,6 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import { runCell, type CellStep, type SweepClient } from "../../src/sweep/cell";
 import {
   SubmitRejected,
@@ -19,6 +20,7 @@ import type { Study } from "../../src/evidence/study";
 import type { Run, RunInfo } from "../../src/track/mlflow";
 import { trackingContextToEnv } from "../../src/track/context";
 import { standIn } from "../support/stand-in";
+import { tempDir } from "../support/tmp";
 
 /** An in-memory run store with the calls a cell step makes. */
 function fakeClient(): SweepClient & { runs: Map<string, Run>; statusLog: string[] } {
@@ -81,6 +83,7 @@ const study: Study = {
   metrics: ["score"],
 };
 const [plan] = planStudy(study, { preset: "tiny" });
+const configDir = tempDir("cell-configs");
 
 function step(client: SweepClient, executor: Executor, retries = 1, logModels = false): CellStep {
   return {
@@ -93,6 +96,7 @@ function step(client: SweepClient, executor: Executor, retries = 1, logModels = 
     parentRunId: "parent0123456789",
     trackingUri: "http://127.0.0.1:5000",
     resources: { cpus: 1, gpus: 0 },
+    configDir,
     retries,
     signal: new AbortController().signal,
     logModels,
@@ -179,6 +183,10 @@ test("runCell: a failure is noted and retried in a new run; attempt keys differ"
   );
   assert.equal(second.info.status, "FINISHED");
   assert.notEqual(ex.seen[0].task.attemptKey, ex.seen[1].task.attemptKey);
+  // the executor gets the file the cell step wrote once: the plan's resolved config, as it is
+  const [a, b] = ex.seen.map((s) => s.task.configFile);
+  assert.equal(a, b);
+  assert.deepEqual(JSON.parse(fs.readFileSync(a, "utf8")), plan.config);
 });
 
 test("runCell: resources the engine rejects are not retried", async () => {
