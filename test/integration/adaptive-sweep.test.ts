@@ -49,7 +49,12 @@ const seedsOf = (cells: { label: string; status: string }[], label: string): num
   cells.filter((c) => c.label === label && c.status !== "FAILED").length;
 
 test("an adaptive sweep adds seeds only to the undecided claim's cells and resumes without new runs", async () => {
-  const r = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor: inProcess });
+  const r = await runSweep(study, {
+    preset: "tiny",
+    trackingUri: mlflow.url,
+    executor: inProcess,
+    configDir: path.join(tmp, "cfg"),
+  });
   assert.deepEqual(
     ["a", "b", "c", "d"].map((l) => seedsOf(r.cells, l)),
     [2, 2, 6, 6],
@@ -64,6 +69,7 @@ test("an adaptive sweep adds seeds only to the undecided claim's cells and resum
     preset: "tiny",
     trackingUri: mlflow.url,
     executor: inProcess,
+    configDir: path.join(tmp, "cfg"),
   });
   assert.equal(again.finished, 0);
   assert.equal(

@@ -122,7 +122,12 @@ test(
       seeds: 1,
       metrics: ["linear_acc"],
     };
-    const opts = { preset: "tiny", trackingUri: mlflow.url, onProgress: () => undefined };
+    const opts = {
+      preset: "tiny",
+      trackingUri: mlflow.url,
+      configDir: path.join(dir, "cfg"),
+      onProgress: () => undefined,
+    };
     const first = await runStudy(study, opts);
     assert.deepEqual(
       [first.finished, first.skipped, first.failed],
@@ -212,6 +217,7 @@ export default { losses: [scaled] } satisfies Plugin;
     const r = await runStudy(study, {
       preset: "tiny",
       trackingUri: mlflow.url,
+      configDir: path.join(dir, "cfg"),
       onProgress: () => undefined,
     });
     const by = Object.fromEntries(r.cells.map((c) => [c.label, c]));

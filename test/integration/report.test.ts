@@ -70,7 +70,12 @@ const study: Study = {
 test("a report from a sweep opens offline in headless Chromium with its plots rendered and strings escaped", async (t) => {
   const noBrowser = ensureChromium();
   if (noBrowser) return t.skip(noBrowser);
-  const r = await runSweep(study, { preset: "tiny", trackingUri: mlflow.url, executor: inProcess });
+  const r = await runSweep(study, {
+    preset: "tiny",
+    trackingUri: mlflow.url,
+    executor: inProcess,
+    configDir: path.join(tmp, "cfg"),
+  });
   assert.equal(r.finished, 9);
   const file = await writeReport(path.join(tmp, "report.html"), {
     experiments: ["heads-report"],

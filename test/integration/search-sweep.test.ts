@@ -61,6 +61,7 @@ const options = () => ({
   executor,
   resolveConfig: mergeResolver,
   archive: path.join(tmp, "no-archive.jsonl"),
+  configDir: path.join(tmp, "cfg"),
   onProgress: () => {},
 });
 
