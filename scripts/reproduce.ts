@@ -8,7 +8,10 @@
  * report.html from that archive alone, without MLflow or any notebook; `--archive-only` first
  * merges the tracking server's finished runs into the archive (a study run elsewhere, or one still
  * running in another checkout, committed without executing its notebook); `--out DIR` writes
- * elsewhere than results/<preset>/. Ctrl-C (or a kill) records the notebook it stopped as
+ * elsewhere than results/<preset>/. `--snapshot-before [--commit REF]` writes
+ * results/<preset>/before.json, the "before" of a re-run's before/after table, computed from
+ * runs.jsonl as the findings table is (src/evidence/before-snapshot.ts), naming the git commit the
+ * archive was read at (default: HEAD, "-dirty" when the archive differs from it). Ctrl-C (or a kill) records the notebook it stopped as
  * interrupted.
  *
  * Sweeps resume from MLflow, so a reproduction interrupted by the end of a session continues where
@@ -27,7 +30,8 @@ import { presetDataFromArchive } from "../src/report/archive";
 import { collectReport } from "../src/report/collect";
 import type { ReportData } from "../src/evidence/runs";
 import { renderReport } from "../src/report/render";
-import { readEarlierTable, type EarlierTable } from "../src/evidence/before-after";
+import { readEarlierTable, type EarlierTable } from "../src/evidence/earlier-table";
+import { snapshotBefore } from "../src/evidence/before-snapshot";
 import { digestMarkers, findingsDigest, replaceDigest } from "../src/evidence/findings-digest";
 import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/evidence/findings-markdown";
 import { listStudies } from "../src/sweep/registry";
@@ -99,12 +103,16 @@ async function main(): Promise<number> {
       // Archives the tracking server's finished runs into runs.jsonl (merged with what is there),
       // then rebuilds README.md and report.html from it; runs no notebook.
       "archive-only": { type: "boolean", default: false },
+      // Writes before.json, the earlier table of a re-run, from runs.jsonl (no MLflow).
+      "snapshot-before": { type: "boolean", default: false },
+      // The git commit the archive is named by in before.json (default HEAD).
+      commit: { type: "string" },
     },
   });
   if (values.preset) process.env.SIMCLR_PRESET = values.preset;
   const preset: NotebookPreset = presetFromEnv("small");
   const wanted =
-    values["findings-only"] || values["archive-only"]
+    values["findings-only"] || values["archive-only"] || values["snapshot-before"]
       ? []
       : values.study?.length
         ? values.study
@@ -133,6 +141,8 @@ async function main(): Promise<number> {
   fs.mkdirSync(outDir, { recursive: true });
   const archiveFile = path.join(outDir, "runs.jsonl");
   if (values["findings-only"]) return findingsFromArchive(outDir, archiveFile, preset);
+  if (values["snapshot-before"])
+    return snapshotFromArchive(outDir, archiveFile, preset, values.commit);
   // MLFLOW_TRACKING_URI, else the project's local server, started here (detached, so the
   // notebooks' kernels and a later run reuse it) when none is running: the toolkit never starts one.
   const trackingUri = await resolveTrackingUri().catch(async (e: unknown) => {
@@ -319,6 +329,47 @@ function writeFindings(outDir: string, data: ReportData, o: FindingsMarkdownOpti
 function earlierTable(outDir: string): { before?: EarlierTable } {
   const file = path.join(outDir, "before.json");
   return fs.existsSync(file) ? { before: readEarlierTable(file) } : {};
+}
+
+/**
+ * The commit an archive is read at: `ref` (default HEAD) abbreviated, with "-dirty" when the file
+ * is not that commit's (uncommitted changes, or not in it).
+ */
+function archiveCommit(file: string, ref = "HEAD"): string | undefined {
+  const commit = git(["rev-parse", "--short", `${ref}^{commit}`]);
+  if (!commit) return undefined;
+  const committed = git(["rev-parse", `${commit}:${path.relative(PROJECT_ROOT, file)}`]);
+  return committed && committed === git(["hash-object", file]) ? commit : `${commit}-dirty`;
+}
+
+/** `--snapshot-before`: before.json computed from runs.jsonl, the "before" of a re-run. */
+function snapshotFromArchive(
+  outDir: string,
+  archiveFile: string,
+  preset: string,
+  ref: string | undefined,
+): number {
+  const rel = path.relative(PROJECT_ROOT, archiveFile);
+  if (!fs.existsSync(archiveFile)) {
+    console.error(
+      `reproduce: --snapshot-before needs ${rel}; run the reproduction once to write it`,
+    );
+    return 2;
+  }
+  const commit = archiveCommit(archiveFile, ref);
+  if (!commit) {
+    console.error(`reproduce: --commit ${ref ?? "HEAD"} is not a git commit of ${PROJECT_ROOT}`);
+    return 2;
+  }
+  const data = presetDataFromArchive(readArchive(archiveFile), archiveFile, preset);
+  const o = { preset, studies: listStudies() };
+  const table = snapshotBefore(data, o, { file: rel, commit });
+  const out = path.join(outDir, "before.json");
+  fs.writeFileSync(out, JSON.stringify(table, null, 2) + "\n");
+  console.log(
+    `reproduce: ${path.relative(PROJECT_ROOT, out)} written from ${rel} at ${commit} (${table.claims.length} claims)`,
+  );
+  return 0;
 }
 
 /** `--findings-only`: the findings table and report.html from runs.jsonl, without MLflow. */

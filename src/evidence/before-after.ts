@@ -1,74 +1,44 @@
 /**
  * The before/after table of a findings re-run: each claim's verdict in an earlier findings table
- * (kept as data in results/<preset>/before.json, with the rule it was decided by), what the
- * earlier runs give when re-tested one-sided with their own degrees of freedom, and the verdict now,
- * with the reason for every change computed from the numbers on both sides (the rule, the seeds
- * per side, the budget, the difference and its p), never typed by hand.
+ * (kept as data in results/<preset>/before.json, src/evidence/earlier-table.ts) and the verdict
+ * now, with the reason for every change computed from the numbers on both sides (the rule, the
+ * seeds per side, the budget and evaluation, the difference and its p), never typed by hand. A
+ * snapshot computed from an archive with today's rule (src/evidence/before-snapshot.ts) is shown
+ * with both differences and CIs, the SD of paired differences before -> after, and the fidelity
+ * scores before and after; an older hand-made table is re-tested one-sided with its own degrees of
+ * freedom under today's rule instead.
  */
-import fs from "node:fs";
 import { welchTest } from "../stats/welch";
 import { tUpperTail } from "../stats/t-distribution";
-import { ALPHA, decideFamily, type Verdict } from "../stats/verdict";
+import type { TTest } from "../stats/t-test";
+import { ALPHA, decideFamily, familyRule, type Verdict } from "../stats/verdict";
 import { formatDifference, formatN, formatP, formatPs, type Finding } from "./finding";
+import type { FidelityScore } from "./fidelity";
+import type { EarlierClaim, EarlierFidelity, EarlierTable } from "./earlier-table";
 
-/** One side of an earlier comparison as its table printed it (percent, sample std, seeds). */
-export interface EarlierSide {
-  mean: number;
-  std: number;
-  n: number;
+/** Today's verdict rule in words, for a family of `family` tested claims (a snapshot keeps it). */
+export function currentRule(family: number): string {
+  return `one-sided tests in the paper's direction at alpha = ${ALPHA}, ${familyRule(family)}`;
 }
 
-/** A claim of the earlier table. */
-export interface EarlierClaim {
-  claim: string;
-  study: string;
-  verdict: Verdict;
-  /** The evidence column of the earlier table, verbatim. */
-  evidence: string;
-  /** The t statistic the earlier rule compared with 2, where it printed one. */
-  t?: number;
-  better?: EarlierSide;
-  worse?: EarlierSide;
-  /** The degrees of freedom of a paired test (runs - 1), where the table gives the runs. */
-  df?: number;
+/**
+ * The sample SD of the per-seed (or per-run) differences behind a paired test: the test's
+ * standard error is sd / sqrt(n) with n = df + 1 pairs. Undefined for any other test.
+ */
+export function pairedDifferenceSd(t: TTest): number | undefined {
+  return t.kind === "paired" && Number.isFinite(t.df) ? t.se * Math.sqrt(t.df + 1) : undefined;
 }
 
-/** An earlier findings table: where it came from, its rule, its budgets and its claims. */
-export interface EarlierTable {
-  /** e.g. "results/small/README.md at commit d074ddc (2026-11-28)". */
-  source: string;
-  /** The verdict rule it used, in words. */
-  rule: string;
-  /** Per study, its per-cell budget in words (key "default" for studies not listed). */
-  budgets: Record<string, string>;
-  claims: EarlierClaim[];
-}
-
-const VERDICT_SET = new Set<string>(["agrees", "disagrees", "inconclusive", "too few seeds"]);
-
-/** Reads and checks an earlier table; throws naming the file and the field that is wrong. */
-export function readEarlierTable(file: string): EarlierTable {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new Error(`${file}: not readable JSON (${(e as Error).message})`);
-  }
-  const t = raw as Partial<EarlierTable>;
-  for (const k of ["source", "rule"] as const)
-    if (typeof t[k] !== "string") throw new Error(`${file}: field '${k}' must be a string`);
-  if (!t.budgets || typeof t.budgets !== "object")
-    throw new Error(`${file}: field 'budgets' must be an object of study -> budget text`);
-  if (!Array.isArray(t.claims)) throw new Error(`${file}: field 'claims' must be an array`);
-  t.claims.forEach((c, i) => {
-    if (typeof c?.claim !== "string" || typeof c.study !== "string")
-      throw new Error(`${file}: claims[${i}] needs string fields 'claim' and 'study'`);
-    if (!VERDICT_SET.has(c.verdict))
-      throw new Error(
-        `${file}: claims[${i}].verdict is ${JSON.stringify(c.verdict)}; expected one of ${[...VERDICT_SET].join(", ")}`,
-      );
-  });
-  return t as EarlierTable;
+/**
+ * Whether an earlier table was computed with today's rule and keeps each tested claim's exact
+ * difference (a snapshot from an archive): then re-testing its rounded numbers says nothing new.
+ */
+export function sameRuleExact(earlier: EarlierTable): boolean {
+  return (
+    earlier.family !== undefined &&
+    earlier.rule === currentRule(earlier.family) &&
+    earlier.claims.some((c) => c.difference !== undefined)
+  );
 }
 
 /** The earlier runs re-tested one-sided in the paper's direction with their own df. */
@@ -78,33 +48,72 @@ export interface Retest {
   p: number;
   /** One-sided p of the reverse direction (the data against the paper). */
   pReverse: number;
-  /** "Welch" (from the two sides' summaries) or "paired" (from t and the runs). */
-  kind: "Welch" | "paired";
+  /** "Welch" (from the two sides' summaries), "paired" (from t and the runs), or the kept test. */
+  kind: string;
 }
 
-/** The one-sided re-test of an earlier claim, where its table kept enough to compute it. */
+function fromT(t: number, df: number, kind: string): Retest {
+  return { t, df, p: tUpperTail(t, df), pReverse: tUpperTail(-t, df), kind };
+}
+
+/**
+ * The one-sided re-test of an earlier claim, where its table kept enough to compute it: its own
+ * test's t and df where a snapshot kept them, else Welch from its two sides, else a paired t.
+ */
 export function retestEarlier(c: EarlierClaim): Retest | undefined {
+  if (c.test !== undefined && c.t !== undefined && c.df !== undefined && c.df > 0)
+    return fromT(c.t, c.df, c.test);
   if (c.better && c.worse && c.better.n >= 2 && c.worse.n >= 2) {
     const w = welchTest(c.better, c.worse);
     return { t: w.t, df: w.df, p: w.p, pReverse: w.pReverse, kind: "Welch" };
   }
-  if (c.t !== undefined && c.df !== undefined && c.df > 0)
-    return {
-      t: c.t,
-      df: c.df,
-      p: tUpperTail(c.t, c.df),
-      pReverse: tUpperTail(-c.t, c.df),
-      kind: "paired",
-    };
+  if (c.t !== undefined && c.df !== undefined && c.df > 0) return fromT(c.t, c.df, "paired");
   return undefined;
 }
 
+/** n per side of an earlier claim, as the tables write it ("3 / 3"). */
 function n(c: EarlierClaim): string | undefined {
-  return c.better && c.worse ? `${c.better.n} / ${c.worse.n}` : undefined;
+  if (c.sides?.length) return formatN({ sides: c.sides });
+  return c.better && c.worse ? formatN({ sides: [c.better, c.worse] }) : undefined;
 }
 
-function diffPoints(c: EarlierClaim): number | undefined {
-  return c.better && c.worse ? c.better.mean - c.worse.mean : undefined;
+/** A number of an earlier claim in its unit (points to 1 decimal), signed when asked. */
+function num(x: number, c: EarlierClaim, sign = false): string {
+  const s = x.toFixed(c.unit === "value" ? 4 : 1);
+  return sign && x >= 0 ? `+${s}` : s;
+}
+
+/** The earlier difference with its CI where kept ("+6.0 points [2.1, 9.9]"), else the rounded one. */
+export function earlierDifference(c: EarlierClaim): string | undefined {
+  const u = c.unit === "value" ? "" : " points";
+  if (c.difference) {
+    const [lo, hi] = c.difference.ci;
+    return `${num(c.difference.estimate, c, true)}${u} [${num(lo, c)}, ${num(hi, c)}]`;
+  }
+  // a snapshot's claim without a difference had no test (a description, too few seeds)
+  if (c.unit !== undefined) return undefined;
+  return c.better && c.worse ? num(c.better.mean - c.worse.mean, c, true) : undefined;
+}
+
+/** Words for a verdict reached without a test. */
+function untestedWords(v: Verdict): string | undefined {
+  if (v === "too few seeds") return "a side has fewer than 2 seeds, so it is not tested";
+  if (v === "no data") return "not run yet";
+  if (v === "descriptive") return "shown as a description only, not tested";
+  return undefined;
+}
+
+function beforeWords(c: EarlierClaim): string {
+  if (c.p !== undefined) {
+    const holm = c.holm !== undefined ? `, Holm p = ${formatP(c.holm)}` : "";
+    const rev = c.verdict === "disagrees" ? `; reverse ${formatP(c.holmReverse)}` : "";
+    return `before: p = ${formatP(c.p)}${holm}${rev}`;
+  }
+  if (c.t !== undefined)
+    return `before: |t| = ${Math.abs(c.t)} ${Math.abs(c.t) >= 2 ? ">=" : "<"} 2`;
+  const untested = untestedWords(c.verdict);
+  if (untested) return `before: ${untested}`;
+  return `before: decided without a test (${c.evidence.split(" (")[0]})`;
 }
 
 /** What the verdict change rests on, from the numbers of both tables. */
@@ -113,25 +122,20 @@ function changeReason(
   after: Finding,
   budgets: { before: string; after: string },
 ): string {
-  const parts: string[] = [];
-  if (before.t !== undefined)
-    parts.push(`before: |t| = ${Math.abs(before.t)} ${Math.abs(before.t) >= 2 ? ">=" : "<"} 2`);
-  else parts.push(`before: decided without a test (${before.evidence.split(" (")[0]})`);
+  const parts = [beforeWords(before)];
   const nb = n(before);
   const na = after.sides.length ? formatN(after) : undefined;
   if (nb && na && nb !== na) parts.push(`seeds per side ${nb} -> ${na}`);
   if (budgets.before !== budgets.after) parts.push(`budget ${budgets.before} -> ${budgets.after}`);
-  const d = diffPoints(before);
-  if (d !== undefined && after.test)
-    parts.push(`difference ${d >= 0 ? "+" : ""}${d.toFixed(1)} -> ${formatDifference(after)}`);
+  const d = earlierDifference(before);
+  if (d !== undefined && after.test) parts.push(`difference ${d} -> ${formatDifference(after)}`);
   parts.push(`now: ${afterWords(after)}`);
   return parts.join("; ");
 }
 
 function afterWords(f: Finding): string {
-  if (f.verdict === "too few seeds") return "a side has fewer than 2 seeds, so it is not tested";
-  if (f.verdict === "no data") return "not run yet";
-  if (f.verdict === "descriptive") return "shown as a description only, not tested";
+  const untested = untestedWords(f.verdict);
+  if (untested) return untested;
   const ps = formatPs(f);
   const adj = f.pAdjusted !== undefined ? `, Holm p = ${ps.holm}` : "";
   const rule =
@@ -154,6 +158,20 @@ export interface BeforeAfterRow {
   after: Verdict | "not in this table";
   changed: boolean;
   reason: string;
+  /** The difference [95% CI] before and after, as the tables print them. */
+  differenceBefore?: string;
+  differenceAfter?: string;
+  /** SD of the per-seed paired differences before and after (points for accuracies). */
+  pairedSd?: { before?: number; after?: number };
+}
+
+/** The after side's difference and paired SD, in the earlier table's units. */
+function afterNumbers(f: Finding): Pick<BeforeAfterRow, "differenceAfter"> & { sd?: number } {
+  const sd = f.test ? pairedDifferenceSd(f.test) : undefined;
+  return {
+    ...(f.test ? { differenceAfter: formatDifference(f) } : {}),
+    ...(sd !== undefined ? { sd: sd * (f.unit === "points" ? 100 : 1) } : {}),
+  };
 }
 
 /** Pairs the earlier claims with this table's findings (by claim text) and explains each change. */
@@ -167,12 +185,14 @@ export function beforeAfterRows(
     const now = findings.find((x) => x.finding.claim === c.claim);
     const retest = retests[i];
     const retestVerdict = decided[i]?.verdict;
+    const differenceBefore = earlierDifference(c);
     const row = {
       claim: c.claim,
       study: c.study,
       before: c.verdict,
       ...(retest ? { retest } : {}),
       ...(retestVerdict ? { retestVerdict } : {}),
+      ...(differenceBefore !== undefined ? { differenceBefore } : {}),
     };
     if (!now)
       return {
@@ -185,8 +205,14 @@ export function beforeAfterRows(
       before: earlier.budgets[c.study] ?? earlier.budgets.default ?? now.budget,
       after: now.budget,
     };
+    const { sd, ...after } = afterNumbers(now.finding);
     return {
       ...row,
+      ...after,
+      pairedSd: {
+        ...(c.pairedSd !== undefined ? { before: c.pairedSd } : {}),
+        ...(sd !== undefined ? { after: sd } : {}),
+      },
       after: now.finding.verdict,
       changed: now.finding.verdict !== c.verdict,
       reason: changeReason(c, now.finding, budgets),
@@ -204,33 +230,106 @@ function md(s: string): string {
   return s.replace(/\|/g, "\\|");
 }
 
-/** The before/after section of a findings README. */
-export function beforeAfterMarkdown(
-  earlier: EarlierTable,
-  rows: readonly BeforeAfterRow[],
-): string {
-  const changed = rows.filter((r) => r.changed).length;
+/** The re-test column of a row (old snapshots: the earlier runs under the new rule). */
+function retestCell(r: BeforeAfterRow): string {
+  if (!r.retest) return "not recomputable from the earlier table";
+  const rev = r.retestVerdict === "disagrees" ? ` (reverse p = ${formatP(r.retest.pReverse)})` : "";
+  return `${r.retestVerdict ?? ""}: ${r.retest.kind} t = ${r.retest.t.toFixed(2)}, df = ${r.retest.df.toFixed(1)}, p = ${formatP(r.retest.p)}${rev}`;
+}
+
+/** Old snapshots (rounded numbers, another rule): the earlier runs re-tested under the new rule. */
+function retestTable(rows: readonly BeforeAfterRow[]): string[] {
   const retested = rows.filter((r) => r.retest).length;
-  const lines = [
-    "## Before and after the re-run",
-    "",
-    `Before: ${earlier.source}, decided by the old rule (${earlier.rule}). After: this table.`,
-    "",
-    `Before: ${counts(rows.map((r) => r.before))}. After: ${counts(rows.map((r) => r.after))}. ${changed} of ${rows.length} verdicts changed.`,
-    "",
+  return [
     `The middle column re-tests the earlier runs under the new rule, from the earlier table's rounded means and spreads (so its t can differ a little from the one printed then): one-sided, with each test's own df, Holm over both directions of the ${retested} claims the earlier table kept enough to re-test. The last column is computed from both tables.`,
     "",
     "| paper's claim | study | before | earlier runs, new rule | after | what changed |",
     "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${md(r.claim)} | ${r.study} | ${r.before} | ${retestCell(r)} | **${r.after}** | ${md(r.reason)} |`,
+    ),
   ];
-  for (const r of rows) {
-    const re = r.retest
-      ? `${r.retestVerdict ?? ""}: ${r.retest.kind} t = ${r.retest.t.toFixed(2)}, df = ${r.retest.df.toFixed(1)}, p = ${formatP(r.retest.p)}${r.retestVerdict === "disagrees" ? ` (reverse p = ${formatP(r.retest.pReverse)})` : ""}`
-      : "not recomputable from the earlier table";
-    lines.push(
-      `| ${md(r.claim)} | ${r.study} | ${r.before} | ${re} | **${r.after}** | ${md(r.reason)} |`,
+}
+
+/** "0.95 -> 0.40" where both sides are paired tests, else "". */
+function sdCell(r: BeforeAfterRow): string {
+  const sd = r.pairedSd;
+  return sd?.before !== undefined && sd.after !== undefined
+    ? `${sd.before.toFixed(2)} -> ${sd.after.toFixed(2)}`
+    : "";
+}
+
+/** Snapshots computed with today's rule: the exact differences and paired SDs side by side. */
+function exactTable(rows: readonly BeforeAfterRow[]): string[] {
+  return [
+    "Both tables are computed by today's code from their runs, so no re-test is needed: each difference is in the paper's direction with its two-sided 95% t interval (points for accuracies), and where both tests are paired the next column gives the sample SD of the per-seed paired differences, before -> after (the spread a paired test divides by). The last column is computed from both tables.",
+    "",
+    "| paper's claim | study | before | difference before [95% CI] | after | difference after [95% CI] | SD of paired differences, before -> after | what changed |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${md(r.claim)} | ${r.study} | ${r.before} | ${r.differenceBefore ?? ""} | **${r.after}** | ${r.differenceAfter ?? ""} | ${sdCell(r)} | ${md(r.reason)} |`,
+    ),
+  ];
+}
+
+function rhoText(rho: number | null, ci: readonly number[] | undefined): string {
+  if (rho === null || !Number.isFinite(rho)) return "not computable";
+  const [lo, hi] = ci ?? [];
+  return lo !== undefined && hi !== undefined
+    ? `${rho.toFixed(2)} [${lo.toFixed(2)}, ${hi.toFixed(2)}]`
+    : `${rho.toFixed(2)} (no interval)`;
+}
+
+/** The fidelity scores of the earlier table beside today's, matched by paper table and study. */
+export function fidelityBeforeAfter(
+  before: readonly EarlierFidelity[],
+  after: readonly { study: string; f: FidelityScore }[],
+): string[] {
+  const key = (table: string, study: string): string => `${table}\u0000${study}`;
+  const now = new Map(after.map((x) => [key(x.f.table, x.study), x.f]));
+  const rows = before.map((b) => {
+    const a = now.get(key(b.table, b.study));
+    now.delete(key(b.table, b.study));
+    return `| ${md(b.table)} | ${b.study} | ${rhoText(b.rho, b.ci)} | ${a ? rhoText(a.rho, a.ci) : "no score (no runs)"} |`;
+  });
+  for (const [k, a] of now)
+    rows.push(
+      `| ${md(a.table)} | ${k.split("\u0000")[1]} | not in the earlier table | ${rhoText(a.rho, a.ci)} |`,
     );
-  }
-  lines.push("");
+  return [
+    "### Fidelity before and after",
+    "",
+    "Spearman's rho of the cell means with the paper's numbers, with its 95% percentile bootstrap interval over seeds, each computed from its own runs (src/evidence/fidelity.ts).",
+    "",
+    "| paper table | study | rho before [interval] | rho after [interval] |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ];
+}
+
+/** The before/after section of a findings README (today's fidelity scores for the fidelity table). */
+export function beforeAfterMarkdown(
+  earlier: EarlierTable,
+  rows: readonly BeforeAfterRow[],
+  fidelityAfter: readonly { study: string; f: FidelityScore }[] = [],
+): string {
+  const changed = rows.filter((r) => r.changed).length;
+  const exact = sameRuleExact(earlier);
+  const lines = [
+    "## Before and after the re-run",
+    "",
+    exact
+      ? `Before: ${earlier.source}, decided by the same rule as this table (${earlier.rule}). After: this table.`
+      : `Before: ${earlier.source}, decided by the old rule (${earlier.rule}). After: this table.`,
+    "",
+    `Before: ${counts(rows.map((r) => r.before))}. After: ${counts(rows.map((r) => r.after))}. ${changed} of ${rows.length} verdicts changed.`,
+    "",
+    ...(exact ? exactTable(rows) : retestTable(rows)),
+    "",
+    ...(earlier.fidelity ? fidelityBeforeAfter(earlier.fidelity, fidelityAfter) : []),
+  ];
   return lines.join("\n");
 }

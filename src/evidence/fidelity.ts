@@ -12,6 +12,7 @@
 import { spearman } from "../stats/spearman";
 import { createRng, type Rng } from "../util/random";
 import { seedMeans } from "./blocks";
+import type { ReportData } from "./runs";
 import type { FidelityTable, SeedResult, Study } from "./study";
 
 /** Bootstrap resamples behind every fidelity interval. */
@@ -123,6 +124,16 @@ export function fidelityScore(
 /** Every fidelity score a study declares, from its per-seed results. */
 export function studyFidelity(study: Study, results: readonly SeedResult[]): FidelityScore[] {
   return (study.fidelity ?? []).map((t) => fidelityScore(t, results));
+}
+
+/** Every fidelity score of a preset's table, by study: what the findings README prints. */
+export function tableFidelity(
+  data: ReportData,
+  preset: string,
+): { study: string; f: FidelityScore }[] {
+  return data.sections
+    .filter((x) => x.preset === preset)
+    .flatMap((x) => studyFidelity(x.study, x.results).map((f) => ({ study: x.study.name, f })));
 }
 
 /** One score in words: "Table 4: 0.10 [-0.60, 0.90] over 5 cells and 6 seeds". */

@@ -151,7 +151,7 @@ export function formatSide(s: FindingSide, unit: Finding["unit"]): string {
  * n per side, e.g. "3 / 3" (cells of an interaction: "3 / 3 / 2 / 3"); a claim against many cells
  * (the strongest pair) reads "6 / 41 cells of 1", or "6 / 41 cells of 1-2".
  */
-export function formatN(f: Finding): string {
+export function formatN(f: { readonly sides: readonly { readonly n: number }[] }): string {
   const ns = f.sides.map((s) => s.n);
   if (ns.length <= 4) return ns.join(" / ");
   const rest = ns.slice(1);

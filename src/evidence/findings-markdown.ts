@@ -6,7 +6,8 @@
  */
 import type { SeedResult } from "./claims";
 import { latestFinished, type ReportData } from "./runs";
-import { beforeAfterMarkdown, beforeAfterRows, type EarlierTable } from "./before-after";
+import { beforeAfterMarkdown, beforeAfterRows } from "./before-after";
+import type { EarlierTable } from "./earlier-table";
 import {
   formatDifference,
   formatN,
@@ -17,7 +18,7 @@ import {
   type Finding,
 } from "./finding";
 import { ALPHA, familyRule, VERDICTS } from "../stats/verdict";
-import { FIDELITY_BOOTSTRAP_SEED, FIDELITY_RESAMPLES, studyFidelity } from "./fidelity";
+import { FIDELITY_BOOTSTRAP_SEED, FIDELITY_RESAMPLES, tableFidelity } from "./fidelity";
 import { studyCells } from "../grid/study-grid";
 import type { Study } from "./study";
 import { describeCpu, type CpuRecord } from "../track/cpu";
@@ -202,9 +203,7 @@ function conclusionSection(
  * cell means with the paper's numbers and its bootstrap interval over seeds (src/evidence/fidelity.ts).
  */
 function fidelitySection(data: ReportData, o: FindingsMarkdownOptions): string[] {
-  const rows = data.sections
-    .filter((x) => x.preset === o.preset)
-    .flatMap((x) => studyFidelity(x.study, x.results).map((f) => ({ study: x.study.name, f })));
+  const rows = tableFidelity(data, o.preset);
   if (!rows.length) return [];
   const num = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : "-");
   return [
@@ -274,7 +273,8 @@ function beforeAfterSection(
     const budget = st ? budgetFacts(st, o.preset).text : "";
     return x.findings.map((finding) => ({ study: x.study, finding, budget }));
   });
-  return [beforeAfterMarkdown(o.before, beforeAfterRows(o.before, findings))];
+  const rows = beforeAfterRows(o.before, findings);
+  return [beforeAfterMarkdown(o.before, rows, tableFidelity(data, o.preset))];
 }
 
 /**

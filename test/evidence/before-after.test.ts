@@ -5,11 +5,14 @@ import path from "node:path";
 import {
   beforeAfterMarkdown,
   beforeAfterRows,
-  readEarlierTable,
+  currentRule,
   retestEarlier,
+} from "../../src/evidence/before-after";
+import {
+  readEarlierTable,
   type EarlierClaim,
   type EarlierTable,
-} from "../../src/evidence/before-after";
+} from "../../src/evidence/earlier-table";
 import type { Finding } from "../../src/evidence/finding";
 import { welchTest } from "../../src/stats/welch";
 import { findingsMarkdown } from "../../src/evidence/findings-markdown";
@@ -78,6 +81,10 @@ test("a changed verdict's reason is computed from both tables' numbers", () => {
   assert.equal(rows[1]?.after, "not in this table");
   const md = beforeAfterMarkdown(earlier, rows);
   assert.match(md, /Before: 2 agrees\. After: 1 inconclusive, 1 not in this table\. 2 of 2/);
+  // A hand-made table of another rule keeps the re-test column and has no fidelity table.
+  assert.match(md, /decided by the old rule \(\|t\| >= 2\)/);
+  assert.match(md, /\| earlier runs, new rule \|/);
+  assert.doesNotMatch(md, /Fidelity before and after/);
 });
 
 test("readEarlierTable names the file and the field that is wrong", () => {
@@ -97,9 +104,28 @@ test("readEarlierTable names the file and the field that is wrong", () => {
   }
 });
 
-test("results/small/before.json holds the 18 earlier claims, each still a claim of the table", () => {
+test("results/small/before.json is the snapshot of the archive before the re-run, consistent in itself", () => {
   const earlier = readEarlierTable(path.join(PROJECT_ROOT, "results", "small", "before.json"));
   assert.equal(earlier.claims.length, 18);
+  assert.deepEqual(earlier.archive, {
+    file: "results/small/runs.jsonl",
+    commit: "fc63a83",
+    runs: 204,
+    codeVersions: ["02c2a40c80f0"],
+  });
+  assert.equal(earlier.rule, currentRule(earlier.family ?? NaN));
+  // Every budget as its runs ran it: the probe on the pre-training subset, 2000 test images scored.
+  for (const [study, b] of Object.entries(earlier.budgets))
+    assert.match(b, /probe and kNN fitted on that subset, scored on 2000 test images/, study);
+  assert.equal(earlier.fidelity?.length, 6);
+  // A paired test's t is its difference over sd / sqrt(df + 1): the kept SD, t and difference agree.
+  const paired = earlier.claims.filter((c) => c.test === "paired");
+  assert.ok(paired.length >= 10, `${paired.length} paired claims`);
+  for (const c of paired) {
+    const { pairedSd = NaN, df = NaN, t = NaN } = c;
+    const est = c.difference?.estimate ?? NaN;
+    assert.ok(Math.abs(est / (pairedSd / Math.sqrt(df + 1)) - t) < 1e-6 * Math.abs(t), c.claim);
+  }
   const md = findingsMarkdown(
     {
       title: "t",

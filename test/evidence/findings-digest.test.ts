@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { archiveFile, readArchive, type ArchivedRun } from "../../src/evidence/archive";
+import { archiveFile, readArchive } from "../../src/evidence/archive";
+import { lossArchive } from "./loss-archive";
 import { presetDataFromArchive } from "../../src/report/archive";
 import {
   currentDigest,
@@ -15,32 +16,15 @@ import { getStudy, listStudies } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
 
 /** Archived losses runs: NT-Xent 10 points ahead of NT-Logistic and 1 of margin, 3 seeds each. */
-function lossArchive(): ArchivedRun[] {
-  const acc: Record<string, number[]> = {
-    ntxent: [0.5, 0.503, 0.499],
-    ntlogistic: [0.4, 0.404, 0.398],
-    margin: [0.49, 0.5, 0.485],
-  };
-  return Object.entries(acc).flatMap(([label, xs]) =>
-    xs.map((x, seed) => ({
-      study: "losses",
-      preset: "small",
-      experiment: "losses",
-      label,
-      seed,
-      runId: `${label}-${seed}`,
-      startTime: 0,
-      endTime: 120_000,
-      codeVersion: "aaaaaaaaaaaa",
-      params: {},
-      metrics: { linear_acc: x },
-    })),
-  );
-}
+const LOSSES = {
+  ntxent: [0.5, 0.503, 0.499],
+  ntlogistic: [0.4, 0.404, 0.398],
+  margin: [0.49, 0.5, 0.485],
+};
 
 test("the digest counts every claim of the table, lists each under its verdict with its CI, and sums the evidence", () => {
   const studies = [getStudy("losses"), getStudy("temperature")];
-  const data = presetDataFromArchive(lossArchive(), archiveFile("small"), "small");
+  const data = presetDataFromArchive(lossArchive(LOSSES), archiveFile("small"), "small");
   const digest = findingsDigest(data, { preset: "small", studies });
   const claims = studies.flatMap((s) => s.claims ?? []).length;
   assert.match(digest, new RegExp(`^At \`small\`, ${claims} claims: \\*\\*1 agrees, 0 disagrees`));
