@@ -34,7 +34,8 @@ import { readEarlierTable, type EarlierTable } from "../src/evidence/earlier-tab
 import { snapshotBefore } from "../src/evidence/before-snapshot";
 import { digestMarkers, findingsDigest, replaceDigest } from "../src/evidence/findings-digest";
 import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/evidence/findings-markdown";
-import { listStudies } from "../src/sweep/registry";
+import { listStudies, registerStudy } from "../src/sweep/registry";
+import { ladderStudies } from "../src/studies";
 import {
   ensureLocalMlflow,
   NoTrackingServer,
@@ -89,8 +90,25 @@ function git(args: string[]): string {
   return r.status === 0 ? r.stdout.trim() : "";
 }
 
+/**
+ * The budget ladders (issue 24, "batch-size-ladder") are registered beside the built-in studies,
+ * so their runs are archived and read back like any study's; the findings table's studies (its
+ * "no data" rows and budget table) stay the studies the reproduction runs, and a ladder with runs
+ * gets its own "Budget ladders" section from them.
+ */
+function registerLadders(): void {
+  const known = new Set(listStudies().map((s) => s.name));
+  for (const s of ladderStudies) if (!known.has(s.name)) registerStudy(s);
+}
+
+/** The studies the findings table covers: every registered study but the budget ladders. */
+function tableStudies(): ReturnType<typeof listStudies> {
+  return listStudies().filter((s) => !s.ladderOf);
+}
+
 async function main(): Promise<number> {
   configureFromEnv(process.env);
+  registerLadders();
   const { values } = parseArgs({
     options: {
       study: { type: "string", multiple: true },
@@ -300,7 +318,7 @@ function findingsOptions(
   records: FindingsMarkdownOptions["records"],
   report: { reportFile?: string },
 ): FindingsMarkdownOptions {
-  return { preset, records, studies: listStudies(), ...report, ...earlierTable(outDir) };
+  return { preset, records, studies: tableStudies(), ...report, ...earlierTable(outDir) };
 }
 
 /**
@@ -362,7 +380,7 @@ function snapshotFromArchive(
     return 2;
   }
   const data = presetDataFromArchive(readArchive(archiveFile), archiveFile, preset);
-  const o = { preset, studies: listStudies() };
+  const o = { preset, studies: tableStudies() };
   const table = snapshotBefore(data, o, { file: rel, commit });
   const out = path.join(outDir, "before.json");
   fs.writeFileSync(out, JSON.stringify(table, null, 2) + "\n");
