@@ -70,7 +70,7 @@ export function ladderMarkdown(data: ReportData, preset: string): string[] {
   ];
   for (const t of trends)
     lines.push(
-      `- **${t.study}: ${t.plan.statement}** (${t.plan.metric}): ${rungLines(t).join("; ")}. Slope ${slopeSentence(t)}.`,
+      `- **${t.study}: ${t.plan.statement}** (${t.plan.metric}): ${rungLines(t).join("; ")}; ${slopeSentence(t)}.`,
     );
   lines.push("");
   return lines;

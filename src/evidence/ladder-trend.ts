@@ -91,7 +91,7 @@ export function intervalText(ci: [number, number] | undefined, accuracy: boolean
   return ci ? `[${effectText(ci[0], accuracy)}, ${effectText(ci[1], accuracy)}]` : "";
 }
 
-/** The slope and where it points, in words: "+1.80 [+0.94, +2.66] points per tenfold budget, toward the paper". */
+/** The slope and where it points, in words: "slope +1.80 [+0.94, +2.66] points per tenfold budget over 4 seeds: toward ...". */
 export function slopeSentence(t: LadderTrend): string {
   const s = t.trend.slope;
   if (!s) return "no slope: no seed has a run at every rung";
@@ -104,6 +104,6 @@ export function slopeSentence(t: LadderTrend): string {
         ? t.trend.points === "toward"
           ? "toward the paper's direction (its 95% CI excludes 0)"
           : "away from the paper's direction (its 95% CI excludes 0)"
-        : `no clear trend (its 95% CI includes 0; the mean points ${t.trend.points === "toward" ? "toward" : "away from"} the paper)`;
-  return `${effectText(s.mean, t.accuracy)}${ci ? ` ${ci}` : ""} ${unit} per tenfold budget over ${s.n} seed${s.n === 1 ? "" : "s"}: ${where}`;
+        : `no clear trend (its 95% CI includes 0; ${t.trend.points === "flat" ? "the mean is 0" : `the mean points ${t.trend.points === "toward" ? "toward" : "away from"} the paper`})`;
+  return `slope ${effectText(s.mean, t.accuracy)}${ci ? ` ${ci}` : ""} ${unit} per tenfold budget over ${s.n} seed${s.n === 1 ? "" : "s"}: ${where}`;
 }

@@ -52,6 +52,11 @@ export interface ClaimLadder {
    * own cells), at least 3 on a log scale reaching about 10x: e.g. [1, 3, 10].
    */
   multipliers: readonly number[];
+  /**
+   * Multipliers at named presets instead (the same rules): `tiny` checks the plumbing in seconds
+   * per rung, e.g. `{ tiny: [1, 1.5, 2] }`.
+   */
+  presets?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** One rung of a laddered claim at a preset: its budget and the labels of its two cells. */
@@ -139,17 +144,24 @@ export function validateLadders(study: Study): void {
       throw new Error(`${where} names no claim '${l.claim}'`);
     if (seen.has(l.claim)) throw new Error(`${where}: claim '${l.claim}' is laddered twice`);
     seen.add(l.claim);
-    const m = l.multipliers;
-    const ok =
-      Array.isArray(m) &&
-      m.length >= 3 &&
-      m[0] === 1 &&
-      m.every((x, i) => Number.isFinite(x) && (i === 0 || x > (m[i - 1] as number)));
-    if (!ok)
-      throw new Error(
-        `${where}: claim '${l.claim}' needs at least 3 increasing multipliers starting at 1 (e.g. [1, 3, 10]), got ${JSON.stringify(m)}`,
-      );
+    const lists = [["", l.multipliers], ...Object.entries(l.presets ?? {})] as const;
+    for (const [preset, m] of lists) {
+      const ok =
+        Array.isArray(m) &&
+        m.length >= 3 &&
+        m[0] === 1 &&
+        m.every((x, i) => Number.isFinite(x) && (i === 0 || x > (m[i - 1] as number)));
+      if (!ok)
+        throw new Error(
+          `${where}: claim '${l.claim}'${preset ? ` at preset '${preset}'` : ""} needs at least 3 increasing multipliers starting at 1 (e.g. [1, 3, 10]), got ${JSON.stringify(m)}`,
+        );
+    }
   }
+}
+
+/** A ladder's multipliers at a preset (its preset's own, else its default). */
+export function multipliersAt(ladder: ClaimLadder, preset: string): readonly number[] {
+  return ladder.presets?.[preset] ?? ladder.multipliers;
 }
 
 /** The one cell a claim's side selects at a preset; throws naming the claim otherwise. */
@@ -173,7 +185,7 @@ function claimAt(
   if (!selectCells(study, claim.worse, preset).length) return undefined;
   const sides = [claim.better, claim.worse].map((s) => oneCell(study, claim, s, preset));
   const cells: StudyCell[] = [];
-  const rungs = ladder.multipliers.map((m) => {
+  const rungs = multipliersAt(ladder, preset).map((m) => {
     const [b, w] = sides.map((c) => rungCell(c, m, cellEpochs(study, c, preset)));
     cells.push(b as StudyCell, w as StudyCell);
     const epochs = cellEpochs(study, b as StudyCell, preset);
@@ -252,7 +264,12 @@ export function ladderStudyOf(study: Study): Study {
   for (const p of Object.values(presets))
     for (const c of p.cells as StudyCell[]) all.set(c.label ?? "", c);
   const metrics = [...new Set(Object.values(plans).flatMap((ps) => ps.map((p) => p.metric)))];
-  const multipliers = study.ladders.map((l) => `${l.claim} at ${l.multipliers.join(", ")}x`);
+  const multipliers = study.ladders.map(
+    (l) =>
+      `${l.claim} at ${l.multipliers.join(", ")}x${Object.entries(l.presets ?? {})
+        .map(([p, m]) => `, ${m.join(", ")}x at ${p}`)
+        .join("")}`,
+  );
   return {
     name: ladderName(study.name),
     description: `Budget ladder of '${study.name}' (issue 24): each laddered claim's two cells at several multiples of the study budget (${multipliers.join("; ")}), train.epochs x multiplier on the same training images, the same seeds at every rung; the paired difference per rung and its slope against log budget show whether the effect grows toward the paper's direction.`,

@@ -24,7 +24,7 @@ export interface LadderPoint {
 export interface LadderFigureOptions {
   /** The figure's title, e.g. "batch-size: with short training, a larger batch beats ...". */
   title: string;
-  /** The slope and where it points, in words (the title's second line). */
+  /** The slope and where it points, in words, e.g. "slope +1.2 [...] points per ..." (the title's second line). */
   slope: string;
   metric: string;
   /** Whether the differences are points of an accuracy (x 100). */
@@ -42,6 +42,15 @@ function yRange(rungs: readonly LadderPoint[], k: number): [number, number] {
   const lo = Math.min(0, ...ys) * k;
   const hi = Math.max(0, ...ys) * k;
   const pad = (hi - lo || 1) * 0.15;
+  return [lo - pad, hi + pad];
+}
+
+/** The log x range (log10 units) over every rung, with a margin. */
+function xRange(rungs: readonly LadderPoint[]): [number, number] {
+  const xs = rungs.map((r) => Math.log10(r.epochs));
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  const pad = (hi - lo || 1) * 0.06;
   return [lo - pad, hi + pad];
 }
 
@@ -106,11 +115,13 @@ export function ladderFigure(o: LadderFigureOptions): Figure {
     layout: {
       font: { family: "system-ui, -apple-system, Segoe UI, sans-serif", size: 13 },
       margin: { l: 90, r: 30, t: 90, b: 90 },
-      title: { text: `${o.title} (${metricWords(o.metric)})<br><sub>slope ${o.slope}</sub>` },
+      title: { text: `${o.title} (${metricWords(o.metric)})<br><sub>${o.slope}</sub>` },
       xaxis: {
         type: "log",
         title: { text: `pre-training epochs${images} (budget, log scale)` },
         tickvals: o.rungs.map((r) => r.epochs),
+        // every planned rung on the axis, one without runs too
+        range: xRange(o.rungs),
       },
       yaxis: {
         title: {

@@ -145,7 +145,7 @@ function ladderBlocks(s: ReportSection, ids: FigureIds): string[] {
     "<h3>Budget ladder: the effect against the budget</h3>",
     ...trends.flatMap((t) => [
       figureBlock(trendFigure(t), ids),
-      `<p class="ladder">${escapeHtml(`${t.plan.statement}: ${rungLines(t).join("; ")}. Slope ${slopeSentence(t)}.`)}</p>`,
+      `<p class="ladder">${escapeHtml(`${t.plan.statement}: ${rungLines(t).join("; ")}; ${slopeSentence(t)}.`)}</p>`,
     ]),
   ];
 }

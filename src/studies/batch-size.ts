@@ -164,7 +164,14 @@ export const batchSizeStudy: Study = {
   ],
   // Figure 9's question at this scale: does the large batch's gain turn toward the paper's
   // direction as training grows? (the short training's two cells at 2, 6 and 20 epochs)
-  ladders: [{ claim: "large-batch-short-training", multipliers: LADDER_RUNGS }],
+  // At tiny (CI, notebook 04) 2, 3 and 4 epochs: the plumbing, a few seconds per rung.
+  ladders: [
+    {
+      claim: "large-batch-short-training",
+      multipliers: LADDER_RUNGS,
+      presets: { tiny: [1, 1.5, 2] },
+    },
+  ],
   findings: (results, study, preset) => [batchInteraction(results, study, preset)],
   reasons: {
     study: (b) =>

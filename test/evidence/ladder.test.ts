@@ -80,6 +80,12 @@ test("a ladder is refused with fewer than 3 rungs, an unknown claim or a side of
   );
   assert.throws(() => validateStudy(study([2, 3, 10])), /starting at 1/);
   assert.throws(() => validateStudy(study([1, 10, 3])), /increasing/);
+  const perPreset = study();
+  const tinyTwo = {
+    ...perPreset,
+    ladders: [{ claim: "a-beats-b", multipliers: [1, 3, 10], presets: { tiny: [1, 2] } }],
+  };
+  assert.throws(() => validateStudy(tinyTwo), /'a-beats-b' at preset 'tiny' needs at least 3/);
   const s = study();
   assert.throws(
     () => validateLadders({ ...s, ladders: [{ claim: "nope", multipliers: [1, 3, 10] }] }),
@@ -116,6 +122,15 @@ test("Figure 9's grid is the short training's ladder: the same labels and overri
   assert.deepEqual([...new Set(small.map((p) => p.seed))], [0, 1, 2, 3]);
   assert.deepEqual([...new Set(small.map((p) => p.config.train.epochs))], [2, 6, 20]);
   assert.ok(small.every((p) => p.config.data.trainLimit === 8000));
+  // at tiny, the plumbing: 2, 3 and 4 epochs, one seed
+  const tiny = planStudy(l, { preset: "tiny", resolveConfig: projectConfigResolver });
+  assert.deepEqual(
+    tiny.map((p) => [p.config.train.epochs, p.config.train.batchSize, p.seed]),
+    [2, 3, 4].flatMap((e) => [
+      [e, 512, 0],
+      [e, 128, 0],
+    ]),
+  );
   // rungs 1 and 3 are the study's 2- and 6-epoch cells, config hash for config hash
   const shared = small.filter((p) => p.config.train.epochs < 20);
   assert.equal(shared.length, 16);
@@ -145,7 +160,7 @@ test("the ladder's trend reads the paired differences per rung from the runs", (
   assert.deepEqual(t.trend.slope?.seeds, [0, 1]);
   assert.match(
     slopeSentence(t),
-    /^\+[0-9.]+ \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget over 2 seeds: toward the paper's direction/,
+    /^slope \+[0-9.]+ \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget over 2 seeds: toward the paper's direction/,
   );
   assert.deepEqual(ladderTrends(study(), results, "tiny"), [], "a study that is no ladder");
 });

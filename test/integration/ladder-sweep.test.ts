@@ -127,7 +127,7 @@ test("a ladder runs at tiny on paired seeds, and its trend reaches the README an
   );
   assert.match(
     md,
-    /Slope \+2\.20 \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget over 3 seeds: toward the paper's direction/,
+    /; slope \+2\.20 \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget over 3 seeds: toward the paper's direction/,
   );
   const none = findingsMarkdown({ ...data, sections: [] }, { preset: "tiny" });
   assert.doesNotMatch(none, /Budget ladders/, "no ladder runs, no section");
