@@ -62,7 +62,7 @@ export interface ClaimLadder {
 /** One rung of a laddered claim at a preset: its budget and the labels of its two cells. */
 export interface LadderRung {
   multiplier: number;
-  /** Pre-training epochs at this rung (the study cell's epochs x multiplier). */
+  /** Pre-training epochs at this rung (the better cell's epochs x multiplier; the x axis). */
   epochs: number;
   better: string;
   worse: string;
@@ -94,7 +94,7 @@ export function ladderName(study: string): string {
   return `${study}-ladder`;
 }
 
-/** A nested override object's number at a dotted path, if it is one. */
+/** The `train.epochs` a set of overrides sets, if it sets a number. */
 function epochsOf(overrides: StudyCell["overrides"] | undefined): number | undefined {
   const e = overrides?.train?.epochs;
   return typeof e === "number" ? e : undefined;
