@@ -249,6 +249,10 @@ function ladderPreset(
  */
 export function ladderStudyOf(study: Study): Study {
   if (!study.ladders?.length) throw new Error(`study '${study.name}' declares no budget ladder`);
+  if (study.search)
+    throw new Error(
+      `study '${study.name}' has a search stage: ladder the comparison at its chosen settings, ladderStudyOf(applyChoices(study, preset, choices)) (src/evidence/search.ts), so no rung runs at a setting the search did not choose`,
+    );
   validateLadders(study);
   const presets: Record<string, StudyPreset> = {};
   const plans: Record<string, LadderClaimPlan[]> = {};

@@ -94,6 +94,11 @@ test("a ladder is refused with fewer than 3 rungs, an unknown claim or a side of
   const two = { ...s, claims: [{ ...s.claims![0]!, worse: {} }] };
   assert.throws(() => ladderStudyOf(two), /must select one cell per side, \{\} selects 3/);
   assert.throws(() => rungCell({ label: "a", overrides: {} }, 1.5, 3), /4.5 is not a whole number/);
+  const searched = { ...s, search: { name: "s", over: [], choose: "max mean acc", presets: {} } };
+  assert.throws(
+    () => ladderStudyOf(searched),
+    /has a search stage: ladder the comparison at its chosen settings/,
+  );
 });
 
 test("Figure 9's grid is the short training's ladder: the same labels and overrides as the grid it replaced", () => {
