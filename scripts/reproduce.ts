@@ -34,8 +34,8 @@ import { readEarlierTable, type EarlierTable } from "../src/evidence/earlier-tab
 import { snapshotBefore } from "../src/evidence/before-snapshot";
 import { digestMarkers, findingsDigest, replaceDigest } from "../src/evidence/findings-digest";
 import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/evidence/findings-markdown";
-import { listStudies, registerStudy } from "../src/sweep/registry";
-import { ladderStudies } from "../src/studies";
+import { listStudies } from "../src/sweep/registry";
+import { registerLadders } from "../src/cli/ladders";
 import {
   ensureLocalMlflow,
   NoTrackingServer,
@@ -91,17 +91,10 @@ function git(args: string[]): string {
 }
 
 /**
- * The budget ladders (issue 24, "batch-size-ladder") are registered beside the built-in studies,
- * so their runs are archived and read back like any study's; the findings table's studies (its
- * "no data" rows and budget table) stay the studies the reproduction runs, and a ladder with runs
- * gets its own "Budget ladders" section from them.
+ * The studies the findings table covers (its "no data" rows and budget table): every registered
+ * study but the budget ladders, which main() registers so that their runs are archived and read
+ * back like any study's; a ladder with runs gets its own "Budget ladders" section from them.
  */
-function registerLadders(): void {
-  const known = new Set(listStudies().map((s) => s.name));
-  for (const s of ladderStudies) if (!known.has(s.name)) registerStudy(s);
-}
-
-/** The studies the findings table covers: every registered study but the budget ladders. */
 function tableStudies(): ReturnType<typeof listStudies> {
   return listStudies().filter((s) => !s.ladderOf);
 }

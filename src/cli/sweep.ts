@@ -10,8 +10,8 @@ import { archiveFile } from "../evidence/archive";
 import { UsageError, parseCommandLine } from "./usage";
 import type { CellResources } from "../sweep/executor";
 import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
-import { getStudy, listStudies, registerStudy } from "../sweep/registry";
-import { ladderStudies } from "../studies";
+import { getStudy, listStudies } from "../sweep/registry";
+import { registerLadders } from "./ladders";
 import { loadUserModule } from "../plugins/user-module";
 import { mergeResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
@@ -42,15 +42,6 @@ const USAGE = `usage: simclr sweep <study | study.json> --preset tiny|small|pape
                        study's logModels, else no: a study needs its numbers, not N encoders)
   --archive FILE|none  import this results archive's runs of the study's cells that MLflow lacks
                        (default results/<preset>/runs.jsonl when it exists)`;
-
-/**
- * Registers the built-in budget ladders ("batch-size-ladder", src/studies/index.ts) beside the
- * studies the registry loads itself, so `simclr sweep` runs and lists them by name.
- */
-function registerLadders(): void {
-  const known = new Set(listStudies().map((s) => s.name));
-  for (const s of ladderStudies) if (!known.has(s.name)) registerStudy(s);
-}
 
 function loadStudy(arg: string): Study {
   if (/\.(json|ts|js|cjs)$/.test(arg)) {

@@ -113,6 +113,11 @@ test("a ladder runs at tiny on paired seeds, and its trend reaches the README an
     assert.ok(Math.abs(100 * rung.mean - m) < 1e-9, `rung ${i}: ${rung.mean}`);
     assert.ok(Math.abs(100 * rung.ci![0] - lo) < 1e-9 && Math.abs(100 * rung.ci![1] - hi) < 1e-9);
   });
+  // unregistered, the ladder is read from the study.json its sweep stored: the same trend
+  const stored = await collectReport({ experiments: ["heads-ladder"], trackingUri: mlflow.url });
+  const again2 = stored.sections[0];
+  assert.ok(again2?.study.ladderOf);
+  assert.deepEqual(ladderTrends(again2.study, again2.results, "tiny"), [trend]);
   // each seed's slope per decade is 2 + 0.2 x seed points: mean 2.2
   assert.ok(Math.abs(100 * trend.trend.slope!.mean - 2.2) < 1e-9, String(trend.trend.slope?.mean));
   assert.equal(trend.trend.points, "toward");
