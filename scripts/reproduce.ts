@@ -35,6 +35,7 @@ import { snapshotBefore } from "../src/evidence/before-snapshot";
 import { digestMarkers, findingsDigest, replaceDigest } from "../src/evidence/findings-digest";
 import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/evidence/findings-markdown";
 import { listStudies } from "../src/sweep/registry";
+import { registerLadders } from "../src/cli/ladders";
 import {
   ensureLocalMlflow,
   NoTrackingServer,
@@ -89,8 +90,18 @@ function git(args: string[]): string {
   return r.status === 0 ? r.stdout.trim() : "";
 }
 
+/**
+ * The studies the findings table covers (its "no data" rows and budget table): every registered
+ * study but the budget ladders, which main() registers so that their runs are archived and read
+ * back like any study's; a ladder with runs gets its own "Budget ladders" section from them.
+ */
+function tableStudies(): ReturnType<typeof listStudies> {
+  return listStudies().filter((s) => !s.ladderOf);
+}
+
 async function main(): Promise<number> {
   configureFromEnv(process.env);
+  registerLadders();
   const { values } = parseArgs({
     options: {
       study: { type: "string", multiple: true },
@@ -300,7 +311,7 @@ function findingsOptions(
   records: FindingsMarkdownOptions["records"],
   report: { reportFile?: string },
 ): FindingsMarkdownOptions {
-  return { preset, records, studies: listStudies(), ...report, ...earlierTable(outDir) };
+  return { preset, records, studies: tableStudies(), ...report, ...earlierTable(outDir) };
 }
 
 /**
@@ -362,7 +373,7 @@ function snapshotFromArchive(
     return 2;
   }
   const data = presetDataFromArchive(readArchive(archiveFile), archiveFile, preset);
-  const o = { preset, studies: listStudies() };
+  const o = { preset, studies: tableStudies() };
   const table = snapshotBefore(data, o, { file: rel, commit });
   const out = path.join(outDir, "before.json");
   fs.writeFileSync(out, JSON.stringify(table, null, 2) + "\n");

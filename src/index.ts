@@ -286,7 +286,22 @@ export {
   type EvaluationSplits,
 } from "./eval/evaluate";
 export * from "./paper/reference";
-export { studies } from "./studies";
+export { studies, ladderStudies } from "./studies";
+// Budget ladders (issue 24): a claim's cells at several budgets, their trend and its figure.
+export {
+  ladderStudyOf,
+  ladderName,
+  rungCell,
+  multipliersAt,
+  type ClaimLadder,
+  type LadderPlan,
+  type LadderClaimPlan,
+  type LadderRung,
+} from "./evidence/ladder";
+export { ladderTrends, slopeSentence, type LadderTrend } from "./evidence/ladder-trend";
+export { trendFigure, rungLines } from "./evidence/ladder-report";
+export { ladderFigure, type LadderFigureOptions } from "./plot/ladder";
+export { budgetTrend, type BudgetTrend, type RungDifferences } from "./stats/trend";
 export { figure5Cells, FIGURE5_OPS, FIGURE5_TINY_OPS } from "./studies/augmentations";
 export {
   transformProbe,

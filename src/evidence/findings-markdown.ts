@@ -1,7 +1,7 @@
 /**
  * The findings table of a preset (results/<preset>/README.md), written from the tracked runs (or
  * the results archive): the verdict of every claim with n per side, the difference and its 95% CI,
- * raw and Holm-adjusted p; how the budget was split; the before/after table against an earlier
+ * raw and Holm-adjusted p; the budget ladders' trends where a ladder ran; how the budget was split; the before/after table against an earlier
  * findings table where one is kept; then code versions, compute and environment.
  */
 import type { SeedResult } from "./claims";
@@ -26,6 +26,7 @@ import { baselineSentence } from "./baseline";
 import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
 import { conclusionOf } from "./conclusion-text";
 import { reportFindings } from "./summary";
+import { ladderMarkdown } from "./ladder-report";
 import { DEVIATIONS_INTRO, PROTOCOL_TITLE, protocolLines, SEARCHES_INTRO } from "./protocol-text";
 
 /** A notebook execution as `npm run reproduce` records it (results/<preset>/runs.json). */
@@ -419,6 +420,7 @@ export function findingsMarkdown(data: ReportData, o: FindingsMarkdownOptions): 
     ...verdictTable(data, o, all),
     ...conclusionSection(data, o, all),
     ...fidelitySection(data, o),
+    ...ladderMarkdown(data, o.preset),
     ...protocolSection(data, o),
     // the design's family: every claim but those shown as descriptions or left untested for seeds
     ...budgetSection(

@@ -16,6 +16,7 @@ import type { PaperNumbers, StudyPlot } from "../plot/study";
 import type { Finding } from "./finding";
 import type { PartExtras } from "../config/pretrain-config";
 import { validateSearch, type SearchStage } from "./search";
+import { validateLadders, type ClaimLadder, type LadderPlan } from "./ladder";
 
 export type { PaperNumbers, StudyPlot } from "../plot/study";
 
@@ -141,6 +142,13 @@ export interface StudyEvidence {
   search?: SearchStage;
   /** Where the study's protocol still departs from the paper's text, each with its reason. */
   deviations?: readonly Deviation[];
+  /**
+   * Budget ladders of some claims (issue 24): each claim's cells at several multiples of the
+   * study budget, run as the study "<study>-ladder" (src/evidence/ladder.ts).
+   */
+  ladders?: readonly ClaimLadder[];
+  /** On a ladder study only: the study it ladders and its rungs per preset (plain data). */
+  ladderOf?: LadderPlan;
 }
 
 /**
@@ -155,6 +163,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export function validateStudy(study: Study): void {
   validateStudyGrid(study);
   validateSearch(study);
+  validateLadders(study);
   for (const d of study.deviations ?? [])
     if (typeof d?.what !== "string" || !d.what || typeof d.why !== "string" || !d.why)
       throw new Error(

@@ -10,6 +10,8 @@ import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
+import { ladderTrends, slopeSentence } from "../evidence/ladder-trend";
+import { rungLines, trendFigure } from "../evidence/ladder-report";
 import { metricWords } from "../plot/metrics";
 import { baselineSentence, cellGain, hMetric, RANDOM_INIT_METRIC } from "../evidence/baseline";
 import { budgetFacts } from "../evidence/budget";
@@ -132,6 +134,22 @@ function summaryHtml(all: readonly SectionFindings[]): string {
   return out.join("\n");
 }
 
+/**
+ * A ladder study's trends (issue 24): per laddered claim, its figure (the paired difference
+ * against log budget) and the effect per rung and the slope in words.
+ */
+function ladderBlocks(s: ReportSection, ids: FigureIds): string[] {
+  const trends = s.results.length ? ladderTrends(s.study, s.results, s.preset) : [];
+  if (!trends.length) return [];
+  return [
+    "<h3>Budget ladder: the effect against the budget</h3>",
+    ...trends.flatMap((t) => [
+      figureBlock(trendFigure(t), ids),
+      `<p class="ladder">${escapeHtml(`${t.plan.statement}: ${rungLines(t).join("; ")}; ${slopeSentence(t)}.`)}</p>`,
+    ]),
+  ];
+}
+
 function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: FigureIds): string {
   const out: string[] = [];
   const study = s.study;
@@ -171,6 +189,7 @@ function sectionHtml(s: ReportSection, findings: readonly Finding[], ids: Figure
     if (s.results.some((r) => typeof r.metrics[m] === "number"))
       out.push(figureBlock(studyFigure(study, s.results, m, s.preset), ids));
   }
+  out.push(...ladderBlocks(s, ids));
   // results table: mean ± std over seeds per cell
   const labels = studyCells(study, s.preset).map((c) => c.label ?? "");
   const withBaseline = s.results.some((r) => Number.isFinite(r.metrics[RANDOM_INIT_METRIC]));

@@ -2,20 +2,64 @@
  * The batch-size and training-length study of SimCLR section 5.2: Figure 9 and appendix B.1
  * (batch size by epochs, learning rate scaled linearly (0.3 x B/256) or with the square root
  * (0.075 x sqrt(B))), at CIFAR-10 scale as in appendix B.9.
+ *
+ * Its epochs axis is a budget ladder (issue 24, src/evidence/ladder.ts): the grid's cells are the
+ * short training's cells at rungs 1 and 3 ({@link rungCell}, the same function the ladder study
+ * builds its rungs with), and the claim "a larger batch beats a smaller one" is laddered at 1, 3
+ * and 10 times the short training, so batch size x epochs is one ladder; "batch-size-ladder" runs
+ * it. The cells' labels and resolved configs are those of the grid it replaced (the config-hash
+ * snapshot, test/studies/resolved-configs.test.ts, pins them), so archived runs still match.
  */
 import type { SeedResult } from "../evidence/claims";
 import type { Finding } from "../evidence/finding";
-import { cellLabel, selectCells, type CellSelector } from "../grid/study-grid";
+import {
+  cellLabel,
+  expandDotted,
+  selectCells,
+  type CellSelector,
+  type StudyCell,
+} from "../grid/study-grid";
 import type { FidelityTable, Study } from "../evidence/study";
 import { sharedDeviations } from "./deviations";
 import { TABLEB1_BATCH_EPOCHS } from "../paper/reference";
 import { smallSeeds, studyPresets } from "../evidence/budget";
 import { findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import { cellRuns, interactionFinding } from "../evidence/comparisons";
+import { rungCell } from "../evidence/ladder";
 
 /** Batch sizes and epochs of the grid (the findings and reasons read them from here). */
 const BATCHES = [128, 512];
-const EPOCHS = [2, 6];
+/** The short training's epochs: rung 1 of the epochs ladder. */
+const SHORT_EPOCHS = 2;
+/** The grid's rungs of the epochs ladder (2 and 6 epochs). */
+const GRID_RUNGS = [1, 3];
+/** The ladder of the batch-size claim: up to 10x the short training (Figure 9's epochs axis). */
+const LADDER_RUNGS = [1, 3, 10];
+const EPOCHS = GRID_RUNGS.map((m) => SHORT_EPOCHS * m);
+const SCALINGS = ["linear", "sqrt"] as const;
+
+/**
+ * The grid's cells, batch x epochs x scaling in that order (as the grid product gave them): each
+ * the short training's cell at a rung of the epochs ladder.
+ */
+function batchCells(
+  rungs: readonly number[],
+  scalings: readonly (typeof SCALINGS)[number][],
+): StudyCell[] {
+  return BATCHES.flatMap((b) =>
+    rungs.flatMap((m) =>
+      scalings.map((s) => {
+        const fields = {
+          "train.batchSize": b,
+          "train.epochs": SHORT_EPOCHS,
+          "optimizer.lrScaling": s,
+        };
+        const cell = { label: cellLabel(fields), overrides: expandDotted(fields) };
+        return rungCell(cell, m, SHORT_EPOCHS);
+      }),
+    ),
+  );
+}
 
 /**
  * Table B.1 against this grid: no cell shares the paper's batch sizes or epochs, so each is matched
@@ -34,7 +78,7 @@ function batchFidelity(): FidelityTable {
   };
   const cells = BATCHES.flatMap((b) =>
     EPOCHS.flatMap((e) =>
-      (["linear", "sqrt"] as const).map((s, col) => {
+      SCALINGS.map((s, col) => {
         const row = TABLEB1_BATCH_EPOCHS.rows[paperBatch[b] as number] ?? [];
         const at = TABLEB1_BATCH_EPOCHS.epochs.indexOf(paperEpochs[e] as 100);
         return {
@@ -64,14 +108,7 @@ export const batchSizeStudy: Study = {
   presets: studyPresets(
     { data: { trainLimit: 8000 } },
     {
-      tiny: {
-        grid: {
-          "train.batchSize": BATCHES,
-          "train.epochs": [2],
-          "optimizer.lrScaling": ["linear"],
-        },
-        seeds: 1,
-      },
+      tiny: { cells: batchCells([1], ["linear"]), seeds: 1 },
       // The claims compare 2 and 6 epochs at batch 512, 128 against 512 (linear scaling) at both
       // lengths (the interaction), and sqrt against linear scaling at batch 128 for 2 epochs.
       small: smallSeeds(
@@ -87,11 +124,7 @@ export const batchSizeStudy: Study = {
       ),
     },
   ),
-  grid: {
-    "train.batchSize": BATCHES,
-    "train.epochs": EPOCHS,
-    "optimizer.lrScaling": ["linear", "sqrt"],
-  },
+  cells: batchCells(GRID_RUNGS, SCALINGS),
   seeds: 3,
   metrics: ["linear_acc", "knn_acc"],
   fidelity: [batchFidelity()],
@@ -127,6 +160,16 @@ export const batchSizeStudy: Study = {
       better: { "train.batchSize": 128, "train.epochs": 2, "optimizer.lrScaling": "sqrt" },
       worse: { "train.batchSize": 128, "train.epochs": 2, "optimizer.lrScaling": "linear" },
       source: "Appendix B.1",
+    },
+  ],
+  // Figure 9's question at this scale: does the large batch's gain turn toward the paper's
+  // direction as training grows? (the short training's two cells at 2, 6 and 20 epochs)
+  // At tiny (CI, notebook 04) 2, 3 and 4 epochs: the plumbing, a few seconds per rung.
+  ladders: [
+    {
+      claim: "large-batch-short-training",
+      multipliers: LADDER_RUNGS,
+      presets: { tiny: [1, 1.5, 2] },
     },
   ],
   findings: (results, study, preset) => [batchInteraction(results, study, preset)],

@@ -78,6 +78,11 @@ test("the study figures a notebook displays, drawn in Chromium, show what the cl
         `const sections = JSON.parse(fs.readFileSync(${JSON.stringify(path.join(tmp, "sections.json"))}, "utf8"));`,
         `for (const s of sections)`,
         `  for (const m of s.metrics) sw.display(sw.studyFigure(sw.getStudy(s.study), s.results, m, s.preset));`,
+        // Figure 9's budget ladder from the batch-size runs: its rungs 1 and 3 are the study's
+        // 2- and 6-epoch cells; the 20-epoch rung has no runs in this archive
+        `const bs = sections.find((s) => s.study === "batch-size");`,
+        `const ladder = sw.ladderStudyOf(sw.getStudy("batch-size"));`,
+        `for (const t of sw.ladderTrends(ladder, bs.results, "small")) sw.display(sw.trendFigure(t));`,
       ].join("\n"),
     ),
   );
@@ -90,8 +95,8 @@ test("the study figures a notebook displays, drawn in Chromium, show what the cl
   const cells = (JSON.parse(fs.readFileSync(out, "utf8")) as { cells: { outputs?: Output[] }[] })
     .cells;
   const shown = cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[PLOTLY_MIME]);
-  const expected = sections.reduce((n, s) => n + s.metrics.length, 0);
-  assert.equal(shown.length, expected, "one displayed figure per study metric with data");
+  const expected = sections.reduce((n, s) => n + s.metrics.length, 0) + 1;
+  assert.equal(shown.length, expected, "one displayed figure per study metric with data, a ladder");
   const page = path.join(tmp, "notebook.html");
   fs.writeFileSync(
     page,
@@ -127,6 +132,30 @@ test("the study figures a notebook displays, drawn in Chromium, show what the cl
       batch?.bars.map((b) => b.name),
       ["2 / linear", "2 / sqrt", "6 / linear", "6 / sqrt"],
     );
+    // the ladder: paired differences 512 - 128 at 2 and 6 epochs, computed here from the runs
+    const ladder = figs.find((f) => f.title.startsWith("batch-size: with short training"));
+    assert.ok(ladder, figs.map((f) => f.title).join(" | "));
+    const bs = sections.find((s) => s.study === "batch-size")?.results ?? [];
+    const acc = (b: number, e: number, seed: number) =>
+      bs.find(
+        (r) =>
+          r.seed === seed &&
+          r.label === `train.batchSize=${b}, train.epochs=${e}, optimizer.lrScaling=linear`,
+      )?.metrics.linear_acc;
+    [2, 6].forEach((e, i) => {
+      const d = [...new Set(bs.map((r) => r.seed))]
+        .map((s) => 100 * ((acc(512, e, s) ?? NaN) - (acc(128, e, s) ?? NaN)))
+        .filter(Number.isFinite);
+      const mean = d.reduce((a, b) => a + b, 0) / d.length;
+      const [lo, hi] = ladder.errorBars[i] ?? [NaN, NaN];
+      assert.ok(
+        lo < mean && mean < hi && Math.abs((lo + hi) / 2 - mean) < 0.05,
+        `${e}: ${lo}, ${hi}, ${mean}`,
+      );
+    });
+    assert.equal(ladder.errorBars.length, 2, "no bar at the rung without runs");
+    assert.match(ladder.title, /no slope: no seed has a run at every rung/);
+    assert.deepEqual(ladder.lines, [{ name: "no difference", y: 0 }]);
   } finally {
     await browser.close();
   }

@@ -1,0 +1,77 @@
+/**
+ * Budget ladders (issue 24) in the findings README and the report: per laddered claim the effect
+ * at each rung with its interval, the slope against log budget with its interval and whether it
+ * points toward the paper (src/evidence/ladder-trend.ts), and its figure (src/plot/ladder.ts).
+ * Nothing is shown for a preset without ladder runs: no numbers without runs behind them.
+ */
+import type { Figure } from "../plot/figures";
+import { ladderFigure } from "../plot/ladder";
+import {
+  effectText,
+  intervalText,
+  ladderTrends,
+  slopeSentence,
+  type LadderTrend,
+} from "./ladder-trend";
+import type { ReportData } from "./runs";
+
+/** The trends of every ladder study of a preset that has runs (in the data's order). */
+export function presetTrends(data: ReportData, preset: string): LadderTrend[] {
+  return data.sections
+    .filter((s) => s.preset === preset && s.study.ladderOf && s.results.length)
+    .flatMap((s) => ladderTrends(s.study, s.results, preset));
+}
+
+/** The figure of one laddered claim's trend. */
+export function trendFigure(t: LadderTrend): Figure {
+  return ladderFigure({
+    title: `${t.study}: ${t.plan.statement}`,
+    slope: slopeSentence(t),
+    metric: t.plan.metric,
+    points: t.accuracy,
+    ...(t.plan.trainLimit !== undefined ? { trainLimit: t.plan.trainLimit } : {}),
+    rungs: t.plan.rungs.map((r, i) => {
+      const e = t.trend.rungs[i];
+      return {
+        epochs: r.epochs,
+        multiplier: r.multiplier,
+        n: e?.n ?? 0,
+        ...(e && e.n ? { mean: e.mean } : {}),
+        ...(e?.ci ? { ci: e.ci } : {}),
+      };
+    }),
+  });
+}
+
+/** One line per rung: "2 epochs (1x): +0.52 [-0.10, +1.14] points, 4 seeds". */
+export function rungLines(t: LadderTrend): string[] {
+  const unit = t.accuracy ? " points" : "";
+  return t.plan.rungs.map((r, i) => {
+    const e = t.trend.rungs[i];
+    const at = `${r.epochs} epochs (${r.multiplier}x)`;
+    if (!e?.n) return `${at}: no paired runs`;
+    const ci = intervalText(e.ci, t.accuracy);
+    return `${at}: ${effectText(e.mean, t.accuracy)}${ci ? ` ${ci}` : ""}${unit}, ${e.n} seed${e.n === 1 ? "" : "s"}`;
+  });
+}
+
+/**
+ * The findings README's "Budget ladders" section: per laddered claim with runs, the effect at
+ * each rung and the slope; [] where the preset has no ladder runs (the section is absent).
+ */
+export function ladderMarkdown(data: ReportData, preset: string): string[] {
+  const trends = presetTrends(data, preset);
+  if (!trends.length) return [];
+  const lines = [
+    "## Budget ladders",
+    "",
+    "Each laddered claim's two cells trained at several multiples of the study budget (more epochs on the same images, the same seeds at every rung, the study's evaluation). The difference is the better cell minus the worse, seed by seed, so positive is the paper's direction; intervals are 95% t intervals over seeds; the slope is each seed's least-squares slope against log10(budget), then a t interval over seeds. The findings table above keeps its verdict at the study budget.",
+    "",
+  ];
+  for (const t of trends)
+    lines.push(
+      `- **${t.study}: ${t.plan.statement}** (${t.plan.metric}): ${rungLines(t).join("; ")}; ${slopeSentence(t)}.`,
+    );
+  lines.push("");
+  return lines;
+}

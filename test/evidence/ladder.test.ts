@@ -1,0 +1,171 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ladderStudyOf, rungCell, validateLadders } from "../../src/evidence/ladder";
+import { ladderTrends, slopeSentence } from "../../src/evidence/ladder-trend";
+import { validateStudy, type Study } from "../../src/evidence/study";
+import { cellLabel, expandDotted, planStudy, studyCells } from "../../src/grid/study-grid";
+import { projectConfigResolver } from "../../src/sweep/run-study";
+import { batchSizeStudy } from "../../src/studies/batch-size";
+import { ladderStudies } from "../../src/studies";
+import { standIn } from "../support/stand-in";
+
+/** Two labelled cells, a third, epochs from the preset; cells a and b get 3 seeds at tiny. */
+function study(multipliers: number[] = [1, 3, 10]): Study {
+  return standIn<Study>({
+    name: "cmp",
+    description: "",
+    base: {},
+    cells: [
+      { label: "a", overrides: { k: "a" } },
+      { label: "b", overrides: { k: "b" } },
+      { label: "c", overrides: { k: "c" } },
+    ],
+    presets: {
+      tiny: { overrides: { train: { epochs: 2 } }, seeds: 1, cellSeeds: { a: 3, b: 3 } },
+      other: {
+        overrides: { train: { epochs: 4 } },
+        cells: [{ label: "a", overrides: { k: "a" } }],
+      },
+    },
+    seeds: 1,
+    metrics: ["acc"],
+    claims: [{ id: "a-beats-b", claim: "a beats b", metric: "acc", better: "a", worse: "b" }],
+    ladders: [{ claim: "a-beats-b", multipliers }],
+  });
+}
+
+test("a ladder study plans the claim's two cells at every rung, on the study's seeds", () => {
+  const l = ladderStudyOf(study());
+  assert.equal(l.name, "cmp-ladder");
+  assert.equal(l.claims, undefined, "no claims of its own: the findings table stays the study's");
+  assert.deepEqual(
+    Object.keys(l.presets ?? {}),
+    ["tiny"],
+    "'other' has no cell b: no ladder there",
+  );
+  const plans = planStudy(l, { preset: "tiny" });
+  assert.deepEqual(
+    plans.map((p) => `${p.label}/${p.seed}/${JSON.stringify(p.config.train)}`),
+    [
+      "a",
+      "b",
+      "a, train.epochs=6",
+      "b, train.epochs=6",
+      "a, train.epochs=20",
+      "b, train.epochs=20",
+    ].flatMap((label, i) =>
+      [0, 1, 2].map((s) => `${label}/${s}/{"epochs":${[2, 6, 20][Math.floor(i / 2)]}}`),
+    ),
+  );
+  // rung 1 is the study's own cell: the same config (hence hash) for the same seed
+  const own = planStudy(study(), { preset: "tiny" }).filter((p) => p.label === "a");
+  assert.deepEqual(
+    own.map((p) => p.configHash),
+    plans.filter((p) => p.label === "a").map((p) => p.configHash),
+  );
+  assert.deepEqual(
+    l.ladderOf?.presets.tiny?.[0]?.rungs.map((r) => [r.multiplier, r.epochs, r.better, r.worse]),
+    [
+      [1, 2, "a", "b"],
+      [3, 6, "a, train.epochs=6", "b, train.epochs=6"],
+      [10, 20, "a, train.epochs=20", "b, train.epochs=20"],
+    ],
+  );
+});
+
+test("a ladder is refused with fewer than 3 rungs, an unknown claim or a side of two cells", () => {
+  assert.throws(
+    () => validateStudy(study([1, 3])),
+    /'a-beats-b' needs at least 3 increasing multipliers starting at 1/,
+  );
+  assert.throws(() => validateStudy(study([2, 3, 10])), /starting at 1/);
+  assert.throws(() => validateStudy(study([1, 10, 3])), /increasing/);
+  const perPreset = study();
+  const tinyTwo = {
+    ...perPreset,
+    ladders: [{ claim: "a-beats-b", multipliers: [1, 3, 10], presets: { tiny: [1, 2] } }],
+  };
+  assert.throws(() => validateStudy(tinyTwo), /'a-beats-b' at preset 'tiny' needs at least 3/);
+  const s = study();
+  assert.throws(
+    () => validateLadders({ ...s, ladders: [{ claim: "nope", multipliers: [1, 3, 10] }] }),
+    /study 'cmp': ladders names no claim 'nope'/,
+  );
+  const two = { ...s, claims: [{ ...s.claims![0]!, worse: {} }] };
+  assert.throws(() => ladderStudyOf(two), /must select one cell per side, \{\} selects 3/);
+  assert.throws(() => rungCell({ label: "a", overrides: {} }, 1.5, 3), /4.5 is not a whole number/);
+  const searched = { ...s, search: { name: "s", over: [], choose: "max mean acc", presets: {} } };
+  assert.throws(
+    () => ladderStudyOf(searched),
+    /has a search stage: ladder the comparison at its chosen settings/,
+  );
+});
+
+test("Figure 9's grid is the short training's ladder: the same labels and overrides as the grid it replaced", () => {
+  const grid = [128, 512].flatMap((b) =>
+    [2, 6].flatMap((e) =>
+      (["linear", "sqrt"] as const).map((s) => {
+        const f = { "train.batchSize": b, "train.epochs": e, "optimizer.lrScaling": s };
+        return { label: cellLabel(f), overrides: expandDotted(f) };
+      }),
+    ),
+  );
+  assert.deepEqual(studyCells(batchSizeStudy), grid);
+  assert.deepEqual(
+    ladderStudies.map((s) => s.name),
+    ["batch-size-ladder"],
+  );
+  const l = ladderStudies[0]!;
+  const small = planStudy(l, { preset: "small", resolveConfig: projectConfigResolver });
+  const own = new Map(
+    planStudy(batchSizeStudy, { preset: "small", resolveConfig: projectConfigResolver }).map(
+      (p) => [`${p.label}/${p.seed}`, p.configHash],
+    ),
+  );
+  // 2 cells x 3 rungs x the claim cells' 4 seeds, 8000 images at every rung
+  assert.equal(small.length, 24);
+  assert.deepEqual([...new Set(small.map((p) => p.seed))], [0, 1, 2, 3]);
+  assert.deepEqual([...new Set(small.map((p) => p.config.train.epochs))], [2, 6, 20]);
+  assert.ok(small.every((p) => p.config.data.trainLimit === 8000));
+  // at tiny, the plumbing: 2, 3 and 4 epochs, one seed
+  const tiny = planStudy(l, { preset: "tiny", resolveConfig: projectConfigResolver });
+  assert.deepEqual(
+    tiny.map((p) => [p.config.train.epochs, p.config.train.batchSize, p.seed]),
+    [2, 3, 4].flatMap((e) => [
+      [e, 512, 0],
+      [e, 128, 0],
+    ]),
+  );
+  // rungs 1 and 3 are the study's 2- and 6-epoch cells, config hash for config hash
+  const shared = small.filter((p) => p.config.train.epochs < 20);
+  assert.equal(shared.length, 16);
+  for (const p of shared) assert.equal(p.configHash, own.get(`${p.label}/${p.seed}`), p.label);
+});
+
+test("the ladder's trend reads the paired differences per rung from the runs", () => {
+  const l = ladderStudyOf(study());
+  const rungs = l.ladderOf!.presets.tiny![0]!.rungs;
+  // a - b by seed: rung 1 -0.01, rung 2 +0.01, rung 3 +0.03 (+ seed/1000); seed 2 lacks rung 3's b
+  const results = rungs.flatMap((r, i) =>
+    [0, 1, 2].flatMap((seed) => [
+      { label: r.better, seed, metrics: { acc: 0.5 + (i - 1.5) * 0.02 + seed / 1000 } },
+      ...(i === 2 && seed === 2 ? [] : [{ label: r.worse, seed, metrics: { acc: 0.5 } }]),
+    ]),
+  );
+  const [t] = ladderTrends(l, results, "tiny");
+  assert.ok(t);
+  assert.deepEqual(
+    t.trend.rungs.map((r) => [r.budget, r.n, Number(r.mean.toFixed(6))]),
+    [
+      [2, 3, -0.029],
+      [6, 3, -0.009],
+      [20, 2, 0.0105],
+    ],
+  );
+  assert.deepEqual(t.trend.slope?.seeds, [0, 1]);
+  assert.match(
+    slopeSentence(t),
+    /^slope \+[0-9.]+ \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget over 2 seeds: toward the paper's direction/,
+  );
+  assert.deepEqual(ladderTrends(study(), results, "tiny"), [], "a study that is no ladder");
+});
