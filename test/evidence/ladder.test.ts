@@ -7,7 +7,7 @@ import { cellLabel, expandDotted, planStudy, studyCells } from "../../src/grid/s
 import { projectConfigResolver } from "../../src/sweep/run-study";
 import { batchSizeStudy } from "../../src/studies/batch-size";
 import { ladderStudies } from "../../src/studies";
-import { standIn } from "../support/stand-in";
+import { kCells, standIn } from "../support/stand-in";
 
 /** Two labelled cells, a third, epochs from the preset; cells a and b get 3 seeds at tiny. */
 function study(multipliers: number[] = [1, 3, 10]): Study {
@@ -15,16 +15,12 @@ function study(multipliers: number[] = [1, 3, 10]): Study {
     name: "cmp",
     description: "",
     base: {},
-    cells: [
-      { label: "a", overrides: { k: "a" } },
-      { label: "b", overrides: { k: "b" } },
-      { label: "c", overrides: { k: "c" } },
-    ],
+    cells: kCells("a", "b", "c"),
     presets: {
       tiny: { overrides: { train: { epochs: 2 } }, seeds: 1, cellSeeds: { a: 3, b: 3 } },
       other: {
         overrides: { train: { epochs: 4 } },
-        cells: [{ label: "a", overrides: { k: "a" } }],
+        cells: kCells("a"),
       },
     },
     seeds: 1,

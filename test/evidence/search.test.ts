@@ -10,7 +10,7 @@ import {
   type SearchRun,
   type SearchAxis,
 } from "../../src/evidence/search";
-import { standIn } from "../support/stand-in";
+import { kCells, standIn } from "../support/stand-in";
 import { deviationRows, searchMarkdownLines } from "../../src/evidence/protocol-text";
 import { validateStudy, type Study } from "../../src/evidence/study";
 import { planStudy } from "../../src/grid/study-grid";
@@ -25,10 +25,7 @@ function study(searchSeeds: number[] = [7, 8], choose = "max mean acc"): Study {
     name: "cmp",
     description: "",
     base: {},
-    cells: [
-      { label: "a", overrides: { k: "a" } },
-      { label: "b", overrides: { k: "b" } },
-    ],
+    cells: kCells("a", "b"),
     presets: { tiny: { overrides: { epochs: 6 } } },
     seeds: 2,
     metrics: ["acc"],

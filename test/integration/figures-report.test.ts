@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ensureChromium, launchChromium } from "../support/browser";
 import { tempDir } from "../support/tmp";
-import { assertFigureRules, drawnFigures, screenshotFigures } from "../support/figure-check";
+import { assertFigureRules, openDrawnReport } from "../support/figure-check";
 import { archiveFile, readArchive, type ArchivedRun } from "../../src/evidence/archive";
 import { reportDataFromArchive } from "../../src/report/archive";
 import { renderReport } from "../../src/report/render";
@@ -34,13 +34,7 @@ test("report.html's figures, drawn in Chromium, show what the claims test", asyn
   fs.writeFileSync(file, renderReport(data));
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1250, height: 900 } });
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`file://${file}`);
-    await page.waitForSelector(".js-plotly-plot .main-svg", { timeout: 120_000 });
-    const figs = await drawnFigures(page);
-    const shots = await screenshotFigures(page, tmp, "report", process.env.SIMCLR_KEEP_FIGURES);
+    const { page, figs, shots, errors } = await openDrawnReport(browser, file, tmp, "report");
     assert.deepEqual(errors, []);
     const expected = data.sections.flatMap((s) =>
       s.study.metrics.filter((m) => s.results.some((r) => typeof r.metrics[m] === "number")),

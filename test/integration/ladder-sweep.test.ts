@@ -10,11 +10,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureChromium, launchChromium } from "../support/browser";
-import { assertFigureRules, drawnFigures, screenshotFigures } from "../support/figure-check";
+import { assertFigureRules, openDrawnReport } from "../support/figure-check";
 import { inProcessExecutor } from "../support/in-process";
 import { useMlflowServer } from "../support/mlflow";
 import { tempDir } from "../support/tmp";
-import { standIn } from "../support/stand-in";
+import { kCells, standIn } from "../support/stand-in";
 import { runStudy } from "../../src/sweep/run-study";
 import { mergeResolver, planStudy } from "../../src/grid/study-grid";
 import { ladderStudyOf } from "../../src/evidence/ladder";
@@ -49,10 +49,7 @@ const study: Study = standIn<Study>({
   name: "heads",
   description: "two cells whose gap opens with training",
   base: {},
-  cells: [
-    { label: "a", overrides: { k: "a" } },
-    { label: "b", overrides: { k: "b" } },
-  ],
+  cells: kCells("a", "b"),
   presets: { tiny: { overrides: { train: { epochs: 2 } }, seeds: 3 } },
   seeds: 3,
   metrics: ["linear_acc"],
@@ -143,13 +140,7 @@ test("a ladder runs at tiny on paired seeds, and its trend reaches the README an
   fs.writeFileSync(file, renderReport(data));
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1250, height: 900 } });
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`file://${file}`);
-    await page.waitForSelector(".js-plotly-plot .main-svg", { timeout: 120_000 });
-    const figs = await drawnFigures(page);
-    await screenshotFigures(page, tmp, "ladder", process.env.SIMCLR_KEEP_FIGURES);
+    const { page, figs, errors } = await openDrawnReport(browser, file, tmp, "ladder");
     assert.deepEqual(errors, []);
     const f = figs.find((x) => /^heads: a beats b/.test(x.title));
     assert.ok(f, figs.map((x) => x.title).join(" | "));

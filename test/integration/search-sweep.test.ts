@@ -9,7 +9,7 @@ import { SearchNotFinished } from "../../src/evidence/search";
 import type { Study } from "../../src/evidence/study";
 import { configureFromEnv } from "../../src/workbench/params";
 import { tempDir } from "../support/tmp";
-import { standIn } from "../support/stand-in";
+import { kCells, standIn } from "../support/stand-in";
 
 const mlflow = useMlflowServer();
 const tmp = tempDir("search-sweep");
@@ -40,10 +40,7 @@ const study: Study = standIn<Study>({
   name: "search-int",
   description: "two cells, each at its own searched x",
   base: {},
-  cells: [
-    { label: "a", overrides: { k: "a" } },
-    { label: "b", overrides: { k: "b" } },
-  ],
+  cells: kCells("a", "b"),
   seeds: 2,
   metrics: ["acc"],
   search: {

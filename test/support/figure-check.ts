@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 
 /** One figure as the browser drew it. */
 export interface DrawnFigure {
@@ -137,4 +137,25 @@ export function assertFigureRules(f: DrawnFigure, where: string): void {
     assert.ok(Math.abs((h.zmin + h.zmax) / 2 - b) < 5e-4, `${at}: colour scale not centred`);
     assert.match(h.midColour, /^#f7f7f7$/i, `${at}: the centre is not white`);
   }
+}
+
+/**
+ * Opens a report file in `browser`, waits for its plots, and returns the page, the figures as
+ * drawn, their screenshots (under `dir`, copied to $SIMCLR_KEEP_FIGURES when set) and the page's
+ * script errors.
+ */
+export async function openDrawnReport(
+  browser: Browser,
+  file: string,
+  dir: string,
+  prefix: string,
+): Promise<{ page: Page; figs: DrawnFigure[]; shots: string[]; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1250, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`file://${file}`);
+  await page.waitForSelector(".js-plotly-plot .main-svg", { timeout: 120_000 });
+  const figs = await drawnFigures(page);
+  const shots = await screenshotFigures(page, dir, prefix, process.env.SIMCLR_KEEP_FIGURES);
+  return { page, figs, shots, errors };
 }

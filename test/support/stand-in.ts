@@ -6,3 +6,8 @@
 export function standIn<T extends object>(fields: Record<string, unknown>): T {
   return fields as unknown as T;
 }
+
+/** Stand-in cells, one per label, told apart by a field `k` equal to the label. */
+export function kCells(...labels: string[]): { label: string; overrides: { k: string } }[] {
+  return labels.map((label) => ({ label, overrides: { k: label } }));
+}
