@@ -10,7 +10,7 @@ import type { ReportData } from "./runs";
 import { budgetFacts } from "./budget";
 import { tableFidelity } from "./fidelity";
 import { formatEvidence, type Finding, type FindingSide } from "./finding";
-import { tableFindings, type FindingsMarkdownOptions } from "./findings-markdown";
+import { tableFindings, testedFamily, type FindingsMarkdownOptions } from "./findings-markdown";
 import { currentRule, pairedDifferenceSd } from "./before-after";
 import type { TTest } from "../stats/t-test";
 import type {
@@ -120,7 +120,7 @@ export function snapshotBefore(
 ): EarlierTable {
   const all = tableFindings(data, o);
   const claims = all.flatMap((x) => x.findings.map((f) => snapshotClaim(x.study, f)));
-  const family = all.flatMap((x) => x.findings).filter((f) => f.pAdjusted !== undefined).length;
+  const family = testedFamily(all);
   const sections = data.sections.filter((x) => x.preset === o.preset);
   const archive = archiveOf(data, o.preset, src);
   const versions = archive.codeVersions;

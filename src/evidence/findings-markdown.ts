@@ -121,6 +121,11 @@ function likelyReason(
 /** The findings of a preset's table, by study (see {@link tableFindings}). */
 export type TableFindings = ReturnType<typeof reportFindings>;
 
+/** The size of a table's Holm family: its tested claims (those with a Holm-adjusted p). */
+export function testedFamily(all: TableFindings): number {
+  return all.flatMap((x) => x.findings).filter((f) => f.pAdjusted !== undefined).length;
+}
+
 function studyOf(data: ReportData, o: FindingsMarkdownOptions, name: string): Study | undefined {
   return (
     data.sections.find((x) => x.study.name === name)?.study ??
@@ -144,7 +149,7 @@ export function tableFindings(data: ReportData, o: FindingsMarkdownOptions): Tab
 }
 
 function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFindings): string[] {
-  const family = all.flatMap((x) => x.findings).filter((f) => f.pAdjusted !== undefined).length;
+  const family = testedFamily(all);
   const verdicts = all.flatMap((x) => x.findings.map((f) => f.verdict));
   const lines = [
     `Summary: ${VERDICTS.map((v) => `${verdicts.filter((x) => x === v).length} ${v}`).join(", ")} (of ${verdicts.length} claims).`,
