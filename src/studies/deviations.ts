@@ -17,7 +17,7 @@ const SHARED = {
   },
   training: {
     what: "each cell pre-trains a few epochs on a stratified subset of the training split (the budget table gives epochs and images), where the paper trains 100 epochs or more on all of ImageNet",
-    why: "budget: a study of dozens of runs must finish in about an hour on a 2-core CPU",
+    why: "budget: a study of dozens of runs must finish in a few hours on a 2-core CPU, not in weeks",
     presets: BELOW_PAPER,
   },
   batch: {

@@ -6,10 +6,15 @@
 import { TABLE4_LOSSES, TABLE5_TEMPERATURE } from "../paper/reference";
 import type { SeedResult } from "../evidence/claims";
 import type { StudyCell } from "../grid/study-grid";
-import { smallSeeds, studyPresets } from "../evidence/budget";
+import {
+  SMALL_OTHER_SEEDS,
+  SMALL_STUDY_BUDGET,
+  smallSeeds,
+  studyPresets,
+} from "../evidence/budget";
 import { findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import { cellMeans } from "../evidence/comparisons";
-import type { Study } from "../evidence/study";
+import type { Deviation, Study } from "../evidence/study";
 import { sharedDeviations } from "./deviations";
 
 const LOSS_CELLS: StudyCell[] = [
@@ -61,6 +66,26 @@ const LOSS_SEARCH: Study["search"] = {
   },
 };
 
+function seedsText(n: number): string {
+  return `${n} seed${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * The search's deviation from Table 4's protocol, its counts read from the search stage itself
+ * (values per loss, seeds and epochs at `small` and `paper`), so the text follows the stage.
+ */
+function searchDeviation(search: NonNullable<Study["search"]>): Deviation {
+  const values = new Set(search.over.map((o) => o.values.length));
+  const cells = search.over.reduce((n, o) => n + o.cells.length, 0);
+  const settings = search.over.reduce((n, o) => n + o.cells.length * o.values.length, 0);
+  const small = search.presets.small;
+  const seeds = (preset: string): number => search.presets[preset]?.seeds.length ?? 0;
+  return {
+    what: `each loss's temperature or margin is chosen by a search over ${[...values].join(" or ")} values per loss (${cells} losses), ${seedsText(seeds("small"))} per setting at \`small\` (${settings * seeds("small")} runs of ${small?.budget?.train?.epochs ?? "?"} of the comparison's ${SMALL_STUDY_BUDGET.train?.epochs ?? "?"} epochs) and ${seedsText(seeds("paper"))} at \`paper\`, where the paper tunes each loss at its full budget`,
+    why: "budget: a search run trains a third as long as a comparison run; its seeds are ones the comparison never uses",
+  };
+}
+
 /** Table 4: the three contrastive losses, the last two with and without semi-hard mining. */
 export const lossStudy: Study = {
   name: "losses",
@@ -99,16 +124,13 @@ export const lossStudy: Study = {
   search: LOSS_SEARCH,
   deviations: [
     ...sharedDeviations("temperature"),
-    {
-      what: "each loss's temperature or margin is chosen by a search at a third of the comparison's training (2 of 6 epochs), 3 values and 2 seeds per loss, where the paper tunes each loss at its full budget",
-      why: "budget: the search costs about 23 cell-minutes (30 runs of ~46 s, estimated from the archived comparison runs) against the comparison's 46",
-    },
+    searchDeviation(LOSS_SEARCH),
     {
       what: "the search scores its candidates by linear evaluation on the test images the comparison reports: its fresh seeds keep the search's seed noise out of the comparison, but not its fit to those images",
       why: "data set: CIFAR-10 has no validation split, and holding one out of the training split would change every study's probe data",
     },
     {
-      what: "the semi-hard cells run 2 seeds and no claim compares them; `tiny` leaves them out",
+      what: `the semi-hard cells run ${seedsText(SMALL_OTHER_SEEDS)} at \`small\` and no claim compares them; \`tiny\` leaves them out`,
       why: "budget: Table 4's claims compare NT-Xent with NT-Logistic and the margin loss without mining",
     },
   ],
@@ -197,7 +219,7 @@ export const temperatureStudy: Study = {
   deviations: [
     ...sharedDeviations("temperature"),
     {
-      what: "entropy and contrastive accuracy come from runs of a few epochs, where the paper's are at the end of 100 epochs; the cells the claims do not compare run 2 seeds",
+      what: `entropy and contrastive accuracy come from runs of a few epochs, where the paper's are at the end of 100 epochs; the cells the claims do not compare run ${seedsText(SMALL_OTHER_SEEDS)} at \`small\``,
       why: "budget",
     },
   ],
