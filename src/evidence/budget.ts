@@ -1,6 +1,6 @@
 /**
- * Per-cell training budgets of the studies. A study has dozens of cells and must finish in about
- * an hour on a 2-core CPU at `small`, and in well under a minute per notebook at `tiny` (CI), so each
+ * Per-cell training budgets of the studies. A study has dozens of cells and must finish in a few
+ * hours on a 2-core CPU at `small`, and in well under a minute per notebook at `tiny` (CI), so each
  * cell pre-trains on a stratified subset for a few epochs; the comparisons are relative (the same
  * budget for every cell) and repeated over seeds. Budget prose ("6 epochs on a 5000-image
  * subset") is generated from these values by {@link budgetFacts}, never retyped.

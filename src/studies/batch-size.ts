@@ -132,7 +132,7 @@ export const batchSizeStudy: Study = {
     ...sharedDeviations("batch"),
     {
       what: `batches ${BATCHES.join(" and ")} for ${EPOCHS.join(" and ")} epochs on an 8,000-image subset, where Figure 9 and Table B.1 use batches 256 to 8192 for 100 to 800 epochs; Table B.1's cells are matched by their place in the design (the fidelity note)`,
-      why: "CPU: a batch of 8192 views does not fit a 2-core CPU's step time, and the study must finish in about an hour",
+      why: "CPU: a batch of 8192 views does not fit a 2-core CPU's step time, and the study must finish in a few hours on it",
     },
   ],
   claims: [
