@@ -25,7 +25,9 @@ export interface ComparisonRun {
 function ranAt(comparison: readonly ComparisonRun[], cell: string, field: string): string {
   const runs = comparison.filter((r) => r.label === cell);
   const values = [...new Set(runs.map((r) => r.params[field] ?? "not recorded"))];
-  return runs.length ? `${field}=${values.join(", ")} (${runs.length} runs)` : "no runs";
+  return runs.length
+    ? `${field}=${values.join(", ")} (${runs.length} run${runs.length === 1 ? "" : "s"})`
+    : "no runs";
 }
 
 /**

@@ -136,7 +136,7 @@ export const lossStudy: Study = {
   ],
   reasons: {
     study: (b) =>
-      `each loss's temperature or margin comes from a search at a third of the comparison's budget (${b.text}), which can rank settings differently from full training; runs from before the search ran every loss at one temperature and margin (the search section says which settings the runs used)`,
+      `each loss's temperature or margin comes from a search at a third of the comparison's training (the comparison: ${b.text}), which can rank settings differently from full training; runs from before the search ran every loss at one temperature and margin (the search section says which settings the runs used)`,
   },
   plot: { kind: "bars", metric: "linear_acc", title: "linear eval top-1" },
   paper: {

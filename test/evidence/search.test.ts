@@ -224,14 +224,14 @@ test("the findings' search lines show each value's mean, the choice, its runs an
   );
   assert.match(
     lines[1] ?? "",
-    /a, x: 1: 0.2000 \(2 finished\); 2: 0.7000 \(2 finished\); .*chose 2 from runs a x=2\/7, a x=2\/8; the comparison ran at x=2 \(1 runs\), the choice\./,
+    /a, x: 1: 0.2000 \(2 finished\); 2: 0.7000 \(2 finished\); .*chose 2 from runs a x=2\/7, a x=2\/8; the comparison ran at x=2 \(1 run\), the choice\./,
   );
   assert.match(
     lines[2] ?? "",
-    /chose 10 \(tied with 20\).*ran at y=20 \(1 runs\), not \(only\) the choice\./,
+    /chose 10 \(tied with 20\).*ran at y=20 \(1 run\), not \(only\) the choice\./,
   );
   const empty = searchMarkdownLines(s, "tiny", [], [{ label: "a", params: { x: "1" } }]);
-  assert.match(empty[1] ?? "", /no search runs at `tiny` yet.*x=1 \(1 runs\) for a, no runs for b/);
+  assert.match(empty[1] ?? "", /no search runs at `tiny` yet.*x=1 \(1 run\) for a, no runs for b/);
   assert.deepEqual(
     searchStatus(s, "tiny", []).map((c) => c.value),
     [undefined, undefined],
@@ -330,7 +330,7 @@ test("the report shows the search's choice and the deviations from the archive's
   assert.match(html, /<li><b>cmp<\/b>, after its search stage <code>cmp-search<\/code>/);
   assert.match(
     html,
-    /<ul><li>a, x: .*chose 3 from runs a x=3\/7, a x=3\/8; the comparison ran at x=3 \(1 runs\), the choice\.<\/li>/,
+    /<ul><li>a, x: .*chose 3 from runs a x=3\/7, a x=3\/8; the comparison ran at x=3 \(1 run\), the choice\.<\/li>/,
   );
   assert.match(html, /<li>cmp: x &lt;b&gt; y\. <i>Why:<\/i> CPU\.<\/li>/);
 });
