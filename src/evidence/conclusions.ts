@@ -46,6 +46,14 @@ export function formatFindings(findings: readonly Finding[]): string {
 }
 
 /**
+ * Where a paper study's notebook verdicts stand against the findings README's: the README decides
+ * every study's claims in one Holm family, so its adjusted p values are larger and a verdict that
+ * is decisive in the notebook can be inconclusive there.
+ */
+const FAMILY_NOTE =
+  "; the findings README decides the claims of every study in one family, so a verdict there can be weaker";
+
+/**
  * A study's conclusion as printed by its notebook: the study's own conclusion text (from its file,
  * computed from the findings), the count of findings that agree, then every finding with its test.
  */
@@ -68,7 +76,7 @@ export function studyConclusionText(
     (base ? `${base}\n\n` : "") +
     (fidelity ? `${fidelity}\n\n` : "") +
     // a study of one's own ideas tests its own hypotheses, not the paper's claims
-    `${agree} of ${f.length} ${s.claimsFrom === "paper" ? "findings agree with the paper" : "hypotheses of this study hold"} (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over both directions of this study's tested claims).\n` +
+    `${agree} of ${f.length} ${s.claimsFrom === "paper" ? "findings agree with the paper" : "hypotheses of this study hold"} (${decided} decided; one-sided tests at alpha = 0.05, Holm-Bonferroni over both directions of this study's tested claims${s.claimsFrom === "paper" ? FAMILY_NOTE : ""}).\n` +
     formatFindings(f)
   );
 }

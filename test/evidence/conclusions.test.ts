@@ -466,6 +466,11 @@ test("every study prints its own conclusion, computed from its findings, before 
   assert.match(first, /a non-linear head against a linear one [+-]0\.\d points .*inconclusive/);
   assert.match(first, /discards information the layer before it keeps, as the paper argues/);
   assert.match(text, /findings agree with the paper/);
+  // the notebook's family is the study's; the README's, every study's: the text says so
+  assert.match(
+    text,
+    /this study's tested claims; the findings README decides the claims of every study in one family/,
+  );
   // Every built-in study has one, and it names what is not run when there are no results.
   for (const name of ["augmentation-grid", "color-strength", "losses", "temperature", "batch-size"])
     assert.match(studyConclusion(name, [], "small").split("\n")[0] ?? "", /not run/, name);
