@@ -51,7 +51,7 @@ export const augmentationGridStudy: Study = {
   description:
     "Figure 5: linear evaluation after pre-training with one transformation or a composition of two (row then column), applied to one branch after a random crop shared by both branches (asymmetric setup).",
   base: {},
-  // 49 cells at the common `small` budget (4-5 minutes each on 2 cores, evaluation included), one seed for the cells no claim
+  // 49 cells at the common `small` budget (2-3 minutes each on 2 idle cores, evaluation included), one seed for the cells no claim
   // compares (the heatmap and the descriptive compositions-against-singles comparison); crop,
   // color and crop+color get the claim seeds. The grid used to train 4000 images x 4 epochs, where
   // 26 of 49 cells scored below the random-init encoder: the common budget trains 1.9x longer. The
