@@ -28,6 +28,7 @@ import { conclusionOf } from "./conclusion-text";
 import { reportFindings } from "./summary";
 import { ladderMarkdown } from "./ladder-report";
 import { DEVIATIONS_INTRO, PROTOCOL_TITLE, protocolLines, SEARCHES_INTRO } from "./protocol-text";
+import { countOf } from "./plural";
 
 /** A notebook execution as `npm run reproduce` records it (results/<preset>/runs.json). */
 export interface NotebookRecord {
@@ -405,7 +406,7 @@ function cpuLines(data: ReportData, preset: string): string[] {
   for (const [cpu, studies] of byCpu) {
     const total = [...studies.values()].reduce((a, n) => a + n, 0);
     const each = [...studies].map(([study, n]) => `${study} ${n}`).join(", ");
-    lines.push(`- ${cpu}: ${total} run${total === 1 ? "" : "s"} (${each})`);
+    lines.push(`- ${cpu}: ${countOf(total, "run")} (${each})`);
   }
   lines.push("");
   return lines;

@@ -14,6 +14,7 @@ import {
   type LadderTrend,
 } from "./ladder-trend";
 import type { ReportData } from "./runs";
+import { countOf } from "./plural";
 
 /** The trends of every ladder study of a preset that has runs (in the data's order). */
 export function presetTrends(data: ReportData, preset: string): LadderTrend[] {
@@ -51,7 +52,7 @@ export function rungLines(t: LadderTrend): string[] {
     const at = `${r.epochs} epochs (${r.multiplier}x)`;
     if (!e?.n) return `${at}: no paired runs`;
     const ci = intervalText(e.ci, t.accuracy);
-    return `${at}: ${effectText(e.mean, t.accuracy)}${ci ? ` ${ci}` : ""}${unit}, ${e.n} seed${e.n === 1 ? "" : "s"}`;
+    return `${at}: ${effectText(e.mean, t.accuracy)}${ci ? ` ${ci}` : ""}${unit}, ${countOf(e.n, "seed")}`;
   });
 }
 

@@ -8,6 +8,7 @@
 import { budgetTrend, type BudgetTrend } from "../stats/trend";
 import type { LadderClaimPlan, LadderRung } from "./ladder";
 import type { SeedResult, Study } from "./study";
+import { countOf } from "./plural";
 
 /** One laddered claim's trend, with what the figure and the README need to say it. */
 export interface LadderTrend {
@@ -105,5 +106,5 @@ export function slopeSentence(t: LadderTrend): string {
           ? "toward the paper's direction (its 95% CI excludes 0)"
           : "away from the paper's direction (its 95% CI excludes 0)"
         : `no clear trend (its 95% CI includes 0; ${t.trend.points === "flat" ? "the mean is 0" : `the mean points ${t.trend.points === "toward" ? "toward" : "away from"} the paper`})`;
-  return `slope ${effectText(s.mean, t.accuracy)}${ci ? ` ${ci}` : ""} ${unit} per tenfold budget over ${s.n} seed${s.n === 1 ? "" : "s"}: ${where}`;
+  return `slope ${effectText(s.mean, t.accuracy)}${ci ? ` ${ci}` : ""} ${unit} per tenfold budget over ${countOf(s.n, "seed")}: ${where}`;
 }

@@ -7,6 +7,7 @@
 import { ruleText, searchLines, searchStatus, type SearchRun } from "./search";
 import type { Study } from "./study";
 import { latestFinished, type ReportData } from "./runs";
+import { countOf } from "./plural";
 
 /** The section's title and the sentences that open its two lists (README and report). */
 export const PROTOCOL_TITLE = "The paper's protocol: searches and deviations";
@@ -25,9 +26,7 @@ export interface ComparisonRun {
 function ranAt(comparison: readonly ComparisonRun[], cell: string, field: string): string {
   const runs = comparison.filter((r) => r.label === cell);
   const values = [...new Set(runs.map((r) => r.params[field] ?? "not recorded"))];
-  return runs.length
-    ? `${field}=${values.join(", ")} (${runs.length} run${runs.length === 1 ? "" : "s"})`
-    : "no runs";
+  return runs.length ? `${field}=${values.join(", ")} (${countOf(runs.length, "run")})` : "no runs";
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import { findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import { cellMeans } from "../evidence/comparisons";
 import type { Deviation, Study } from "../evidence/study";
+import { countOf } from "../evidence/plural";
 import { sharedDeviations } from "./deviations";
 
 const LOSS_CELLS: StudyCell[] = [
@@ -66,10 +67,6 @@ const LOSS_SEARCH: Study["search"] = {
   },
 };
 
-function seedsText(n: number): string {
-  return `${n} seed${n === 1 ? "" : "s"}`;
-}
-
 /**
  * The search's deviation from Table 4's protocol, its counts read from the search stage itself
  * (values per loss, seeds and epochs at `small` and `paper`), so the text follows the stage.
@@ -81,7 +78,7 @@ function searchDeviation(search: NonNullable<Study["search"]>): Deviation {
   const small = search.presets.small;
   const seeds = (preset: string): number => search.presets[preset]?.seeds.length ?? 0;
   return {
-    what: `each loss's temperature or margin is chosen by a search over ${[...values].join(" or ")} values per loss (${cells} losses), ${seedsText(seeds("small"))} per setting at \`small\` (${settings * seeds("small")} runs of ${small?.budget?.train?.epochs ?? "?"} of the comparison's ${SMALL_STUDY_BUDGET.train?.epochs ?? "?"} epochs) and ${seedsText(seeds("paper"))} at \`paper\`, where the paper tunes each loss at its full budget`,
+    what: `each loss's temperature or margin is chosen by a search over ${[...values].join(" or ")} values per loss (${cells} losses), ${countOf(seeds("small"), "seed")} per setting at \`small\` (${settings * seeds("small")} runs of ${small?.budget?.train?.epochs ?? "?"} of the comparison's ${SMALL_STUDY_BUDGET.train?.epochs ?? "?"} epochs) and ${countOf(seeds("paper"), "seed")} at \`paper\`, where the paper tunes each loss at its full budget`,
     why: "budget: a search run trains a third as long as a comparison run; its seeds are ones the comparison never uses",
   };
 }
@@ -130,7 +127,7 @@ export const lossStudy: Study = {
       why: "data set: CIFAR-10 has no validation split, and holding one out of the training split would change every study's probe data",
     },
     {
-      what: `the semi-hard cells run ${seedsText(SMALL_OTHER_SEEDS)} at \`small\` and no claim compares them; \`tiny\` leaves them out`,
+      what: `the semi-hard cells run ${countOf(SMALL_OTHER_SEEDS, "seed")} at \`small\` and no claim compares them; \`tiny\` leaves them out`,
       why: "budget: Table 4's claims compare NT-Xent with NT-Logistic and the margin loss without mining",
     },
   ],
@@ -219,7 +216,7 @@ export const temperatureStudy: Study = {
   deviations: [
     ...sharedDeviations("temperature"),
     {
-      what: `entropy and contrastive accuracy come from runs of a few epochs, where the paper's are at the end of 100 epochs; the cells the claims do not compare run ${seedsText(SMALL_OTHER_SEEDS)} at \`small\``,
+      what: `entropy and contrastive accuracy come from runs of a few epochs, where the paper's are at the end of 100 epochs; the cells the claims do not compare run ${countOf(SMALL_OTHER_SEEDS, "seed")} at \`small\``,
       why: "budget",
     },
   ],
