@@ -299,7 +299,7 @@ export {
   type LadderRung,
 } from "./evidence/ladder";
 export { ladderTrends, slopeSentence, type LadderTrend } from "./evidence/ladder-trend";
-export { trendFigure, rungLines } from "./evidence/ladder-report";
+export { trendFigure, rungLines, ladderSentence } from "./evidence/ladder-report";
 export { ladderFigure, type LadderFigureOptions } from "./plot/ladder";
 export { budgetTrend, type BudgetTrend, type RungDifferences } from "./stats/trend";
 export { figure5Cells, FIGURE5_OPS, FIGURE5_TINY_OPS } from "./studies/augmentations";

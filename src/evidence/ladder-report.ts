@@ -57,6 +57,27 @@ export function rungLines(t: LadderTrend): string[] {
 }
 
 /**
+ * The published comparison beside a ladder, in words, or "" where the ladder names none:
+ * "Published (lightly benchmarks; ResNet-18, 200 epochs, kNN k=200, one run per batch size): batch
+ * 512 84.8% against batch 128 84.7%, +0.1 points, no interval (one run each)".
+ */
+export function publishedText(t: LadderTrend): string {
+  const p = t.plan.published;
+  if (!p) return "";
+  const d = p.better - p.worse;
+  return `published at a larger budget (${p.source}; ${p.setting}): ${p.betterName} ${p.better}% against ${p.worseName} ${p.worse}%, ${d >= 0 ? "+" : ""}${d.toFixed(1)} points, no interval (one run each)`;
+}
+
+/**
+ * A laddered claim in one sentence: the statement, each rung's effect, the slope, and the
+ * published comparison where the ladder names one (the README, the report and the notebooks).
+ */
+export function ladderSentence(t: LadderTrend): string {
+  const published = publishedText(t);
+  return `${t.plan.statement}: ${rungLines(t).join("; ")}; ${slopeSentence(t)}${published ? `; ${published}` : ""}.`;
+}
+
+/**
  * The findings README's "Budget ladders" section: per laddered claim with runs, the effect at
  * each rung and the slope; [] where the preset has no ladder runs (the section is absent).
  */
@@ -69,10 +90,12 @@ export function ladderMarkdown(data: ReportData, preset: string): string[] {
     "Each laddered claim's two cells trained at several multiples of the study budget (more epochs on the same images, the same seeds at every rung, the study's evaluation). The difference is the better cell minus the worse, seed by seed, so positive is the paper's direction; intervals are 95% t intervals over seeds; the slope is each seed's least-squares slope against log10(budget), then a t interval over seeds. The findings table above keeps its verdict at the study budget.",
     "",
   ];
-  for (const t of trends)
+  for (const t of trends) {
+    const published = publishedText(t);
     lines.push(
-      `- **${t.study}: ${t.plan.statement}** (${t.plan.metric}): ${rungLines(t).join("; ")}; ${slopeSentence(t)}.`,
+      `- **${t.study}: ${t.plan.statement}** (${t.plan.metric}): ${rungLines(t).join("; ")}; ${slopeSentence(t)}${published ? `; ${published}` : ""}.`,
     );
+  }
   lines.push("");
   return lines;
 }

@@ -24,7 +24,8 @@
  * study's cosine-schedule runs, so rung 1 would not be the cell the findings table tests.
  * environment.md "Budget ladders (issue 24)".
  *
- * Rung 1 is the study's own cell (same overrides, same label, same config hash), yet the ladder
+ * Rung 1 is the study's own cell (same overrides, same label, same config hash; a ladder's own
+ * `overrides`, an evaluation its claim does not read, are the one declared difference), yet the ladder
  * runs it again in its own experiment: the sweep skips a cell only when a finished run of its
  * config hash is in the same study's runs (src/sweep/lease.ts), and reusing the study's run would
  * pair rungs from another CPU model and session (the same config and seed differ by up to 1.45
@@ -38,9 +39,11 @@ import {
   planStudy,
   selectCells,
   type CellSelector,
+  type Overrides,
   type StudyCell,
   type StudyPreset,
 } from "../grid/study-grid";
+import type { PublishedComparison } from "../paper/reference";
 import type { Claim, Study } from "./study";
 
 /** A claim's budget ladder, as its study declares it. */
@@ -57,6 +60,14 @@ export interface ClaimLadder {
    * per rung, e.g. `{ tiny: [1, 1.5, 2] }`.
    */
   presets?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * What every rung of this claim changes besides its budget, on both sides alike: an evaluation
+   * the claim does not read, left out to spend the budget on training (e.g. the projection-head
+   * ladder drops the transformation probe). It may not set `train.epochs`, the ladder's axis.
+   */
+  overrides?: Overrides;
+  /** A published small-scale result of the same comparison, set beside the trend in words. */
+  published?: PublishedComparison;
 }
 
 /** One rung of a laddered claim at a preset: its budget and the labels of its two cells. */
@@ -80,6 +91,10 @@ export interface LadderClaimPlan {
   /** Training images per epoch (data.trainLimit), where the preset sets it. */
   trainLimit?: number;
   rungs: LadderRung[];
+  /** The ladder's own overrides, where it declares some (they apply at every rung). */
+  overrides?: Overrides;
+  /** The published small-scale comparison, where the ladder names one. */
+  published?: PublishedComparison;
 }
 
 /** What a ladder study is a ladder of: its study and, per preset, its laddered claims. */
@@ -144,6 +159,10 @@ export function validateLadders(study: Study): void {
       throw new Error(`${where} names no claim '${l.claim}'`);
     if (seen.has(l.claim)) throw new Error(`${where}: claim '${l.claim}' is laddered twice`);
     seen.add(l.claim);
+    if (l.overrides?.train?.epochs !== undefined)
+      throw new Error(
+        `${where}: claim '${l.claim}' sets train.epochs in its overrides; the rungs set it (epochs x multiplier)`,
+      );
     const lists = [["", l.multipliers], ...Object.entries(l.presets ?? {})] as const;
     for (const [preset, m] of lists) {
       const ok =
@@ -174,6 +193,18 @@ function oneCell(study: Study, claim: Claim, sel: CellSelector, preset: string):
   return cells[0] as StudyCell;
 }
 
+/**
+ * A side's cell with the ladder's own overrides merged in, under the study cell's label (so rung 1
+ * keeps the study's label; its config differs from the study's cell by exactly those overrides).
+ */
+function withLadderOverrides(cell: StudyCell, overrides: Overrides | undefined): StudyCell {
+  if (!overrides) return cell;
+  return {
+    label: cell.label ?? cellLabel(cellFields(cell.overrides)),
+    overrides: mergeOverrides(cell.overrides, overrides),
+  };
+}
+
 /** A laddered claim's rungs and cells at a preset; undefined where a side has no cell there. */
 function claimAt(
   study: Study,
@@ -183,7 +214,9 @@ function claimAt(
   const claim = study.claims?.find((c) => c.id === ladder.claim) as Claim;
   if (!selectCells(study, claim.better, preset).length) return undefined;
   if (!selectCells(study, claim.worse, preset).length) return undefined;
-  const sides = [claim.better, claim.worse].map((s) => oneCell(study, claim, s, preset));
+  const sides = [claim.better, claim.worse].map((s) =>
+    withLadderOverrides(oneCell(study, claim, s, preset), ladder.overrides),
+  );
   const cells: StudyCell[] = [];
   const rungs = multipliersAt(ladder, preset).map((m) => {
     const [b, w] = sides.map((c) => rungCell(c, m, cellEpochs(study, c, preset)));
@@ -200,6 +233,8 @@ function claimAt(
     ...(claim.source !== undefined ? { source: claim.source } : {}),
     ...(typeof limit === "number" ? { trainLimit: limit } : {}),
     rungs,
+    ...(ladder.overrides ? { overrides: ladder.overrides } : {}),
+    ...(ladder.published ? { published: ladder.published } : {}),
   };
   return { plan, cells };
 }
@@ -222,7 +257,15 @@ function ladderPreset(
   claims: { plan: LadderClaimPlan; cells: StudyCell[] }[],
 ): StudyPreset {
   const cells = new Map<string, StudyCell>();
-  for (const c of claims.flatMap((x) => x.cells)) cells.set(c.label ?? "", c);
+  for (const c of claims.flatMap((x) => x.cells)) {
+    const label = c.label ?? "";
+    const seen = cells.get(label);
+    if (seen && JSON.stringify(seen.overrides) !== JSON.stringify(c.overrides))
+      throw new Error(
+        `study '${study.name}' at preset '${preset}': two laddered claims run cell '${label}' with different overrides (${JSON.stringify(seen.overrides)} and ${JSON.stringify(c.overrides)}); give the ladders the same overrides`,
+      );
+    cells.set(label, c);
+  }
   const rung1 = claims.flatMap((x) => [x.plan.rungs[0]?.better, x.plan.rungs[0]?.worse]);
   const seeds = pairedSeeds(
     study,
@@ -272,7 +315,7 @@ export function ladderStudyOf(study: Study): Study {
     (l) =>
       `${l.claim} at ${l.multipliers.join(", ")}x${Object.entries(l.presets ?? {})
         .map(([p, m]) => `, ${m.join(", ")}x at ${p}`)
-        .join("")}`,
+        .join("")}${l.overrides ? `, every rung with ${JSON.stringify(l.overrides)}` : ""}`,
   );
   return {
     name: ladderName(study.name),

@@ -113,7 +113,11 @@ export const FIGURE5 = Object.freeze({
     "no single transformation suffices to learn good representations; composing crop and color distortion stands out",
 });
 
-/** Public small-scale CIFAR-10 references (backbone, batch, epochs, metric, accuracy %). */
+/**
+ * Public small-scale CIFAR-10 references (backbone, batch, epochs, metric, accuracy %). lightly
+ * benchmarks: the CIFAR-10 table of docs.lightly.ai "Benchmarks" (lightly-ai/lightly,
+ * docs/source/getting_started/benchmarks.rst): one run per row, the best epoch's kNN accuracy.
+ */
 export const CIFAR10_SMALL_SCALE = Object.freeze([
   {
     source: "google-research/simclr README",
@@ -130,6 +134,14 @@ export const CIFAR10_SMALL_SCALE = Object.freeze([
     epochs: 1000,
     metric: "linear",
     acc: 90.74,
+  },
+  {
+    source: "lightly benchmarks",
+    backbone: "ResNet-18",
+    batch: 128,
+    epochs: 200,
+    metric: "kNN k=200",
+    acc: 84.7,
   },
   {
     source: "lightly benchmarks",
@@ -156,3 +168,58 @@ export const CIFAR10_SMALL_SCALE = Object.freeze([
     acc: 69.82,
   },
 ]);
+
+/** One row of {@link CIFAR10_SMALL_SCALE}. */
+export type SmallScaleResult = (typeof CIFAR10_SMALL_SCALE)[number];
+
+/**
+ * A published comparison of two settings at a larger training budget than `small` (issue 24: a
+ * budget ladder's trend set beside it): both sides from one source, backbone, epochs and metric.
+ */
+export interface PublishedComparison {
+  /** Where it is published. */
+  source: string;
+  /** Backbone, training length and metric, in words. */
+  setting: string;
+  /** What the better side (in the paper's direction) is, e.g. "batch 512". */
+  betterName: string;
+  worseName: string;
+  /** Accuracy (%) of each side. */
+  better: number;
+  worse: number;
+}
+
+/**
+ * The published batch-size comparison of {@link CIFAR10_SMALL_SCALE} at `epochs`: batch `better`
+ * against `worse` from one source; throws naming what is missing.
+ */
+export function publishedBatchComparison(
+  source: string,
+  epochs: number,
+  better: number,
+  worse: number,
+): PublishedComparison {
+  const row = (batch: number): SmallScaleResult => {
+    const r = CIFAR10_SMALL_SCALE.find(
+      (x) => x.source === source && x.epochs === epochs && x.batch === batch,
+    );
+    if (!r)
+      throw new Error(
+        `CIFAR10_SMALL_SCALE has no row of '${source}' at ${epochs} epochs and batch ${batch}`,
+      );
+    return r;
+  };
+  const [b, w] = [row(better), row(worse)];
+  if (b.backbone !== w.backbone || b.metric !== w.metric)
+    throw new Error(
+      `'${source}' at ${epochs} epochs: batch ${better} and ${worse} differ in backbone or metric`,
+    );
+  return {
+    source,
+    setting: `${b.backbone}, ${epochs} epochs, ${b.metric}, one run per batch size`,
+    betterName: `batch ${better}`,
+    worseName: `batch ${worse}`,
+    better: b.acc,
+    worse: w.acc,
+  };
+}

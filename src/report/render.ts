@@ -10,8 +10,8 @@ import { version } from "../version";
 import { lineChart, summarize, type Figure } from "../plot/figures";
 import { escapeHtml, figureHtml, plotlyScriptTag, plotlyVersion } from "../plot/html";
 import { studyFigure } from "../plot/study";
-import { ladderTrends, slopeSentence } from "../evidence/ladder-trend";
-import { rungLines, trendFigure } from "../evidence/ladder-report";
+import { ladderTrends } from "../evidence/ladder-trend";
+import { ladderSentence, trendFigure } from "../evidence/ladder-report";
 import { metricWords } from "../plot/metrics";
 import { baselineSentence, cellGain, hMetric, RANDOM_INIT_METRIC } from "../evidence/baseline";
 import { budgetFacts } from "../evidence/budget";
@@ -145,7 +145,7 @@ function ladderBlocks(s: ReportSection, ids: FigureIds): string[] {
     "<h3>Budget ladder: the effect against the budget</h3>",
     ...trends.flatMap((t) => [
       figureBlock(trendFigure(t), ids),
-      `<p class="ladder">${escapeHtml(`${t.plan.statement}: ${rungLines(t).join("; ")}; ${slopeSentence(t)}.`)}</p>`,
+      `<p class="ladder">${escapeHtml(ladderSentence(t))}</p>`,
     ]),
   ];
 }

@@ -21,7 +21,7 @@ import {
 } from "../grid/study-grid";
 import type { FidelityTable, Study } from "../evidence/study";
 import { sharedDeviations } from "./deviations";
-import { TABLEB1_BATCH_EPOCHS } from "../paper/reference";
+import { publishedBatchComparison, TABLEB1_BATCH_EPOCHS } from "../paper/reference";
 import { smallSeeds, studyPresets } from "../evidence/budget";
 import { findingOf, outcome, phrase } from "../evidence/conclusion-text";
 import { cellRuns, interactionFinding } from "../evidence/comparisons";
@@ -170,6 +170,13 @@ export const batchSizeStudy: Study = {
       claim: "large-batch-short-training",
       multipliers: LADDER_RUNGS,
       presets: { tiny: [1, 1.5, 2] },
+      // lightly's CIFAR-10 benchmark trains both batch sizes 200 epochs: the far end of this axis
+      published: publishedBatchComparison(
+        "lightly benchmarks",
+        200,
+        BATCHES[1] as number,
+        BATCHES[0] as number,
+      ),
     },
   ],
   findings: (results, study, preset) => [batchInteraction(results, study, preset)],

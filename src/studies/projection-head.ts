@@ -63,6 +63,18 @@ export const projectionHeadStudy: Study = {
       source: "Figure 8",
     },
   ],
+  // Figure 8's reversal at `small` (a linear head beating the non-linear one): does it turn with
+  // longer training? Rungs 1, 3 and 10 of the study budget (6, 18 and 60 epochs at `small`; 2, 3
+  // and 4 at `tiny`, the plumbing). The claim reads linear_acc_h only, so the rungs leave out the
+  // transformation probe (about 65 of a cell's 163 s of evaluation, environment.md "Budget ladders").
+  ladders: [
+    {
+      claim: "nonlinear-beats-linear",
+      multipliers: [1, 3, 10],
+      presets: { tiny: [1, 1.5, 2] },
+      overrides: { eval: { transformProbe: false } },
+    },
+  ],
   findings: (results) => headFindings(results),
   deviations: [
     ...sharedDeviations(),

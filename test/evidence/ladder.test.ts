@@ -6,6 +6,9 @@ import { validateStudy, type Study } from "../../src/evidence/study";
 import { cellLabel, expandDotted, planStudy, studyCells } from "../../src/grid/study-grid";
 import { projectConfigResolver } from "../../src/sweep/run-study";
 import { batchSizeStudy } from "../../src/studies/batch-size";
+import { projectionHeadStudy } from "../../src/studies/projection-head";
+import { ladderSentence, publishedText } from "../../src/evidence/ladder-report";
+import { publishedBatchComparison } from "../../src/paper/reference";
 import { ladderStudies } from "../../src/studies";
 import { kCells, standIn } from "../support/stand-in";
 
@@ -107,11 +110,11 @@ test("Figure 9's grid is the short training's ladder: the same labels and overri
     ),
   );
   assert.deepEqual(studyCells(batchSizeStudy), grid);
-  assert.deepEqual(
-    ladderStudies.map((s) => s.name),
-    ["batch-size-ladder"],
-  );
-  const l = ladderStudies[0]!;
+  assert.deepEqual(ladderStudies.map((s) => s.name).sort(), [
+    "batch-size-ladder",
+    "projection-head-ladder",
+  ]);
+  const l = ladderStudies.find((s) => s.name === "batch-size-ladder")!;
   const small = planStudy(l, { preset: "small", resolveConfig: projectConfigResolver });
   const own = new Map(
     planStudy(batchSizeStudy, { preset: "small", resolveConfig: projectConfigResolver }).map(
@@ -164,4 +167,132 @@ test("the ladder's trend reads the paired differences per rung from the runs", (
     /^slope \+[0-9.]+ \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget over 2 seeds: toward the paper's direction/,
   );
   assert.deepEqual(ladderTrends(study(), results, "tiny"), [], "a study that is no ladder");
+});
+
+test("a ladder's own overrides reach every rung on both sides under the study's labels; train.epochs and clashing overrides are refused", () => {
+  const s = study();
+  const drop = { eval: { transformProbe: false as const } };
+  const l = ladderStudyOf({
+    ...s,
+    ladders: [{ claim: "a-beats-b", multipliers: [1, 3, 10], overrides: drop }],
+  });
+  const plans = planStudy(l, { preset: "tiny" });
+  assert.equal(plans.length, 18);
+  assert.ok(
+    plans.every((p) => (p.config.eval as { transformProbe?: unknown }).transformProbe === false),
+  );
+  assert.deepEqual(
+    [...new Set(plans.map((p) => p.label))],
+    [
+      "a",
+      "b",
+      "a, train.epochs=6",
+      "b, train.epochs=6",
+      "a, train.epochs=20",
+      "b, train.epochs=20",
+    ],
+  );
+  assert.deepEqual(l.ladderOf?.presets.tiny?.[0]?.overrides, drop);
+  assert.match(l.description, /every rung with \{"eval":\{"transformProbe":false\}\}/);
+  // rung 1 differs from the study's own cell by the ladder's overrides only
+  const own = planStudy(s, { preset: "tiny" }).find((p) => p.label === "a" && p.seed === 0)!;
+  const rung1 = plans.find((p) => p.label === "a" && p.seed === 0)!;
+  assert.deepEqual(rung1.config, {
+    ...own.config,
+    eval: { ...own.config.eval, transformProbe: false },
+  });
+  assert.notEqual(rung1.configHash, own.configHash);
+  assert.throws(
+    () =>
+      validateLadders({
+        ...s,
+        ladders: [
+          { claim: "a-beats-b", multipliers: [1, 3, 10], overrides: { train: { epochs: 4 } } },
+        ],
+      }),
+    /claim 'a-beats-b' sets train.epochs in its overrides; the rungs set it/,
+  );
+  const twoClaims: Study = {
+    ...s,
+    claims: [
+      ...s.claims!,
+      { id: "a-beats-c", claim: "a beats c", metric: "acc", better: "a", worse: "c" },
+    ],
+    presets: { tiny: { overrides: { train: { epochs: 2 } }, seeds: 2 } },
+    ladders: [
+      { claim: "a-beats-b", multipliers: [1, 3, 10], overrides: drop },
+      { claim: "a-beats-c", multipliers: [1, 3, 10] },
+    ],
+  };
+  assert.throws(
+    () => ladderStudyOf(twoClaims),
+    /two laddered claims run cell 'a' with different overrides/,
+  );
+});
+
+test("the projection-head ladder: non-linear against linear 128 at 6, 18 and 60 epochs on the claim's 4 seeds, without the transformation probe", () => {
+  const l = ladderStudies.find((s) => s.name === "projection-head-ladder")!;
+  const small = planStudy(l, { preset: "small", resolveConfig: projectConfigResolver });
+  assert.equal(small.length, 24);
+  assert.deepEqual([...new Set(small.map((p) => p.seed))], [0, 1, 2, 3]);
+  assert.deepEqual([...new Set(small.map((p) => p.config.train.epochs))], [6, 18, 60]);
+  assert.deepEqual(
+    [...new Set(small.map((p) => `${p.config.head.kind} ${p.config.head.outDim}`))],
+    ["nonlinear 128", "linear 128"],
+  );
+  // the claim's metric is still logged (h and g(h)), the probe it does not read is left out
+  assert.ok(
+    small.every(
+      (p) => p.config.eval.representation === "gh" && p.config.eval.transformProbe === false,
+    ),
+  );
+  const own = planStudy(projectionHeadStudy, {
+    preset: "small",
+    resolveConfig: projectConfigResolver,
+  });
+  for (const p of small.filter((x) => x.config.train.epochs === 6)) {
+    const o = own.find((x) => x.label === p.label && x.seed === p.seed)!;
+    assert.equal(o.config.eval.transformProbe, "mlp");
+    assert.deepEqual(
+      p.config,
+      { ...o.config, eval: { ...o.config.eval, transformProbe: false } },
+      p.label,
+    );
+  }
+});
+
+test("a ladder's published comparison is said beside its trend, from the reference table", () => {
+  const p = publishedBatchComparison("lightly benchmarks", 200, 512, 128);
+  assert.deepEqual(
+    [p.better, p.worse, p.betterName, p.worseName],
+    [84.8, 84.7, "batch 512", "batch 128"],
+  );
+  assert.throws(
+    () => publishedBatchComparison("lightly benchmarks", 200, 512, 256),
+    /no row of 'lightly benchmarks' at 200 epochs and batch 256/,
+  );
+  const l = ladderStudyOf({
+    ...study(),
+    ladders: [{ claim: "a-beats-b", multipliers: [1, 3, 10], published: p }],
+  });
+  const rungs = l.ladderOf!.presets.tiny![0]!.rungs;
+  const results = rungs.flatMap((r, i) =>
+    [0, 1, 2].flatMap((seed) => [
+      { label: r.better, seed, metrics: { acc: 0.5 + i * 0.01 + seed / 1000 } },
+      { label: r.worse, seed, metrics: { acc: 0.5 } },
+    ]),
+  );
+  const [t] = ladderTrends(l, results, "tiny");
+  assert.ok(t);
+  assert.equal(
+    publishedText(t),
+    "published at a larger budget (lightly benchmarks; ResNet-18, 200 epochs, kNN k=200, one run per batch size): batch 512 84.8% against batch 128 84.7%, +0.1 points, no interval (one run each)",
+  );
+  assert.match(
+    ladderSentence(t),
+    /^a beats b: 2 epochs \(1x\): \+0\.10 .*; slope .*; published at a larger budget .*\.$/,
+  );
+  const [bare] = ladderTrends(ladderStudyOf(study()), results, "tiny");
+  assert.equal(publishedText(bare!), "");
+  assert.doesNotMatch(ladderSentence(bare!), /published/);
 });
