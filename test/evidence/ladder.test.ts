@@ -197,10 +197,8 @@ test("a ladder's own overrides reach every rung on both sides under the study's 
   // rung 1 differs from the study's own cell by the ladder's overrides only
   const own = planStudy(s, { preset: "tiny" }).find((p) => p.label === "a" && p.seed === 0)!;
   const rung1 = plans.find((p) => p.label === "a" && p.seed === 0)!;
-  assert.deepEqual(rung1.config, {
-    ...own.config,
-    eval: { ...own.config.eval, transformProbe: false },
-  });
+  const ownEval = (own.config.eval ?? {}) as Record<string, unknown>;
+  assert.deepEqual(rung1.config, { ...own.config, eval: { ...ownEval, transformProbe: false } });
   assert.notEqual(rung1.configHash, own.configHash);
   assert.throws(
     () =>
