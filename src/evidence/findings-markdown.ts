@@ -26,7 +26,7 @@ import { baselineSentence } from "./baseline";
 import { budgetFacts, budgetRationale, seedsPerCell } from "./budget";
 import { conclusionOf } from "./conclusion-text";
 import { reportFindings } from "./summary";
-import { ladderMarkdown } from "./ladder-report";
+import { ladderMarkdown, presetTrends, trendCell } from "./ladder-report";
 import { DEVIATIONS_INTRO, PROTOCOL_TITLE, protocolLines, SEARCHES_INTRO } from "./protocol-text";
 import { countOf } from "./plural";
 
@@ -152,6 +152,10 @@ export function tableFindings(data: ReportData, o: FindingsMarkdownOptions): Tab
 function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFindings): string[] {
   const family = testedFamily(all);
   const verdicts = all.flatMap((x) => x.findings.map((f) => f.verdict));
+  // a laddered claim's trend stands beside its verdict at the study budget
+  const trends = new Map(
+    presetTrends(data, o.preset).map((t) => [`${t.study}/${t.plan.claim}`, t]),
+  );
   const lines = [
     `Summary: ${VERDICTS.map((v) => `${verdicts.filter((x) => x === v).length} ${v}`).join(", ")} (of ${verdicts.length} claims).`,
     "",
@@ -174,15 +178,16 @@ function verdictTable(data: ReportData, o: FindingsMarkdownOptions, all: TableFi
               : "";
       const test = f.test ? `${formatTest(f.test)}; ` : "";
       const ps = formatPs(f);
+      const trend = trends.get(`${x.study}/${f.id}`);
       lines.push(
-        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}**${whollyAgainst(f) ? ` (${WHOLLY_AGAINST})` : ""} | ${formatN(f)} | ${formatDifference(f)} | ${ps.p} | ${ps.holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
+        `| ${mdEscape(f.claim)} | ${x.study} | **${f.verdict}**${whollyAgainst(f) ? ` (${WHOLLY_AGAINST})` : ""}${trend ? `; ${mdEscape(trendCell(trend))}` : ""} | ${formatN(f)} | ${formatDifference(f)} | ${ps.p} | ${ps.holm} | ${mdEscape(ran ? test + f.evidence : `no runs at \`${o.preset}\``)} | ${mdEscape(reason)} |`,
       );
     }
   }
   if (all.length === 0) lines.push("| (no study has runs at this preset yet) | | | | | | | | |");
   lines.push(
     "",
-    `Verdicts: *agrees* when the claim's one-sided p, Holm-adjusted in one family with both directions of every tested claim of the table, is at most ${ALPHA}; *disagrees* when the reverse one-sided p passes in the same family; *inconclusive* otherwise; *too few seeds* when a side has fewer than 2 seeds (no spread to test against); *descriptive* for numbers shown without a test, outside the family; *no data* when a side has no runs. The seed is the unit and every comparison keeps the runs of one CPU model (the evidence names any runs left out). Tests: a paired t over seeds where the two cells share initialisation and data order for a seed (same encoder, data and batch size), else Welch's t with Welch-Satterthwaite df; h against g(h) paired over seeds (each seed the mean of its runs); an interaction as a t on the per-seed contrasts of its four cells (Welch-Satterthwaite over the cells only where they share fewer than 2 seeds); the strongest pair of Figure 5, crop & color in either order, against every other unordered pair in an intersection-union test (it agrees only when it beats every one). Intervals are two-sided 95% t intervals of the difference, positive in the paper's direction (points for accuracies).`,
+    `Verdicts: *agrees* when the claim's one-sided p, Holm-adjusted in one family with both directions of every tested claim of the table, is at most ${ALPHA}; *disagrees* when the reverse one-sided p passes in the same family; *inconclusive* otherwise; *too few seeds* when a side has fewer than 2 seeds (no spread to test against); *descriptive* for numbers shown without a test, outside the family; *no data* when a side has no runs.${trends.size ? ` A laddered claim's verdict is the one at the study budget; beside it, its budget ladder's slope per tenfold budget with its 95% CI ("Budget ladders" below).` : ""} The seed is the unit and every comparison keeps the runs of one CPU model (the evidence names any runs left out). Tests: a paired t over seeds where the two cells share initialisation and data order for a seed (same encoder, data and batch size), else Welch's t with Welch-Satterthwaite df; h against g(h) paired over seeds (each seed the mean of its runs); an interaction as a t on the per-seed contrasts of its four cells (Welch-Satterthwaite over the cells only where they share fewer than 2 seeds); the strongest pair of Figure 5, crop & color in either order, against every other unordered pair in an intersection-union test (it agrees only when it beats every one). Intervals are two-sided 95% t intervals of the difference, positive in the paper's direction (points for accuracies).`,
     "",
   );
   return lines;

@@ -57,6 +57,27 @@ export function rungLines(t: LadderTrend): string[] {
 }
 
 /**
+ * A laddered claim's trend in a few words, for the findings table beside its verdict at the study
+ * budget: "ladder 1-10x: slope +1.80 [+0.94, +2.66] points per tenfold budget, toward the paper".
+ */
+export function trendCell(t: LadderTrend): string {
+  const m = t.plan.rungs.map((r) => r.multiplier);
+  const span = `ladder ${m[0]}-${m[m.length - 1]}x`;
+  const s = t.trend.slope;
+  if (!s) return `${span}: no seed has every rung yet`;
+  const ci = intervalText(s.ci, t.accuracy);
+  const where =
+    s.n < 2
+      ? "one seed, no direction decided"
+      : t.trend.decided
+        ? t.trend.points === "toward"
+          ? "toward the paper"
+          : "away from the paper"
+        : "no clear trend";
+  return `${span}: slope ${effectText(s.mean, t.accuracy)}${ci ? ` ${ci}` : ""} ${t.accuracy ? "points" : t.plan.metric} per tenfold budget, ${where}`;
+}
+
+/**
  * The published comparison beside a ladder, in words, or "" where the ladder names none:
  * "Published (lightly benchmarks; ResNet-18, 200 epochs, kNN k=200, one run per batch size): batch
  * 512 84.8% against batch 128 84.7%, +0.1 points, no interval (one run each)".

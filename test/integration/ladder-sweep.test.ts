@@ -133,6 +133,20 @@ test("a ladder runs at tiny on paired seeds, and its trend reaches the README an
   );
   const none = findingsMarkdown({ ...data, sections: [] }, { preset: "tiny" });
   assert.doesNotMatch(none, /Budget ladders/, "no ladder runs, no section");
+  // in the findings table, the slope stands beside the claim's verdict at the study budget
+  await runStudy(study, options());
+  const both = await collectReport({
+    experiments: ["heads", "heads-ladder"],
+    trackingUri: mlflow.url,
+    studies: [study, ladder],
+  });
+  const row = findingsMarkdown(both, { preset: "tiny" })
+    .split("\n")
+    .find((l) => l.startsWith("| a beats b | heads |"));
+  assert.match(
+    row ?? "",
+    /^\| a beats b \| heads \| \*\*[a-z ]+\*\*[^|]*; ladder 1-10x: slope \+2\.20 \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget, toward the paper \|/,
+  );
 
   const noBrowser = ensureChromium();
   if (noBrowser) return t.skip(noBrowser);
