@@ -1,5 +1,5 @@
 /**
- * The built-in budget ladders (issue 24; "batch-size-ladder", src/studies/index.ts) registered
+ * The built-in budget ladders (issue 24; "projection-head-ladder" and "batch-size-ladder", src/studies/index.ts) registered
  * beside the studies the registry loads itself, for the entry points that name studies: `simclr
  * sweep` runs and lists them, `simclr report` and `npm run reproduce` read their runs back.
  */

@@ -27,7 +27,8 @@ export const studies: Study[] = [
 ];
 
 /**
- * The budget ladder of every built-in study that declares one ("batch-size-ladder": Figure 9's
- * batch sizes at 1, 3 and 10 times the short training), run by name like any study.
+ * The budget ladder of every built-in study that declares one, run by name like any study:
+ * "projection-head-ladder" (Figure 8's non-linear against linear head) and "batch-size-ladder"
+ * (Figure 9's batch sizes), each at 1, 3 and 10 times the study budget.
  */
 export const ladderStudies: Study[] = studies.filter((s) => s.ladders?.length).map(ladderStudyOf);
