@@ -7,6 +7,7 @@
 import type { Figure } from "../plot/figures";
 import { ladderFigure } from "../plot/ladder";
 import {
+  decideTrends,
   effectText,
   intervalText,
   ladderTrends,
@@ -15,12 +16,16 @@ import {
 } from "./ladder-trend";
 import type { ReportData } from "./runs";
 import { countOf } from "./plural";
+import { formatP } from "./finding";
 
 /** The trends of every ladder study of a preset that has runs (in the data's order). */
 export function presetTrends(data: ReportData, preset: string): LadderTrend[] {
-  return data.sections
-    .filter((s) => s.preset === preset && s.study.ladderOf && s.results.length)
-    .flatMap((s) => ladderTrends(s.study, s.results, preset));
+  // one family: every ladder of the preset decides its direction together (decideTrends)
+  return decideTrends(
+    data.sections
+      .filter((s) => s.preset === preset && s.study.ladderOf && s.results.length)
+      .flatMap((s) => ladderTrends(s.study, s.results, preset)),
+  );
 }
 
 /** The figure of one laddered claim's trend. */
@@ -69,11 +74,7 @@ export function trendCell(t: LadderTrend): string {
   const where =
     s.n < 2
       ? "one seed, no direction decided"
-      : t.trend.decided
-        ? t.trend.points === "toward"
-          ? "toward the paper"
-          : "away from the paper"
-        : "no clear trend";
+      : `${t.trend.decided ? (t.trend.points === "toward" ? "toward the paper" : "away from the paper") : "no clear trend"}${t.holm ? ` (Holm p ${formatP(t.holm.p)})` : ""}`;
   return `${span}: slope ${effectText(s.mean, t.accuracy)}${ci ? ` ${ci}` : ""} ${t.accuracy ? "points" : t.plan.metric} per tenfold budget, ${where}`;
 }
 
@@ -108,7 +109,7 @@ export function ladderMarkdown(data: ReportData, preset: string): string[] {
   const lines = [
     "## Budget ladders",
     "",
-    "Each laddered claim's two cells trained at several multiples of the study budget (more epochs on the same images, the same seeds at every rung, the study's evaluation). The difference is the better cell minus the worse, seed by seed, so positive is the paper's direction; intervals are 95% t intervals over seeds; the slope is each seed's least-squares slope against log10(budget), then a t interval over seeds. The findings table above keeps its verdict at the study budget.",
+    "Each laddered claim's two cells trained at several multiples of the study budget (more epochs on the same images, the same seeds at every rung, the study's evaluation). The difference is the better cell minus the worse, seed by seed, so positive is the paper's direction; intervals are 95% t intervals over seeds; the slope is each seed's least-squares slope against log10(budget), then a t interval over seeds; its direction is decided as the table's claims are, by one-sided t tests of the mean slope in both directions, Holm-adjusted over every laddered claim of this table at alpha = 0.05. The findings table above keeps its verdict at the study budget.",
     "",
   ];
   for (const t of trends) {

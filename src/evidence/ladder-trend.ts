@@ -6,9 +6,11 @@
  * table keeps its verdict at the study budget; this is the trend beside it.
  */
 import { budgetTrend, type BudgetTrend } from "../stats/trend";
+import { decideFamily } from "../stats/verdict";
 import type { LadderClaimPlan, LadderRung } from "./ladder";
 import type { SeedResult, Study } from "./study";
 import { countOf } from "./plural";
+import { formatP } from "./finding";
 
 /** One laddered claim's trend, with what the figure and the README need to say it. */
 export interface LadderTrend {
@@ -19,6 +21,35 @@ export interface LadderTrend {
   trend: BudgetTrend;
   /** Whether the metric is an accuracy (differences shown in points). */
   accuracy: boolean;
+  /**
+   * The slope's direction decided in a family of ladders ({@link decideTrends}): its Holm-adjusted
+   * one-sided p in the direction the mean points, and how many slopes the family tests.
+   */
+  holm?: { p: number; family: number };
+}
+
+/**
+ * Decides the slopes of a family of laddered claims with the findings table's rule
+ * (src/stats/verdict.ts): both one-sided directions of every slope with 2 or more seeds in one
+ * Holm family at alpha 0.05, so the chance of any wrongly decided direction among them is at most
+ * 0.05. The findings README and the report decide every ladder of the preset together; a notebook
+ * its own ladder study's. A slope's interval stays its unadjusted 95% t interval.
+ */
+export function decideTrends(trends: readonly LadderTrend[]): LadderTrend[] {
+  const raw = trends.map((t) => ({ p: t.trend.slope?.p, pReverse: t.trend.slope?.pReverse }));
+  const decisions = decideFamily(raw);
+  const family = decisions.filter((d) => d !== undefined).length;
+  return trends.map((t, i) => {
+    const { holm: _old, ...rest } = t;
+    const d = decisions[i];
+    if (!d) return { ...rest, trend: { ...t.trend, decided: false } };
+    const p = t.trend.points === "away" ? d.pReverseAdjusted : d.pAdjusted;
+    return {
+      ...rest,
+      trend: { ...t.trend, decided: d.verdict !== "inconclusive" },
+      holm: { p, family },
+    };
+  });
 }
 
 /** A side's metric by seed (the last result per seed wins). */
@@ -65,7 +96,7 @@ export function ladderTrends(
   preset: string,
 ): LadderTrend[] {
   const plans = study.ladderOf?.presets[preset] ?? [];
-  return plans.map((plan) => {
+  const trends = plans.map((plan) => {
     const rungs = plan.rungs.map((r) => ({
       budget: rungBudget(plan, r),
       differences: rungDifferences(results, plan, r),
@@ -78,6 +109,7 @@ export function ladderTrends(
       accuracy: /acc/.test(plan.metric),
     };
   });
+  return decideTrends(trends);
 }
 
 /** A difference in the claim's unit: points for an accuracy, else the metric's own. */
@@ -98,13 +130,14 @@ export function slopeSentence(t: LadderTrend): string {
   if (!s) return "no slope: no seed has a run at every rung";
   const unit = t.accuracy ? "points" : t.plan.metric;
   const ci = intervalText(s.ci, t.accuracy);
+  const holm = t.holm
+    ? `Holm p = ${formatP(t.holm.p)} over both directions of the slopes of ${countOf(t.holm.family, "laddered claim")}`
+    : "its 95% CI alone, in no family";
   const where =
     s.n < 2
       ? "one seed: no interval, no direction decided"
       : t.trend.decided
-        ? t.trend.points === "toward"
-          ? "toward the paper's direction (its 95% CI excludes 0)"
-          : "away from the paper's direction (its 95% CI excludes 0)"
-        : `no clear trend (its 95% CI includes 0; ${t.trend.points === "flat" ? "the mean is 0" : `the mean points ${t.trend.points === "toward" ? "toward" : "away from"} the paper`})`;
+        ? `${t.trend.points === "toward" ? "toward" : "away from"} the paper's direction (${holm})`
+        : `no clear trend (${holm}; ${t.trend.points === "flat" ? "the mean is 0" : `the mean points ${t.trend.points === "toward" ? "toward" : "away from"} the paper`})`;
   return `slope ${effectText(s.mean, t.accuracy)}${ci ? ` ${ci}` : ""} ${unit} per tenfold budget over ${countOf(s.n, "seed")}: ${where}`;
 }

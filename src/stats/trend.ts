@@ -7,7 +7,7 @@
  * (df = seeds - 1), since one seed's rungs share its initialisation and data order and are not
  * independent points of one regression.
  */
-import { tQuantile } from "./t-distribution";
+import { tQuantile, tUpperTail } from "./t-distribution";
 import { CONFIDENCE } from "./t-test";
 
 /** One budget's paired differences, by seed, oriented so that positive is the paper's side. */
@@ -32,27 +32,53 @@ export interface RungEffect extends SeedMean {
 /** Where the slope points, relative to the paper's direction (positive differences). */
 export type TrendDirection = "toward" | "away" | "flat";
 
+/** The slope over seeds, with its one-sided t tests (n >= 2) in both directions. */
+export interface SlopeEstimate extends SeedMean {
+  seeds: number[];
+  /** P(a mean slope this large | true slope <= 0): the test "it grows toward the paper". */
+  p?: number;
+  /** P(a mean slope this small | true slope >= 0): the reverse direction. */
+  pReverse?: number;
+}
+
 /** An effect's trend over its budgets. */
 export interface BudgetTrend {
   rungs: RungEffect[];
   /** Change of the difference per tenfold budget, over the seeds with every rung (n >= 1). */
-  slope?: SeedMean & { seeds: number[] };
+  slope?: SlopeEstimate;
   /** The sign of the mean slope (toward: growing toward the paper's side). */
   points?: TrendDirection;
-  /** Whether the slope's interval excludes 0 (false with one seed, or an interval spanning 0). */
+  /**
+   * Whether the direction is decided: on its own, its 95% interval excludes 0 (false with one
+   * seed); in a family of ladders, by Holm over both directions of every slope
+   * (src/evidence/ladder-trend.ts `decideTrends`).
+   */
   decided: boolean;
 }
 
-/** Mean of finite values with the two-sided t interval at n - 1 df. */
-export function seedMean(values: readonly number[]): SeedMean {
+/** Mean of finite values with its standard error and the two-sided t interval at n - 1 df. */
+export function seedMean(values: readonly number[]): SeedMean & { se?: number } {
   const v = values.filter(Number.isFinite);
   const n = v.length;
   if (!n) return { n: 0, mean: NaN };
   const mean = v.reduce((a, b) => a + b, 0) / n;
   if (n < 2) return { n, mean };
-  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-  const half = tQuantile(1 - (1 - CONFIDENCE) / 2, n - 1) * (sd / Math.sqrt(n));
-  return { n, mean, ci: [mean - half, mean + half] };
+  const se = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) / Math.sqrt(n);
+  const half = tQuantile(1 - (1 - CONFIDENCE) / 2, n - 1) * se;
+  return { n, mean, se, ci: [mean - half, mean + half] };
+}
+
+/** One-sided t tests of a mean against 0 in both directions (df = n - 1); {} without a spread. */
+function oneSidedPs(m: SeedMean & { se?: number }): { p?: number; pReverse?: number } {
+  if (m.n < 2 || m.se === undefined) return {};
+  if (!(m.se > 0))
+    return m.mean > 0
+      ? { p: 0, pReverse: 1 }
+      : m.mean < 0
+        ? { p: 1, pReverse: 0 }
+        : { p: 1, pReverse: 1 };
+  const t = m.mean / m.se;
+  return { p: tUpperTail(t, m.n - 1), pReverse: tUpperTail(-t, m.n - 1) };
 }
 
 /** The least-squares slope of y against x (at least 2 distinct x). */
@@ -96,7 +122,8 @@ export function budgetTrend(rungs: readonly RungDifferences[]): BudgetTrend {
       rungs.map((r) => r.differences.get(s) as number),
     ),
   );
-  const slope = { ...seedMean(slopes), seeds: complete };
+  const m = seedMean(slopes);
+  const slope: SlopeEstimate = { ...m, seeds: complete, ...oneSidedPs(m) };
   const points: TrendDirection = slope.mean > 0 ? "toward" : slope.mean < 0 ? "away" : "flat";
   const decided = slope.ci !== undefined && (slope.ci[0] > 0 || slope.ci[1] < 0);
   return { rungs: effects, slope, points, decided };

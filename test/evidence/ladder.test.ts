@@ -1,7 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ladderStudyOf, rungCell, validateLadders } from "../../src/evidence/ladder";
-import { ladderTrends, slopeSentence } from "../../src/evidence/ladder-trend";
+import {
+  decideTrends,
+  ladderTrends,
+  slopeSentence,
+  type LadderTrend,
+} from "../../src/evidence/ladder-trend";
+import { budgetTrend } from "../../src/stats/trend";
 import { validateStudy, type Study } from "../../src/evidence/study";
 import { cellLabel, expandDotted, planStudy, studyCells } from "../../src/grid/study-grid";
 import { projectConfigResolver } from "../../src/sweep/run-study";
@@ -293,4 +299,43 @@ test("a ladder's published comparison is said beside its trend, from the referen
   const [bare] = ladderTrends(ladderStudyOf(study()), results, "tiny");
   assert.equal(publishedText(bare!), "");
   assert.doesNotMatch(ladderSentence(bare!), /published/);
+});
+
+test("the ladders of a table decide their slopes' directions in one Holm family over both directions, as the table's claims do (scipy)", () => {
+  const close = (a: number | undefined, b: number, what: string): void =>
+    assert.ok(Math.abs((a ?? NaN) - b) <= 1e-9, `${what}: ${a} vs ${b}`);
+  // two rungs a decade apart with difference 0 at the first: each seed's slope is its second value
+  const trendOf = (claim: string, slopes: number[]): LadderTrend => ({
+    study: "s",
+    preset: "small",
+    plan: { claim, statement: claim, metric: "acc", rungs: [] },
+    trend: budgetTrend([
+      { budget: 1, differences: new Map(slopes.map((_, s) => [s, 0])) },
+      { budget: 10, differences: new Map(slopes.map((v, s) => [s, v])) },
+    ]),
+    accuracy: false,
+  });
+  const a = trendOf("a", [1.0, 1.2, 0.9, 1.1]);
+  const b = trendOf("b", [0.5, 0.2, 0.9, 0.45]);
+  // scipy.stats.ttest_1samp(v, 0, alternative="greater").pvalue; b alone: 95% CI [0.0514, 0.9736]
+  close(a.trend.slope?.p, 0.00025274267306952077, "a's one-sided p");
+  close(b.trend.slope?.p, 0.01921667817007229, "b's one-sided p");
+  assert.equal(b.trend.decided, true, "alone, b's interval excludes 0");
+  const [da, db] = decideTrends([a, b]);
+  // Holm over the 4 one-sided p-values: a's x 4, then b's x 3 = 0.0577 > 0.05
+  assert.equal(da?.trend.decided, true);
+  close(da?.holm?.p, 4 * 0.00025274267306952077, "a's Holm p");
+  assert.equal(db?.trend.decided, false, "in the family of two, b's direction is not decided");
+  close(db?.holm?.p, 3 * 0.01921667817007229, "b's Holm p");
+  assert.equal(da?.holm?.family, 2);
+  assert.match(
+    slopeSentence(db!),
+    /: no clear trend \(Holm p = 0\.0577 over both directions of the slopes of 2 laddered claims; the mean points toward the paper\)$/,
+  );
+  assert.match(slopeSentence(da!), /: toward the paper's direction \(Holm p = 0\.00101 over/);
+  // a slope of one seed takes no part in the family
+  const one = trendOf("c", [0.7]);
+  const [, , dc] = decideTrends([a, b, one]);
+  assert.equal(dc?.holm, undefined);
+  assert.equal(dc?.trend.decided, false);
 });

@@ -145,7 +145,7 @@ test("a ladder runs at tiny on paired seeds, and its trend reaches the README an
     .find((l) => l.startsWith("| a beats b | heads |"));
   assert.match(
     row ?? "",
-    /^\| a beats b \| heads \| \*\*[a-z ]+\*\*[^|]*; ladder 1-10x: slope \+2\.20 \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget, toward the paper \|/,
+    /^\| a beats b \| heads \| \*\*[a-z ]+\*\*[^|]*; ladder 1-10x: slope \+2\.20 \[\+[0-9.]+, \+[0-9.]+\] points per tenfold budget, toward the paper \(Holm p [0-9.e-]+\) \|/,
   );
 
   const noBrowser = ensureChromium();

@@ -51,6 +51,9 @@ test("the effect per rung and its per-seed slope against log10(budget) match sci
   close(t.slope?.ci?.[1], 2.6557739441596313, "slope high");
   assert.equal(t.points, "toward");
   assert.equal(t.decided, true);
+  // ttest_1samp(slopes, 0.0, alternative="greater" / "less").pvalue
+  close(t.slope?.p, 0.003396304013089799, "slope p toward");
+  close(t.slope?.pReverse, 0.9966036959869102, "slope p away");
 });
 
 test("a flat or reversed trend, one seed, and bad budgets are reported as such", () => {
