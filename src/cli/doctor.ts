@@ -279,15 +279,30 @@ function matmulRate(tf: typeof import("@tensorflow/tfjs"), seconds: number): num
   return (2 * n ** 3 * runs) / s / 1e9;
 }
 
-async function mlflowCheck(env: NodeJS.ProcessEnv): Promise<Check> {
-  const uri = env.MLFLOW_TRACKING_URI?.trim() || recordedMlflow();
-  if (!uri)
-    return {
-      area: "mlflow",
-      status: "info",
-      summary: "no MLflow server running for this project (runs are journaled and sent later)",
-      fix: "npm start (starts one), or set MLFLOW_TRACKING_URI",
-    };
+/** The project's local MLflow server record (`npm start` writes it). */
+const SERVER_RECORD = path.join(ROOT, ".simclr", "mlflow", "server.json");
+
+/**
+ * The MLflow check: MLFLOW_TRACKING_URI, else the project's recorded local server, must answer.
+ * A record whose process has exited (the server was killed, or the machine restarted) is no
+ * failure: like no record, nothing is running, and runs are journaled and sent later.
+ */
+export async function mlflowCheck(
+  env: NodeJS.ProcessEnv,
+  recordFile: string = SERVER_RECORD,
+): Promise<Check> {
+  const set = env.MLFLOW_TRACKING_URI?.trim();
+  const rec = set ? undefined : recordedMlflow(recordFile);
+  const uri = set || rec?.url;
+  const notRunning = (why: string): Check => ({
+    area: "mlflow",
+    status: "info",
+    summary: `no MLflow server running for this project${why} (runs are journaled and sent later)`,
+    fix: "npm start (starts one), or set MLFLOW_TRACKING_URI",
+  });
+  if (!uri) return notRunning("");
+  if (rec?.pid !== undefined && !alive(rec.pid))
+    return notRunning(`: the recorded one (${rec.url}, pid ${rec.pid}) has exited`);
   const base = uri.replace(/\/$/, "");
   try {
     const health = await fetch(`${base}/health`, { signal: AbortSignal.timeout(3000) });
@@ -312,12 +327,25 @@ async function mlflowCheck(env: NodeJS.ProcessEnv): Promise<Check> {
 }
 
 /** The URL of the project's local server from its record, if one is recorded. */
-function recordedMlflow(): string | undefined {
+function recordedMlflow(file: string): { url?: string; pid?: number } | undefined {
   try {
-    const rec = path.join(ROOT, ".simclr", "mlflow", "server.json");
-    return (JSON.parse(fs.readFileSync(rec, "utf8")) as { url?: string }).url;
+    const r = JSON.parse(fs.readFileSync(file, "utf8")) as { url?: unknown; pid?: unknown };
+    return {
+      ...(typeof r.url === "string" ? { url: r.url } : {}),
+      ...(typeof r.pid === "number" ? { pid: r.pid } : {}),
+    };
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a process of this id exists (signal 0 checks without sending; EPERM: it exists). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

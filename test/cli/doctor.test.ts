@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import type { Check } from "../../src/cli/doctor";
+import { mlflowCheck, type Check } from "../../src/cli/doctor";
 import { CUDA_LIBRARIES } from "../../src/cli/doctor-gpu";
 import { useMlflowServer } from "../support/mlflow";
 import { tempDir } from "../support/tmp";
@@ -126,4 +126,28 @@ test("a reachable MLflow server is reported with its version; an unreachable one
   const down = checks(["--no-bench"], { MLFLOW_TRACKING_URI: "http://127.0.0.1:9" });
   assert.equal(down.checks.find((c) => c.area === "mlflow")?.status, "fail");
   assert.equal(down.code, 1);
+});
+
+test("a recorded local server whose process has exited is reported as not running, not as a failure; a live one that does not answer fails", async () => {
+  const dir = tempDir("doctor-record");
+  const record = path.join(dir, "server.json");
+  // a pid that existed and has exited: a finished child's
+  const gone = spawnSync(process.execPath, ["-e", "0"]).pid;
+  fs.writeFileSync(record, JSON.stringify({ url: "http://127.0.0.1:9", pid: gone, storeDir: dir }));
+  const stale = await mlflowCheck({}, record);
+  assert.equal(stale.status, "info", stale.summary);
+  assert.match(
+    stale.summary,
+    new RegExp(`the recorded one \\(http://127\\.0\\.0\\.1:9, pid ${gone}\\) has exited`),
+  );
+  assert.match(stale.fix ?? "", /npm start/);
+  // this process is alive and nothing answers on port 9: a real problem
+  fs.writeFileSync(record, JSON.stringify({ url: "http://127.0.0.1:9", pid: process.pid }));
+  assert.equal((await mlflowCheck({}, record)).status, "fail");
+  // MLFLOW_TRACKING_URI wins over the record
+  assert.equal(
+    (await mlflowCheck({ MLFLOW_TRACKING_URI: "http://127.0.0.1:9" }, record)).status,
+    "fail",
+  );
+  assert.equal((await mlflowCheck({}, path.join(dir, "none.json"))).status, "info");
 });
