@@ -152,7 +152,7 @@ export const lossStudy: Study = {
     },
   ],
   conclusion: (f, b) =>
-    `Table 4 at ${b.text} (the settings each loss ran at are in the search section): NT-Xent against NT-Logistic ${phrase(findingOf(f, "ntxent-beats-ntlogistic"))}; against the margin triplet loss ${phrase(findingOf(f, "ntxent-beats-margin"))}. NT-Xent's lead over the other losses is ${outcome(findingOf(f, "ntxent-beats-ntlogistic"))} for NT-Logistic and ${outcome(findingOf(f, "ntxent-beats-margin"))} for the margin loss.`,
+    `Table 4 at ${b.text} (the settings each loss ran at are in the search section): NT-Xent against NT-Logistic ${phrase(findingOf(f, "ntxent-beats-ntlogistic"))}; against the margin triplet loss ${phrase(findingOf(f, "ntxent-beats-margin"))}. NT-Xent's lead: over NT-Logistic, ${outcome(findingOf(f, "ntxent-beats-ntlogistic"))}; over the margin loss, ${outcome(findingOf(f, "ntxent-beats-margin"))}.`,
 };
 
 function temperatureCells(
