@@ -95,8 +95,13 @@ export function publishedText(t: LadderTrend): string {
  * published comparison where the ladder names one (the README, the report and the notebooks).
  */
 export function ladderSentence(t: LadderTrend): string {
+  return `${t.plan.statement}: ${ladderFindings(t)}.`;
+}
+
+/** Each rung's effect, the slope, and the published comparison where there is one. */
+function ladderFindings(t: LadderTrend): string {
   const published = publishedText(t);
-  return `${t.plan.statement}: ${rungLines(t).join("; ")}; ${slopeSentence(t)}${published ? `; ${published}` : ""}.`;
+  return `${rungLines(t).join("; ")}; ${slopeSentence(t)}${published ? `; ${published}` : ""}`;
 }
 
 /**
@@ -112,12 +117,8 @@ export function ladderMarkdown(data: ReportData, preset: string): string[] {
     "Each laddered claim's two cells trained at several multiples of the study budget (more epochs on the same images, the same seeds at every rung, the study's evaluation). The difference is the better cell minus the worse, seed by seed, so positive is the paper's direction; intervals are 95% t intervals over seeds; the slope is each seed's least-squares slope against log10(budget), then a t interval over seeds; its direction is decided as the table's claims are, by one-sided t tests of the mean slope in both directions, Holm-adjusted over every laddered claim of this table at alpha = 0.05. The findings table above keeps its verdict at the study budget.",
     "",
   ];
-  for (const t of trends) {
-    const published = publishedText(t);
-    lines.push(
-      `- **${t.study}: ${t.plan.statement}** (${t.plan.metric}): ${rungLines(t).join("; ")}; ${slopeSentence(t)}${published ? `; ${published}` : ""}.`,
-    );
-  }
+  for (const t of trends)
+    lines.push(`- **${t.study}: ${t.plan.statement}** (${t.plan.metric}): ${ladderFindings(t)}.`);
   lines.push("");
   return lines;
 }

@@ -18,6 +18,16 @@ import { publishedBatchComparison } from "../../src/paper/reference";
 import { ladderStudies } from "../../src/studies";
 import { kCells, standIn } from "../support/stand-in";
 
+/** The labels of cells a and b at rungs 1, 3 and 10 of a 2-epoch study. */
+const RUNG_LABELS = [
+  "a",
+  "b",
+  "a, train.epochs=6",
+  "b, train.epochs=6",
+  "a, train.epochs=20",
+  "b, train.epochs=20",
+];
+
 /** Two labelled cells, a third, epochs from the preset; cells a and b get 3 seeds at tiny. */
 function study(multipliers: number[] = [1, 3, 10]): Study {
   return standIn<Study>({
@@ -51,14 +61,7 @@ test("a ladder study plans the claim's two cells at every rung, on the study's s
   const plans = planStudy(l, { preset: "tiny" });
   assert.deepEqual(
     plans.map((p) => `${p.label}/${p.seed}/${JSON.stringify(p.config.train)}`),
-    [
-      "a",
-      "b",
-      "a, train.epochs=6",
-      "b, train.epochs=6",
-      "a, train.epochs=20",
-      "b, train.epochs=20",
-    ].flatMap((label, i) =>
+    RUNG_LABELS.flatMap((label, i) =>
       [0, 1, 2].map((s) => `${label}/${s}/{"epochs":${[2, 6, 20][Math.floor(i / 2)]}}`),
     ),
   );
@@ -187,17 +190,7 @@ test("a ladder's own overrides reach every rung on both sides under the study's 
   assert.ok(
     plans.every((p) => (p.config.eval as { transformProbe?: unknown }).transformProbe === false),
   );
-  assert.deepEqual(
-    [...new Set(plans.map((p) => p.label))],
-    [
-      "a",
-      "b",
-      "a, train.epochs=6",
-      "b, train.epochs=6",
-      "a, train.epochs=20",
-      "b, train.epochs=20",
-    ],
-  );
+  assert.deepEqual([...new Set(plans.map((p) => p.label))], RUNG_LABELS);
   assert.deepEqual(l.ladderOf?.presets.tiny?.[0]?.overrides, drop);
   assert.match(l.description, /every rung with \{"eval":\{"transformProbe":false\}\}/);
   // rung 1 differs from the study's own cell by the ladder's overrides only
