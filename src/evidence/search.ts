@@ -208,7 +208,7 @@ export function searchStudyOf(study: Study): Study {
     })),
     seeds: Math.max(1, ...Object.values(stage.presets).map((p) => p.seeds.length)),
     metrics: [metric],
-    plot: { kind: "bars", metric, title: `search: ${metric}` },
+    plot: { kind: "bars", metric },
   };
 }
 

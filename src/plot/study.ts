@@ -104,6 +104,17 @@ function withDefaultAxes(plot: StudyPlot, cells: StudyCell[]): StudyPlot {
   return ok ? { ...plot, y: plot.y ?? `${key}[0]`, x: plot.x ?? `${key}[-1]` } : plot;
 }
 
+/**
+ * A cell label as an axis shows it: each `key=value` whose key is a config path (a search cell's
+ * "ntxent loss.temperature=0.2") reads in words ("ntxent, temperature τ 0.2").
+ */
+export function labelWords(label: string): string {
+  return label.replace(
+    /(^|,?\s+)([a-z][a-zA-Z]*(?:\.[a-zA-Z]+)+(?:\[-?\d+\])?)=([^\s,]+)/g,
+    (_, sep: string, key: string, value: string) => `${sep ? ", " : ""}${keyWords(key)} ${value}`,
+  );
+}
+
 /** Where a cell sits in a figure: its x category and its series (bars) or row (heatmap). */
 interface Place {
   x: string;
@@ -154,9 +165,9 @@ export function studyFigure(
   const isPlotMetric = m === (plot.metric ?? study.metrics[0]);
   const overridesOf = new Map(cells.map((c) => [c.label ?? "", c.overrides]));
   const axisValue = (label: string, key: string | undefined): string => {
-    if (!key) return label;
+    if (!key) return labelWords(label);
     const v = overrideValue(overridesOf.get(label) ?? {}, key);
-    return v === undefined ? label : valueText(v);
+    return v === undefined ? labelWords(label) : valueText(v);
   };
   const hidden = plot.kind === "bars" ? hiddenKeys(cells, plot) : [];
   const seriesKeys = [...(plot.group ? [plot.group] : []), ...hidden];

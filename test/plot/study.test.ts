@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { overrideValue, studyFigure } from "../../src/plot/study";
+import { labelWords, overrideValue, studyFigure } from "../../src/plot/study";
+import { searchStudyOf } from "../../src/evidence/search";
+import { lossStudy } from "../../src/studies/loss-temperature";
 import { augmentationGridStudy, colorStrengthStudy } from "../../src/studies/augmentations";
 import { batchSizeStudy } from "../../src/studies/batch-size";
 import { studyCells } from "../../src/grid/study-grid";
@@ -157,4 +159,27 @@ test("Figure 5's heatmap names its axes in words and centres a diverging scale o
     (fig.layout.title as { text: string }).text,
     /white: random-init encoder, linear evaluation: 0\.350 .*4 of 9 cells below it/,
   );
+});
+
+test("a cell label's config keys read in words on the axis (the search stage's bars)", () => {
+  assert.equal(labelWords("ntxent loss.temperature=0.2"), "ntxent, temperature τ 0.2");
+  assert.equal(
+    labelWords("train.batchSize=128, train.epochs=2, optimizer.lrScaling=linear"),
+    "batch size 128, epochs 2, learning-rate scaling linear",
+  );
+  assert.equal(labelWords("l2 tau=0.5"), "l2 tau=0.5");
+  const search = searchStudyOf(lossStudy);
+  const labels = studyCells(search, "small").map((c) => c.label ?? "");
+  const fig = studyFigure(
+    search,
+    labels.map((label, i) => ({ label, seed: 100, metrics: { linear_acc: 0.4 + i / 100 } })),
+    undefined,
+    "small",
+  );
+  const shown = JSON.stringify(fig);
+  assert.ok(
+    !/loss\.(temperature|margin)|linear_acc/.test(shown),
+    "no config key or metric as code",
+  );
+  assert.match(shown, /ntxent, temperature τ 0\.2/);
 });
