@@ -17,7 +17,11 @@ import { assertFigureRules, openDrawnReport } from "../support/figure-check";
 import { archiveFile, readArchive, type ArchivedRun } from "../../src/evidence/archive";
 import { reportDataFromArchive } from "../../src/report/archive";
 import { renderReport } from "../../src/report/render";
+import { registerLadders } from "../../src/cli/ladders";
+import { ladderTrends } from "../../src/evidence/ladder-trend";
 
+// The archive holds ladder runs too; `npm run reproduce` registers the ladder studies as here.
+registerLadders();
 const runs = readArchive(archiveFile("small"));
 const tmp = tempDir("figures-report");
 
@@ -39,7 +43,15 @@ test("report.html's figures, drawn in Chromium, show what the claims test", asyn
     const expected = data.sections.flatMap((s) =>
       s.study.metrics.filter((m) => s.results.some((r) => typeof r.metrics[m] === "number")),
     );
-    assert.equal(figs.length, expected.length, `figures: ${figs.map((f) => f.title).join(" | ")}`);
+    // a ladder study's section adds one trend figure per laddered claim (src/report/render.ts)
+    const trends = data.sections.flatMap((s) =>
+      s.results.length ? ladderTrends(s.study, s.results, s.preset) : [],
+    );
+    assert.equal(
+      figs.length,
+      expected.length + trends.length,
+      `figures: ${figs.map((f) => f.title).join(" | ")}`,
+    );
     assert.equal(shots.length, figs.length);
     for (const s of shots) assert.ok(fs.statSync(s).size > 5_000, `${s} is a drawn PNG`);
     figs.forEach((f, i) => assertFigureRules(f, `report figure ${i}`));
