@@ -48,9 +48,19 @@ function claimLine(f: Finding, study: string): string {
 
 /** The runs, run time and code versions behind the findings, in one sentence. */
 function evidenceSentence(data: ReportData, o: FindingsMarkdownOptions): string {
-  const compute = studyCompute(data, o.preset);
+  // Runs of studies outside the plan (a budget ladder's) are counted apart, not against the plan.
+  const inPlan = (c: { study: string }): boolean =>
+    !o.studies || o.studies.some((st) => st.name === c.study);
+  const all = studyCompute(data, o.preset);
+  const compute = all.filter(inPlan);
+  const extra = all.filter((c) => !inPlan(c) && c.finished > 0);
   const runs = compute.reduce((a, c) => a + c.finished, 0);
   const hours = compute.reduce((a, c) => a + c.runSeconds, 0) / 3600;
+  const extraRuns = extra.reduce((a, c) => a + c.finished, 0);
+  const extraHours = extra.reduce((a, c) => a + c.runSeconds, 0) / 3600;
+  const besides = extra.length
+    ? `; besides them, ${extraRuns} runs of ${extra.map((c) => c.study).join(", ")} (${extraHours.toFixed(1)} h)`
+    : "";
   const planned = (o.studies ?? []).reduce(
     (a, st) => a + planStudy(st, { preset: o.preset }).length,
     0,
@@ -63,7 +73,7 @@ function evidenceSentence(data: ReportData, o: FindingsMarkdownOptions): string 
       ? `code version \`${versions[0]}\``
       : `${versions.length} code versions (${versions.map((v) => `\`${v}\``).join(", ")})`;
   const of = planned ? ` of the ${planned} planned` : "";
-  return `Behind them: ${runs} finished runs${of}, ${hours.toFixed(1)} h of run time, from ${from}.`;
+  return `Behind them: ${runs} finished runs${of}, ${hours.toFixed(1)} h of run time${besides}, from ${from}.`;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 import { planStudy } from "../../src/grid/study-grid";
 import { getStudy, listStudies } from "../../src/sweep/registry";
 import { PROJECT_ROOT } from "../../src/track/server";
+import { registerLadders } from "../../src/cli/ladders";
 
 /** Archived losses runs: NT-Xent 10 points ahead of NT-Logistic and 1 of margin, 3 seeds each. */
 const LOSSES = {
@@ -50,6 +51,15 @@ test("the digest counts every claim of the table, lists each under its verdict w
   );
   assert.match(digest, /- \*\*no data \(\d\):\*\*\n {2}- .*\(Table 5, temperature\): not run yet/);
   assert.doesNotMatch(digest, /\(Table 4\) \(Table 4/, "the source is named once");
+  // Runs of a study outside the plan (a ladder's) are counted apart, not against the plan.
+  const temperature = [getStudy("temperature")];
+  const tPlanned = planStudy(temperature[0], { preset: "small" }).length;
+  assert.match(
+    findingsDigest(data, { preset: "small", studies: temperature }),
+    new RegExp(
+      `0 finished runs of the ${tPlanned} planned, 0\\.0 h of run time; besides them, 9 runs of losses \\(0\\.3 h\\), from`,
+    ),
+  );
 });
 
 test("replaceDigest writes between the markers, is idempotent, and names the file when a marker is missing", () => {
@@ -73,10 +83,13 @@ test("the project README's results digest is the one the committed small archive
   const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
   const shown = currentDigest(readme, "small");
   assert.ok(shown !== undefined, "README.md keeps the findings:small digest markers");
+  // The archive holds ladder runs too: register the ladders and plan the table's studies, as
+  // `npm run reproduce` does.
+  registerLadders();
   const data = presetDataFromArchive(readArchive(file), file, "small");
   assert.equal(
     shown,
-    findingsDigest(data, { preset: "small", studies: listStudies() }),
+    findingsDigest(data, { preset: "small", studies: listStudies().filter((s) => !s.ladderOf) }),
     "README.md's digest is stale: run `npm run reproduce -- --findings-only --preset small`",
   );
 });
