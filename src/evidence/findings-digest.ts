@@ -54,10 +54,12 @@ function evidenceSentence(data: ReportData, o: FindingsMarkdownOptions): string 
   const all = studyCompute(data, o.preset);
   const compute = all.filter(inPlan);
   const extra = all.filter((c) => !inPlan(c) && c.finished > 0);
-  const runs = compute.reduce((a, c) => a + c.finished, 0);
-  const hours = compute.reduce((a, c) => a + c.runSeconds, 0) / 3600;
-  const extraRuns = extra.reduce((a, c) => a + c.finished, 0);
-  const extraHours = extra.reduce((a, c) => a + c.runSeconds, 0) / 3600;
+  const total = (cs: typeof all): [runs: number, hours: number] => [
+    cs.reduce((a, c) => a + c.finished, 0),
+    cs.reduce((a, c) => a + c.runSeconds, 0) / 3600,
+  ];
+  const [runs, hours] = total(compute);
+  const [extraRuns, extraHours] = total(extra);
   const besides = extra.length
     ? `; besides them, ${extraRuns} runs of ${extra.map((c) => c.study).join(", ")} (${extraHours.toFixed(1)} h)`
     : "";
