@@ -285,7 +285,9 @@ const SERVER_RECORD = path.join(ROOT, ".simclr", "mlflow", "server.json");
 /**
  * The MLflow check: MLFLOW_TRACKING_URI, else the project's recorded local server, must answer.
  * A record whose process has exited (the server was killed, or the machine restarted) is no
- * failure: like no record, nothing is running, and runs are journaled and sent later.
+ * failure: like no record, nothing is running, and runs are journaled and sent later. Nor is one
+ * whose pid now belongs to another program (pids are reused after an exit): a live recorded
+ * server that does not answer is only a failure when that pid still runs MLflow.
  */
 export async function mlflowCheck(
   env: NodeJS.ProcessEnv,
@@ -301,8 +303,8 @@ export async function mlflowCheck(
     fix: "npm start (starts one), or set MLFLOW_TRACKING_URI",
   });
   if (!uri) return notRunning("");
-  if (rec?.pid !== undefined && !alive(rec.pid))
-    return notRunning(`: the recorded one (${rec.url}, pid ${rec.pid}) has exited`);
+  const gone = rec?.pid === undefined ? undefined : recordedProcessGone(rec.pid);
+  if (gone) return notRunning(`: the recorded one (${rec?.url}, pid ${rec?.pid}) ${gone}`);
   const base = uri.replace(/\/$/, "");
   try {
     const health = await fetch(`${base}/health`, { signal: AbortSignal.timeout(3000) });
@@ -339,6 +341,20 @@ function recordedMlflow(file: string): { url?: string; pid?: number } | undefine
   }
 }
 
+/**
+ * Why the recorded server's process is no longer it, or undefined while it runs: the pid has
+ * exited, or (where /proc shows command lines) it now runs a program whose command line does not
+ * name mlflow. The record's pid is the MLflow CLI's (`.venv/bin/mlflow server ...`) or its
+ * watchdog's (`node watchdog.cjs .../mlflow server ...`); both name it.
+ */
+function recordedProcessGone(pid: number): string | undefined {
+  if (!alive(pid)) return "has exited";
+  const cmdline = commandLine(pid);
+  if (cmdline !== undefined && !/mlflow/i.test(cmdline))
+    return `has exited (pid ${pid} now runs another program: ${cmdline.slice(0, 60)})`;
+  return undefined;
+}
+
 /** Whether a process of this id exists (signal 0 checks without sending; EPERM: it exists). */
 function alive(pid: number): boolean {
   try {
@@ -346,6 +362,15 @@ function alive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A process's command line, arguments joined by spaces, or undefined where /proc cannot say. */
+function commandLine(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { mlflowCheck, type Check } from "../../src/cli/doctor";
@@ -128,7 +128,7 @@ test("a reachable MLflow server is reported with its version; an unreachable one
   assert.equal(down.code, 1);
 });
 
-test("a recorded local server whose process has exited is reported as not running, not as a failure; a live one that does not answer fails", async () => {
+test("a recorded local server whose process has exited, or whose pid another program now has, is reported as not running, not as a failure; a live one that does not answer fails", async () => {
   const dir = tempDir("doctor-record");
   const record = path.join(dir, "server.json");
   // a pid that existed and has exited: a finished child's
@@ -141,9 +141,22 @@ test("a recorded local server whose process has exited is reported as not runnin
     new RegExp(`the recorded one \\(http://127\\.0\\.0\\.1:9, pid ${gone}\\) has exited`),
   );
   assert.match(stale.fix ?? "", /npm start/);
-  // this process is alive and nothing answers on port 9: a real problem
-  fs.writeFileSync(record, JSON.stringify({ url: "http://127.0.0.1:9", pid: process.pid }));
-  assert.equal((await mlflowCheck({}, record)).status, "fail");
+  // the pid was reused by another program (here a sleep): the recorded server is gone too
+  const other = spawn("sleep", ["60"], { stdio: "ignore" });
+  try {
+    fs.writeFileSync(record, JSON.stringify({ url: "http://127.0.0.1:9", pid: other.pid }));
+    const reused = await mlflowCheck({}, record);
+    assert.equal(reused.status, "info", reused.summary);
+    assert.match(reused.summary, new RegExp(`pid ${other.pid} now runs another program: sleep 60`));
+  } finally {
+    other.kill();
+  }
+  // a live MLflow server's pid, recorded with a URL where nothing answers (port 9): a real problem
+  await mlflow.ready;
+  fs.writeFileSync(record, JSON.stringify({ url: "http://127.0.0.1:9", pid: mlflow.server.pid }));
+  const silent = await mlflowCheck({}, record);
+  assert.equal(silent.status, "fail", silent.summary);
+  assert.match(silent.summary, /127\.0\.0\.1:9 does not answer/);
   // MLFLOW_TRACKING_URI wins over the record
   assert.equal(
     (await mlflowCheck({ MLFLOW_TRACKING_URI: "http://127.0.0.1:9" }, record)).status,
