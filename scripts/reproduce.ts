@@ -35,7 +35,6 @@ import { snapshotBefore } from "../src/evidence/before-snapshot";
 import { digestMarkers, findingsDigest, replaceDigest } from "../src/evidence/findings-digest";
 import { findingsMarkdown, type FindingsMarkdownOptions } from "../src/evidence/findings-markdown";
 import { listStudies } from "../src/sweep/registry";
-import { registerLadders } from "../src/cli/ladders";
 import {
   ensureLocalMlflow,
   NoTrackingServer,
@@ -91,9 +90,10 @@ function git(args: string[]): string {
 }
 
 /**
- * The studies the findings table covers (its "no data" rows and budget table): every registered
- * study but the budget ladders, which main() registers so that their runs are archived and read
- * back like any study's; a ladder with runs gets its own "Budget ladders" section from them.
+ * The studies the findings table covers (its "no data" rows and budget table): every
+ * registered study but the budget ladders (the registry holds the built-in ones, so their runs are
+ * archived and read back like any study's); a ladder with runs gets its own "Budget ladders"
+ * section from them.
  */
 function tableStudies(): ReturnType<typeof listStudies> {
   return listStudies().filter((s) => !s.ladderOf);
@@ -101,7 +101,6 @@ function tableStudies(): ReturnType<typeof listStudies> {
 
 async function main(): Promise<number> {
   configureFromEnv(process.env);
-  registerLadders();
   const { values } = parseArgs({
     options: {
       study: { type: "string", multiple: true },

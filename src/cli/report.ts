@@ -6,7 +6,6 @@ import type { Command } from "./main";
 import { UsageError, parseCommandLine } from "./usage";
 import { writeReport } from "../report/report";
 import { normalizeTrackingUri } from "../track/mlflow";
-import { registerLadders } from "./ladders";
 
 const USAGE = `usage: simclr report --experiment NAME [--experiment NAME ...] --out FILE.html [--title TEXT] [--uri URL]`;
 
@@ -35,7 +34,6 @@ export const command: Command = {
     if (!values.out.endsWith(".html")) {
       throw new UsageError(`--out must name an .html file, got '${values.out}'`);
     }
-    registerLadders();
     const opts: Parameters<typeof writeReport>[1] = { experiments: values.experiment };
     if (values.title) opts.title = values.title;
     if (values.uri) opts.trackingUri = normalizeTrackingUri(values.uri, "--uri");

@@ -11,7 +11,6 @@ import { UsageError, parseCommandLine } from "./usage";
 import type { CellResources } from "../sweep/executor";
 import { createExecutor, EXECUTOR_NAMES, type ExecutorChoice } from "../sweep/executors";
 import { getStudy, listStudies } from "../sweep/registry";
-import { registerLadders } from "./ladders";
 import { loadUserModule } from "../plugins/user-module";
 import { mergeResolver } from "../grid/study-grid";
 import type { Study } from "../evidence/study";
@@ -104,7 +103,6 @@ export const command: Command = {
       console.log(USAGE);
       return 0;
     }
-    registerLadders();
     if (values.list) {
       for (const s of listStudies())
         console.log(`${s.name.padEnd(24)} ${s.description.split("\n")[0]}`);

@@ -17,11 +17,9 @@ import { assertFigureRules, openDrawnReport } from "../support/figure-check";
 import { archiveFile, readArchive, type ArchivedRun } from "../../src/evidence/archive";
 import { reportDataFromArchive } from "../../src/report/archive";
 import { renderReport } from "../../src/report/render";
-import { registerLadders } from "../../src/cli/ladders";
 import { ladderTrends } from "../../src/evidence/ladder-trend";
 
-// The archive holds ladder runs too; `npm run reproduce` registers the ladder studies as here.
-registerLadders();
+// The archive holds ladder runs too; the registry knows the built-in ladder studies by itself.
 const runs = readArchive(archiveFile("small"));
 const tmp = tempDir("figures-report");
 
