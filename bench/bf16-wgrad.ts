@@ -19,33 +19,18 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../src/backend";
-
-const TF_FLOAT = 1;
-const TF_BFLOAT16 = 14;
-
-interface Meta {
-  id: number;
-  shape: number[];
-  dtype: number;
-}
-interface Attr {
-  name: string;
-  type: number;
-  value: number | boolean | string | number[];
-}
-interface Binding {
-  executeOp(name: string, attrs: Attr[], inputIds: number[], outputs: number): Meta[];
-  deleteTensor(id: number): void;
-  TF_ATTR_TYPE: number;
-  TF_ATTR_INT: number;
-  TF_ATTR_BOOL: number;
-  TF_ATTR_STRING: number;
-}
-interface Backend {
-  binding: Binding;
-  getInputTensorIds(tensors: tf.Tensor[]): number[];
-  createOutputTensor(meta: Meta): tf.Tensor;
-}
+import {
+  castOp,
+  convAttrs,
+  execOp,
+  nativeBackend,
+  TF_BFLOAT16,
+  TF_FLOAT,
+  TF_INT32,
+  type NativeBackend,
+  type OpAttr,
+  type TensorMeta,
+} from "../src/backend/native-ops";
 
 /** One convolution: input side, channels in and out, stride. */
 interface Layer {
@@ -82,32 +67,15 @@ function arg(name: string, dflt: string): string {
   return i > 0 ? process.argv[i + 1] : dflt;
 }
 
-function main(be: Backend): void {
+function main(be: NativeBackend): void {
   const model = arg("model", "convnet");
   const batch = Number(arg("batch", "512"));
   const rounds = Number(arg("rounds", "5"));
   const layers = model === "resnet18" ? RESNET18 : CONVNET;
   const b = be.binding;
-  const ex = (op: string, attrs: Attr[], ids: number[]): Meta => b.executeOp(op, attrs, ids, 1)[0];
-  const cast = (id: number, from: number, to: number): Meta =>
-    ex(
-      "Cast",
-      [
-        { name: "SrcT", type: b.TF_ATTR_TYPE, value: from },
-        { name: "DstT", type: b.TF_ATTR_TYPE, value: to },
-        { name: "Truncate", type: b.TF_ATTR_BOOL, value: false },
-      ],
-      [id],
-    );
-  const conv = (dtype: number, stride: number): Attr[] => [
-    { name: "T", type: b.TF_ATTR_TYPE, value: dtype },
-    { name: "strides", type: b.TF_ATTR_INT, value: [1, stride, stride, 1] },
-    { name: "use_cudnn_on_gpu", type: b.TF_ATTR_BOOL, value: true },
-    { name: "padding", type: b.TF_ATTR_STRING, value: "SAME" },
-    { name: "explicit_paddings", type: b.TF_ATTR_INT, value: [] },
-    { name: "data_format", type: b.TF_ATTR_STRING, value: "NHWC" },
-    { name: "dilations", type: b.TF_ATTR_INT, value: [1, 1, 1, 1] },
-  ];
+  const ex = (op: string, attrs: OpAttr[], ids: number[]): TensorMeta => execOp(be, op, attrs, ids);
+  const cast = (id: number, from: number, to: number): TensorMeta => castOp(be, id, from, to);
+  const conv = (dtype: number, stride: number): OpAttr[] => convAttrs(b, stride, dtype);
   const id = (t: tf.Tensor): number => be.getInputTensorIds([t])[0];
 
   type Variant = (x: tf.Tensor4D, dy: tf.Tensor4D, l: Layer) => tf.Tensor;
@@ -147,12 +115,12 @@ function main(be: Backend): void {
       const rows = p.shape[0] * p.shape[1] * p.shape[2];
       const pShape = tf.tensor1d([rows, 9 * l.cin], "int32");
       const dShape = tf.tensor1d([rows, l.cout], "int32");
-      const reshape = (m: Meta, s: tf.Tensor): Meta =>
+      const reshape = (m: TensorMeta, s: tf.Tensor): TensorMeta =>
         ex(
           "Reshape",
           [
             { name: "T", type: b.TF_ATTR_TYPE, value: TF_BFLOAT16 },
-            { name: "Tshape", type: b.TF_ATTR_TYPE, value: 3 },
+            { name: "Tshape", type: b.TF_ATTR_TYPE, value: TF_INT32 },
           ],
           [m.id, id(s)],
         );
@@ -214,4 +182,8 @@ function main(be: Backend): void {
   );
 }
 
-void useBackend("tensorflow", { threads: 2 }).then(() => main(tf.backend() as unknown as Backend));
+void useBackend("tensorflow", { threads: 2 }).then(() => {
+  const be = nativeBackend();
+  if (!be) throw new Error("bench/bf16-wgrad.ts needs tfjs-node's native TensorFlow backend");
+  main(be);
+});

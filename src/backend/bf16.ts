@@ -6,15 +6,25 @@
  * type attributes. So each convolution here is three eager ops inside TensorFlow: Cast float32 ->
  * bfloat16 of its inputs, the bfloat16 Conv2D (or its input / filter gradient), Cast back to
  * float32. The bfloat16 tensors never reach JavaScript: their handles are deleted right after use,
- * and JavaScript sees one float32 tensor per convolution. Weights, optimiser state, batch norm, the
- * head, the loss and the logits stay float32 (the profile in bench/README.md puts the head's and
- * the loss's matrix products at 0.1-0.7% of a step, so only the convolutions change precision).
+ * and JavaScript sees one float32 tensor per convolution (the raw ops: src/backend/native-ops.ts).
+ * Weights, optimiser state, batch norm, the head, the loss and the logits stay float32 (the profile
+ * in bench/README.md puts the head's and the loss's matrix products at 0.1-0.7% of a step, so only
+ * the convolutions change precision).
  *
  * The gradient is registered with tf.customGrad: dx = Conv2DBackpropInput and dw =
  * Conv2DBackpropFilter, both in bfloat16 with float32 outputs, like PyTorch's CPU autocast.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CpuInfo } from "../track/cpu";
+import {
+  castOp,
+  convAttrs,
+  execOp,
+  nativeBackend,
+  TF_BFLOAT16,
+  TF_FLOAT,
+  type NativeBackend,
+} from "./native-ops";
 
 /**
  * A "same"-padded NHWC convolution, x [N, H, W, cin] and kernel [k, k, cin, cout] (the shape of
@@ -27,49 +37,6 @@ export type Precision = "fp32" | "bf16";
 
 /** The precisions a config may name. */
 export const PRECISIONS: readonly Precision[] = Object.freeze(["fp32", "bf16"] as Precision[]);
-
-/** TensorFlow's DataType enum values used here (tensorflow/c/tf_datatype.h). */
-const TF_FLOAT = 1;
-const TF_BFLOAT16 = 14;
-
-/** What tfjs-node's binding returns for an op output: a handle id, its shape and dtype enum. */
-interface TensorMeta {
-  id: number;
-  shape: number[];
-  dtype: number;
-}
-
-/** One op attribute as tfjs-node's binding takes it. */
-interface OpAttr {
-  name: string;
-  type: number;
-  value: number | boolean | string | number[];
-}
-
-/** The part of tfjs-node's native binding this module calls. */
-interface NativeBinding {
-  executeOp(name: string, attrs: OpAttr[], inputIds: number[], outputs: number): TensorMeta[];
-  deleteTensor(id: number): void;
-  TF_ATTR_TYPE: number;
-  TF_ATTR_INT: number;
-  TF_ATTR_BOOL: number;
-  TF_ATTR_STRING: number;
-}
-
-/** The part of tfjs-node's kernel backend this module calls. */
-interface NativeBackend {
-  binding: NativeBinding;
-  getInputTensorIds(tensors: tf.Tensor[]): number[];
-  createOutputTensor(meta: TensorMeta): tf.Tensor;
-}
-
-/** The active backend when it is tfjs-node's native TensorFlow, else undefined. */
-function nativeBackend(): NativeBackend | undefined {
-  const be: object = tf.backend();
-  return "binding" in be && "createOutputTensor" in be && "getInputTensorIds" in be
-    ? (be as NativeBackend)
-    : undefined;
-}
 
 /**
  * Why bf16 cannot run here, or undefined when it can: it needs native TensorFlow on the CPU with
@@ -91,35 +58,6 @@ export function bf16Unavailable(
   return undefined;
 }
 
-/** Runs one single-output op on raw handles. */
-function exec(be: NativeBackend, name: string, attrs: OpAttr[], ids: number[]): TensorMeta {
-  return be.binding.executeOp(name, attrs, ids, 1)[0];
-}
-
-/** A Cast between float32 and bfloat16 of one handle. */
-function cast(be: NativeBackend, id: number, from: number, to: number): TensorMeta {
-  const b = be.binding;
-  const attrs: OpAttr[] = [
-    { name: "SrcT", type: b.TF_ATTR_TYPE, value: from },
-    { name: "DstT", type: b.TF_ATTR_TYPE, value: to },
-    { name: "Truncate", type: b.TF_ATTR_BOOL, value: false },
-  ];
-  return exec(be, "Cast", attrs, [id]);
-}
-
-/** The attributes shared by Conv2D and its two gradient ops, NHWC, "SAME" padding. */
-function convAttrs(b: NativeBinding, stride: number): OpAttr[] {
-  return [
-    { name: "T", type: b.TF_ATTR_TYPE, value: TF_BFLOAT16 },
-    { name: "strides", type: b.TF_ATTR_INT, value: [1, stride, stride, 1] },
-    { name: "use_cudnn_on_gpu", type: b.TF_ATTR_BOOL, value: true },
-    { name: "padding", type: b.TF_ATTR_STRING, value: "SAME" },
-    { name: "explicit_paddings", type: b.TF_ATTR_INT, value: [] },
-    { name: "data_format", type: b.TF_ATTR_STRING, value: "NHWC" },
-    { name: "dilations", type: b.TF_ATTR_INT, value: [1, 1, 1, 1] },
-  ];
-}
-
 /** An input of a bf16 op: a float32 tensor cast to bfloat16, or an int32 tensor passed as is. */
 type Input = { bf16: tf.Tensor } | { int32: tf.Tensor };
 
@@ -132,13 +70,13 @@ function bf16Op(be: NativeBackend, op: string, stride: number, inputs: Input[]):
   try {
     const ids = inputs.map((inp) => {
       if ("int32" in inp) return be.getInputTensorIds([inp.int32])[0];
-      const t = cast(be, be.getInputTensorIds([inp.bf16])[0], TF_FLOAT, TF_BFLOAT16);
+      const t = castOp(be, be.getInputTensorIds([inp.bf16])[0], TF_FLOAT, TF_BFLOAT16);
       temps.push(t.id);
       return t.id;
     });
-    const out = exec(be, op, convAttrs(be.binding, stride), ids);
+    const out = execOp(be, op, convAttrs(be.binding, stride, TF_BFLOAT16), ids);
     temps.push(out.id);
-    return be.createOutputTensor(cast(be, out.id, TF_BFLOAT16, TF_FLOAT));
+    return be.createOutputTensor(castOp(be, out.id, TF_BFLOAT16, TF_FLOAT));
   } finally {
     for (const id of temps) be.binding.deleteTensor(id);
   }
