@@ -79,13 +79,15 @@ export function trendCell(t: LadderTrend): string {
 }
 
 /**
- * The published comparison beside a ladder, in words, or "" where the ladder names none:
- * "Published (lightly benchmarks; ResNet-18, 200 epochs, kNN k=200, one run per batch size): batch
- * 512 84.8% against batch 128 84.7%, +0.1 points, no interval (one run each)".
+ * The published comparison beside a ladder, in words, or "" where the ladder declares none:
+ * "published at a larger budget (lightly benchmarks; ResNet-18, 200 epochs, kNN k=200, one run per
+ * batch size): batch 512 84.8% against batch 128 84.7%, +0.1 points, no interval (one run each)",
+ * or, where none is known, "no published small-scale comparison: <why>".
  */
 export function publishedText(t: LadderTrend): string {
   const p = t.plan.published;
   if (!p) return "";
+  if ("none" in p) return `no published small-scale comparison: ${p.none}`;
   const d = p.better - p.worse;
   return `published at a larger budget (${p.source}; ${p.setting}): ${p.betterName} ${p.better}% against ${p.worseName} ${p.worse}%, ${d >= 0 ? "+" : ""}${d.toFixed(1)} points, no interval (one run each)`;
 }

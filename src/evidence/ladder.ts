@@ -43,7 +43,7 @@ import {
   type StudyCell,
   type StudyPreset,
 } from "../grid/study-grid";
-import type { PublishedComparison } from "../paper/reference";
+import type { NoPublishedComparison, PublishedComparison } from "../paper/reference";
 import type { Claim, Study } from "./study";
 
 /** A claim's budget ladder, as its study declares it. */
@@ -66,8 +66,11 @@ export interface ClaimLadder {
    * ladder drops the transformation probe). It may not set `train.epochs`, the ladder's axis.
    */
   overrides?: Overrides;
-  /** A published small-scale result of the same comparison, set beside the trend in words. */
-  published?: PublishedComparison;
+  /**
+   * A published small-scale result of the same comparison, set beside the trend in words, or the
+   * note that none of the references compares it.
+   */
+  published?: PublishedComparison | NoPublishedComparison;
 }
 
 /** One rung of a laddered claim at a preset: its budget and the labels of its two cells. */
@@ -93,8 +96,8 @@ export interface LadderClaimPlan {
   rungs: LadderRung[];
   /** The ladder's own overrides, where it declares some (they apply at every rung). */
   overrides?: Overrides;
-  /** The published small-scale comparison, where the ladder names one. */
-  published?: PublishedComparison;
+  /** The published small-scale comparison (or the note that there is none), where declared. */
+  published?: PublishedComparison | NoPublishedComparison;
 }
 
 /** What a ladder study is a ladder of: its study and, per preset, its laddered claims. */

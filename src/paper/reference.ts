@@ -190,6 +190,29 @@ export interface PublishedComparison {
 }
 
 /**
+ * Where no published small-scale result of a laddered comparison is known: the references
+ * searched and why none of them compares the two settings, said beside the trend so a reader
+ * knows it was looked for (issue 24 item 3).
+ */
+export interface NoPublishedComparison {
+  /** Why there is none, in words. */
+  none: string;
+}
+
+/**
+ * The note that none of the small-scale references of {@link CIFAR10_SMALL_SCALE} compares
+ * `what`, because each reports one setting of it per method.
+ * @param what the comparison, e.g. "a non-linear with a linear projection head".
+ * @param setting the setting each reference trains, e.g. "its method's default projection head".
+ */
+export function noPublishedComparison(what: string, setting: string): NoPublishedComparison {
+  const sources = [...new Set(CIFAR10_SMALL_SCALE.map((r) => r.source))];
+  return {
+    none: `none of the small-scale CIFAR-10 references tracked here (${sources.join(", ")}) compares ${what}: each reports ${setting} only`,
+  };
+}
+
+/**
  * The published batch-size comparison of {@link CIFAR10_SMALL_SCALE} at `epochs`: batch `better`
  * against `worse` from one source; throws naming what is missing.
  */

@@ -11,7 +11,7 @@ import { agrees, findingOf, outcome, phrase } from "../evidence/conclusion-text"
 import { pairedRunsFinding } from "../evidence/comparisons";
 import type { Study } from "../evidence/study";
 import { sharedDeviations } from "./deviations";
-import { TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
+import { noPublishedComparison, TABLE3_PREDICT_TRANSFORMATION } from "../paper/reference";
 
 function headCells(outDims: readonly number[]): StudyCell[] {
   const cells: StudyCell[] = [{ label: "none", overrides: { head: { kind: "none" } } }];
@@ -73,6 +73,10 @@ export const projectionHeadStudy: Study = {
       multipliers: [1, 3, 10],
       presets: { tiny: [1, 1.5, 2] },
       overrides: { eval: { transformProbe: false } },
+      published: noPublishedComparison(
+        "a non-linear with a linear projection head",
+        "one projection head per method",
+      ),
     },
   ],
   findings: (results) => headFindings(results),

@@ -14,7 +14,7 @@ import { projectConfigResolver } from "../../src/sweep/run-study";
 import { batchSizeStudy } from "../../src/studies/batch-size";
 import { projectionHeadStudy } from "../../src/studies/projection-head";
 import { ladderSentence, publishedText } from "../../src/evidence/ladder-report";
-import { publishedBatchComparison } from "../../src/paper/reference";
+import { noPublishedComparison, publishedBatchComparison } from "../../src/paper/reference";
 import { ladderStudies } from "../../src/studies";
 import { kCells, standIn } from "../support/stand-in";
 
@@ -292,6 +292,21 @@ test("a ladder's published comparison is said beside its trend, from the referen
   const [bare] = ladderTrends(ladderStudyOf(study()), results, "tiny");
   assert.equal(publishedText(bare!), "");
   assert.doesNotMatch(ladderSentence(bare!), /published/);
+  // none known: the references searched are named, from the reference table
+  const none = noPublishedComparison("a with b", "one setting of it");
+  const [unknown] = ladderTrends(
+    ladderStudyOf({
+      ...study(),
+      ladders: [{ claim: "a-beats-b", multipliers: [1, 3, 10], published: none }],
+    }),
+    results,
+    "tiny",
+  );
+  assert.equal(
+    publishedText(unknown!),
+    "no published small-scale comparison: none of the small-scale CIFAR-10 references tracked here (google-research/simclr README, solo-learn README, lightly benchmarks, sthalles/SimCLR README) compares a with b: each reports one setting of it only",
+  );
+  assert.match(ladderSentence(unknown!), /; no published small-scale comparison: .*\.$/);
 });
 
 test("the ladders of a table decide their slopes' directions in one Holm family over both directions, as the table's claims do (scipy)", () => {
