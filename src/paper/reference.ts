@@ -203,7 +203,7 @@ export interface NoPublishedComparison {
  * The note that none of the small-scale references of {@link CIFAR10_SMALL_SCALE} compares
  * `what`, because each reports one setting of it per method.
  * @param what the comparison, e.g. "a non-linear with a linear projection head".
- * @param setting the setting each reference trains, e.g. "its method's default projection head".
+ * @param setting what each reference reports instead, e.g. "one projection head per method".
  */
 export function noPublishedComparison(what: string, setting: string): NoPublishedComparison {
   const sources = [...new Set(CIFAR10_SMALL_SCALE.map((r) => r.source))];
