@@ -180,7 +180,10 @@ export const command: Command = {
     else {
       console.error(
         `simclr sweep: ${r.study} (${r.preset}) in experiment '${r.experiment}', parent run ${r.parentRunId}: ` +
-          `${r.finished} run, ${r.skipped} skipped, ${r.failed} failed${r.interrupted ? ", INTERRUPTED" : ""} in ${r.seconds.toFixed(1)} s`,
+          `${r.finished} run, ${r.skipped} skipped, ${r.failed} failed${r.interrupted ? ", INTERRUPTED" : ""} in ${r.seconds.toFixed(1)} s` +
+          (r.otherCpu
+            ? `; ${r.otherCpu} finished run${r.otherCpu === 1 ? "" : "s"} on another CPU model did not count (a ladder's cells run on one CPU model)`
+            : ""),
       );
       for (const c of r.cells.filter((x) => x.status === "FAILED"))
         console.error(

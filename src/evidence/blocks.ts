@@ -17,9 +17,24 @@ export const CPU_MODEL_PARAM = `env.${"cpu_model" satisfies keyof CpuRecord}`;
 /** What a run without a recorded CPU model is grouped under. */
 const UNRECORDED = "not recorded";
 
-/** The CPU model a run's params record, where they do. */
+/** The run param that names the CPU's vendor, family, model and stepping. */
+export const CPU_ID_PARAM = `env.${"cpu_id" satisfies keyof CpuRecord}`;
+
+/**
+ * A CPU model as a block: its name and, where known, its vendor, family and model number
+ * ("Intel(R) Xeon(R) Processor [GenuineIntel family 6 model 207]"). Virtual machines give several
+ * generations one name, and a generation decides the kernels TensorFlow runs; the stepping is left
+ * out (the same generation).
+ */
+export function cpuBlock(model: string, id?: string): string {
+  const generation = id?.replace(/ stepping \S+$/, "");
+  return generation && generation !== "unknown" ? `${model} [${generation}]` : model;
+}
+
+/** The CPU model a run's params record (its {@link cpuBlock}), where they do. */
 export function cpuModelOf(params: Record<string, string>): string | undefined {
-  return params[CPU_MODEL_PARAM];
+  const model = params[CPU_MODEL_PARAM];
+  return model === undefined ? undefined : cpuBlock(model, params[CPU_ID_PARAM]);
 }
 
 /** `{ cpu }` for a per-seed result, from a run's params; empty where not recorded. */
@@ -80,7 +95,7 @@ export function oneCpuModel(sides: readonly (readonly SeedResult[])[]): OneCpu {
 }
 
 /** Words for a table where runs on other CPU models were left out; "" where none were. */
-export function cpuNote(o: OneCpu): string {
+export function cpuNote(o: Pick<OneCpu, "cpu" | "left">): string {
   return o.left > 0
     ? `; CPU model as a blocking factor: runs on ${o.cpu} only, ${o.left} run${o.left === 1 ? "" : "s"} on other CPU models left out`
     : "";

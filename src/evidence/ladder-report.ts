@@ -16,6 +16,7 @@ import {
 } from "./ladder-trend";
 import type { ReportData } from "./runs";
 import { countOf } from "./plural";
+import { cpuNote } from "./blocks";
 import { formatP } from "./finding";
 
 /** The trends of every ladder study of a preset that has runs (in the data's order). */
@@ -103,7 +104,7 @@ export function ladderSentence(t: LadderTrend): string {
 /** Each rung's effect, the slope, and the published comparison where there is one. */
 function ladderFindings(t: LadderTrend): string {
   const published = publishedText(t);
-  return `${rungLines(t).join("; ")}; ${slopeSentence(t)}${published ? `; ${published}` : ""}`;
+  return `${rungLines(t).join("; ")}; ${slopeSentence(t)}${published ? `; ${published}` : ""}${cpuNote(t.cpu)}`;
 }
 
 /**

@@ -9,6 +9,7 @@ import { budgetTrend, type BudgetTrend } from "../stats/trend";
 import { decideFamily } from "../stats/verdict";
 import type { LadderClaimPlan, LadderRung } from "./ladder";
 import type { SeedResult, Study } from "./study";
+import { oneCpuModel, type OneCpu } from "./blocks";
 import { countOf } from "./plural";
 import { formatP } from "./finding";
 
@@ -21,6 +22,12 @@ export interface LadderTrend {
   trend: BudgetTrend;
   /** Whether the metric is an accuracy (differences shown in points). */
   accuracy: boolean;
+  /**
+   * The CPU model whose runs the trend keeps, and how many runs of the claim's cells on other CPU
+   * models it left out: every rung and seed of a claim on one CPU model (issue 24), the CPU as a
+   * blocking factor as in the findings table (src/evidence/blocks.ts).
+   */
+  cpu: Pick<OneCpu, "cpu" | "left">;
   /**
    * The slope's direction decided in a family of ladders ({@link decideTrends}): its Holm-adjusted
    * one-sided p in the direction the mean points, and how many slopes the family tests.
@@ -80,6 +87,12 @@ function rungDifferences(
   return out;
 }
 
+/** The results of a laddered claim's cells, one side per cell (both cells of every rung). */
+function claimSides(results: readonly SeedResult[], plan: LadderClaimPlan): SeedResult[][] {
+  const labels = [...new Set(plan.rungs.flatMap((r) => [r.better, r.worse]))];
+  return labels.map((l) => results.filter((r) => r.label === l));
+}
+
 /** Training images per epoch of a plan (1 where the preset does not set it: epochs stand in). */
 export function rungBudget(plan: LadderClaimPlan, rung: LadderRung): number {
   return rung.epochs * (plan.trainLimit ?? 1);
@@ -97,9 +110,11 @@ export function ladderTrends(
 ): LadderTrend[] {
   const plans = study.ladderOf?.presets[preset] ?? [];
   const trends = plans.map((plan) => {
+    const one = oneCpuModel(claimSides(results, plan));
+    const kept = one.sides.flat();
     const rungs = plan.rungs.map((r) => ({
       budget: rungBudget(plan, r),
-      differences: rungDifferences(results, plan, r),
+      differences: rungDifferences(kept, plan, r),
     }));
     return {
       study: study.ladderOf?.of ?? study.name,
@@ -107,6 +122,7 @@ export function ladderTrends(
       plan,
       trend: budgetTrend(rungs),
       accuracy: /acc/.test(plan.metric),
+      cpu: { cpu: one.cpu, left: one.left },
     };
   });
   return decideTrends(trends);

@@ -6,6 +6,7 @@
  * "claim": a claim is a paper's claim (src/evidence/).
  */
 import os from "node:os";
+import { cpuModelOf } from "../evidence/blocks";
 import type { MlflowClient, Run } from "../track/mlflow";
 import { pidAlive } from "../util/process";
 import { SWEEP_TAGS, type CellHistory } from "./cell";
@@ -16,8 +17,10 @@ import type { CellPlan, StudyGrid } from "../grid/study-grid";
 export interface StudyState {
   /** Parent runs of this (study, preset), newest first. */
   parents: Run[];
-  /** A FINISHED child run per config hash. */
+  /** A FINISHED child run per config hash (on the required CPU model, where one is required). */
   finishedByHash: Map<string, Run>;
+  /** FINISHED runs that did not count because they trained on another CPU model. */
+  otherCpu: number;
   /** Per config hash: attempts made so far and a job still in flight. */
   history: Map<string, CellHistory>;
 }
@@ -68,6 +71,12 @@ export async function leaseStudy(
     plans: readonly CellPlan<object>[];
     executor: Executor;
     takeOver: boolean;
+    /**
+     * Where set, a FINISHED run counts as done only when it did not train on another CPU model
+     * (its `env.cpu_model` param), so its cell runs again here: a budget ladder's cells run on one CPU
+     * model (issue 24), and the same config and seed differ by up to 1.45 points across models.
+     */
+    cpuModel?: string;
   },
 ): Promise<StudyState> {
   const existing = await client.searchAllRuns({
@@ -108,10 +117,13 @@ export async function leaseStudy(
     }
   }
   // any finished run of this config counts, also one whose parent run is gone
+  let otherCpu = 0;
   for (const r of existing) {
     const h = r.tags[SWEEP_TAGS.hash];
-    if (h && r.info.status === "FINISHED" && r.tags[SWEEP_TAGS.role] !== "sweep")
-      if (!finishedByHash.has(h)) finishedByHash.set(h, r);
+    if (!h || r.info.status !== "FINISHED" || r.tags[SWEEP_TAGS.role] === "sweep") continue;
+    const cpu = cpuModelOf(r.params); // unrecorded (a stand-in cell): not shown to be elsewhere
+    if (opts.cpuModel !== undefined && cpu !== undefined && cpu !== opts.cpuModel) otherCpu++;
+    else if (!finishedByHash.has(h)) finishedByHash.set(h, r);
   }
-  return { parents, finishedByHash, history };
+  return { parents, finishedByHash, history, otherCpu };
 }

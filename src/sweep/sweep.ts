@@ -12,6 +12,8 @@
  */
 import os from "node:os";
 import path from "node:path";
+import { cpuInfo } from "../track/cpu";
+import { cpuBlock } from "../evidence/blocks";
 import { trackingSettings } from "../track/context";
 import { PROJECT_ROOT } from "../track/server";
 import { environmentTags } from "../track/environment";
@@ -137,6 +139,12 @@ export interface SweepResult {
   interrupted: boolean;
   /** Runs imported from `archive` into the store before planning (their cells were skipped). */
   imported: number;
+  /**
+   * Finished runs that did not count as done because they trained on another CPU model than this
+   * machine's: a budget ladder whose cells run on this host (local executor) keeps its claim's
+   * cells on one CPU model (issue 24), so their cells ran again here.
+   */
+  otherCpu: number;
   seconds: number;
 }
 
@@ -505,6 +513,12 @@ async function closeSweep(
   return { finished, skipped, failed };
 }
 
+/** This machine's CPU model as the findings table blocks runs by it ({@link cpuBlock}). */
+function thisCpuBlock(): string {
+  const cpu = cpuInfo();
+  return cpuBlock(cpu.model, cpu.id);
+}
+
 /**
  * Runs a study as a sweep. Resolves with a summary (also when interrupted: `interrupted` is true).
  * Throws when tracking cannot be reached at the start, another live sweep owns the same study, or
@@ -553,6 +567,8 @@ export async function runSweep(
     plans,
     executor,
     takeOver: o.takeOver,
+    // a ladder's cells on this host keep to its CPU model (on a cluster, the report blocks by CPU)
+    ...(study.ladderOf && !executor.workerHosts ? { cpuModel: thisCpuBlock() } : {}),
   });
   const parentRunId = await openParentRun(client, o, {
     study,
@@ -602,6 +618,7 @@ export async function runSweep(
     ...counts,
     interrupted,
     imported,
+    otherCpu: state.otherCpu,
     seconds: (Date.now() - t0) / 1000,
   };
 }

@@ -178,6 +178,34 @@ test("the ladder's trend reads the paired differences per rung from the runs", (
   assert.deepEqual(ladderTrends(study(), results, "tiny"), [], "a study that is no ladder");
 });
 
+test("a ladder's trend keeps one CPU model: runs of the claim's cells on another are left out and named", () => {
+  const l = ladderStudyOf(study());
+  const rungs = l.ladderOf!.presets.tiny![0]!.rungs;
+  // CPU A: a - b = +0.01 x rung index + seed/1000 at every rung and seed 0-2
+  const onA = rungs.flatMap((r, i) =>
+    [0, 1, 2].flatMap((seed) => [
+      { label: r.better, seed, cpu: "A", metrics: { acc: 0.5 + 0.01 * i + seed / 1000 } },
+      { label: r.worse, seed, cpu: "A", metrics: { acc: 0.5 } },
+    ]),
+  );
+  // CPU B: the top rung of seeds 0 and 1 again, later in the list, with the effect reversed
+  const onB = [0, 1].flatMap((seed) => [
+    { label: rungs[2]!.better, seed, cpu: "B", metrics: { acc: 0.4 } },
+    { label: rungs[2]!.worse, seed, cpu: "B", metrics: { acc: 0.6 } },
+  ]);
+  const [alone] = ladderTrends(l, onA, "tiny");
+  const [mixed] = ladderTrends(l, [...onA, ...onB], "tiny");
+  assert.ok(alone && mixed);
+  assert.deepEqual(mixed.trend, alone.trend, "B's runs change nothing");
+  assert.deepEqual(mixed.cpu, { cpu: "A", left: 4 });
+  assert.deepEqual(alone.cpu, { cpu: "A", left: 0 });
+  assert.match(
+    ladderSentence(mixed),
+    /; CPU model as a blocking factor: runs on A only, 4 runs on other CPU models left out\.$/,
+  );
+  assert.doesNotMatch(ladderSentence(alone), /blocking factor/);
+});
+
 test("a ladder's own overrides reach every rung on both sides under the study's labels; train.epochs and clashing overrides are refused", () => {
   const s = study();
   const drop = { eval: { transformProbe: false as const } };
@@ -322,6 +350,7 @@ test("the ladders of a table decide their slopes' directions in one Holm family 
       { budget: 10, differences: new Map(slopes.map((v, s) => [s, v])) },
     ]),
     accuracy: false,
+    cpu: { cpu: "x", left: 0 },
   });
   const a = trendOf("a", [1.0, 1.2, 0.9, 1.1]);
   const b = trendOf("b", [0.5, 0.2, 0.9, 0.45]);

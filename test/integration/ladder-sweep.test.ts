@@ -16,6 +16,9 @@ import { useMlflowServer } from "../support/mlflow";
 import { tempDir } from "../support/tmp";
 import { kCells, standIn } from "../support/stand-in";
 import { runStudy } from "../../src/sweep/run-study";
+import { runSweep } from "../../src/sweep/sweep";
+import { archiveRuns, writeArchive } from "../../src/evidence/archive";
+import { CPU_MODEL_PARAM } from "../../src/evidence/blocks";
 import { mergeResolver, planStudy } from "../../src/grid/study-grid";
 import { ladderStudyOf } from "../../src/evidence/ladder";
 import { ladderTrends } from "../../src/evidence/ladder-trend";
@@ -91,6 +94,35 @@ test("a ladder runs at tiny on paired seeds, and its trend reaches the README an
   );
   const again = await runStudy(ladder, options());
   assert.deepEqual([again.finished, again.skipped], [0, 18], "a resumed ladder runs nothing twice");
+
+  // resumed on another machine from the archive: a run trained on another CPU model is not done
+  // here, so its cell runs again (a ladder's claim keeps to one CPU model)
+  const archived = archiveRuns(
+    await collectReport({
+      experiments: ["heads-ladder"],
+      trackingUri: mlflow.url,
+      studies: [ladder],
+    }),
+  );
+  assert.equal(archived.length, 18);
+  const moved = archived.map((a, i) =>
+    i === 5 ? { ...a, params: { ...a.params, [CPU_MODEL_PARAM]: "Another CPU" } } : a,
+  );
+  const moves = path.join(tmp, "ladder-runs.jsonl");
+  writeArchive(moves, moved);
+  const elsewhere = await runSweep(ladder, {
+    ...options(),
+    experiment: "heads-ladder-b",
+    archive: moves,
+  });
+  assert.deepEqual(
+    [elsewhere.imported, elsewhere.otherCpu, elsewhere.finished, elsewhere.skipped],
+    [18, 1, 1, 17],
+  );
+  assert.equal(
+    elsewhere.cells.find((c) => c.status === "FINISHED")?.configHash,
+    archived[5]!.configHash,
+  );
 
   // the trend as read back from the tracking server
   const data = await collectReport({
