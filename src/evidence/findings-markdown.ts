@@ -5,7 +5,7 @@
  * findings table where one is kept; then code versions, compute and environment.
  */
 import type { SeedResult } from "./claims";
-import { latestFinished, type ReportData } from "./runs";
+import { latestFinished, type ReportData, type ReportRun } from "./runs";
 import { beforeAfterMarkdown, beforeAfterRows } from "./before-after";
 import type { EarlierTable } from "./earlier-table";
 import {
@@ -68,6 +68,25 @@ export interface StudyCompute {
   failed: number;
   /** Sum of the finished runs' durations (MLflow start to end), seconds. */
   runSeconds: number;
+  /**
+   * Core-seconds: each finished run's duration times the TensorFlow threads it recorded
+   * (`env.threads`), summed. Runs side by side on one thread each sum to more run time than the
+   * machine spent, so this, not `runSeconds`, says how much of a machine the evidence took.
+   */
+  coreSeconds: number;
+  /** Finished runs that record no thread count, left out of `coreSeconds`. */
+  noThreads: number;
+}
+
+/** A finished run's duration in seconds (0 while it has no end time). */
+function runDuration(r: ReportRun): number {
+  return r.endTime !== undefined ? (r.endTime - r.startTime) / 1000 : 0;
+}
+
+/** The TensorFlow threads a run recorded, or undefined where it recorded none. */
+function runThreads(r: ReportRun): number | undefined {
+  const n = Number(r.params["env.threads"]);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /**
@@ -81,14 +100,14 @@ export function studyCompute(data: ReportData, preset: string): StudyCompute[] {
     .map((x) => {
       // Only the runs behind the results: a superseded run is not counted.
       const done = latestFinished(x.runs);
+      const threaded = done.filter((r) => runThreads(r) !== undefined);
       return {
         study: x.experiment,
         finished: done.length,
         failed: x.runs.filter((r) => r.status === "FAILED").length,
-        runSeconds: done.reduce(
-          (a, r) => a + (r.endTime !== undefined ? (r.endTime - r.startTime) / 1000 : 0),
-          0,
-        ),
+        runSeconds: done.reduce((a, r) => a + runDuration(r), 0),
+        coreSeconds: threaded.reduce((a, r) => a + runDuration(r) * (runThreads(r) ?? 0), 0),
+        noThreads: done.length - threaded.length,
       };
     });
 }
@@ -357,23 +376,35 @@ function computeLines(data: ReportData, preset: string): string[] {
   const compute = studyCompute(data, preset);
   if (!compute.length) return [];
   const lines = [
-    "| study | finished runs | failed runs | run time (sum over runs) | per run |",
-    "| --- | --- | --- | --- | --- |",
+    "| study | finished runs | failed runs | run time (sum over runs) | per run | core time (run time x threads) |",
+    "| --- | --- | --- | --- | --- | --- |",
   ];
   for (const c of compute)
     lines.push(
-      `| ${c.study} | ${c.finished} | ${c.failed} | ${(c.runSeconds / 60).toFixed(1)} min | ${c.finished ? (c.runSeconds / c.finished).toFixed(0) : "-"} s |`,
+      `| ${c.study} | ${c.finished} | ${c.failed} | ${(c.runSeconds / 60).toFixed(1)} min | ${c.finished ? (c.runSeconds / c.finished).toFixed(0) : "-"} s | ${coreCell(c.coreSeconds / 3600, c.noThreads)} |`,
     );
   if (compute.length > 1) {
     const sum = (f: (c: StudyCompute) => number): number => compute.reduce((a, c) => a + f(c), 0);
     const runs = sum((c) => c.finished);
     const seconds = sum((c) => c.runSeconds);
     lines.push(
-      `| **all studies** | ${runs} | ${sum((c) => c.failed)} | ${(seconds / 3600).toFixed(1)} h | ${runs ? (seconds / runs).toFixed(0) : "-"} s |`,
+      `| **all studies** | ${runs} | ${sum((c) => c.failed)} | ${(seconds / 3600).toFixed(1)} h | ${runs ? (seconds / runs).toFixed(0) : "-"} s | ${coreCell(
+        sum((c) => c.coreSeconds) / 3600,
+        sum((c) => c.noThreads),
+      )} |`,
     );
   }
-  lines.push("");
+  lines.push(
+    "",
+    "Run time sums each run from start to end; runs that trained side by side (a ladder's two 1-thread cells at a time) count once each, so it can exceed the machine's wall time. Core time weighs each run by the TensorFlow threads it recorded (`env.threads`), the cores it was given, so it adds up across runs that shared a machine.",
+    "",
+  );
   return lines;
+}
+
+/** A core-time cell: core-hours, with the runs that recorded no thread count named. */
+function coreCell(hours: number, noThreads: number): string {
+  return `${hours.toFixed(1)} core-h${noThreads ? ` (${countOf(noThreads, "run")} without a thread count left out)` : ""}`;
 }
 
 /**

@@ -390,11 +390,12 @@ test("the findings table sums each study's run time from its tracked runs, resum
     { experiment: "losses", preset: "tiny", runs: [run("e", "FINISHED", 9)] },
   ]);
   assert.deepEqual(studyCompute(data, "small"), [
-    { study: "losses", finished: 2, failed: 1, runSeconds: 150 },
+    // Run "a" recorded 2 threads (120 core-seconds); "b" recorded none and is named, not guessed.
+    { study: "losses", finished: 2, failed: 1, runSeconds: 150, coreSeconds: 120, noThreads: 1 },
   ]);
   assert.match(
     findingsMarkdown(data, { preset: "small" }),
-    /\| losses \| 2 \| 1 \| 2\.5 min \| 75 s \|/,
+    /\| losses \| 2 \| 1 \| 2\.5 min \| 75 s \| 0\.0 core-h \(1 run without a thread count left out\) \|/,
   );
   const md = findingsMarkdown(data, { preset: "small" });
   assert.match(md, /- AMD EPYC \[fam 1\] \(AVX2\), oneDNN on, 2 threads: 1 run \(losses 1\)/);
