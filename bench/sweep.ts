@@ -5,9 +5,10 @@
  *     a study of N cells whose command sleeps 1 s (bench/sweep-cell.cjs), one cell in flight at a
  *     time; per cell: submit->start (executor called -> command running) and end->result (command
  *     ended -> the sweep has the outcome). Slurm uses the cluster SLURM_CONF names.
- *   node --import tsx bench/sweep.ts parallel --study NAME [--cells N]
- *     the first N cells of a registered study at the tiny preset, `local --parallel 2` with one
- *     TensorFlow thread per cell against serial with two threads; wall time and ratio.
+ *   node --import tsx bench/sweep.ts parallel --study NAME [--cells N] [--preset tiny|small]
+ *     the first N cells (default: all) of a registered study at a preset (default tiny), one seed,
+ *     `local --parallel 2` with one TensorFlow thread per cell against serial with two threads;
+ *     wall time of each pass and the ratio. The serial pass runs first.
  * Both start a temporary MLflow server from .venv.
  */
 import fs from "node:fs";
@@ -18,7 +19,7 @@ import { createExecutor } from "../src/sweep/executors";
 import type { Executor } from "../src/sweep/executor";
 import { getStudy } from "../src/sweep/registry";
 import { projectConfigResolver } from "../src/sweep/run-study";
-import { mergeResolver } from "../src/grid/study-grid";
+import { mergeResolver, studyCells } from "../src/grid/study-grid";
 import type { Study } from "../src/evidence/study";
 import { runSweep } from "../src/sweep/sweep";
 import { startMlflowServer } from "../src/track/server";
@@ -30,11 +31,16 @@ const { values, positionals } = parseArgs({
   options: {
     executor: { type: "string", default: "local" },
     "ray-address": { type: "string" },
-    cells: { type: "string", default: "4" },
+    cells: { type: "string" },
     study: { type: "string", default: "temperature" },
+    preset: { type: "string", default: "tiny" },
   },
 });
-const cells = Number(values.cells);
+const cells = Number(values.cells ?? 4);
+if (!Number.isInteger(cells) || cells < 1) {
+  console.error(`bench/sweep.ts: --cells must be a positive integer, got '${values.cells}'`);
+  process.exit(2);
+}
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function overhead(trackingUri: string, tmp: string): Promise<void> {
@@ -90,9 +96,23 @@ async function overhead(trackingUri: string, tmp: string): Promise<void> {
   );
 }
 
-async function parallel(trackingUri: string, tmp: string): Promise<void> {
+/** The registered study cut to its first `--cells` cells at the preset (all without the flag). */
+function benchStudy(preset: string): Study {
   const full = getStudy(values.study);
+  if (values.cells === undefined) return full;
+  const own = full.presets?.[preset] ?? {};
+  const first = studyCells(full, preset).slice(0, cells);
+  return {
+    ...full,
+    presets: { ...full.presets, [preset]: { ...own, cells: first, grid: undefined } },
+  };
+}
+
+async function parallel(trackingUri: string, tmp: string): Promise<void> {
+  const preset = values.preset;
+  const full = benchStudy(preset);
   const results: Record<string, number> = {};
+  let plansCells = 0;
   for (const [mode, local] of [
     ["serial-2-threads", { parallel: 1, threadsPerCell: 2 }],
     ["parallel-2x1-thread", { parallel: 2, threadsPerCell: 1 }],
@@ -101,14 +121,17 @@ async function parallel(trackingUri: string, tmp: string): Promise<void> {
     const ex = createExecutor("local", { local });
     const t0 = Date.now();
     const plans = await runSweep(study, {
-      preset: "tiny",
+      preset,
       trackingUri,
       configDir: path.join(tmp, "cfg"),
+      // Each pass computes its own random-init baselines: nothing cached outside this bench.
+      baselineCache: path.join(tmp, "baselines", mode),
       executor: ex,
       resolveConfig: projectConfigResolver,
       seeds: 1,
     });
     results[mode] = (Date.now() - t0) / 1000;
+    plansCells = plans.cells.length;
     console.error(
       `${mode}: ${plans.finished} finished, ${plans.failed} failed in ${results[mode]} s`,
     );
@@ -118,6 +141,8 @@ async function parallel(trackingUri: string, tmp: string): Promise<void> {
   console.log(
     JSON.stringify({
       study: values.study,
+      preset,
+      cells: plansCells,
       ...results,
       ratio: results["serial-2-threads"] / results["parallel-2x1-thread"],
     }),
