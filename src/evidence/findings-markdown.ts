@@ -83,9 +83,9 @@ function runDuration(r: ReportRun): number {
   return r.endTime !== undefined ? (r.endTime - r.startTime) / 1000 : 0;
 }
 
-/** The TensorFlow threads a run recorded, or undefined where it recorded none. */
-function runThreads(r: ReportRun): number | undefined {
-  const n = Number(r.params["env.threads"]);
+/** The TensorFlow threads a run recorded (`env.threads`), or undefined where it recorded none. */
+function runThreads(params: Record<string, string>): number | undefined {
+  const n = Number(params["env.threads"]);
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
@@ -100,14 +100,18 @@ export function studyCompute(data: ReportData, preset: string): StudyCompute[] {
     .map((x) => {
       // Only the runs behind the results: a superseded run is not counted.
       const done = latestFinished(x.runs);
-      const threaded = done.filter((r) => runThreads(r) !== undefined);
+      const c = { runSeconds: 0, coreSeconds: 0, noThreads: 0 };
+      for (const r of done) {
+        const threads = runThreads(r.params);
+        c.runSeconds += runDuration(r);
+        if (threads === undefined) c.noThreads++;
+        else c.coreSeconds += runDuration(r) * threads;
+      }
       return {
         study: x.experiment,
         finished: done.length,
         failed: x.runs.filter((r) => r.status === "FAILED").length,
-        runSeconds: done.reduce((a, r) => a + runDuration(r), 0),
-        coreSeconds: threaded.reduce((a, r) => a + runDuration(r) * (runThreads(r) ?? 0), 0),
-        noThreads: done.length - threaded.length,
+        ...c,
       };
     });
 }
@@ -420,7 +424,7 @@ function runCpu(params: Record<string, string>): string {
     cpu_id: p("cpu_id") ?? "?",
     cpu_isa: p("cpu_isa") ?? "?",
     onednn: p("onednn") === "true",
-    threads: Number(p("threads") ?? NaN),
+    threads: runThreads(params) ?? NaN,
   });
 }
 

@@ -73,8 +73,9 @@ export async function leaseStudy(
     takeOver: boolean;
     /**
      * Where set, a FINISHED run counts as done only when it did not train on another CPU model
-     * (its `cpuModelOf` block: name and generation), so its cell runs again here: a budget ladder's cells run on one CPU
-     * model (issue 24), and the same config and seed differ by up to 1.45 points across models.
+     * (its `cpuModelOf` block: name and generation), so its cell runs again here: a budget
+     * ladder's cells run on one CPU model (issue 24), and the same config and seed differ by up to
+     * 1.45 points across models.
      */
     cpuModel?: string;
   },
